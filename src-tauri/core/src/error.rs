@@ -1,0 +1,113 @@
+//! The one error type that crosses every boundary: core services return it and
+//! the Tauri shell sends it over IPC as `{ "type": <stable code>, "data": {..} }`.
+//! The UI branches on `type` only; `data.message` is for people, never matched.
+
+use serde::Serialize;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, specta::Type)]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
+#[serde(rename = "AppError")]
+pub enum Error {
+    #[error("invalid connection string: {message}")]
+    InvalidUri { message: String },
+    #[error("host {host} could not be resolved: {message}")]
+    HostUnresolvable { host: String, message: String },
+    #[error("no server answered within {timeout_ms} ms: {message}")]
+    ServerSelectionTimeout { timeout_ms: u32, message: String },
+    #[error("authentication failed: {message}")]
+    AuthenticationFailed { message: String },
+    #[error("TLS handshake failed: {message}")]
+    TlsFailed { message: String },
+    #[error("not connected to a database")]
+    NotConnected,
+    #[error("the connection is read-only; writes are refused")]
+    ReadOnly,
+    #[error("confirmation required: type {expected:?} to continue")]
+    ConfirmationRequired { expected: String },
+    #[error("no profile with id {id}")]
+    ProfileNotFound { id: String },
+    #[error("{field}: {message}")]
+    InvalidInput { field: String, message: String },
+    #[error("{what} not found")]
+    NotFound { what: String },
+    #[error("a password is required for this profile")]
+    PasswordRequired,
+    #[error("the OS keychain is unavailable ({cause}); choose to be asked for the password at each connect instead")]
+    SecretStoreUnavailable { cause: String },
+    #[error("the OS keychain refused the operation: {message}")]
+    SecretStoreFailed { message: String },
+    #[error("local storage failed: {message}")]
+    Storage { message: String },
+    #[error("the server does not support {feature}: {message}")]
+    Unsupported { feature: String, message: String },
+    #[error("database error: {message}")]
+    Database { message: String },
+}
+
+impl Error {
+    /// The stable code the UI receives as `type`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidUri { .. } => "invalid_uri",
+            Error::HostUnresolvable { .. } => "host_unresolvable",
+            Error::ServerSelectionTimeout { .. } => "server_selection_timeout",
+            Error::AuthenticationFailed { .. } => "authentication_failed",
+            Error::TlsFailed { .. } => "tls_failed",
+            Error::NotConnected => "not_connected",
+            Error::ReadOnly => "read_only",
+            Error::ConfirmationRequired { .. } => "confirmation_required",
+            Error::ProfileNotFound { .. } => "profile_not_found",
+            Error::InvalidInput { .. } => "invalid_input",
+            Error::NotFound { .. } => "not_found",
+            Error::PasswordRequired => "password_required",
+            Error::SecretStoreUnavailable { .. } => "secret_store_unavailable",
+            Error::SecretStoreFailed { .. } => "secret_store_failed",
+            Error::Storage { .. } => "storage",
+            Error::Unsupported { .. } => "unsupported",
+            Error::Database { .. } => "database",
+        }
+    }
+
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn storage(err: impl std::fmt::Display) -> Self {
+        Error::Storage {
+            message: err.to_string(),
+        }
+    }
+}
+
+/// Driver errors met after a connection is established. Connection-time
+/// errors get a finer mapping in `connection::classify`.
+impl From<mongodb::error::Error> for Error {
+    fn from(err: mongodb::error::Error) -> Self {
+        crate::connection::classify(&err, 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serializes_as_tagged_enum_with_stable_code() {
+        let err = Error::ServerSelectionTimeout {
+            timeout_ms: 3000,
+            message: "x".into(),
+        };
+        let json = serde_json::to_value(&err).unwrap();
+        assert_eq!(json["type"], err.code());
+        assert_eq!(json["data"]["timeout_ms"], 3000);
+        assert_eq!(
+            serde_json::to_value(Error::ReadOnly).unwrap(),
+            serde_json::json!({"type": "read_only"})
+        );
+    }
+}

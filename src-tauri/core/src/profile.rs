@@ -1,0 +1,246 @@
+//! Connection profiles: what a user saves to reach a database. A profile never
+//! holds a secret; `password` only says where the secret lives.
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+use crate::{uri, Error, Result, Sensitive};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+impl Environment {
+    /// The MozaiksCore database for this environment (the seed guide's rule).
+    pub fn default_database(self) -> &'static str {
+        match self {
+            Environment::Development => "MozaiksCore",
+            Environment::Production => "client",
+        }
+    }
+
+    /// Reads the platform's `ENV` variable; anything but "production" is development.
+    pub fn from_env_value(value: Option<&str>) -> Self {
+        match value.map(str::trim) {
+            Some(v) if v.eq_ignore_ascii_case("production") => Environment::Production,
+            _ => Environment::Development,
+        }
+    }
+}
+
+/// Where a profile's password lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum PasswordMode {
+    /// The URI needs no password.
+    None,
+    /// Stored in the OS keychain under the profile id.
+    Keychain,
+    /// Never stored: the user types it at each connect.
+    Ask,
+}
+
+pub const DEFAULT_URI: &str = "mongodb://127.0.0.1:27017";
+pub const DEFAULT_TIMEOUT_MS: u32 = 3_000;
+const TIMEOUT_RANGE_MS: std::ops::RangeInclusive<u32> = 500..=60_000;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct Profile {
+    pub id: String,
+    pub name: String,
+    /// Connection string with user-info removed.
+    pub uri: String,
+    pub username: Option<String>,
+    pub password: PasswordMode,
+    /// Overrides the environment's default database.
+    pub database: Option<String>,
+    pub environment: Environment,
+    pub read_only: bool,
+    /// `#rrggbb`, shown as the profile's accent.
+    pub color: String,
+    /// Server-selection and connect timeout.
+    pub timeout_ms: u32,
+    /// Also append audit entries to the `admin_audit_log` collection.
+    #[serde(default)]
+    pub audit_to_database: bool,
+}
+
+impl Profile {
+    pub fn database_name(&self) -> &str {
+        self.database
+            .as_deref()
+            .unwrap_or_else(|| self.environment.default_database())
+    }
+
+    /// Production profiles always open read-only, whatever the saved flag says.
+    pub fn opens_read_only(&self) -> bool {
+        self.read_only || self.environment == Environment::Production
+    }
+}
+
+/// What the profile form sends. `uri` may embed credentials; they are split
+/// off here and never stored with the profile.
+#[derive(Debug, Clone, Deserialize, Type)]
+pub struct ProfileInput {
+    pub name: String,
+    pub uri: String,
+    pub username: Option<String>,
+    /// A new password; `None` keeps the stored one when editing.
+    pub password: Option<Sensitive<String>>,
+    /// Keep the password in the OS keychain; otherwise ask at each connect.
+    pub remember_password: bool,
+    pub database: Option<String>,
+    pub environment: Environment,
+    pub read_only: bool,
+    pub color: String,
+    pub timeout_ms: u32,
+    #[serde(default)]
+    pub audit_to_database: bool,
+}
+
+/// A validated input: the profile to store plus the password to put in the keychain.
+#[derive(Debug)]
+pub struct ValidatedProfile {
+    pub profile: Profile,
+    pub new_password: Option<Sensitive<String>>,
+}
+
+impl ProfileInput {
+    pub fn validate(self, id: String) -> Result<ValidatedProfile> {
+        let name = self.name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(Error::invalid("name", "must be 1 to 80 characters"));
+        }
+        let split = uri::split_credentials(&self.uri)?;
+        let username = non_empty(self.username).or(split.username);
+        let new_password = self.password.filter(|p| !p.is_empty()).or(split.password);
+        let database = non_empty(self.database);
+        if let Some(db) = &database {
+            validate_database_name(db)?;
+        }
+        if !is_hex_color(&self.color) {
+            return Err(Error::invalid("color", "must look like #1e90ff"));
+        }
+        if !TIMEOUT_RANGE_MS.contains(&self.timeout_ms) {
+            return Err(Error::invalid("timeout_ms", "must be between 500 and 60000"));
+        }
+        let password = match (&username, self.remember_password) {
+            (None, _) => PasswordMode::None,
+            (Some(_), true) => PasswordMode::Keychain,
+            (Some(_), false) => PasswordMode::Ask,
+        };
+        Ok(ValidatedProfile {
+            profile: Profile {
+                id,
+                name,
+                uri: split.uri,
+                username,
+                password,
+                database,
+                environment: self.environment,
+                read_only: self.read_only,
+                color: self.color.to_ascii_lowercase(),
+                timeout_ms: self.timeout_ms,
+                audit_to_database: self.audit_to_database,
+            },
+            new_password: new_password.filter(|_| password != PasswordMode::None),
+        })
+    }
+}
+
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+fn is_hex_color(s: &str) -> bool {
+    s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// MongoDB's own rules for database names on all platforms.
+pub fn validate_database_name(name: &str) -> Result<()> {
+    const FORBIDDEN: &[char] = &['/', '\\', '.', ' ', '"', '$', '*', '<', '>', ':', '|', '?'];
+    if name.is_empty() || name.len() > 63 || name.contains(FORBIDDEN) || name.contains('\0') {
+        return Err(Error::invalid(
+            "database",
+            "must be 1 to 63 bytes without / \\ . space \" $ * < > : | ?",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn input(uri: &str) -> ProfileInput {
+        ProfileInput {
+            name: "Local".into(),
+            uri: uri.into(),
+            username: None,
+            password: None,
+            remember_password: true,
+            database: None,
+            environment: Environment::Development,
+            read_only: false,
+            color: "#1E90FF".into(),
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+            audit_to_database: false,
+        }
+    }
+
+    #[test]
+    fn credentials_in_the_uri_move_to_the_password_slot() {
+        let v = input("mongodb://ann:s3cret@db:27017/?authSource=admin")
+            .validate("p1".into())
+            .unwrap();
+        assert_eq!(v.profile.uri, "mongodb://db:27017/?authSource=admin");
+        assert_eq!(v.profile.username.as_deref(), Some("ann"));
+        assert_eq!(v.profile.password, PasswordMode::Keychain);
+        assert_eq!(v.new_password.unwrap().expose(), "s3cret");
+        assert_eq!(v.profile.color, "#1e90ff");
+    }
+
+    #[test]
+    fn database_follows_the_environment_unless_overridden() {
+        let mut i = input(DEFAULT_URI);
+        i.environment = Environment::Production;
+        let p = i.clone().validate("a".into()).unwrap().profile;
+        assert_eq!(p.database_name(), "client");
+        assert!(p.opens_read_only());
+        i.database = Some("Other".into());
+        assert_eq!(i.validate("a".into()).unwrap().profile.database_name(), "Other");
+        assert_eq!(Environment::from_env_value(Some("development")).default_database(), "MozaiksCore");
+        assert_eq!(Environment::from_env_value(Some("PRODUCTION")), Environment::Production);
+    }
+
+    #[test]
+    fn bad_fields_get_typed_errors() {
+        let cases: [(fn(&mut ProfileInput), &str); 5] = [
+            (|i| i.name = " ".into(), "name"),
+            (|i| i.color = "blue".into(), "color"),
+            (|i| i.timeout_ms = 10, "timeout_ms"),
+            (|i| i.database = Some("a.b".into()), "database"),
+            (|i| i.uri = "postgres://x".into(), ""),
+        ];
+        for (mutate, field) in cases {
+            let mut i = input(DEFAULT_URI);
+            mutate(&mut i);
+            match i.validate("x".into()).unwrap_err() {
+                Error::InvalidInput { field: f, .. } => assert_eq!(f, field),
+                Error::InvalidUri { .. } => assert_eq!(field, ""),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn not_remembering_means_ask_each_time() {
+        let mut i = input("mongodb://u:p@h");
+        i.remember_password = false;
+        let v = i.validate("x".into()).unwrap();
+        assert_eq!(v.profile.password, PasswordMode::Ask);
+    }
+}

@@ -1,0 +1,517 @@
+//! Deterministic, realistic demo data for a MozaiksCore database: the same
+//! options always write the same documents. Every random choice comes from a
+//! generator keyed by (seed, collection, user index), so nothing depends on
+//! batch order or timing, and `anchor` fixes what "now" means.
+
+use std::time::Instant;
+
+use chrono::{DateTime, Duration as Days, Utc};
+use mongodb::bson::{doc, oid::ObjectId, Bson, DateTime as BsonDate, Document};
+use mongodb::options::IndexOptions;
+use mongodb::{Database, IndexModel};
+use serde::Serialize;
+use specta::Type;
+
+use crate::connection::WriteAccess;
+use crate::{Error, Result};
+
+pub const MAX_USERS: u32 = 1_000_000;
+const BATCH: usize = 2_000;
+
+/// The flawed plugin collection: no `user_id` index, some documents without
+/// `user_id`, some with unknown or ObjectId-typed ones. Index health and
+/// findings views exist to catch exactly this.
+pub const FLAWED_COLLECTION: &str = "crm_contacts";
+pub const PLUGIN_COLLECTIONS: [&str; 3] = ["task_manager_tasks", "notes_notes", FLAWED_COLLECTION];
+pub const SEEDED_COLLECTIONS: [&str; 6] = [
+    "users",
+    "settings",
+    "notifications",
+    "task_manager_tasks",
+    "notes_notes",
+    FLAWED_COLLECTION,
+];
+/// Broken documents planted in the flawed collection, of each sort.
+pub const FLAWED_WITHOUT_USER_ID: u32 = 3;
+pub const FLAWED_ORPHANS: u32 = 3;
+pub const FLAWED_OBJECT_ID_USER_IDS: u32 = 2;
+
+#[derive(Debug, Clone)]
+pub struct SeedOptions {
+    pub users: u32,
+    pub seed: u64,
+    /// What "now" is for the data: notifications fall in the 30 days before it.
+    pub anchor: DateTime<Utc>,
+}
+
+impl SeedOptions {
+    /// Today at midnight UTC: two runs on the same day write the same data.
+    pub fn today(users: u32) -> Self {
+        let now = Utc::now();
+        SeedOptions {
+            users,
+            seed: 42,
+            anchor: now - Days::seconds(i64::from(now.timestamp() as i32 % 86_400)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct SeedProgress {
+    pub collection: String,
+    pub written: u32,
+    pub expected: u32,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Type)]
+pub struct SeedReport {
+    pub collections: Vec<SeededCollection>,
+    pub elapsed_ms: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct SeededCollection {
+    pub name: String,
+    pub documents: u32,
+}
+
+/// Drops the seeded collections, writes fresh data and creates the seed
+/// guide's indexes. Needs write access: a read-only connection never seeds.
+pub async fn seed(
+    access: &WriteAccess<'_>,
+    options: &SeedOptions,
+    mut progress: impl FnMut(SeedProgress),
+) -> Result<SeedReport> {
+    if options.users == 0 || options.users > MAX_USERS {
+        return Err(Error::invalid("users", format!("must be 1 to {MAX_USERS}")));
+    }
+    let db = access.database();
+    let started = Instant::now();
+    for name in SEEDED_COLLECTIONS {
+        db.collection::<Document>(name).drop().await?;
+    }
+    let gen = Generator::new(options);
+    let mut report = SeedReport::default();
+    for name in SEEDED_COLLECTIONS {
+        let written = write_collection(db, name, &gen, &mut progress).await?;
+        report.collections.push(SeededCollection {
+            name: name.into(),
+            documents: written,
+        });
+    }
+    create_indexes(db).await?;
+    report.elapsed_ms = started.elapsed().as_millis().min(u32::MAX.into()) as u32;
+    Ok(report)
+}
+
+/// Whether the database already holds users (from metadata, no scan).
+pub async fn has_users(conn: &crate::connection::Connection) -> Result<bool> {
+    let users = conn.database().collection::<Document>("users");
+    Ok(users.estimated_document_count().await? > 0)
+}
+
+async fn write_collection(
+    db: &Database,
+    name: &str,
+    gen: &Generator,
+    progress: &mut impl FnMut(SeedProgress),
+) -> Result<u32> {
+    let coll = db.collection::<Document>(name);
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut written = 0u32;
+    let expected = gen.users;
+    for user in 0..gen.users {
+        gen.documents_for(name, user, &mut batch);
+        if batch.len() >= BATCH {
+            written += flush(&coll, &mut batch).await?;
+            progress(SeedProgress {
+                collection: name.into(),
+                written: user + 1,
+                expected,
+            });
+        }
+    }
+    if name == FLAWED_COLLECTION {
+        gen.broken_documents(&mut batch);
+    }
+    written += flush(&coll, &mut batch).await?;
+    progress(SeedProgress {
+        collection: name.into(),
+        written: expected,
+        expected,
+    });
+    Ok(written)
+}
+
+async fn flush(coll: &mongodb::Collection<Document>, batch: &mut Vec<Document>) -> Result<u32> {
+    if batch.is_empty() {
+        return Ok(0);
+    }
+    let n = batch.len() as u32;
+    coll.insert_many(batch.drain(..)).ordered(false).await?;
+    Ok(n)
+}
+
+/// The indexes the seed guide requires, named the way MongoDB names them.
+pub fn required_indexes() -> Vec<(&'static str, IndexModel)> {
+    let unique = |keys: Document| {
+        IndexModel::builder()
+            .keys(keys)
+            .options(IndexOptions::builder().unique(true).build())
+            .build()
+    };
+    let plain = |keys: Document| IndexModel::builder().keys(keys).build();
+    let ttl = IndexModel::builder()
+        .keys(doc! { "created_at": 1 })
+        .options(
+            IndexOptions::builder()
+                .expire_after(std::time::Duration::from_secs(2_592_000))
+                .build(),
+        )
+        .build();
+    vec![
+        ("users", unique(doc! { "email": 1 })),
+        ("users", unique(doc! { "username": 1 })),
+        ("users", plain(doc! { "roles": 1 })),
+        ("settings", unique(doc! { "user_id": 1 })),
+        ("notifications", plain(doc! { "user_id": 1, "created_at": -1 })),
+        ("notifications", plain(doc! { "user_id": 1, "read": 1 })),
+        ("notifications", ttl),
+        ("task_manager_tasks", plain(doc! { "user_id": 1 })),
+        ("task_manager_tasks", plain(doc! { "user_id": 1, "status": 1 })),
+        ("task_manager_tasks", plain(doc! { "user_id": 1, "due_date": 1 })),
+        ("notes_notes", plain(doc! { "user_id": 1 })),
+        // FLAWED_COLLECTION deliberately gets no user_id index.
+        (FLAWED_COLLECTION, plain(doc! { "email": 1 })),
+    ]
+}
+
+async fn create_indexes(db: &Database) -> Result<()> {
+    for (collection, model) in required_indexes() {
+        db.collection::<Document>(collection)
+            .create_index(model)
+            .await?;
+    }
+    Ok(())
+}
+
+/// SplitMix64: tiny, fast and fully determined by its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+const FIRST: &[&str] = &[
+    "ada", "alan", "grace", "linus", "margaret", "dennis", "barbara", "ken", "frances", "john",
+    "radia", "tim", "hedy", "guido", "katherine", "edsger", "sophie", "bjarne", "anita", "donald",
+];
+const LAST: &[&str] = &[
+    "lovelace", "turing", "hopper", "torvalds", "hamilton", "ritchie", "liskov", "thompson",
+    "allen", "mccarthy", "perlman", "lee", "lamarr", "rossum", "johnson", "dijkstra", "wilson",
+    "stroustrup", "borg", "knuth",
+];
+const DOMAINS: &[&str] = &["example.com", "mail.test", "corp.example", "mozaiks.dev"];
+const TIERS: &[&str] = &["free", "free", "basic", "premium", "enterprise"];
+const BIOS: &[&str] = &[
+    "Building things on the web.",
+    "Product person, coffee first.",
+    "Data nerd and occasional runner.",
+    "",
+    "Ships on Fridays.",
+];
+const NOTIFICATION_TYPES: &[(&str, &str, &str)] = &[
+    ("task_reminder", "Task Due", "Your task 'Review PR' is due tomorrow"),
+    ("mention", "New mention", "You were mentioned in a note"),
+    ("system", "Maintenance", "Scheduled maintenance on Sunday 02:00 UTC"),
+    ("billing", "Payment received", "Thanks! Your subscription was renewed"),
+];
+const STATUSES: &[&str] = &["todo", "in_progress", "done"];
+const PRIORITIES: &[&str] = &["low", "medium", "high"];
+const TAGS: &[&str] = &["work", "urgent", "home", "ideas", "later"];
+const BCRYPT_ALPHABET: &[u8] = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+struct Generator {
+    users: u32,
+    seed: u64,
+    anchor: DateTime<Utc>,
+}
+
+impl Generator {
+    fn new(options: &SeedOptions) -> Self {
+        Generator {
+            users: options.users,
+            seed: options.seed,
+            anchor: options.anchor,
+        }
+    }
+
+    fn rng(&self, stream: u64, user: u32) -> Rng {
+        Rng(self.seed ^ stream.wrapping_mul(0xA24B_AED4_963E_E407) ^ (u64::from(user) << 20))
+    }
+
+    fn at(&self, seconds_before_anchor: u64) -> BsonDate {
+        BsonDate::from_chrono(self.anchor - Days::seconds(seconds_before_anchor as i64))
+    }
+
+    /// A stable ObjectId per user: creation time, a fixed marker, the index.
+    fn user_id(&self, user: u32) -> ObjectId {
+        let created = self.user_created_secs_before_anchor(user);
+        let ts = (self.anchor.timestamp() - created as i64) as u32;
+        let mut bytes = [0u8; 12];
+        bytes[..4].copy_from_slice(&ts.to_be_bytes());
+        bytes[4..8].copy_from_slice(b"mozk");
+        bytes[8..].copy_from_slice(&user.to_be_bytes());
+        ObjectId::from_bytes(bytes)
+    }
+
+    fn user_created_secs_before_anchor(&self, user: u32) -> u64 {
+        self.rng(1, user).below(730 * 86_400) + 86_400
+    }
+
+    fn documents_for(&self, collection: &str, user: u32, out: &mut Vec<Document>) {
+        match collection {
+            "users" => out.push(self.user(user)),
+            "settings" => out.extend(self.settings(user)),
+            "notifications" => self.notifications(user, out),
+            "task_manager_tasks" => self.tasks(user, out),
+            "notes_notes" => self.notes(user, out),
+            FLAWED_COLLECTION => self.contacts(user, out),
+            other => unreachable!("not a seeded collection: {other}"),
+        }
+    }
+
+    fn user(&self, i: u32) -> Document {
+        let mut r = self.rng(2, i);
+        let (first, last) = (*r.pick(FIRST), *r.pick(LAST));
+        let created = self.user_created_secs_before_anchor(i);
+        let roles: Vec<&str> = match (i, r.below(100)) {
+            (0, _) => vec!["user", "superadmin"],
+            (_, 0..=1) => vec!["user", "admin"],
+            _ => vec!["user"],
+        };
+        let tier = *r.pick(TIERS);
+        // Some subscriptions lapsed, most run for up to a year more.
+        let expires = self.anchor + Days::days(r.below(400) as i64 - 35);
+        let hash: String = (0..53)
+            .map(|_| *r.pick(BCRYPT_ALPHABET) as char)
+            .collect();
+        let updated = created - r.below(created);
+        let last_login = (!r.chance(5)).then(|| self.at(r.below(updated.max(1))));
+        doc! {
+            "_id": self.user_id(i),
+            "email": format!("{first}.{last}{i}@{}", r.pick(DOMAINS)),
+            "username": format!("{first}_{last}{i}"),
+            "password_hash": format!("$2b$12${hash}"),
+            "roles": roles,
+            "subscription": {
+                "tier": tier,
+                "expires_at": (tier != "free").then(|| BsonDate::from_chrono(expires)),
+            },
+            "profile": {
+                "display_name": format!("{} {}", capitalize(first), capitalize(last)),
+                "avatar_url": format!("https://avatars.example.com/{i}.png"),
+                "bio": *r.pick(BIOS),
+            },
+            "created_at": self.at(created),
+            "updated_at": self.at(updated),
+            "last_login": last_login.map_or(Bson::Null, Bson::DateTime),
+        }
+    }
+
+    fn settings(&self, i: u32) -> Option<Document> {
+        let mut r = self.rng(3, i);
+        if r.chance(15) {
+            return None;
+        }
+        Some(doc! {
+            "user_id": self.user_id(i).to_hex(),
+            "plugin_settings": {
+                "task_manager": {
+                    "default_view": *r.pick(&["kanban", "list", "calendar"]),
+                    "notifications": r.chance(70),
+                },
+                "notes": { "theme": *r.pick(&["dark", "light", "system"]) },
+            },
+            "notification_preferences": {
+                "email_enabled": r.chance(80),
+                "push_enabled": r.chance(40),
+                "digest_frequency": *r.pick(&["daily", "weekly", "never"]),
+            },
+        })
+    }
+
+    fn notifications(&self, i: u32, out: &mut Vec<Document>) {
+        let mut r = self.rng(4, i);
+        for _ in 0..r.below(7) {
+            let (kind, title, message) = *r.pick(NOTIFICATION_TYPES);
+            let mut metadata = doc! {};
+            if kind == "task_reminder" {
+                metadata = doc! { "task_id": format!("task_{}", r.below(1_000_000)), "plugin": "task_manager" };
+            }
+            out.push(doc! {
+                "user_id": self.user_id(i).to_hex(),
+                "type": kind,
+                "title": title,
+                "message": message,
+                "read": r.chance(60),
+                "metadata": metadata,
+                "created_at": self.at(r.below(30 * 86_400)),
+            });
+        }
+    }
+
+    fn tasks(&self, i: u32, out: &mut Vec<Document>) {
+        let mut r = self.rng(5, i);
+        if r.chance(40) {
+            return;
+        }
+        for n in 0..(1 + r.below(7)) {
+            let created = r.below(120 * 86_400);
+            let tags: Vec<&str> = TAGS.iter().copied().filter(|_| r.chance(30)).collect();
+            out.push(doc! {
+                "user_id": self.user_id(i).to_hex(),
+                "title": format!("Task {n}: {}", r.pick(&["Review PR", "Write docs", "Plan sprint", "Fix bug", "Call client"])),
+                "description": "Generated by mozaiks-admin seed",
+                "status": *r.pick(STATUSES),
+                "priority": *r.pick(PRIORITIES),
+                "due_date": BsonDate::from_chrono(self.anchor + Days::days(r.below(60) as i64 - 20)),
+                "tags": tags,
+                "created_at": self.at(created),
+                "updated_at": self.at(created / 2),
+            });
+        }
+    }
+
+    fn notes(&self, i: u32, out: &mut Vec<Document>) {
+        let mut r = self.rng(6, i);
+        if r.chance(60) {
+            return;
+        }
+        for n in 0..(1 + r.below(4)) {
+            out.push(doc! {
+                "user_id": self.user_id(i).to_hex(),
+                "title": format!("Note {n}"),
+                "body": *r.pick(&["Meeting notes", "Ideas for Q3", "Reading list", "Groceries"]),
+                "pinned": r.chance(10),
+                "created_at": self.at(r.below(200 * 86_400)),
+            });
+        }
+    }
+
+    fn contacts(&self, i: u32, out: &mut Vec<Document>) {
+        let mut r = self.rng(7, i);
+        if !r.chance(25) {
+            return;
+        }
+        out.push(doc! {
+            "user_id": self.user_id(i).to_hex(),
+            "name": format!("{} {}", capitalize(r.pick(FIRST).as_ref()), capitalize(r.pick(LAST).as_ref())),
+            "email": format!("contact{i}@{}", r.pick(DOMAINS)),
+            "created_at": self.at(r.below(300 * 86_400)),
+        });
+    }
+
+    fn broken_documents(&self, out: &mut Vec<Document>) {
+        for n in 0..FLAWED_WITHOUT_USER_ID {
+            out.push(doc! { "name": format!("Unowned {n}"), "email": format!("unowned{n}@example.com") });
+        }
+        for n in 0..FLAWED_ORPHANS {
+            // Ids past the last user: well-formed, but nobody's.
+            let orphan = self.user_id(self.users + n).to_hex();
+            out.push(doc! { "user_id": orphan, "name": format!("Orphan {n}"), "email": format!("orphan{n}@example.com") });
+        }
+        for n in 0..FLAWED_OBJECT_ID_USER_IDS.min(self.users) {
+            out.push(doc! { "user_id": self.user_id(n), "name": format!("Typed {n}"), "email": format!("typed{n}@example.com") });
+        }
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gen(users: u32) -> Generator {
+        Generator::new(&SeedOptions {
+            users,
+            seed: 7,
+            anchor: "2026-06-01T00:00:00Z".parse().unwrap(),
+        })
+    }
+
+    #[test]
+    fn the_same_options_give_the_same_documents() {
+        let (a, b) = (gen(50), gen(50));
+        for name in SEEDED_COLLECTIONS {
+            let (mut x, mut y) = (Vec::new(), Vec::new());
+            for u in 0..50 {
+                a.documents_for(name, u, &mut x);
+                b.documents_for(name, u, &mut y);
+            }
+            assert_eq!(x, y, "{name}");
+        }
+    }
+
+    #[test]
+    fn users_look_real_but_hold_no_real_password() {
+        let u = gen(3).user(0);
+        assert!(u.get_str("password_hash").unwrap().starts_with("$2b$12$"));
+        assert_eq!(u.get_str("password_hash").unwrap().len(), 60);
+        assert!(u.get_array("roles").unwrap().contains(&Bson::from("superadmin")));
+        assert!(u.get_str("email").unwrap().contains('@'));
+    }
+
+    #[test]
+    fn per_user_documents_carry_the_users_hex_id() {
+        let g = gen(10);
+        let mut docs = Vec::new();
+        for u in 0..10 {
+            g.notifications(u, &mut docs);
+            g.tasks(u, &mut docs);
+        }
+        assert!(!docs.is_empty());
+        for d in docs {
+            let id = d.get_str("user_id").unwrap();
+            assert!(ObjectId::parse_str(id).is_ok());
+        }
+    }
+
+    #[test]
+    fn notifications_fall_within_the_last_30_days() {
+        let g = gen(200);
+        let mut docs = Vec::new();
+        for u in 0..200 {
+            g.notifications(u, &mut docs);
+        }
+        let anchor = g.anchor.timestamp_millis();
+        for d in docs {
+            let at = d.get_datetime("created_at").unwrap().timestamp_millis();
+            assert!(at <= anchor && at > anchor - 30 * 86_400_000);
+        }
+    }
+}

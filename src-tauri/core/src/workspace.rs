@@ -1,0 +1,299 @@
+//! The app's state without Tauri: saved profiles, the keychain and the one
+//! active connection. Tauri commands are thin adapters over these methods.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Serialize;
+use specta::Type;
+use tokio::sync::RwLock;
+
+use crate::connection::{ConnectOptions, Connection, Overview, ServerInfo};
+use crate::profile::{Environment, PasswordMode, Profile, ProfileInput, DEFAULT_TIMEOUT_MS};
+use crate::profile_store::ProfileStore;
+use crate::secrets::SecretStore;
+use crate::{uri, Error, Result, Sensitive};
+
+pub struct Workspace {
+    profiles: ProfileStore,
+    secrets: Arc<dyn SecretStore>,
+    active: RwLock<Option<Arc<Connection>>>,
+}
+
+/// A profile the platform's own environment variables describe
+/// (`DATABASE_URI`, `ENV`), offered when the user has none of that name yet.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct EnvironmentOffer {
+    pub uri: String,
+    pub environment: Environment,
+    pub database: String,
+    pub has_credentials: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ConnectionTest {
+    pub server: ServerInfo,
+    pub database: String,
+    pub collections: u32,
+}
+
+impl Workspace {
+    pub fn new(config_dir: &Path, secrets: Arc<dyn SecretStore>) -> Self {
+        Workspace {
+            profiles: ProfileStore::new(config_dir),
+            secrets,
+            active: RwLock::new(None),
+        }
+    }
+
+    pub fn profiles_path(&self) -> &Path {
+        self.profiles.path()
+    }
+
+    pub fn list_profiles(&self) -> Result<Vec<Profile>> {
+        self.profiles.list()
+    }
+
+    /// Saves the keychain entry first: if the keychain fails, no profile that
+    /// silently lacks its password is written.
+    pub async fn create_profile(&self, input: ProfileInput) -> Result<Profile> {
+        let validated = input.validate(uuid::Uuid::new_v4().to_string())?;
+        let profile = validated.profile;
+        if profile.password == PasswordMode::Keychain {
+            let password = validated.new_password.ok_or(Error::PasswordRequired)?;
+            self.store_secret(&profile.id, password).await?;
+        }
+        let saved = profile.clone();
+        let result = self.profiles.update(move |ps| {
+            ps.push(saved);
+            Ok(())
+        });
+        if result.is_err() && profile.password == PasswordMode::Keychain {
+            let _ = self.delete_secret(&profile.id).await;
+        }
+        result.map(|()| profile)
+    }
+
+    pub async fn update_profile(&self, id: &str, input: ProfileInput) -> Result<Profile> {
+        let old = self.profiles.get(id)?;
+        let validated = input.validate(id.to_string())?;
+        let profile = validated.profile;
+        match (profile.password, validated.new_password) {
+            (PasswordMode::Keychain, Some(password)) => self.store_secret(id, password).await?,
+            (PasswordMode::Keychain, None) if old.password != PasswordMode::Keychain => {
+                return Err(Error::PasswordRequired)
+            }
+            (PasswordMode::Keychain, None) => {}
+            (_, _) if old.password == PasswordMode::Keychain => self.delete_secret(id).await?,
+            _ => {}
+        }
+        let saved = profile.clone();
+        self.profiles.update(move |ps| {
+            let slot = ps
+                .iter_mut()
+                .find(|p| p.id == saved.id)
+                .ok_or_else(|| Error::ProfileNotFound { id: saved.id.clone() })?;
+            *slot = saved;
+            Ok(())
+        })?;
+        Ok(profile)
+    }
+
+    /// A copy with a new name and id; a stored password is copied in the keychain.
+    pub async fn duplicate_profile(&self, id: &str) -> Result<Profile> {
+        let mut copy = self.profiles.get(id)?;
+        copy.id = uuid::Uuid::new_v4().to_string();
+        copy.name = format!("{} (copy)", copy.name);
+        if copy.password == PasswordMode::Keychain {
+            let secret = self.load_secret(id).await?.ok_or(Error::PasswordRequired)?;
+            self.store_secret(&copy.id, secret).await?;
+        }
+        let saved = copy.clone();
+        self.profiles.update(move |ps| {
+            ps.push(saved);
+            Ok(())
+        })?;
+        Ok(copy)
+    }
+
+    pub async fn delete_profile(&self, id: &str) -> Result<()> {
+        let profile = self.profiles.get(id)?;
+        if profile.password == PasswordMode::Keychain {
+            self.delete_secret(id).await?;
+        }
+        let id = id.to_string();
+        self.profiles.update(move |ps| {
+            ps.retain(|p| p.id != id);
+            Ok(())
+        })?;
+        if self.active_profile_id().await.as_deref() == Some(profile.id.as_str()) {
+            self.disconnect().await;
+        }
+        Ok(())
+    }
+
+    /// Tries a profile as the form holds it, before it is saved. With no new
+    /// password, the one stored for `existing_id` is used.
+    pub async fn test_connection(
+        &self,
+        input: ProfileInput,
+        existing_id: Option<String>,
+    ) -> Result<ConnectionTest> {
+        let validated = input.validate(existing_id.clone().unwrap_or_default())?;
+        let password = match (validated.new_password, existing_id) {
+            (Some(p), _) => Some(p),
+            (None, Some(id)) if validated.profile.password == PasswordMode::Keychain => {
+                self.load_secret(&id).await?
+            }
+            _ => None,
+        };
+        let conn = Connection::open(
+            &validated.profile,
+            ConnectOptions {
+                password,
+                ..Default::default()
+            },
+        )
+        .await?;
+        let overview = conn.overview().await;
+        conn.close().await;
+        let overview = overview?;
+        Ok(ConnectionTest {
+            server: overview.server,
+            database: overview.database,
+            collections: overview.collections.len() as u32,
+        })
+    }
+
+    /// Opens the profile and makes it the active connection. `password` is
+    /// needed for profiles that ask at each connect.
+    pub async fn connect(
+        &self,
+        id: &str,
+        password: Option<Sensitive<String>>,
+    ) -> Result<Overview> {
+        let profile = self.profiles.get(id)?;
+        let password = match profile.password {
+            PasswordMode::None => None,
+            PasswordMode::Keychain => Some(
+                self.load_secret(id)
+                    .await?
+                    .ok_or(Error::PasswordRequired)?,
+            ),
+            PasswordMode::Ask => Some(password.ok_or(Error::PasswordRequired)?),
+        };
+        let conn = Connection::open(
+            &profile,
+            ConnectOptions {
+                password,
+                ..Default::default()
+            },
+        )
+        .await?;
+        let overview = conn.overview().await?;
+        if let Some(old) = self.active.write().await.replace(Arc::new(conn)) {
+            close_when_unused(old).await;
+        }
+        log::info!(
+            "connected profile {} to {}",
+            profile.name,
+            uri::redact(&profile.uri)
+        );
+        Ok(overview)
+    }
+
+    pub async fn disconnect(&self) {
+        if let Some(old) = self.active.write().await.take() {
+            close_when_unused(old).await;
+        }
+    }
+
+    pub async fn connection(&self) -> Result<Arc<Connection>> {
+        self.active.read().await.clone().ok_or(Error::NotConnected)
+    }
+
+    async fn active_profile_id(&self) -> Option<String> {
+        self.active
+            .read()
+            .await
+            .as_ref()
+            .map(|c| c.profile().id.clone())
+    }
+
+    /// Reads `DATABASE_URI` and `ENV` the way the platform does.
+    pub fn environment_offer(
+        database_uri: Option<&str>,
+        env: Option<&str>,
+    ) -> Result<Option<EnvironmentOffer>> {
+        let Some(raw) = database_uri.filter(|u| !u.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let split = uri::split_credentials(raw)?;
+        let environment = Environment::from_env_value(env);
+        Ok(Some(EnvironmentOffer {
+            has_credentials: split.username.is_some(),
+            uri: split.uri,
+            database: environment.default_database().to_string(),
+            environment,
+        }))
+    }
+
+    /// Saves the environment's connection as a profile; its password (if the
+    /// URI has one) goes to the keychain without ever reaching the UI.
+    pub async fn adopt_environment_profile(
+        &self,
+        database_uri: &str,
+        env: Option<&str>,
+        remember_password: bool,
+    ) -> Result<Profile> {
+        let environment = Environment::from_env_value(env);
+        self.create_profile(ProfileInput {
+            name: format!("DATABASE_URI ({})", environment.default_database()),
+            uri: database_uri.to_string(),
+            username: None,
+            password: None,
+            remember_password,
+            database: None,
+            environment,
+            read_only: environment == Environment::Production,
+            color: match environment {
+                Environment::Production => "#e03131".into(),
+                Environment::Development => "#2f9e44".into(),
+            },
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+            audit_to_database: false,
+        })
+        .await
+    }
+
+    async fn store_secret(&self, id: &str, secret: Sensitive<String>) -> Result<()> {
+        let (secrets, id) = (self.secrets.clone(), id.to_string());
+        blocking(move || secrets.set(&id, &secret)).await
+    }
+
+    async fn load_secret(&self, id: &str) -> Result<Option<Sensitive<String>>> {
+        let (secrets, id) = (self.secrets.clone(), id.to_string());
+        blocking(move || secrets.get(&id)).await
+    }
+
+    async fn delete_secret(&self, id: &str) -> Result<()> {
+        let (secrets, id) = (self.secrets.clone(), id.to_string());
+        blocking(move || secrets.delete(&id)).await
+    }
+}
+
+/// Keychain back ends block (D-Bus round trips); keep them off the async workers.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::SecretStoreFailed {
+            message: e.to_string(),
+        })?
+}
+
+/// In-flight commands hold their own `Arc`; the last one to finish drops the client.
+async fn close_when_unused(conn: Arc<Connection>) {
+    if let Ok(conn) = Arc::try_unwrap(conn) {
+        conn.close().await;
+    }
+}
