@@ -18,20 +18,20 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
     tauri_specta::Builder::<R>::new()
         .disable_serde_phases()
         .commands(tauri_specta::collect_commands![
-        profiles::list_profiles,
-        profiles::create_profile,
-        profiles::update_profile,
-        profiles::duplicate_profile,
-        profiles::delete_profile,
-        profiles::environment_offer,
-        profiles::adopt_environment_profile,
-        connection::test_connection,
-        connection::connect,
-        connection::disconnect,
-        connection::overview,
-        connection::set_read_only,
-        seed::seed_demo_data,
-    ])
+            profiles::list_profiles,
+            profiles::create_profile,
+            profiles::update_profile,
+            profiles::duplicate_profile,
+            profiles::delete_profile,
+            profiles::environment_offer,
+            profiles::adopt_environment_profile,
+            connection::test_connection,
+            connection::connect,
+            connection::disconnect,
+            connection::overview,
+            connection::set_read_only,
+            seed::seed_demo_data,
+        ])
 }
 
 /// Registers the commands on any runtime, so tests can drive the same app
@@ -57,7 +57,8 @@ pub fn run() {
         .plugin(log)
         .plugin(tauri_plugin_window_state::Builder::new().build())
         .setup(|app| {
-            let workspace = Workspace::new(&config_dir(app)?, Arc::new(Keychain::new(KEYCHAIN_SERVICE)));
+            let workspace =
+                Workspace::new(&config_dir(app)?, Arc::new(Keychain::new(KEYCHAIN_SERVICE)));
             log::info!("profiles file: {}", workspace.profiles_path().display());
             app.manage(workspace);
             Ok(())

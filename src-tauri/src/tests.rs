@@ -25,7 +25,11 @@ fn export_bindings() {
     assert!(text.contains("listProfiles"), "bindings lack commands");
 }
 
-fn invoke(webview: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str, body: Value) -> Result<Value, Value> {
+fn invoke(
+    webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+    cmd: &str,
+    body: Value,
+) -> Result<Value, Value> {
     get_ipc_response(
         webview,
         InvokeRequest {
@@ -47,7 +51,10 @@ fn invoke(webview: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str, b
 fn commands_round_trip_over_ipc() {
     let dir = tempfile::tempdir().unwrap();
     let app = build_app(mock_builder())
-        .manage(Workspace::new(dir.path(), Arc::new(Keychain::new("mozaiks-admin-test"))))
+        .manage(Workspace::new(
+            dir.path(),
+            Arc::new(Keychain::new("mozaiks-admin-test")),
+        ))
         .build(mock_context(noop_assets()))
         .unwrap();
     let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
@@ -74,5 +81,9 @@ fn commands_round_trip_over_ipc() {
     assert_eq!(err, json!({ "type": "not_connected" }));
 
     let listed = invoke(&webview, "list_profiles", json!({})).unwrap();
-    assert_eq!(listed.as_array().unwrap().len(), 1, "the refused profile was not saved");
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        1,
+        "the refused profile was not saved"
+    );
 }

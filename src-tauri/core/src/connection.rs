@@ -122,8 +122,11 @@ impl Connection {
         let timeout = Duration::from_millis(profile.timeout_ms.into());
         // DNS and SRV look-ups have no timeout of their own; bound the whole attempt.
         let grace = Duration::from_millis(1_500);
-        match tokio::time::timeout(timeout + grace, Self::open_within(profile, options, timeout))
-            .await
+        match tokio::time::timeout(
+            timeout + grace,
+            Self::open_within(profile, options, timeout),
+        )
+        .await
         {
             Ok(result) => result,
             Err(_) => Err(Error::ServerSelectionTimeout {
@@ -139,12 +142,13 @@ impl Connection {
         timeout: Duration,
     ) -> Result<Connection> {
         let timeout_ms = profile.timeout_ms;
-        let mut client_options = ClientOptions::parse(&profile.uri)
-            .await
-            .map_err(|e| match *e.kind {
-                ErrorKind::InvalidArgument { message, .. } => Error::InvalidUri { message },
-                _ => classify(&e, timeout_ms),
-            })?;
+        let mut client_options =
+            ClientOptions::parse(&profile.uri)
+                .await
+                .map_err(|e| match *e.kind {
+                    ErrorKind::InvalidArgument { message, .. } => Error::InvalidUri { message },
+                    _ => classify(&e, timeout_ms),
+                })?;
         resolve_hosts(&client_options.hosts, timeout).await?;
         client_options.server_selection_timeout = Some(timeout);
         client_options.connect_timeout = Some(timeout);
@@ -158,19 +162,23 @@ impl Connection {
         }
         client_options.command_event_handler = options.command_monitor;
         let tls = matches!(client_options.tls, Some(Tls::Enabled(_)));
+        let hosts = client_options.hosts.clone();
         let load_balanced = client_options.load_balanced == Some(true);
 
         let client = Client::with_options(client_options).map_err(|e| classify(&e, timeout_ms))?;
-        let hello = hello(&client)
-            .await
-            .map_err(|e| classify_connect(&e, timeout_ms, tls))?;
+        let hello = match hello(&client).await {
+            Ok(hello) => hello,
+            Err(e) => return Err(classify_connect(&e, timeout_ms, tls, &hosts).await),
+        };
         let build_info = client
             .database("admin")
             .run_command(doc! { "buildInfo": 1 })
-            .await
-            .map_err(|e| classify_connect(&e, timeout_ms, tls))?;
+            .await?;
         let server = ServerInfo {
-            version: build_info.get_str("version").unwrap_or("unknown").to_string(),
+            version: build_info
+                .get_str("version")
+                .unwrap_or("unknown")
+                .to_string(),
             topology: topology_of(&hello, load_balanced),
         };
         Ok(Connection {
@@ -315,22 +323,55 @@ async fn resolve_hosts(hosts: &[ServerAddress], timeout: Duration) -> Result<()>
     Ok(())
 }
 
-fn classify_connect(err: &mongodb::error::Error, timeout_ms: u32, tls: bool) -> Error {
+/// With TLS on, a server that takes TCP connections but could not be
+/// selected failed the handshake (a plain server may just stall on it).
+async fn classify_connect(
+    err: &mongodb::error::Error,
+    timeout_ms: u32,
+    tls: bool,
+    hosts: &[ServerAddress],
+) -> Error {
     match classify(err, timeout_ms) {
-        Error::ServerSelectionTimeout { message, .. } if tls && looks_like_tls(&message) => {
-            Error::TlsFailed { message }
+        Error::ServerSelectionTimeout { message, .. }
+            if tls && (looks_like_tls(&message) || accepts_tcp(hosts).await) =>
+        {
+            Error::TlsFailed {
+                message: format!(
+                    "the server accepts connections but no TLS session was established ({message})"
+                ),
+            }
         }
         other => other,
     }
+}
+
+async fn accepts_tcp(hosts: &[ServerAddress]) -> bool {
+    for host in hosts {
+        if let ServerAddress::Tcp { host, port } = host {
+            let target = format!("{host}:{}", port.unwrap_or(27017));
+            let probe = tokio::net::TcpStream::connect(target);
+            if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_millis(500), probe).await {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// TLS failures reach us inside server-selection messages; the driver has no
 /// kind for them. Matched here, once, so the UI gets a stable code instead.
 fn looks_like_tls(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
-    ["tls", "ssl", "certificate", "handshake", "corrupt message", "invalidcontenttype"]
-        .iter()
-        .any(|needle| m.contains(needle))
+    [
+        "tls",
+        "ssl",
+        "certificate",
+        "handshake",
+        "corrupt message",
+        "invalidcontenttype",
+    ]
+    .iter()
+    .any(|needle| m.contains(needle))
 }
 
 pub(crate) fn classify(err: &mongodb::error::Error, timeout_ms: u32) -> Error {
@@ -368,23 +409,37 @@ mod tests {
 
     #[test]
     fn topology_follows_the_hello_reply() {
-        assert_eq!(topology_of(&doc! {"ismaster": true}, false), Topology::Standalone);
-        assert_eq!(topology_of(&doc! {"setName": "rs0"}, false), Topology::ReplicaSet);
-        assert_eq!(topology_of(&doc! {"msg": "isdbgrid"}, false), Topology::Sharded);
+        assert_eq!(
+            topology_of(&doc! {"ismaster": true}, false),
+            Topology::Standalone
+        );
+        assert_eq!(
+            topology_of(&doc! {"setName": "rs0"}, false),
+            Topology::ReplicaSet
+        );
+        assert_eq!(
+            topology_of(&doc! {"msg": "isdbgrid"}, false),
+            Topology::Sharded
+        );
         assert_eq!(topology_of(&doc! {}, true), Topology::LoadBalanced);
     }
 
     #[test]
     fn collection_kinds() {
         assert_eq!(CollectionKind::of("users"), CollectionKind::Core);
-        assert_eq!(CollectionKind::of("task_manager_tasks"), CollectionKind::Plugin);
+        assert_eq!(
+            CollectionKind::of("task_manager_tasks"),
+            CollectionKind::Plugin
+        );
         assert_eq!(CollectionKind::of("admin_audit_log"), CollectionKind::Audit);
         assert_eq!(CollectionKind::of("misc"), CollectionKind::Other);
     }
 
     #[test]
     fn tls_messages_are_recognised() {
-        assert!(looks_like_tls("received corrupt message of type InvalidContentType"));
+        assert!(looks_like_tls(
+            "received corrupt message of type InvalidContentType"
+        ));
         assert!(!looks_like_tls("Connection refused (os error 111)"));
     }
 }

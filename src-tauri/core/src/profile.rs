@@ -125,7 +125,10 @@ impl ProfileInput {
             return Err(Error::invalid("color", "must look like #1e90ff"));
         }
         if !TIMEOUT_RANGE_MS.contains(&self.timeout_ms) {
-            return Err(Error::invalid("timeout_ms", "must be between 500 and 60000"));
+            return Err(Error::invalid(
+                "timeout_ms",
+                "must be between 500 and 60000",
+            ));
         }
         let password = match (&username, self.remember_password) {
             (None, _) => PasswordMode::None,
@@ -211,9 +214,18 @@ mod tests {
         assert_eq!(p.database_name(), "client");
         assert!(p.opens_read_only());
         i.database = Some("Other".into());
-        assert_eq!(i.validate("a".into()).unwrap().profile.database_name(), "Other");
-        assert_eq!(Environment::from_env_value(Some("development")).default_database(), "MozaiksCore");
-        assert_eq!(Environment::from_env_value(Some("PRODUCTION")), Environment::Production);
+        assert_eq!(
+            i.validate("a".into()).unwrap().profile.database_name(),
+            "Other"
+        );
+        assert_eq!(
+            Environment::from_env_value(Some("development")).default_database(),
+            "MozaiksCore"
+        );
+        assert_eq!(
+            Environment::from_env_value(Some("PRODUCTION")),
+            Environment::Production
+        );
     }
 
     #[test]

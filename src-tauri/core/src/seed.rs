@@ -87,7 +87,12 @@ pub async fn seed(
     }
     let db = access.database();
     let started = Instant::now();
-    for name in SEEDED_COLLECTIONS {
+    // Drop only what exists: some servers answer a missing one without an error code.
+    let existing = db.list_collection_names().await?;
+    for name in SEEDED_COLLECTIONS
+        .iter()
+        .filter(|n| existing.iter().any(|e| e == *n))
+    {
         db.collection::<Document>(name).drop().await?;
     }
     let gen = Generator::new(options);
@@ -174,12 +179,21 @@ pub fn required_indexes() -> Vec<(&'static str, IndexModel)> {
         ("users", unique(doc! { "username": 1 })),
         ("users", plain(doc! { "roles": 1 })),
         ("settings", unique(doc! { "user_id": 1 })),
-        ("notifications", plain(doc! { "user_id": 1, "created_at": -1 })),
+        (
+            "notifications",
+            plain(doc! { "user_id": 1, "created_at": -1 }),
+        ),
         ("notifications", plain(doc! { "user_id": 1, "read": 1 })),
         ("notifications", ttl),
         ("task_manager_tasks", plain(doc! { "user_id": 1 })),
-        ("task_manager_tasks", plain(doc! { "user_id": 1, "status": 1 })),
-        ("task_manager_tasks", plain(doc! { "user_id": 1, "due_date": 1 })),
+        (
+            "task_manager_tasks",
+            plain(doc! { "user_id": 1, "status": 1 }),
+        ),
+        (
+            "task_manager_tasks",
+            plain(doc! { "user_id": 1, "due_date": 1 }),
+        ),
         ("notes_notes", plain(doc! { "user_id": 1 })),
         // FLAWED_COLLECTION deliberately gets no user_id index.
         (FLAWED_COLLECTION, plain(doc! { "email": 1 })),
@@ -221,13 +235,48 @@ impl Rng {
 }
 
 const FIRST: &[&str] = &[
-    "ada", "alan", "grace", "linus", "margaret", "dennis", "barbara", "ken", "frances", "john",
-    "radia", "tim", "hedy", "guido", "katherine", "edsger", "sophie", "bjarne", "anita", "donald",
+    "ada",
+    "alan",
+    "grace",
+    "linus",
+    "margaret",
+    "dennis",
+    "barbara",
+    "ken",
+    "frances",
+    "john",
+    "radia",
+    "tim",
+    "hedy",
+    "guido",
+    "katherine",
+    "edsger",
+    "sophie",
+    "bjarne",
+    "anita",
+    "donald",
 ];
 const LAST: &[&str] = &[
-    "lovelace", "turing", "hopper", "torvalds", "hamilton", "ritchie", "liskov", "thompson",
-    "allen", "mccarthy", "perlman", "lee", "lamarr", "rossum", "johnson", "dijkstra", "wilson",
-    "stroustrup", "borg", "knuth",
+    "lovelace",
+    "turing",
+    "hopper",
+    "torvalds",
+    "hamilton",
+    "ritchie",
+    "liskov",
+    "thompson",
+    "allen",
+    "mccarthy",
+    "perlman",
+    "lee",
+    "lamarr",
+    "rossum",
+    "johnson",
+    "dijkstra",
+    "wilson",
+    "stroustrup",
+    "borg",
+    "knuth",
 ];
 const DOMAINS: &[&str] = &["example.com", "mail.test", "corp.example", "mozaiks.dev"];
 const TIERS: &[&str] = &["free", "free", "basic", "premium", "enterprise"];
@@ -239,10 +288,22 @@ const BIOS: &[&str] = &[
     "Ships on Fridays.",
 ];
 const NOTIFICATION_TYPES: &[(&str, &str, &str)] = &[
-    ("task_reminder", "Task Due", "Your task 'Review PR' is due tomorrow"),
+    (
+        "task_reminder",
+        "Task Due",
+        "Your task 'Review PR' is due tomorrow",
+    ),
     ("mention", "New mention", "You were mentioned in a note"),
-    ("system", "Maintenance", "Scheduled maintenance on Sunday 02:00 UTC"),
-    ("billing", "Payment received", "Thanks! Your subscription was renewed"),
+    (
+        "system",
+        "Maintenance",
+        "Scheduled maintenance on Sunday 02:00 UTC",
+    ),
+    (
+        "billing",
+        "Payment received",
+        "Thanks! Your subscription was renewed",
+    ),
 ];
 const STATUSES: &[&str] = &["todo", "in_progress", "done"];
 const PRIORITIES: &[&str] = &["low", "medium", "high"];
@@ -283,6 +344,18 @@ impl Generator {
         ObjectId::from_bytes(bytes)
     }
 
+    /// A stable `_id` for the `n`th document of `stream` owned by `user`,
+    /// carrying the document's own creation time like a real ObjectId.
+    fn doc_id(&self, at: BsonDate, stream: u8, user: u32, n: u16) -> ObjectId {
+        let mut bytes = [0u8; 12];
+        bytes[..4].copy_from_slice(&((at.timestamp_millis() / 1000) as u32).to_be_bytes());
+        bytes[4] = stream;
+        bytes[5] = b'z';
+        bytes[6..8].copy_from_slice(&n.to_be_bytes());
+        bytes[8..].copy_from_slice(&user.to_be_bytes());
+        ObjectId::from_bytes(bytes)
+    }
+
     fn user_created_secs_before_anchor(&self, user: u32) -> u64 {
         self.rng(1, user).below(730 * 86_400) + 86_400
     }
@@ -311,9 +384,7 @@ impl Generator {
         let tier = *r.pick(TIERS);
         // Some subscriptions lapsed, most run for up to a year more.
         let expires = self.anchor + Days::days(r.below(400) as i64 - 35);
-        let hash: String = (0..53)
-            .map(|_| *r.pick(BCRYPT_ALPHABET) as char)
-            .collect();
+        let hash: String = (0..53).map(|_| *r.pick(BCRYPT_ALPHABET) as char).collect();
         let updated = created - r.below(created);
         let last_login = (!r.chance(5)).then(|| self.at(r.below(updated.max(1))));
         doc! {
@@ -343,6 +414,7 @@ impl Generator {
             return None;
         }
         Some(doc! {
+            "_id": self.doc_id(self.at(0), 3, i, 0),
             "user_id": self.user_id(i).to_hex(),
             "plugin_settings": {
                 "task_manager": {
@@ -361,20 +433,22 @@ impl Generator {
 
     fn notifications(&self, i: u32, out: &mut Vec<Document>) {
         let mut r = self.rng(4, i);
-        for _ in 0..r.below(7) {
+        for n in 0..r.below(7) as u16 {
             let (kind, title, message) = *r.pick(NOTIFICATION_TYPES);
+            let created = self.at(r.below(30 * 86_400));
             let mut metadata = doc! {};
             if kind == "task_reminder" {
                 metadata = doc! { "task_id": format!("task_{}", r.below(1_000_000)), "plugin": "task_manager" };
             }
             out.push(doc! {
+                "_id": self.doc_id(created, 4, i, n),
                 "user_id": self.user_id(i).to_hex(),
                 "type": kind,
                 "title": title,
                 "message": message,
                 "read": r.chance(60),
                 "metadata": metadata,
-                "created_at": self.at(r.below(30 * 86_400)),
+                "created_at": created,
             });
         }
     }
@@ -384,10 +458,11 @@ impl Generator {
         if r.chance(40) {
             return;
         }
-        for n in 0..(1 + r.below(7)) {
+        for n in 0..(1 + r.below(7)) as u16 {
             let created = r.below(120 * 86_400);
             let tags: Vec<&str> = TAGS.iter().copied().filter(|_| r.chance(30)).collect();
             out.push(doc! {
+                "_id": self.doc_id(self.at(created), 5, i, n),
                 "user_id": self.user_id(i).to_hex(),
                 "title": format!("Task {n}: {}", r.pick(&["Review PR", "Write docs", "Plan sprint", "Fix bug", "Call client"])),
                 "description": "Generated by mozaiks-admin seed",
@@ -406,13 +481,15 @@ impl Generator {
         if r.chance(60) {
             return;
         }
-        for n in 0..(1 + r.below(4)) {
+        for n in 0..(1 + r.below(4)) as u16 {
+            let created = self.at(r.below(200 * 86_400));
             out.push(doc! {
+                "_id": self.doc_id(created, 6, i, n),
                 "user_id": self.user_id(i).to_hex(),
                 "title": format!("Note {n}"),
                 "body": *r.pick(&["Meeting notes", "Ideas for Q3", "Reading list", "Groceries"]),
                 "pinned": r.chance(10),
-                "created_at": self.at(r.below(200 * 86_400)),
+                "created_at": created,
             });
         }
     }
@@ -422,25 +499,28 @@ impl Generator {
         if !r.chance(25) {
             return;
         }
+        let created = self.at(r.below(300 * 86_400));
         out.push(doc! {
+            "_id": self.doc_id(created, 7, i, 0),
             "user_id": self.user_id(i).to_hex(),
-            "name": format!("{} {}", capitalize(r.pick(FIRST).as_ref()), capitalize(r.pick(LAST).as_ref())),
+            "name": format!("{} {}", capitalize(*r.pick(FIRST)), capitalize(*r.pick(LAST))),
             "email": format!("contact{i}@{}", r.pick(DOMAINS)),
-            "created_at": self.at(r.below(300 * 86_400)),
+            "created_at": created,
         });
     }
 
     fn broken_documents(&self, out: &mut Vec<Document>) {
+        let at = self.at(0);
         for n in 0..FLAWED_WITHOUT_USER_ID {
-            out.push(doc! { "name": format!("Unowned {n}"), "email": format!("unowned{n}@example.com") });
+            out.push(doc! { "_id": self.doc_id(at, 8, u32::MAX, n as u16), "name": format!("Unowned {n}"), "email": format!("unowned{n}@example.com") });
         }
         for n in 0..FLAWED_ORPHANS {
             // Ids past the last user: well-formed, but nobody's.
             let orphan = self.user_id(self.users + n).to_hex();
-            out.push(doc! { "user_id": orphan, "name": format!("Orphan {n}"), "email": format!("orphan{n}@example.com") });
+            out.push(doc! { "_id": self.doc_id(at, 9, u32::MAX, n as u16), "user_id": orphan, "name": format!("Orphan {n}"), "email": format!("orphan{n}@example.com") });
         }
         for n in 0..FLAWED_OBJECT_ID_USER_IDS.min(self.users) {
-            out.push(doc! { "user_id": self.user_id(n), "name": format!("Typed {n}"), "email": format!("typed{n}@example.com") });
+            out.push(doc! { "_id": self.doc_id(at, 10, u32::MAX, n as u16), "user_id": self.user_id(n), "name": format!("Typed {n}"), "email": format!("typed{n}@example.com") });
         }
     }
 }
@@ -482,7 +562,10 @@ mod tests {
         let u = gen(3).user(0);
         assert!(u.get_str("password_hash").unwrap().starts_with("$2b$12$"));
         assert_eq!(u.get_str("password_hash").unwrap().len(), 60);
-        assert!(u.get_array("roles").unwrap().contains(&Bson::from("superadmin")));
+        assert!(u
+            .get_array("roles")
+            .unwrap()
+            .contains(&Bson::from("superadmin")));
         assert!(u.get_str("email").unwrap().contains('@'));
     }
 

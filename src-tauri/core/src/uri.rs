@@ -87,8 +87,8 @@ mod tests {
 
     #[test]
     fn strips_user_info_and_decodes_it() {
-        let s = split_credentials("mongodb://ad%40min:p%3Ass@h1:27017,h2/db?authSource=admin")
-            .unwrap();
+        let s =
+            split_credentials("mongodb://ad%40min:p%3Ass@h1:27017,h2/db?authSource=admin").unwrap();
         assert_eq!(s.uri, "mongodb://h1:27017,h2/db?authSource=admin");
         assert_eq!(s.username.as_deref(), Some("ad@min"));
         assert_eq!(s.password.unwrap().expose(), "p:ss");

@@ -71,6 +71,12 @@ impl Workspace {
         if result.is_err() && profile.password == PasswordMode::Keychain {
             let _ = self.delete_secret(&profile.id).await;
         }
+        log::info!(
+            "saved profile {} ({}, password: {:?})",
+            profile.name,
+            uri::redact(&profile.uri),
+            profile.password
+        );
         result.map(|()| profile)
     }
 
@@ -89,10 +95,12 @@ impl Workspace {
         }
         let saved = profile.clone();
         self.profiles.update(move |ps| {
-            let slot = ps
-                .iter_mut()
-                .find(|p| p.id == saved.id)
-                .ok_or_else(|| Error::ProfileNotFound { id: saved.id.clone() })?;
+            let slot =
+                ps.iter_mut()
+                    .find(|p| p.id == saved.id)
+                    .ok_or_else(|| Error::ProfileNotFound {
+                        id: saved.id.clone(),
+                    })?;
             *slot = saved;
             Ok(())
         })?;
@@ -167,19 +175,13 @@ impl Workspace {
 
     /// Opens the profile and makes it the active connection. `password` is
     /// needed for profiles that ask at each connect.
-    pub async fn connect(
-        &self,
-        id: &str,
-        password: Option<Sensitive<String>>,
-    ) -> Result<Overview> {
+    pub async fn connect(&self, id: &str, password: Option<Sensitive<String>>) -> Result<Overview> {
         let profile = self.profiles.get(id)?;
         let password = match profile.password {
             PasswordMode::None => None,
-            PasswordMode::Keychain => Some(
-                self.load_secret(id)
-                    .await?
-                    .ok_or(Error::PasswordRequired)?,
-            ),
+            PasswordMode::Keychain => {
+                Some(self.load_secret(id).await?.ok_or(Error::PasswordRequired)?)
+            }
             PasswordMode::Ask => Some(password.ok_or(Error::PasswordRequired)?),
         };
         let conn = Connection::open(

@@ -62,6 +62,10 @@ pub async fn adopt_environment_profile(
         what: "DATABASE_URI".into(),
     })?;
     workspace
-        .adopt_environment_profile(&uri, std::env::var("ENV").ok().as_deref(), remember_password)
+        .adopt_environment_profile(
+            &uri,
+            std::env::var("ENV").ok().as_deref(),
+            remember_password,
+        )
         .await
 }

@@ -1,5 +1,6 @@
 //! Headless demo-data seeding: `mozaiks-seed --uri URI [--db NAME] [--users N]
-//! [--seed N] [--anchor YYYY-MM-DD] [--if-empty] [--force]`.
+//! [--seed N] [--anchor YYYY-MM-DD] [--if-empty] [--force] [--probe]`.
+//! `--probe` only checks that the server answers (exit 0) or not (exit 1).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -11,7 +12,7 @@ use mozaiks_core::seed::{self, SeedOptions};
 use mozaiks_core::uri;
 
 const USAGE: &str = "usage: mozaiks-seed --uri URI [--db NAME] [--users N (default 2000)] \
-[--seed N] [--anchor YYYY-MM-DD] [--if-empty] [--force]";
+[--seed N] [--anchor YYYY-MM-DD] [--if-empty] [--force] [--probe]";
 
 struct Args {
     uri: String,
@@ -19,13 +20,14 @@ struct Args {
     options: SeedOptions,
     if_empty: bool,
     force: bool,
+    probe: bool,
 }
 
 fn parse(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut uri = None;
     let mut db = None;
     let mut options = SeedOptions::today(2_000);
-    let (mut if_empty, mut force) = (false, false);
+    let (mut if_empty, mut force, mut probe) = (false, false, false);
     while let Some(flag) = argv.next() {
         let mut value = || argv.next().ok_or(format!("{flag} needs a value"));
         match flag.as_str() {
@@ -39,6 +41,7 @@ fn parse(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
             }
             "--if-empty" => if_empty = true,
             "--force" => force = true,
+            "--probe" => probe = true,
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
@@ -52,6 +55,7 @@ fn parse(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
         options,
         if_empty,
         force,
+        probe,
     })
 }
 
@@ -90,6 +94,18 @@ async fn run(args: Args) -> mozaiks_core::Result<()> {
     .validate(String::new())?;
     let profile = validated.profile;
     let database = profile.database_name().to_string();
+    if args.probe {
+        let conn = Connection::open(
+            &profile,
+            ConnectOptions {
+                password: validated.new_password,
+                ..Default::default()
+            },
+        )
+        .await?;
+        conn.close().await;
+        return Ok(());
+    }
     if database == Environment::Production.default_database() && !args.force {
         return Err(mozaiks_core::Error::invalid(
             "db",
@@ -119,7 +135,10 @@ async fn run(args: Args) -> mozaiks_core::Result<()> {
     let report = seed::seed(&conn.write_access()?, &args.options, |p| {
         if last_line.elapsed().as_millis() >= 500 || p.written == p.expected {
             last_line = std::time::Instant::now();
-            eprint!("\r{:<20} {:>8}/{} users", p.collection, p.written, p.expected);
+            eprint!(
+                "\r{:<20} {:>8}/{} users",
+                p.collection, p.written, p.expected
+            );
             if p.written == p.expected {
                 eprintln!();
             }

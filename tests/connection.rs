@@ -1,0 +1,171 @@
+//! Connecting to a live server, and the typed errors a user meets when a
+//! connection cannot be made: each must arrive, with its code, within 5 s.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use mozaiks_core::connection::{ConnectOptions, Connection, Topology};
+use mozaiks_core::profile::Environment;
+use mozaiks_core::seed::{self, SeedOptions};
+use mozaiks_core::{Error, Sensitive};
+use support::{input, profile, raw_db, server, unique_db};
+
+const LIMIT: Duration = Duration::from_secs(5);
+
+async fn open_uri(uri: &str, password: Option<&str>) -> (Result<Connection, Error>, Duration) {
+    let validated = input(uri, "MozaiksCore").validate("p".into());
+    let started = Instant::now();
+    let result = match validated {
+        Ok(v) => {
+            Connection::open(
+                &v.profile,
+                ConnectOptions {
+                    password: password
+                        .map(|p| Sensitive::new(p.to_string()))
+                        .or(v.new_password),
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    (result, started.elapsed())
+}
+
+async fn expect_error(uri: &str, code: &str) -> Error {
+    let (result, elapsed) = open_uri(uri, None).await;
+    let err = result.err().unwrap_or_else(|| panic!("{uri} connected"));
+    assert_eq!(err.code(), code, "{uri}: {err}");
+    assert!(elapsed < LIMIT, "{uri}: {code} took {elapsed:?}");
+    err
+}
+
+#[tokio::test]
+async fn connects_and_reports_the_server() {
+    let conn = Connection::open(&profile("conn_ok"), ConnectOptions::default())
+        .await
+        .unwrap();
+    assert!(!conn.server().version.is_empty());
+    assert_eq!(conn.server().topology, Topology::Standalone);
+    assert!(!conn.is_read_only());
+}
+
+#[tokio::test]
+async fn a_malformed_uri_is_invalid_uri() {
+    expect_error("mongodb://", "invalid_uri").await;
+    expect_error("mongodb://h:notaport", "invalid_uri").await;
+    expect_error("http://localhost", "invalid_uri").await;
+}
+
+#[tokio::test]
+async fn an_unknown_host_is_host_unresolvable() {
+    expect_error("mongodb://no-such-host.invalid:27017", "host_unresolvable").await;
+}
+
+#[tokio::test]
+async fn a_closed_port_is_a_server_selection_timeout() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    expect_error(
+        &format!("mongodb://127.0.0.1:{port}"),
+        "server_selection_timeout",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn credentials_the_server_rejects_are_authentication_failed() {
+    let uri = server()
+        .uri
+        .replacen("mongodb://", "mongodb://nobody:wrong@", 1);
+    let err = expect_error(&uri, "authentication_failed").await;
+    assert!(
+        !err.to_string().contains("wrong"),
+        "the password leaked: {err}"
+    );
+}
+
+#[tokio::test]
+async fn tls_against_a_plain_server_is_tls_failed() {
+    let sep = if server().uri.contains('?') {
+        "&"
+    } else {
+        "/?"
+    };
+    expect_error(&format!("{}{sep}tls=true", server().uri), "tls_failed").await;
+}
+
+#[tokio::test]
+async fn the_overview_lists_collections_with_estimated_counts() {
+    let db = unique_db("overview");
+    let conn = Connection::open(&profile(&db), ConnectOptions::default())
+        .await
+        .unwrap();
+    let options = SeedOptions {
+        users: 120,
+        ..SeedOptions::today(120)
+    };
+    seed::seed(&conn.write_access().unwrap(), &options, |_| {})
+        .await
+        .unwrap();
+    let overview = conn.overview().await.unwrap();
+    assert_eq!(overview.database, db);
+    let names: Vec<_> = overview
+        .collections
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    for expected in seed::SEEDED_COLLECTIONS {
+        assert!(
+            names.contains(&expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+    let users = overview
+        .collections
+        .iter()
+        .find(|c| c.name == "users")
+        .unwrap();
+    assert_eq!(users.estimated_count, Some(120.0));
+}
+
+#[tokio::test]
+async fn a_read_only_connection_refuses_writes_in_the_backend() {
+    let db = unique_db("readonly");
+    let mut p = profile(&db);
+    p.read_only = true;
+    let conn = Connection::open(&p, ConnectOptions::default())
+        .await
+        .unwrap();
+    assert!(conn.is_read_only());
+    assert_eq!(conn.write_access().err(), Some(Error::ReadOnly));
+    let names = raw_db(&db).await.list_collection_names().await.unwrap();
+    assert!(names.is_empty(), "nothing may be written: {names:?}");
+}
+
+#[tokio::test]
+async fn production_opens_read_only_and_needs_the_name_typed_back() {
+    let mut p = profile(&unique_db("prod"));
+    p.environment = Environment::Production;
+    p.read_only = false;
+    let conn = Connection::open(&p, ConnectOptions::default())
+        .await
+        .unwrap();
+    assert!(conn.is_read_only());
+    let expected = p.database_name().to_string();
+    for wrong in [None, Some("client"), Some("")] {
+        assert_eq!(
+            conn.set_read_only(false, wrong).unwrap_err(),
+            Error::ConfirmationRequired {
+                expected: expected.clone()
+            }
+        );
+        assert!(conn.is_read_only());
+    }
+    conn.set_read_only(false, Some(&expected)).unwrap();
+    assert!(conn.write_access().is_ok());
+}

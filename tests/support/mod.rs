@@ -1,0 +1,112 @@
+//! Shared by the integration tests: a live MongoDB wire-protocol server and
+//! helpers to reach it. `MONGODB_URI` selects a real server; without it the
+//! bundled mongo-java-server is started once per test binary.
+#![allow(dead_code)] // each test binary uses its own subset
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
+
+use mongodb::bson::Document;
+use mozaiks_core::profile::{Environment, Profile, ProfileInput};
+
+pub struct TestServer {
+    pub uri: String,
+    /// Held open for the life of the test binary: the launcher exits when it closes.
+    _stdin: Option<ChildStdin>,
+    _child: Option<Child>,
+}
+
+pub fn server() -> &'static TestServer {
+    static SERVER: OnceLock<TestServer> = OnceLock::new();
+    SERVER.get_or_init(|| match std::env::var("MONGODB_URI") {
+        Ok(uri) if !uri.is_empty() => TestServer {
+            uri,
+            _stdin: None,
+            _child: None,
+        },
+        _ => start_bundled_server(),
+    })
+}
+
+fn start_bundled_server() -> TestServer {
+    let run = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/mongo-server/run");
+    let mut child = Command::new(run)
+        .args(["--port", "0"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {run}: {e} (is Java 17 installed?)"));
+    let stdout = child.stdout.take().unwrap();
+    let line = BufReader::new(stdout)
+        .lines()
+        .next()
+        .and_then(Result::ok)
+        .expect("the test server printed no URI");
+    let uri = line
+        .strip_prefix("MONGODB_URI=")
+        .unwrap_or_else(|| panic!("unexpected launcher output: {line}"))
+        .to_string();
+    TestServer {
+        uri,
+        _stdin: child.stdin.take(),
+        _child: Some(child),
+    }
+}
+
+/// A database name no other test uses, so tests run in parallel and against
+/// a shared real server without seeing each other's data.
+pub fn unique_db(prefix: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "t_{prefix}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+pub fn input(uri: &str, database: &str) -> ProfileInput {
+    ProfileInput {
+        name: "Test server".into(),
+        uri: uri.into(),
+        username: None,
+        password: None,
+        remember_password: false,
+        database: Some(database.into()),
+        environment: Environment::Development,
+        read_only: false,
+        color: "#228be6".into(),
+        timeout_ms: 2_000,
+        audit_to_database: false,
+    }
+}
+
+pub fn profile(database: &str) -> Profile {
+    input(&server().uri, database)
+        .validate(format!("profile-{database}"))
+        .unwrap()
+        .profile
+}
+
+/// A driver handle of the test's own, for checking what the app wrote.
+pub async fn raw_db(database: &str) -> mongodb::Database {
+    mongodb::Client::with_uri_str(&server().uri)
+        .await
+        .unwrap()
+        .database(database)
+}
+
+/// Every document of a collection, in `_id` order.
+pub async fn dump(db: &mongodb::Database, collection: &str) -> Vec<Document> {
+    use futures_util::TryStreamExt;
+    db.collection::<Document>(collection)
+        .find(mongodb::bson::doc! {})
+        .sort(mongodb::bson::doc! { "_id": 1 })
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap()
+}
