@@ -114,7 +114,7 @@ fn child_keychain_round_trip() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let dir = tempfile::tempdir().unwrap();
-        let ws = Workspace::new(dir.path(), Arc::new(Keychain::new(SERVICE)));
+        let ws = Workspace::new(dir.path(), dir.path(), Arc::new(Keychain::new(SERVICE)));
         let uri =
             support::server()
                 .uri
@@ -180,7 +180,7 @@ fn child_without_keychain() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let dir = tempfile::tempdir().unwrap();
-        let ws = Workspace::new(dir.path(), Arc::new(Keychain::new(SERVICE)));
+        let ws = Workspace::new(dir.path(), dir.path(), Arc::new(Keychain::new(SERVICE)));
         let uri = format!("mongodb://ann:{PASSWORD}@127.0.0.1:27017");
         let mut input = support::input(&uri, "MozaiksCore");
         input.remember_password = true;

@@ -31,6 +31,20 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             connection::overview,
             connection::set_read_only,
             seed::seed_demo_data,
+            users::list_users,
+            users::search_users,
+            users::user_detail,
+            users::update_user,
+            users::user_notifications,
+            users::plugin_collections,
+            users::user_plugin_data,
+            settings::user_settings,
+            settings::save_notification_preferences,
+            settings::save_plugin_settings,
+            audit::list_audit,
+            gdpr::erase_plan,
+            gdpr::erase_user,
+            gdpr::export_user,
         ])
 }
 
@@ -40,12 +54,12 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder.invoke_handler(specta_builder::<R>().invoke_handler())
 }
 
-/// `MOZAIKS_ADMIN_CONFIG_DIR` points the app at another profiles directory
-/// (the end-to-end tests start from an empty one).
-fn config_dir<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<PathBuf> {
+/// `MOZAIKS_ADMIN_CONFIG_DIR` points the app at another directory for its
+/// profiles and audit trail (the end-to-end tests start from an empty one).
+fn dirs<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<(PathBuf, PathBuf)> {
     match std::env::var_os("MOZAIKS_ADMIN_CONFIG_DIR") {
-        Some(dir) => Ok(dir.into()),
-        None => app.path().app_config_dir(),
+        Some(dir) => Ok((dir.clone().into(), dir.into())),
+        None => Ok((app.path().app_config_dir()?, app.path().app_data_dir()?)),
     }
 }
 
@@ -56,9 +70,11 @@ pub fn run() {
     build_app(tauri::Builder::default())
         .plugin(log)
         .plugin(tauri_plugin_window_state::Builder::new().build())
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
+            let (config, data) = dirs(app)?;
             let workspace =
-                Workspace::new(&config_dir(app)?, Arc::new(Keychain::new(KEYCHAIN_SERVICE)));
+                Workspace::new(&config, &data, Arc::new(Keychain::new(KEYCHAIN_SERVICE)));
             log::info!("profiles file: {}", workspace.profiles_path().display());
             app.manage(workspace);
             Ok(())

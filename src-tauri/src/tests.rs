@@ -53,6 +53,7 @@ fn commands_round_trip_over_ipc() {
     let app = build_app(mock_builder())
         .manage(Workspace::new(
             dir.path(),
+            dir.path(),
             Arc::new(Keychain::new("mozaiks-admin-test")),
         ))
         .build(mock_context(noop_assets()))

@@ -110,3 +110,94 @@ pub async fn dump(db: &mongodb::Database, collection: &str) -> Vec<Document> {
         .await
         .unwrap()
 }
+
+/// Commands one monitored connection sent, by verdict.
+#[derive(Default)]
+pub struct Recorder {
+    pub commands: std::sync::Mutex<Vec<(String, mozaiks_core::command_check::Verdict)>>,
+}
+
+impl Recorder {
+    pub fn count(&self) -> usize {
+        self.commands.lock().unwrap().len()
+    }
+}
+
+/// Where every test binary appends the verdicts of the commands it sent;
+/// `tests/scope_proof.rs` reads them all after the suite.
+pub fn command_log_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("command-log")
+}
+
+/// Opens the app's connection to `database` with the command monitor the
+/// scoped-layer proof relies on.
+pub async fn connect(
+    database: &str,
+) -> (
+    mozaiks_core::connection::Connection,
+    std::sync::Arc<Recorder>,
+) {
+    use mongodb::event::{command::CommandEvent, EventHandler};
+    use mozaiks_core::command_check;
+    use std::io::Write;
+
+    let recorder = std::sync::Arc::new(Recorder::default());
+    let seen = recorder.clone();
+    let dir = command_log_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let binary = std::env::current_exe().unwrap();
+    let name = binary.file_stem().unwrap().to_string_lossy().into_owned();
+    let path = dir.join(format!("{name}-{}.jsonl", std::process::id()));
+    let monitor = EventHandler::callback(move |event: CommandEvent| {
+        if let CommandEvent::Started(e) = event {
+            let verdict = command_check::check(&e.command_name, &e.command);
+            let line = serde_json::json!({
+                "command": e.command_name,
+                "verdict": verdict,
+                "text": if matches!(verdict, command_check::Verdict::Violation { .. }) { e.command.to_string() } else { String::new() },
+            });
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .unwrap();
+            writeln!(file, "{line}").unwrap();
+            seen.commands
+                .lock()
+                .unwrap()
+                .push((e.command_name.clone(), verdict));
+        }
+    });
+    let conn = mozaiks_core::connection::Connection::open(
+        &profile(database),
+        mozaiks_core::connection::ConnectOptions {
+            password: None,
+            command_monitor: Some(monitor),
+        },
+    )
+    .await
+    .unwrap();
+    (conn, recorder)
+}
+
+/// A database seeded with `users` users at a fixed anchor, through a monitored connection.
+pub async fn seeded(
+    prefix: &str,
+    users: u32,
+) -> (
+    String,
+    mozaiks_core::connection::Connection,
+    std::sync::Arc<Recorder>,
+) {
+    let name = unique_db(prefix);
+    let (conn, recorder) = connect(&name).await;
+    let options = mozaiks_core::seed::SeedOptions {
+        users,
+        seed: 42,
+        anchor: "2026-06-01T00:00:00Z".parse().unwrap(),
+    };
+    mozaiks_core::seed::seed(&conn.write_access().unwrap(), &options, |_| {})
+        .await
+        .unwrap();
+    (name, conn, recorder)
+}

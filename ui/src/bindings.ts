@@ -32,6 +32,28 @@ export const commands = {
 	 *  read-only connection. Progress streams over `on_progress`.
 	 */
 	seedDemoData: (users: number, onProgress: Channel<SeedProgress>) => typedError<SeedReport, AppError>(__TAURI_INVOKE("seed_demo_data", { users, onProgress })),
+	listUsers: (query: UserQuery) => typedError<UserPage, AppError>(__TAURI_INVOKE("list_users", { query })),
+	/**  An email or username prefix, or a `users._id`. */
+	searchUsers: (text: string) => typedError<UserRow[], AppError>(__TAURI_INVOKE("search_users", { text })),
+	userDetail: (userId: string) => typedError<UserDetail, AppError>(__TAURI_INVOKE("user_detail", { userId })),
+	updateUser: (userId: string, edit: UserEdit) => typedError<UserDetail, AppError>(__TAURI_INVOKE("update_user", { userId, edit })),
+	userNotifications: (userId: string, page: number, pageSize: number) => typedError<UserNotifications, AppError>(__TAURI_INVOKE("user_notifications", { userId, page, pageSize })),
+	pluginCollections: () => typedError<string[], AppError>(__TAURI_INVOKE("plugin_collections")),
+	userPluginData: (userId: string, collection: string, pageSize: number) => typedError<PluginData, AppError>(__TAURI_INVOKE("user_plugin_data", { userId, collection, pageSize })),
+	userSettings: (userId: string) => typedError<UserSettings, AppError>(__TAURI_INVOKE("user_settings", { userId })),
+	/**
+	 *  `expected` is the `notification_preferences_json` the form was loaded
+	 *  with; a save over a changed value fails with `conflict`.
+	 */
+	saveNotificationPreferences: (userId: string, preferences: NotificationPreferences, expected: string | null) => typedError<UserSettings, AppError>(__TAURI_INVOKE("save_notification_preferences", { userId, preferences, expected })),
+	savePluginSettings: (userId: string, plugin: string, json: string, expected: string | null) => typedError<UserSettings, AppError>(__TAURI_INVOKE("save_plugin_settings", { userId, plugin, json, expected })),
+	listAudit: (query: AuditQuery) => typedError<AuditEntry[], AppError>(__TAURI_INVOKE("list_audit", { query })),
+	/**  The dry run: what erasing the user would delete, per collection. */
+	erasePlan: (userId: string) => typedError<ErasePlan, AppError>(__TAURI_INVOKE("erase_plan", { userId })),
+	/**  Deletes the user everywhere; `confirm_email` must be the user's email. */
+	eraseUser: (userId: string, confirmEmail: string) => typedError<ErasePlan, AppError>(__TAURI_INVOKE("erase_user", { userId, confirmEmail })),
+	/**  Writes the user's data to `path` (chosen in the native save dialog). */
+	exportUser: (userId: string, path: string, onProgress: Channel<ExportProgress>) => typedError<ExportReport, AppError>(__TAURI_INVOKE("export_user", { userId, path, onProgress })),
 };
 
 /* Types */
@@ -56,7 +78,11 @@ export type AppError = { type: "invalid_uri"; data: {
 	message: string,
 } } | { type: "not_found"; data: {
 	what: string,
-} } | { type: "password_required" } | { type: "secret_store_unavailable"; data: {
+} } | { type: "invalid_id"; data: {
+	value: string,
+} } | { type: "conflict"; data: {
+	current: string | null,
+} } | { type: "last_superadmin" } | { type: "password_required" } | { type: "secret_store_unavailable"; data: {
 	cause: string,
 } } | { type: "secret_store_failed"; data: {
 	message: string,
@@ -68,6 +94,33 @@ export type AppError = { type: "invalid_uri"; data: {
 } } | { type: "database"; data: {
 	message: string,
 } };
+
+/**  An audit entry as the audit screen shows it; before/after are JSON text. */
+export type AuditEntry = {
+	at: string,
+	profile: string,
+	os_user: string,
+	database: string,
+	collection: string,
+	target_id: string,
+	operation: string,
+	before: string,
+	after: string,
+};
+
+export type AuditQuery = {
+	/**  Matches target id, collection, operation, profile or user, case-insensitively. */
+	text: string | null,
+	collection: string | null,
+	operation: string | null,
+	/**  How many of the newest entries (default 200, at most 500). */
+	limit: number | null,
+};
+
+export type CollectionCount = {
+	collection: string,
+	count: number | null,
+};
 
 export type CollectionKind = 
 /**  `users`, `settings`, `notifications`. */
@@ -105,6 +158,38 @@ export type EnvironmentOffer = {
 	has_credentials: boolean,
 };
 
+/**  What erase deletes (as a dry run) or deleted. */
+export type ErasePlan = {
+	user_id: string,
+	email: string,
+	collections: CollectionCount[],
+};
+
+export type ExportProgress = {
+	collection: string,
+	documents: number | null,
+};
+
+export type ExportReport = {
+	path: string,
+	collections: CollectionCount[],
+};
+
+export type NotificationPreferences = {
+	email_enabled: boolean,
+	push_enabled: boolean,
+	digest_frequency: string,
+};
+
+export type NotificationRow = {
+	id: string,
+	kind: string,
+	title: string,
+	message: string,
+	read: boolean,
+	created_at: string | null,
+};
+
 export type Overview = {
 	profile_id: string,
 	profile_name: string,
@@ -123,6 +208,23 @@ export type PasswordMode =
 "keychain" | 
 /**  Never stored: the user types it at each connect. */
 "ask";
+
+export type PluginData = {
+	collection: string,
+	count: number | null,
+	/**  The first page, newest first, as relaxed Extended JSON. */
+	documents: string[],
+	/**
+	 *  Documents whose `user_id` is this user's ObjectId instead of its hex
+	 *  string: a data finding, shown apart, never mixed into `documents`.
+	 */
+	object_id_typed: number | null,
+};
+
+export type PluginSettings = {
+	plugin: string,
+	json: string,
+};
 
 export type Profile = {
 	id: string,
@@ -184,7 +286,96 @@ export type ServerInfo = {
 	topology: Topology,
 };
 
+export type SubscriptionState = "active" | "expired";
+
 export type Topology = "standalone" | "replica_set" | "sharded" | "load_balanced";
+
+/**  A total that is exact when it could be counted in time, an estimate otherwise. */
+export type Total = {
+	value: number | null,
+	exact: boolean,
+};
+
+export type UserDetail = {
+	id: string,
+	email: string,
+	username: string,
+	roles: string[],
+	tier: string | null,
+	expires_at: string | null,
+	display_name: string | null,
+	avatar_url: string | null,
+	bio: string | null,
+	created_at: string | null,
+	updated_at: string | null,
+	last_login: string | null,
+	/**  Whether a password hash is stored; the hash itself never leaves the server. */
+	password_set: boolean,
+};
+
+/**  An edit of the fields admins may change. */
+export type UserEdit = {
+	roles: string[],
+	tier: string | null,
+	expires_at: string | null,
+	display_name: string | null,
+	bio: string | null,
+};
+
+export type UserNotifications = {
+	rows: NotificationRow[],
+	total: number | null,
+	unread: number | null,
+};
+
+export type UserPage = {
+	rows: UserRow[],
+	page: number,
+	page_size: number,
+	total: Total,
+};
+
+export type UserQuery = {
+	/**  Zero-based page number. */
+	page: number,
+	/**  Capped at 100 whatever is asked. */
+	page_size: number,
+	sort: UserSortField,
+	descending: boolean,
+	role: string | null,
+	tier: string | null,
+	subscription: SubscriptionState | null,
+	created_from: string | null,
+	created_to: string | null,
+	/**  Users whose last login is before this date (or who never logged in). */
+	last_login_before: string | null,
+};
+
+/**  A row of the users table: only the fields the table shows. */
+export type UserRow = {
+	id: string,
+	email: string,
+	username: string,
+	roles: string[],
+	tier: string | null,
+	expires_at: string | null,
+	created_at: string | null,
+	last_login: string | null,
+};
+
+/**
+ *  One user's settings as loaded. Each `*_json` is the stored value as
+ *  relaxed Extended JSON (or null when absent); sending it back with a save
+ *  is how the backend knows what the editor started from.
+ */
+export type UserSettings = {
+	exists: boolean,
+	notification_preferences: NotificationPreferences | null,
+	notification_preferences_json: string | null,
+	plugins: PluginSettings[],
+};
+
+export type UserSortField = "created_at" | "last_login" | "email";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -8,7 +8,7 @@ use std::future::IntoFuture;
 
 use futures_util::future::join_all;
 use mongodb::bson::{doc, Document};
-use mongodb::error::ErrorKind;
+use mongodb::error::{ErrorKind, WriteFailure};
 use mongodb::event::{command::CommandEvent, EventHandler};
 use mongodb::options::{ClientOptions, ServerAddress, Tls};
 use mongodb::{Client, Database};
@@ -20,6 +20,8 @@ use crate::{Error, Result, Sensitive};
 
 /// Code of MongoDB's `CommandNotFound` error.
 const COMMAND_NOT_FOUND: i32 = 59;
+/// Code of MongoDB's `DuplicateKey` error: a unique index refused the write.
+const DUPLICATE_KEY: i32 = 11000;
 /// Code of MongoDB's `AuthenticationFailed` error.
 const AUTHENTICATION_FAILED: i32 = 18;
 /// Bound on the estimated counts of the overview; they read metadata, so this is generous.
@@ -397,6 +399,9 @@ pub(crate) fn classify(err: &mongodb::error::Error, timeout_ms: u32) -> Error {
         ErrorKind::InvalidTlsConfig { message, .. } => Error::TlsFailed {
             message: message.clone(),
         },
+        ErrorKind::Write(WriteFailure::WriteError(w)) if w.code == DUPLICATE_KEY => {
+            Error::Conflict { current: None }
+        }
         _ => Error::Database {
             message: err.to_string(),
         },

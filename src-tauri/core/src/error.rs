@@ -32,6 +32,12 @@ pub enum Error {
     InvalidInput { field: String, message: String },
     #[error("{what} not found")]
     NotFound { what: String },
+    #[error("{value:?} is not a valid id (24 hexadecimal digits)")]
+    InvalidId { value: String },
+    #[error("the value changed since it was loaded; nothing was overwritten")]
+    Conflict { current: Option<String> },
+    #[error("the last superadmin cannot lose the superadmin role")]
+    LastSuperadmin,
     #[error("a password is required for this profile")]
     PasswordRequired,
     #[error("the OS keychain is unavailable ({cause}); choose to be asked for the password at each connect instead")]
@@ -61,6 +67,9 @@ impl Error {
             Error::ProfileNotFound { .. } => "profile_not_found",
             Error::InvalidInput { .. } => "invalid_input",
             Error::NotFound { .. } => "not_found",
+            Error::InvalidId { .. } => "invalid_id",
+            Error::Conflict { .. } => "conflict",
+            Error::LastSuperadmin => "last_superadmin",
             Error::PasswordRequired => "password_required",
             Error::SecretStoreUnavailable { .. } => "secret_store_unavailable",
             Error::SecretStoreFailed { .. } => "secret_store_failed",
@@ -81,6 +90,12 @@ impl Error {
         Error::Storage {
             message: err.to_string(),
         }
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(err: serde_json::Error) -> Self {
+        Error::storage(format!("JSON: {err}"))
     }
 }
 

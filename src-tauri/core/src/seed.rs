@@ -153,7 +153,10 @@ async fn flush(coll: &mongodb::Collection<Document>, batch: &mut Vec<Document>) 
         return Ok(0);
     }
     let n = batch.len() as u32;
-    coll.insert_many(batch.drain(..)).ordered(false).await?;
+    coll.insert_many(batch.drain(..))
+        .ordered(false)
+        .comment(Bson::from(crate::command_check::SEED_COMMENT))
+        .await?;
     Ok(n)
 }
 

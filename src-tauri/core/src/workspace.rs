@@ -8,6 +8,7 @@ use serde::Serialize;
 use specta::Type;
 use tokio::sync::RwLock;
 
+use crate::audit::AuditLog;
 use crate::connection::{ConnectOptions, Connection, Overview, ServerInfo};
 use crate::profile::{Environment, PasswordMode, Profile, ProfileInput, DEFAULT_TIMEOUT_MS};
 use crate::profile_store::ProfileStore;
@@ -16,6 +17,7 @@ use crate::{uri, Error, Result, Sensitive};
 
 pub struct Workspace {
     profiles: ProfileStore,
+    audit: AuditLog,
     secrets: Arc<dyn SecretStore>,
     active: RwLock<Option<Arc<Connection>>>,
 }
@@ -38,12 +40,18 @@ pub struct ConnectionTest {
 }
 
 impl Workspace {
-    pub fn new(config_dir: &Path, secrets: Arc<dyn SecretStore>) -> Self {
+    /// Profiles live in `config_dir`, the audit trail in `data_dir`.
+    pub fn new(config_dir: &Path, data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Self {
         Workspace {
             profiles: ProfileStore::new(config_dir),
+            audit: AuditLog::new(data_dir),
             secrets,
             active: RwLock::new(None),
         }
+    }
+
+    pub fn audit(&self) -> &AuditLog {
+        &self.audit
     }
 
     pub fn profiles_path(&self) -> &Path {

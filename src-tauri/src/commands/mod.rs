@@ -1,6 +1,10 @@
 //! IPC commands, one module per domain. Each is a thin adapter: argument
 //! plumbing over a `mozaiks_core` service, errors passed through unchanged.
 
+pub mod audit;
 pub mod connection;
+pub mod gdpr;
 pub mod profiles;
 pub mod seed;
+pub mod settings;
+pub mod users;

@@ -1,0 +1,311 @@
+//! Per-user settings: typed notification preferences and free-form plugin
+//! settings, saved with compare-and-set so a concurrent edit is reported as
+//! a conflict instead of being overwritten.
+
+use mongodb::bson::{doc, Bson, Document};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use specta::Type;
+
+use crate::audit::{AuditLog, Change};
+use crate::connection::{Connection, WriteAccess};
+use crate::scope::{PerUserCollection, ScopedCollection, UserScope};
+use crate::{Error, Result};
+
+pub const DIGEST_FREQUENCIES: [&str; 4] = ["daily", "weekly", "monthly", "never"];
+/// Largest plugin settings object accepted, as JSON text.
+pub const MAX_PLUGIN_SETTINGS_BYTES: usize = 16 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct NotificationPreferences {
+    pub email_enabled: bool,
+    pub push_enabled: bool,
+    pub digest_frequency: String,
+}
+
+/// One user's settings as loaded. Each `*_json` is the stored value as
+/// relaxed Extended JSON (or null when absent); sending it back with a save
+/// is how the backend knows what the editor started from.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct UserSettings {
+    pub exists: bool,
+    pub notification_preferences: Option<NotificationPreferences>,
+    pub notification_preferences_json: Option<String>,
+    pub plugins: Vec<PluginSettings>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct PluginSettings {
+    pub plugin: String,
+    pub json: String,
+}
+
+fn settings(conn: &Connection, user: &UserScope) -> ScopedCollection {
+    user.collection(
+        conn,
+        PerUserCollection::parse("settings").expect("settings is per-user"),
+    )
+}
+
+fn to_json(value: &Bson) -> String {
+    value.clone().into_relaxed_extjson().to_string()
+}
+
+pub async fn load(conn: &Connection, user: &UserScope) -> Result<UserSettings> {
+    let Some(doc) = settings(conn, user).find_one(doc! {}).await? else {
+        return Ok(UserSettings {
+            exists: false,
+            notification_preferences: None,
+            notification_preferences_json: None,
+            plugins: Vec::new(),
+        });
+    };
+    let prefs = doc.get("notification_preferences");
+    let mut plugins: Vec<PluginSettings> = doc
+        .get_document("plugin_settings")
+        .map(|p| {
+            p.iter()
+                .map(|(plugin, v)| PluginSettings {
+                    plugin: plugin.clone(),
+                    json: to_json(v),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    plugins.sort_by(|a, b| a.plugin.cmp(&b.plugin));
+    Ok(UserSettings {
+        exists: true,
+        notification_preferences: prefs.and_then(|p| mongodb::bson::from_bson(p.clone()).ok()),
+        notification_preferences_json: prefs.map(to_json),
+        plugins,
+    })
+}
+
+impl NotificationPreferences {
+    fn validate(&self) -> Result<Document> {
+        if !DIGEST_FREQUENCIES.contains(&self.digest_frequency.as_str()) {
+            return Err(Error::invalid(
+                "digest_frequency",
+                format!("must be one of {}", DIGEST_FREQUENCIES.join(", ")),
+            ));
+        }
+        Ok(doc! {
+            "email_enabled": self.email_enabled,
+            "push_enabled": self.push_enabled,
+            "digest_frequency": &self.digest_frequency,
+        })
+    }
+}
+
+/// Plugin names as MozaiksCore writes them: `task_manager`, `notes`.
+fn validate_plugin_name(plugin: &str) -> Result<()> {
+    let ok = !plugin.is_empty()
+        && plugin.len() <= 64
+        && plugin
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "plugin",
+            "must be 1 to 64 of a-z, 0-9 and _",
+        ))
+    }
+}
+
+/// A plugin's settings must be a JSON object with plain keys: no `$`
+/// operators and no dots (both would be read as paths or operators).
+pub fn parse_plugin_settings(json: &str) -> Result<Document> {
+    if json.len() > MAX_PLUGIN_SETTINGS_BYTES {
+        return Err(Error::invalid(
+            "json",
+            format!("larger than {} KiB", MAX_PLUGIN_SETTINGS_BYTES / 1024),
+        ));
+    }
+    let value: Value =
+        serde_json::from_str(json).map_err(|e| Error::invalid("json", e.to_string()))?;
+    if !value.is_object() {
+        return Err(Error::invalid("json", "must be a JSON object"));
+    }
+    check_keys(&value, "")?;
+    match Bson::try_from(value) {
+        Ok(Bson::Document(d)) => Ok(d),
+        _ => Err(Error::invalid("json", "cannot be stored as a document")),
+    }
+}
+
+fn check_keys(value: &Value, path: &str) -> Result<()> {
+    match value {
+        Value::Object(map) => map.iter().try_for_each(|(k, v)| {
+            if k.starts_with('$') || k.contains('.') || k.is_empty() {
+                return Err(Error::invalid(
+                    "json",
+                    format!("key {path}{k:?} may not be empty, start with $ or contain a dot"),
+                ));
+            }
+            check_keys(v, &format!("{path}{k}."))
+        }),
+        Value::Array(items) => items.iter().try_for_each(|v| check_keys(v, path)),
+        _ => Ok(()),
+    }
+}
+
+/// The value an editor started from, as received back from the UI.
+fn expected(json: Option<&str>) -> Result<Option<Bson>> {
+    json.map(|j| {
+        let value: Value =
+            serde_json::from_str(j).map_err(|e| Error::invalid("expected", e.to_string()))?;
+        Bson::try_from(value).map_err(|e| Error::invalid("expected", e.to_string()))
+    })
+    .transpose()
+}
+
+/// Sets `path` to `value` only if it still holds `expected` (absent when
+/// `None`). The settings document is created when the user has none.
+async fn compare_and_set(
+    conn: &Connection,
+    write: &WriteAccess<'_>,
+    audit: &AuditLog,
+    user: &UserScope,
+    path: &str,
+    expected_json: Option<&str>,
+    value: Bson,
+) -> Result<()> {
+    let expected = expected(expected_json)?;
+    let coll = settings(conn, user);
+    let set = doc! { "$set": { path: value.clone() } };
+    let applied = match &expected {
+        Some(old) => {
+            coll.update_one(write, doc! { path: old.clone() }, set, false)
+                .await?
+                .matched
+                > 0
+        }
+        None => {
+            let updated = coll
+                .update_one(write, doc! { path: { "$exists": false } }, set, false)
+                .await?;
+            // No settings document yet: create it, unless one appeared meanwhile
+            // (then this save saw nothing it could compare against: a conflict).
+            updated.matched > 0 || {
+                let mut insert = doc! {};
+                insert.insert(path, value.clone());
+                match coll
+                    .update_one(write, doc! {}, doc! { "$setOnInsert": insert }, true)
+                    .await
+                {
+                    Ok(created) => created.inserted,
+                    Err(Error::Conflict { .. }) => false,
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+    };
+    if !applied {
+        let current = coll
+            .find_one(doc! {})
+            .await?
+            .and_then(|d| lookup(&d, path).map(to_json));
+        return Err(Error::Conflict { current });
+    }
+    let before = expected.map_or(Value::Null, |b| b.into_relaxed_extjson());
+    audit
+        .record(
+            write,
+            Change::new("settings", user.user_id(), &format!("set {path}"))
+                .values(before, value.into_relaxed_extjson()),
+        )
+        .await
+}
+
+fn lookup<'d>(doc: &'d Document, path: &str) -> Option<&'d Bson> {
+    let mut parts = path.split('.');
+    let mut current = doc.get(parts.next()?)?;
+    for part in parts {
+        current = current.as_document()?.get(part)?;
+    }
+    Some(current)
+}
+
+pub async fn save_notification_preferences(
+    conn: &Connection,
+    write: &WriteAccess<'_>,
+    audit: &AuditLog,
+    user: &UserScope,
+    preferences: &NotificationPreferences,
+    expected_json: Option<&str>,
+) -> Result<UserSettings> {
+    let value = Bson::Document(preferences.validate()?);
+    compare_and_set(
+        conn,
+        write,
+        audit,
+        user,
+        "notification_preferences",
+        expected_json,
+        value,
+    )
+    .await?;
+    load(conn, user).await
+}
+
+pub async fn save_plugin_settings(
+    conn: &Connection,
+    write: &WriteAccess<'_>,
+    audit: &AuditLog,
+    user: &UserScope,
+    plugin: &str,
+    json: &str,
+    expected_json: Option<&str>,
+) -> Result<UserSettings> {
+    validate_plugin_name(plugin)?;
+    let value = Bson::Document(parse_plugin_settings(json)?);
+    let path = format!("plugin_settings.{plugin}");
+    compare_and_set(conn, write, audit, user, &path, expected_json, value).await?;
+    load(conn, user).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plugin_settings_must_be_plain_objects() {
+        assert!(parse_plugin_settings(r#"{"theme":"dark","n":[1,{"a":2}]}"#).is_ok());
+        let big = format!(r#"{{"x":"{}"}}"#, "a".repeat(MAX_PLUGIN_SETTINGS_BYTES));
+        for bad in [
+            "[1,2]",
+            "\"x\"",
+            "{",
+            r#"{"$set":{"a":1}}"#,
+            r#"{"a.b":1}"#,
+            r#"{"a":[{"$where":"1"}]}"#,
+            &big,
+        ] {
+            assert_eq!(
+                parse_plugin_settings(bad).unwrap_err().code(),
+                "invalid_input",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn digest_frequency_is_from_a_fixed_set() {
+        let p = NotificationPreferences {
+            email_enabled: true,
+            push_enabled: false,
+            digest_frequency: "hourly".into(),
+        };
+        assert_eq!(p.validate().unwrap_err().code(), "invalid_input");
+    }
+
+    #[test]
+    fn plugin_names_are_checked() {
+        assert!(validate_plugin_name("task_manager").is_ok());
+        for bad in ["", "Task", "a.b", "$x"] {
+            assert!(validate_plugin_name(bad).is_err());
+        }
+    }
+}

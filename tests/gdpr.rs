@@ -1,0 +1,128 @@
+//! Per-user export and erase, and the read-only guard on every write.
+
+mod support;
+
+use mongodb::bson::{doc, Document};
+use mozaiks_core::audit::AuditLog;
+use mozaiks_core::gdpr;
+use mozaiks_core::scope::UserScope;
+use support::{raw_db, seeded};
+
+const PER_USER: [&str; 5] = [
+    "settings",
+    "notifications",
+    "crm_contacts",
+    "notes_notes",
+    "task_manager_tasks",
+];
+
+async fn busiest_user(db: &str) -> UserScope {
+    let raw = raw_db(db).await;
+    let rows: Vec<Document> = {
+        use futures_util::TryStreamExt;
+        raw.collection::<Document>("notifications")
+            .aggregate(vec![
+                doc! { "$group": { "_id": "$user_id", "n": { "$sum": 1 } } },
+                doc! { "$sort": { "n": -1, "_id": 1 } },
+                doc! { "$limit": 1 },
+            ])
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap()
+    };
+    UserScope::parse(rows[0].get_str("_id").unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn export_holds_everything_erase_then_removes() {
+    let (db, conn, _) = seeded("gdpr", 80).await;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = AuditLog::new(dir.path());
+    let user = busiest_user(&db).await;
+    let raw = raw_db(&db).await;
+
+    let plan = gdpr::erase_plan(&conn, &user).await.unwrap();
+    let write = conn.write_access().unwrap();
+    let path = dir.path().join("export.json");
+    let mut progress = Vec::new();
+    let report = gdpr::export(&conn, &write, &audit, &user, &path, |p| progress.push(p))
+        .await
+        .unwrap();
+    assert_eq!(progress.len(), PER_USER.len());
+    let exported: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let text = exported.to_string();
+    assert!(
+        !text.contains("password_hash") && !text.contains("$2b$"),
+        "the export holds a password hash"
+    );
+    assert_eq!(exported["user"]["_id"]["$oid"], user.user_id());
+
+    for name in PER_USER {
+        let expected = raw
+            .collection::<Document>(name)
+            .count_documents(doc! { "user_id": user.user_id() })
+            .await
+            .unwrap();
+        let in_file = exported["collections"][name].as_array().unwrap().len() as u64;
+        assert_eq!(in_file, expected, "{name}");
+        let planned = plan
+            .collections
+            .iter()
+            .find(|c| c.collection == name)
+            .unwrap()
+            .count as u64;
+        assert_eq!(planned, expected, "{name}: dry run");
+        assert_eq!(
+            report
+                .collections
+                .iter()
+                .find(|c| c.collection == name)
+                .unwrap()
+                .count as u64,
+            expected
+        );
+    }
+
+    let wrong = gdpr::erase(&conn, &write, &audit, &user, "someone@else.example")
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.code(), "confirmation_required");
+    assert!(raw
+        .collection::<Document>("users")
+        .find_one(doc! { "_id": user.object_id() })
+        .await
+        .unwrap()
+        .is_some());
+
+    let erased = gdpr::erase(&conn, &write, &audit, &user, &plan.email)
+        .await
+        .unwrap();
+    assert_eq!(
+        erased.collections, plan.collections,
+        "deleted counts differ from the dry run"
+    );
+    for name in PER_USER {
+        let left = raw
+            .collection::<Document>(name)
+            .count_documents(doc! { "user_id": user.user_id() })
+            .await
+            .unwrap();
+        assert_eq!(left, 0, "{name}");
+    }
+    assert!(raw
+        .collection::<Document>("users")
+        .find_one(doc! { "_id": user.object_id() })
+        .await
+        .unwrap()
+        .is_none());
+    let ops: Vec<String> = audit
+        .list(&Default::default())
+        .unwrap()
+        .into_iter()
+        .map(|e| e.operation)
+        .collect();
+    assert_eq!(ops, vec!["erase_user", "export_user"]);
+}

@@ -1,0 +1,261 @@
+//! Settings edits: typed validation that changes nothing on bad input, and
+//! compare-and-set saves that turn a concurrent edit into a conflict.
+
+mod support;
+
+use mongodb::bson::{doc, Document};
+use mozaiks_core::audit::AuditLog;
+use mozaiks_core::scope::UserScope;
+use mozaiks_core::settings::{self, NotificationPreferences};
+use mozaiks_core::Error;
+use support::{raw_db, seeded};
+
+async fn raw_settings(db: &str, user_id: &str) -> Option<Vec<u8>> {
+    raw_db(db)
+        .await
+        .collection::<Document>("settings")
+        .find_one(doc! { "user_id": user_id })
+        .await
+        .unwrap()
+        .map(|d| mongodb::bson::to_vec(&d).unwrap())
+}
+
+async fn user_with_settings(db: &str, with: bool) -> UserScope {
+    let raw = raw_db(db).await;
+    let owners: Vec<String> = raw
+        .collection::<Document>("settings")
+        .distinct("user_id", doc! {})
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|b| b.as_str().map(String::from))
+        .collect();
+    let users: Vec<Document> = {
+        use futures_util::TryStreamExt;
+        raw.collection::<Document>("users")
+            .find(doc! {})
+            .sort(doc! { "_id": 1 })
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap()
+    };
+    let id = users
+        .iter()
+        .map(|u| u.get_object_id("_id").unwrap().to_hex())
+        .find(|id| owners.contains(id) == with)
+        .unwrap();
+    UserScope::parse(&id).unwrap()
+}
+
+#[tokio::test]
+async fn invalid_plugin_json_is_refused_and_the_document_is_unchanged() {
+    let (db, conn, _) = seeded("settings_bad", 40).await;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = AuditLog::new(dir.path());
+    let user = user_with_settings(&db, true).await;
+    let loaded = settings::load(&conn, &user).await.unwrap();
+    let notes = loaded.plugins.iter().find(|p| p.plugin == "notes").unwrap();
+    let before = raw_settings(&db, user.user_id()).await.unwrap();
+    let oversize = format!(r#"{{"theme":"{}"}}"#, "x".repeat(20_000));
+    for bad in [
+        "[1,2,3]",
+        r#"{"$set":{"theme":"x"}}"#,
+        r#"{"a.b":1}"#,
+        &oversize,
+        "{not json",
+    ] {
+        let err = settings::save_plugin_settings(
+            &conn,
+            &conn.write_access().unwrap(),
+            &audit,
+            &user,
+            "notes",
+            bad,
+            Some(&notes.json),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.code(), "invalid_input", "{bad:.40}");
+    }
+    let err = settings::save_plugin_settings(
+        &conn,
+        &conn.write_access().unwrap(),
+        &audit,
+        &user,
+        "no.tes",
+        "{}",
+        None,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), "invalid_input");
+    let prefs = NotificationPreferences {
+        email_enabled: true,
+        push_enabled: true,
+        digest_frequency: "hourly".into(),
+    };
+    let err = settings::save_notification_preferences(
+        &conn,
+        &conn.write_access().unwrap(),
+        &audit,
+        &user,
+        &prefs,
+        loaded.notification_preferences_json.as_deref(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), "invalid_input");
+    assert_eq!(
+        raw_settings(&db, user.user_id()).await.unwrap(),
+        before,
+        "the stored document changed"
+    );
+    assert!(audit.list(&Default::default()).unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn plugin_settings_save_and_are_audited() {
+    let (db, conn, _) = seeded("settings_ok", 40).await;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = AuditLog::new(dir.path());
+    let user = user_with_settings(&db, true).await;
+    let loaded = settings::load(&conn, &user).await.unwrap();
+    let notes = loaded.plugins.iter().find(|p| p.plugin == "notes").unwrap();
+    let saved = settings::save_plugin_settings(
+        &conn,
+        &conn.write_access().unwrap(),
+        &audit,
+        &user,
+        "notes",
+        r#"{"theme":"solarized","font":{"size":14}}"#,
+        Some(&notes.json),
+    )
+    .await
+    .unwrap();
+    let notes = saved.plugins.iter().find(|p| p.plugin == "notes").unwrap();
+    assert!(notes.json.contains("solarized") && notes.json.contains("14"));
+    // A new plugin's settings: nothing was there before.
+    settings::save_plugin_settings(
+        &conn,
+        &conn.write_access().unwrap(),
+        &audit,
+        &user,
+        "calendar",
+        r#"{"week_starts":"monday"}"#,
+        None,
+    )
+    .await
+    .unwrap();
+    let entries = audit.list(&Default::default()).unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[1].operation, "set plugin_settings.notes");
+}
+
+#[tokio::test]
+async fn two_concurrent_edits_give_one_success_and_one_conflict() {
+    let (db, conn, _) = seeded("settings_race", 40).await;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = AuditLog::new(dir.path());
+    let user = user_with_settings(&db, true).await;
+    let loaded = settings::load(&conn, &user).await.unwrap();
+    let expected = loaded.notification_preferences_json.clone();
+    let mine = NotificationPreferences {
+        email_enabled: false,
+        push_enabled: true,
+        digest_frequency: "weekly".into(),
+    };
+    let theirs = NotificationPreferences {
+        email_enabled: true,
+        push_enabled: false,
+        digest_frequency: "monthly".into(),
+    };
+    let write = conn.write_access().unwrap();
+    let (a, b) = tokio::join!(
+        settings::save_notification_preferences(
+            &conn,
+            &write,
+            &audit,
+            &user,
+            &mine,
+            expected.as_deref()
+        ),
+        settings::save_notification_preferences(
+            &conn,
+            &write,
+            &audit,
+            &user,
+            &theirs,
+            expected.as_deref()
+        ),
+    );
+    let (winner, conflict) = match (a, b) {
+        (Ok(_), Err(e)) => (&mine, e),
+        (Err(e), Ok(_)) => (&theirs, e),
+        other => panic!("expected one success and one conflict: {other:?}"),
+    };
+    let Error::Conflict { current } = conflict else {
+        panic!("{conflict:?}")
+    };
+    assert!(
+        current.unwrap().contains(&winner.digest_frequency),
+        "the conflict shows the current value"
+    );
+    let now = settings::load(&conn, &user).await.unwrap();
+    assert_eq!(
+        now.notification_preferences.as_ref(),
+        Some(winner),
+        "the winner's edit was lost"
+    );
+
+    // A stale save after that is a conflict too, and overwrites nothing.
+    let stale = settings::save_notification_preferences(
+        &conn,
+        &write,
+        &audit,
+        &user,
+        &mine,
+        expected.as_deref(),
+    )
+    .await;
+    assert_eq!(stale.unwrap_err().code(), "conflict");
+    assert_eq!(
+        settings::load(&conn, &user)
+            .await
+            .unwrap()
+            .notification_preferences
+            .as_ref(),
+        Some(winner)
+    );
+}
+
+#[tokio::test]
+async fn missing_settings_are_created_once() {
+    let (db, conn, _) = seeded("settings_new", 40).await;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = AuditLog::new(dir.path());
+    let user = user_with_settings(&db, false).await;
+    assert!(!settings::load(&conn, &user).await.unwrap().exists);
+    let prefs = NotificationPreferences {
+        email_enabled: true,
+        push_enabled: true,
+        digest_frequency: "daily".into(),
+    };
+    let write = conn.write_access().unwrap();
+    let (a, b) = tokio::join!(
+        settings::save_notification_preferences(&conn, &write, &audit, &user, &prefs, None),
+        settings::save_notification_preferences(&conn, &write, &audit, &user, &prefs, None),
+    );
+    assert!(
+        a.is_ok() != b.is_ok(),
+        "one creates, the other conflicts: {a:?} {b:?}"
+    );
+    let count = raw_db(&db)
+        .await
+        .collection::<Document>("settings")
+        .count_documents(doc! { "user_id": user.user_id() })
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+}

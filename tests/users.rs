@@ -1,0 +1,468 @@
+//! Users: search, list (sort, filters, the page cap), the 360 sections and
+//! edits, against seeded data on a live server.
+
+mod support;
+
+use futures_util::TryStreamExt;
+use mongodb::bson::{doc, Document};
+use mozaiks_core::audit::AuditLog;
+use mozaiks_core::scope::UserScope;
+use mozaiks_core::users::{self, SubscriptionState, UserEdit, UserQuery, UserSortField};
+use mozaiks_core::{settings, user360, Error};
+use support::{raw_db, seeded};
+
+fn query() -> UserQuery {
+    UserQuery {
+        page: 0,
+        page_size: 25,
+        sort: UserSortField::CreatedAt,
+        descending: true,
+        role: None,
+        tier: None,
+        subscription: None,
+        created_from: None,
+        created_to: None,
+        last_login_before: None,
+    }
+}
+
+async fn direct(db: &str, filter: Document, sort: Document) -> Vec<String> {
+    let docs: Vec<Document> = raw_db(db)
+        .await
+        .collection::<Document>("users")
+        .find(filter)
+        .sort(sort)
+        .projection(doc! { "_id": 1 })
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    docs.iter()
+        .map(|d| d.get_object_id("_id").unwrap().to_hex())
+        .collect()
+}
+
+#[tokio::test]
+async fn search_finds_by_email_prefix_username_and_id() {
+    let (db, conn, _) = seeded("search", 200).await;
+    let some = direct(&db, doc! {}, doc! { "_id": 1 }).await;
+    let user = users::detail(&conn, &UserScope::parse(&some[7]).unwrap())
+        .await
+        .unwrap();
+
+    let by_email = users::search(&conn, &user.email[..user.email.find('@').unwrap()])
+        .await
+        .unwrap();
+    assert!(by_email.iter().any(|r| r.id == user.id), "email prefix");
+    assert!(
+        by_email
+            .iter()
+            .all(|r| r.email.starts_with(&user.email[..3])
+                || r.username.starts_with(&user.email[..3]))
+    );
+    let by_full_email = users::search(&conn, &user.email).await.unwrap();
+    assert_eq!(
+        by_full_email.iter().map(|r| &r.id).collect::<Vec<_>>(),
+        vec![&user.id]
+    );
+    let by_username = users::search(&conn, &user.username).await.unwrap();
+    assert!(by_username.iter().any(|r| r.id == user.id), "username");
+    let by_id = users::search(&conn, &user.id).await.unwrap();
+    assert_eq!(by_id.len(), 1);
+    assert_eq!(by_id[0].id, user.id);
+    // Metacharacters are literal: no user name contains ".*".
+    assert!(users::search(&conn, ".*").await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_malformed_id_is_a_typed_error_and_sends_no_query() {
+    let (_, conn, recorder) = seeded("badid", 20).await;
+    let before = recorder.count();
+    for bad in [
+        "id:12345",
+        "id:zzzzzzzzzzzzzzzzzzzzzzzz",
+        "id:{\"$ne\":null}",
+    ] {
+        let err = users::search(&conn, bad).await.unwrap_err();
+        assert_eq!(err.code(), "invalid_id", "{bad}");
+    }
+    assert_eq!(
+        UserScope::parse("not-an-id").unwrap_err().code(),
+        "invalid_id"
+    );
+    assert_eq!(
+        recorder.count(),
+        before,
+        "a query was sent for a malformed id"
+    );
+}
+
+#[tokio::test]
+async fn the_page_size_cap_holds_whatever_is_asked() {
+    let (_, conn, _) = seeded("cap", 300).await;
+    let page = users::list(
+        &conn,
+        &UserQuery {
+            page_size: 10_000,
+            ..query()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.rows.len(), 100);
+    assert_eq!(page.page_size, 100);
+    assert_eq!(page.total.value, 300.0);
+    assert!(page.total.exact);
+    let last = users::list(
+        &conn,
+        &UserQuery {
+            page_size: 100,
+            page: 2,
+            ..query()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(last.rows.len(), 100);
+}
+
+#[tokio::test]
+async fn sorting_and_filters_return_exactly_the_expected_users() {
+    let (db, conn, _) = seeded("filters", 300).await;
+    let all = |q: UserQuery| {
+        let conn = &conn;
+        async move {
+            let mut ids = Vec::new();
+            for page in 0.. {
+                let p = users::list(
+                    conn,
+                    &UserQuery {
+                        page,
+                        page_size: 100,
+                        ..q.clone()
+                    },
+                )
+                .await
+                .unwrap();
+                ids.extend(p.rows.iter().map(|r| r.id.clone()));
+                if p.rows.len() < 100 {
+                    break;
+                }
+            }
+            ids
+        }
+    };
+    let by_email = all(UserQuery {
+        sort: UserSortField::Email,
+        descending: false,
+        ..query()
+    })
+    .await;
+    assert_eq!(
+        by_email,
+        direct(&db, doc! {}, doc! { "email": 1, "_id": 1 }).await
+    );
+
+    let admins = all(UserQuery {
+        role: Some("admin".into()),
+        ..query()
+    })
+    .await;
+    assert_eq!(
+        admins,
+        direct(
+            &db,
+            doc! { "roles": "admin" },
+            doc! { "created_at": -1, "_id": -1 }
+        )
+        .await
+    );
+
+    let premium = all(UserQuery {
+        tier: Some("premium".into()),
+        sort: UserSortField::LastLogin,
+        ..query()
+    })
+    .await;
+    assert_eq!(
+        premium,
+        direct(
+            &db,
+            doc! { "subscription.tier": "premium" },
+            doc! { "last_login": -1, "_id": -1 }
+        )
+        .await
+    );
+
+    let now = mongodb::bson::DateTime::now();
+    let expired = all(UserQuery {
+        subscription: Some(SubscriptionState::Expired),
+        ..query()
+    })
+    .await;
+    assert!(!expired.is_empty());
+    assert_eq!(
+        expired,
+        direct(
+            &db,
+            doc! { "subscription.expires_at": { "$lt": now } },
+            doc! { "created_at": -1, "_id": -1 }
+        )
+        .await
+    );
+
+    let from = "2025-06-01T00:00:00Z";
+    let window = all(UserQuery {
+        created_from: Some(from.into()),
+        created_to: Some("2025-12-31T00:00:00Z".into()),
+        ..query()
+    })
+    .await;
+    let (a, b) = (
+        mongodb::bson::DateTime::parse_rfc3339_str(from).unwrap(),
+        mongodb::bson::DateTime::parse_rfc3339_str("2025-12-31T00:00:00Z").unwrap(),
+    );
+    assert_eq!(
+        window,
+        direct(
+            &db,
+            doc! { "created_at": { "$gte": a, "$lte": b } },
+            doc! { "created_at": -1, "_id": -1 }
+        )
+        .await
+    );
+
+    let stale = all(UserQuery {
+        last_login_before: Some("2025-01-01T00:00:00Z".into()),
+        ..query()
+    })
+    .await;
+    let cut = mongodb::bson::DateTime::parse_rfc3339_str("2025-01-01T00:00:00Z").unwrap();
+    let expected = direct(
+        &db,
+        doc! { "$or": [{ "last_login": { "$lt": cut } }, { "last_login": null }] },
+        doc! { "created_at": -1, "_id": -1 },
+    )
+    .await;
+    assert!(!expected.is_empty());
+    assert_eq!(stale, expected);
+
+    let bad = users::list(
+        &conn,
+        &UserQuery {
+            created_from: Some("yesterday".into()),
+            ..query()
+        },
+    )
+    .await;
+    assert_eq!(bad.unwrap_err().code(), "invalid_input");
+}
+
+#[tokio::test]
+async fn the_360_sections_equal_direct_queries_and_never_hold_a_password_hash() {
+    let (db, conn, _) = seeded("u360", 150).await;
+    let raw = raw_db(&db).await;
+    // A user with notifications and tasks.
+    let owner = raw
+        .collection::<Document>("task_manager_tasks")
+        .find_one(doc! {})
+        .await
+        .unwrap()
+        .unwrap();
+    let user_id = owner.get_str("user_id").unwrap().to_string();
+    let scope = UserScope::parse(&user_id).unwrap();
+
+    let detail = users::detail(&conn, &scope).await.unwrap();
+    let doc = raw
+        .collection::<Document>("users")
+        .find_one(doc! { "_id": scope.object_id() })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(detail.email, doc.get_str("email").unwrap());
+    assert!(detail.password_set);
+
+    let notes = user360::notifications(&conn, &scope, 0, 25).await.unwrap();
+    let n = raw.collection::<Document>("notifications");
+    assert_eq!(
+        notes.total as u64,
+        n.count_documents(doc! { "user_id": &user_id })
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        notes.unread as u64,
+        n.count_documents(doc! { "user_id": &user_id, "read": false })
+            .await
+            .unwrap()
+    );
+    assert_eq!(notes.rows.len() as f64, notes.total.min(25.0));
+
+    let plugins = user360::plugin_collections(&conn).await.unwrap();
+    assert_eq!(
+        plugins,
+        vec!["crm_contacts", "notes_notes", "task_manager_tasks"]
+    );
+    let mut responses = vec![
+        serde_json::to_string(&detail).unwrap(),
+        serde_json::to_string(&notes).unwrap(),
+    ];
+    for name in &plugins {
+        let data = user360::plugin_data(&conn, &scope, name, 25).await.unwrap();
+        let expected = raw
+            .collection::<Document>(name)
+            .count_documents(doc! { "user_id": &user_id })
+            .await
+            .unwrap();
+        assert_eq!(data.count as u64, expected, "{name}");
+        assert_eq!(data.documents.len() as u64, expected.min(25), "{name}");
+        responses.push(serde_json::to_string(&data).unwrap());
+    }
+    responses.push(serde_json::to_string(&settings::load(&conn, &scope).await.unwrap()).unwrap());
+    responses
+        .push(serde_json::to_string(&users::search(&conn, &detail.email).await.unwrap()).unwrap());
+    responses.push(serde_json::to_string(&users::list(&conn, &query()).await.unwrap()).unwrap());
+    for r in responses {
+        assert!(
+            !r.contains("password_hash") && !r.contains("$2b$"),
+            "leaks a hash: {r}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn object_id_typed_user_ids_are_reported_apart() {
+    let (db, conn, _) = seeded("typed", 30).await;
+    let raw = raw_db(&db).await;
+    let typed = raw
+        .collection::<Document>("crm_contacts")
+        .find_one(doc! { "user_id": { "$type": "objectId" } })
+        .await
+        .unwrap()
+        .unwrap();
+    let scope = UserScope::from_object_id(typed.get_object_id("user_id").unwrap());
+    let data = user360::plugin_data(&conn, &scope, "crm_contacts", 25)
+        .await
+        .unwrap();
+    assert_eq!(data.object_id_typed, 1.0);
+    assert!(
+        data.documents.iter().all(|d| !d.contains("Typed")),
+        "typed documents were mixed in"
+    );
+}
+
+fn edit_of(detail: &users::UserDetail) -> UserEdit {
+    UserEdit {
+        roles: detail.roles.clone(),
+        tier: detail.tier.clone(),
+        expires_at: detail.expires_at.clone(),
+        display_name: detail.display_name.clone(),
+        bio: detail.bio.clone(),
+    }
+}
+
+#[tokio::test]
+async fn edits_apply_set_updated_at_and_are_audited() {
+    let (db, conn, _) = seeded("edit", 40).await;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = AuditLog::new(dir.path());
+    let id = direct(
+        &db,
+        doc! { "roles": { "$ne": "superadmin" } },
+        doc! { "_id": 1 },
+    )
+    .await[0]
+        .clone();
+    let scope = UserScope::parse(&id).unwrap();
+    let before = users::detail(&conn, &scope).await.unwrap();
+    let mut edit = edit_of(&before);
+    edit.roles = vec!["admin".into(), "user".into()];
+    edit.tier = Some("enterprise".into());
+    edit.expires_at = Some("2030-01-01T00:00:00Z".into());
+    edit.display_name = Some("Renamed".into());
+    let after = users::update(&conn, &conn.write_access().unwrap(), &audit, &scope, &edit)
+        .await
+        .unwrap();
+    assert_eq!(after.roles, vec!["user", "admin"]);
+    assert_eq!(after.tier.as_deref(), Some("enterprise"));
+    assert_eq!(after.expires_at.as_deref(), Some("2030-01-01T00:00:00Z"));
+    assert_eq!(after.display_name.as_deref(), Some("Renamed"));
+    assert_ne!(after.updated_at, before.updated_at);
+    let entries = audit.list(&Default::default()).unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].target_id, id);
+    assert!(
+        entries[0].after.contains("Renamed")
+            && entries[0]
+                .before
+                .contains(before.display_name.as_deref().unwrap())
+    );
+
+    // Bad input: typed error, nothing changed, nothing audited.
+    let stored = raw_db(&db)
+        .await
+        .collection::<Document>("users")
+        .find_one(doc! { "_id": scope.object_id() })
+        .await
+        .unwrap();
+    edit.roles = vec!["root".into()];
+    let err = users::update(&conn, &conn.write_access().unwrap(), &audit, &scope, &edit)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_input");
+    let again = raw_db(&db)
+        .await
+        .collection::<Document>("users")
+        .find_one(doc! { "_id": scope.object_id() })
+        .await
+        .unwrap();
+    assert_eq!(stored, again);
+    assert_eq!(audit.list(&Default::default()).unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn removing_the_last_superadmin_is_refused() {
+    let (db, conn, _) = seeded("superadmin", 30).await;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = AuditLog::new(dir.path());
+    let admins = direct(&db, doc! { "roles": "superadmin" }, doc! { "_id": 1 }).await;
+    assert_eq!(admins.len(), 1, "the seed makes one superadmin");
+    let scope = UserScope::parse(&admins[0]).unwrap();
+    let mut edit = edit_of(&users::detail(&conn, &scope).await.unwrap());
+    edit.roles = vec!["user".into()];
+    let err = users::update(&conn, &conn.write_access().unwrap(), &audit, &scope, &edit)
+        .await
+        .unwrap_err();
+    assert_eq!(err, Error::LastSuperadmin);
+    assert!(users::detail(&conn, &scope)
+        .await
+        .unwrap()
+        .roles
+        .contains(&"superadmin".to_string()));
+
+    // With a second superadmin, the first may step down.
+    let other = UserScope::parse(
+        &direct(
+            &db,
+            doc! { "roles": { "$ne": "superadmin" } },
+            doc! { "_id": 1 },
+        )
+        .await[0],
+    )
+    .unwrap();
+    let mut promote = edit_of(&users::detail(&conn, &other).await.unwrap());
+    promote.roles = vec!["user".into(), "superadmin".into()];
+    users::update(
+        &conn,
+        &conn.write_access().unwrap(),
+        &audit,
+        &other,
+        &promote,
+    )
+    .await
+    .unwrap();
+    users::update(&conn, &conn.write_access().unwrap(), &audit, &scope, &edit)
+        .await
+        .unwrap();
+}
