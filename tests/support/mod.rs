@@ -156,12 +156,16 @@ pub async fn connect(
                 "verdict": verdict,
                 "text": if matches!(verdict, command_check::Verdict::Violation { .. }) { e.command.to_string() } else { String::new() },
             });
+            // One whole line per write, one writer at a time: callbacks run
+            // concurrently and `Display` of JSON writes in many small pieces.
+            static APPEND: std::sync::Mutex<()> = std::sync::Mutex::new(());
+            let _guard = APPEND.lock().unwrap();
             let mut file = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
                 .open(&path)
                 .unwrap();
-            writeln!(file, "{line}").unwrap();
+            file.write_all(format!("{line}\n").as_bytes()).unwrap();
             seen.commands
                 .lock()
                 .unwrap()
