@@ -152,6 +152,8 @@ export type Environment = "development" | "production";
  *  (`DATABASE_URI`, `ENV`), offered when the user has none of that name yet.
  */
 export type EnvironmentOffer = {
+	/**  The name the adopted profile will get. */
+	name: string,
 	uri: string,
 	environment: Environment,
 	database: string,
@@ -193,6 +195,8 @@ export type NotificationRow = {
 export type Overview = {
 	profile_id: string,
 	profile_name: string,
+	/**  The profile's accent colour, `#rrggbb`. */
+	color: string,
 	environment: Environment,
 	database: string,
 	read_only: boolean,

@@ -88,6 +88,8 @@ pub struct CollectionSummary {
 pub struct Overview {
     pub profile_id: String,
     pub profile_name: String,
+    /// The profile's accent colour, `#rrggbb`.
+    pub color: String,
     pub environment: Environment,
     pub database: String,
     pub read_only: bool,
@@ -263,6 +265,7 @@ impl Connection {
         Ok(Overview {
             profile_id: self.profile.id.clone(),
             profile_name: self.profile.name.clone(),
+            color: self.profile.color.clone(),
             environment: self.profile.environment,
             database: self.profile.database_name().to_string(),
             read_only: self.is_read_only(),

@@ -26,6 +26,8 @@ pub struct Workspace {
 /// (`DATABASE_URI`, `ENV`), offered when the user has none of that name yet.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct EnvironmentOffer {
+    /// The name the adopted profile will get.
+    pub name: String,
     pub uri: String,
     pub environment: Environment,
     pub database: String,
@@ -230,8 +232,10 @@ impl Workspace {
             .map(|c| c.profile().id.clone())
     }
 
-    /// Reads `DATABASE_URI` and `ENV` the way the platform does.
+    /// Reads `DATABASE_URI` and `ENV` the way the platform does; nothing is
+    /// offered once a saved profile already points at that URI.
     pub fn environment_offer(
+        &self,
         database_uri: Option<&str>,
         env: Option<&str>,
     ) -> Result<Option<EnvironmentOffer>> {
@@ -239,8 +243,12 @@ impl Workspace {
             return Ok(None);
         };
         let split = uri::split_credentials(raw)?;
+        if self.profiles.list()?.iter().any(|p| p.uri == split.uri) {
+            return Ok(None);
+        }
         let environment = Environment::from_env_value(env);
         Ok(Some(EnvironmentOffer {
+            name: environment_profile_name(environment),
             has_credentials: split.username.is_some(),
             uri: split.uri,
             database: environment.default_database().to_string(),
@@ -258,7 +266,7 @@ impl Workspace {
     ) -> Result<Profile> {
         let environment = Environment::from_env_value(env);
         self.create_profile(ProfileInput {
-            name: format!("DATABASE_URI ({})", environment.default_database()),
+            name: environment_profile_name(environment),
             uri: database_uri.to_string(),
             username: None,
             password: None,
@@ -290,6 +298,10 @@ impl Workspace {
         let (secrets, id) = (self.secrets.clone(), id.to_string());
         blocking(move || secrets.delete(&id)).await
     }
+}
+
+fn environment_profile_name(environment: Environment) -> String {
+    format!("DATABASE_URI ({})", environment.default_database())
 }
 
 /// Keychain back ends block (D-Bus round trips); keep them off the async workers.

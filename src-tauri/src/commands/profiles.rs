@@ -43,8 +43,8 @@ pub async fn delete_profile(workspace: State<'_, Workspace>, id: String) -> Resu
 /// The connection `DATABASE_URI`/`ENV` describe, credentials stripped.
 #[tauri::command]
 #[specta::specta]
-pub fn environment_offer() -> Result<Option<EnvironmentOffer>> {
-    Workspace::environment_offer(
+pub fn environment_offer(workspace: State<'_, Workspace>) -> Result<Option<EnvironmentOffer>> {
+    workspace.environment_offer(
         std::env::var("DATABASE_URI").ok().as_deref(),
         std::env::var("ENV").ok().as_deref(),
     )

@@ -1,0 +1,155 @@
+import { AppShell, Box, ColorSwatch, Group, NavLink, ScrollArea, Stack, Text, ThemeIcon, Tooltip } from '@mantine/core';
+import { IconLayoutDashboard, IconPlugConnected, IconStack2 } from '@tabler/icons-react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState, type ComponentType } from 'react';
+import type { Overview } from './backend';
+import { EnvironmentBadge, ReadOnlyBadge } from './components/badges';
+import { queryKeys, useOverview, useProfiles } from './queries';
+import { ConnectionsScreen } from './screens/connections/ConnectionsScreen';
+import { OverviewScreen } from './screens/overview/OverviewScreen';
+
+/** Every screen of the app; one folder per screen under screens/. */
+export type Screen = 'connections' | 'overview';
+
+interface NavItem {
+  screen: Screen;
+  label: string;
+  icon: ComponentType<{ size?: number; stroke?: number }>;
+  /** Needs an open connection. */
+  needsConnection: boolean;
+}
+
+/** The navbar, by section. Later screens (browse, query, metrics) slot in here. */
+const NAV: { section: string; items: NavItem[] }[] = [
+  {
+    section: 'Workspace',
+    items: [{ screen: 'connections', label: 'Connections', icon: IconPlugConnected, needsConnection: false }],
+  },
+  {
+    section: 'Database',
+    items: [{ screen: 'overview', label: 'Overview', icon: IconLayoutDashboard, needsConnection: true }],
+  },
+];
+
+export function App() {
+  const queryClient = useQueryClient();
+  const [screen, setScreen] = useState<Screen>('connections');
+  const [activeProfileId, setActiveProfileId] = useState<string | null>(null);
+  const connected = activeProfileId !== null;
+  const session = useOverview(connected).data;
+  const production = connected && session?.environment === 'production';
+
+  const onConnected = (overview: Overview) => {
+    queryClient.setQueryData(queryKeys.overview, overview);
+    setActiveProfileId(overview.profile_id);
+    setScreen('overview');
+  };
+  const onDisconnected = () => {
+    setActiveProfileId(null);
+    queryClient.removeQueries({ queryKey: queryKeys.overview });
+    setScreen('connections');
+  };
+
+  return (
+    <AppShell
+      header={{ height: production ? 56 : 52 }}
+      navbar={{ width: 220, breakpoint: 0 }}
+      padding="lg"
+      data-production={production || undefined}
+    >
+      <AppShell.Header
+        data-testid="app-header"
+        style={production ? { borderTop: '4px solid var(--mantine-color-red-7)' } : undefined}
+      >
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="xs" wrap="nowrap">
+            <ThemeIcon size={28} radius="md" variant="filled">
+              <IconStack2 size={18} />
+            </ThemeIcon>
+            <Text fw={700} size="md">
+              mozaiks-admin
+            </Text>
+            <Text size="sm" c="dimmed" visibleFrom="lg">
+              MozaiksCore database console
+            </Text>
+          </Group>
+          {connected && session ? <ActiveConnection overview={session} /> : <Text size="sm" c="dimmed">Not connected</Text>}
+        </Group>
+      </AppShell.Header>
+
+      <AppShell.Navbar p="sm">
+        <AppShell.Section grow component={ScrollArea}>
+          <Stack gap="md">
+            {NAV.map(({ section, items }) => (
+              <div key={section}>
+                <Text size="xs" fw={600} c="dimmed" tt="uppercase" lts={0.5} px="sm" mb={4}>
+                  {section}
+                </Text>
+                {items.map((item) => {
+                  const disabled = item.needsConnection && !connected;
+                  const link = (
+                    <NavLink
+                      key={item.screen}
+                      component="button"
+                      label={item.label}
+                      leftSection={<item.icon size={18} stroke={1.6} />}
+                      active={screen === item.screen}
+                      disabled={disabled}
+                      aria-disabled={disabled || undefined}
+                      onClick={() => !disabled && setScreen(item.screen)}
+                      data-testid={`nav-${item.screen}`}
+                      style={{ borderRadius: 'var(--mantine-radius-md)' }}
+                    />
+                  );
+                  return disabled ? (
+                    <Tooltip key={item.screen} label="Connect to a database first" position="right">
+                      <div>{link}</div>
+                    </Tooltip>
+                  ) : (
+                    link
+                  );
+                })}
+              </div>
+            ))}
+          </Stack>
+        </AppShell.Section>
+        <AppShell.Section>
+          <Text size="xs" c="dimmed" px="sm" truncate="end">
+            {connected && session ? `Connected to ${session.database}` : 'No active connection'}
+          </Text>
+        </AppShell.Section>
+      </AppShell.Navbar>
+
+      <AppShell.Main>
+        <Box maw={1200} mx="auto">
+          {screen === 'overview' && connected ? (
+            <OverviewScreen onDisconnected={onDisconnected} />
+          ) : (
+            <ConnectionsScreen activeProfileId={activeProfileId} onConnected={onConnected} />
+          )}
+        </Box>
+      </AppShell.Main>
+    </AppShell>
+  );
+}
+
+function ActiveConnection({ overview }: { overview: Overview }) {
+  const color = useProfiles().data?.find((p) => p.id === overview.profile_id)?.color;
+  return (
+    <Group gap="sm" wrap="nowrap" data-testid="active-connection" style={{ minWidth: 0 }}>
+      {color && <ColorSwatch color={color} size={10} withShadow={false} />}
+      <Text size="sm" fw={600} truncate="end" maw={260}>
+        {overview.profile_name}
+      </Text>
+      <Text size="sm" c="dimmed" ff="monospace" truncate="end" maw={200}>
+        {overview.database}
+      </Text>
+      <EnvironmentBadge
+        environment={overview.environment}
+        testId="header-env-badge"
+        size={overview.environment === 'production' ? 'md' : 'sm'}
+      />
+      <ReadOnlyBadge readOnly={overview.read_only} testId="header-read-only-badge" />
+    </Group>
+  );
+}

@@ -1,0 +1,169 @@
+import { screen, waitFor } from '@testing-library/react';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import * as backend from '../../backend';
+import { aProfile } from '../../test/fixtures';
+import { backendError, renderWithProviders } from '../../test/render';
+import { ProfileForm } from './ProfileFormModal';
+
+vi.mock('../../backend');
+
+const field = (id: string) => screen.getByTestId(id) as HTMLInputElement;
+
+describe('ProfileForm', () => {
+  beforeEach(() => {
+    vi.mocked(backend.createProfile).mockImplementation(async (input) => aProfile({ name: input.name }));
+    vi.mocked(backend.updateProfile).mockImplementation(async (id, input) => aProfile({ id, name: input.name }));
+  });
+
+  it('creates a profile with the ProfileInput the form describes', async () => {
+    const onClose = vi.fn();
+    const { user } = renderWithProviders(<ProfileForm onClose={onClose} />);
+
+    await user.type(field('profile-name'), 'Staging');
+    await user.type(field('profile-uri'), 'mongodb://stage-db:27017');
+    await user.type(field('profile-username'), 'ops');
+    await user.type(field('profile-password'), 's3cret ');
+    await user.type(field('profile-database'), 'MozaiksStage');
+    await user.clear(field('profile-color'));
+    await user.type(field('profile-color'), '#AE3EC9');
+    await user.click(screen.getByTestId('profile-save'));
+
+    await waitFor(() => expect(onClose).toHaveBeenCalled());
+    expect(backend.createProfile).toHaveBeenCalledTimes(1);
+    expect(backend.createProfile).toHaveBeenCalledWith({
+      name: 'Staging',
+      uri: 'mongodb://stage-db:27017',
+      username: 'ops',
+      password: 's3cret ',
+      remember_password: true,
+      database: 'MozaiksStage',
+      environment: 'development',
+      read_only: false,
+      color: '#ae3ec9',
+      timeout_ms: 3000,
+      audit_to_database: false,
+    });
+    expect(backend.updateProfile).not.toHaveBeenCalled();
+  });
+
+  it('sends nulls for empty optional fields and the default URI when none is typed', async () => {
+    const { user } = renderWithProviders(<ProfileForm onClose={() => {}} />);
+    await user.type(field('profile-name'), 'Local');
+    await user.click(screen.getByTestId('profile-save'));
+    await waitFor(() => expect(backend.createProfile).toHaveBeenCalled());
+    expect(vi.mocked(backend.createProfile).mock.calls[0][0]).toMatchObject({
+      uri: 'mongodb://127.0.0.1:27017',
+      username: null,
+      password: null,
+      database: null,
+    });
+  });
+
+  it('does not call the backend without a name', async () => {
+    const { user } = renderWithProviders(<ProfileForm onClose={() => {}} />);
+    await user.click(screen.getByTestId('profile-save'));
+    expect(await screen.findByText('Give the connection a name')).toBeInTheDocument();
+    expect(backend.createProfile).not.toHaveBeenCalled();
+  });
+
+  it('shows a backend invalid_input error on the field it names', async () => {
+    vi.mocked(backend.createProfile).mockRejectedValue(
+      backendError({ type: 'invalid_input', data: { field: 'database', message: 'must be 1 to 63 bytes without / \\ . space' } }),
+    );
+    const onClose = vi.fn();
+    const { user } = renderWithProviders(<ProfileForm onClose={onClose} />);
+    await user.type(field('profile-name'), 'Local');
+    await user.type(field('profile-database'), 'a.b');
+    await user.click(screen.getByTestId('profile-save'));
+
+    expect(await screen.findByText('must be 1 to 63 bytes without / \\ . space')).toBeInTheDocument();
+    expect(field('profile-database')).toHaveAttribute('aria-invalid', 'true');
+    expect(field('profile-name')).toHaveAttribute('aria-invalid', 'false');
+    expect(onClose).not.toHaveBeenCalled();
+  });
+
+  it('shows invalid_uri on the connection string field', async () => {
+    vi.mocked(backend.createProfile).mockRejectedValue(
+      backendError({ type: 'invalid_uri', data: { message: 'the scheme must be mongodb:// or mongodb+srv://' } }),
+    );
+    const { user } = renderWithProviders(<ProfileForm onClose={() => {}} />);
+    await user.type(field('profile-name'), 'Local');
+    await user.type(field('profile-uri'), 'postgres://x');
+    await user.click(screen.getByTestId('profile-save'));
+    expect(await screen.findByText('the scheme must be mongodb:// or mongodb+srv://')).toBeInTheDocument();
+    expect(field('profile-uri')).toHaveAttribute('aria-invalid', 'true');
+  });
+
+  it('offers to ask for the password at each connect when the keychain is unavailable', async () => {
+    vi.mocked(backend.createProfile).mockRejectedValueOnce(
+      backendError({ type: 'secret_store_unavailable', data: { cause: 'no Secret Service provider on D-Bus' } }),
+    );
+    const onClose = vi.fn();
+    const { user } = renderWithProviders(<ProfileForm onClose={onClose} />);
+    await user.type(field('profile-name'), 'Prod');
+    await user.type(field('profile-uri'), 'mongodb://ann:pw@db:27017');
+    await user.click(screen.getByTestId('profile-save'));
+
+    const alert = await screen.findByTestId('profile-keychain-unavailable');
+    expect(alert).toHaveTextContent('OS keychain unavailable');
+    expect(alert).toHaveTextContent('no Secret Service provider on D-Bus');
+    expect(onClose).not.toHaveBeenCalled();
+
+    await user.click(screen.getByTestId('profile-ask-each-time'));
+    await waitFor(() => expect(onClose).toHaveBeenCalled());
+    expect(backend.createProfile).toHaveBeenCalledTimes(2);
+    const [first, second] = vi.mocked(backend.createProfile).mock.calls.map((c) => c[0]);
+    expect(first.remember_password).toBe(true);
+    // Same input, the credentials still in it, only the password mode changed.
+    expect(second).toEqual({ ...first, remember_password: false });
+    expect(second.uri).toBe('mongodb://ann:pw@db:27017');
+  });
+
+  it('edits: keeps the stored password when the field stays empty', async () => {
+    const profile = aProfile({ id: 'p9', name: 'Prod', username: 'ops', password: 'keychain', environment: 'production', read_only: true });
+    const { user } = renderWithProviders(<ProfileForm profile={profile} onClose={() => {}} />);
+    expect(field('profile-name').value).toBe('Prod');
+    expect(field('profile-database').placeholder).toBe('client');
+    await user.clear(field('profile-name'));
+    await user.type(field('profile-name'), 'Prod EU');
+    await user.click(screen.getByTestId('profile-save'));
+    await waitFor(() => expect(backend.updateProfile).toHaveBeenCalled());
+    expect(backend.updateProfile).toHaveBeenCalledWith(
+      'p9',
+      expect.objectContaining({ name: 'Prod EU', password: null, username: 'ops', remember_password: true, environment: 'production' }),
+    );
+    expect(backend.createProfile).not.toHaveBeenCalled();
+  });
+
+  it('choosing production ticks read-only and changes the default database', async () => {
+    const { user } = renderWithProviders(<ProfileForm onClose={() => {}} />);
+    expect(field('profile-read-only').checked).toBe(false);
+    expect(field('profile-database').placeholder).toBe('MozaiksCore');
+    await user.click(screen.getByLabelText('Production'));
+    expect(field('profile-read-only').checked).toBe(true);
+    expect(field('profile-database').placeholder).toBe('client');
+  });
+
+  it('tests the connection and shows the server, or the typed error', async () => {
+    vi.mocked(backend.testConnection)
+      .mockResolvedValueOnce({ server: { version: '8.0.4', topology: 'replica_set' }, database: 'MozaiksCore', collections: 1204 })
+      .mockRejectedValueOnce(
+        backendError({ type: 'server_selection_timeout', data: { timeout_ms: 3000, message: 'No available servers' } }),
+      );
+    const profile = aProfile({ id: 'p3' });
+    const { user } = renderWithProviders(<ProfileForm profile={profile} onClose={() => {}} />);
+
+    await user.click(screen.getByTestId('profile-test'));
+    const ok = await screen.findByTestId('profile-test-ok');
+    expect(ok).toHaveTextContent('MongoDB 8.0.4');
+    expect(ok).toHaveTextContent('Replica set');
+    expect(ok).toHaveTextContent('MozaiksCore');
+    expect(ok).toHaveTextContent('1,204 collections');
+    expect(backend.testConnection).toHaveBeenLastCalledWith(expect.objectContaining({ name: 'Local development' }), 'p3');
+
+    await user.click(screen.getByTestId('profile-test'));
+    const failed = await screen.findByTestId('profile-test-error');
+    expect(failed).toHaveTextContent('Server not reachable');
+    expect(screen.queryByTestId('profile-test-ok')).not.toBeInTheDocument();
+  });
+});
