@@ -81,8 +81,8 @@ const tests = [
       const shown = (await row.$(byTestId('collection-count')).getText()).replace(/\D/g, '');
       if (shown !== String(count)) throw new Error(`${name}: shows ${shown}, seeded ${count}`);
     }
-    const text = await b.$(byTestId('overview')).getText();
-    if (!text.includes(DB)) throw new Error(`overview does not name database ${DB}`);
+    const shownDb = await b.$(byTestId('overview-database')).getProperty('textContent');
+    if (shownDb.trim() !== DB) throw new Error(`overview names database ${shownDb}, not ${DB}`);
     await shot(b, '03-overview');
   }],
 ];

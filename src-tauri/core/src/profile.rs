@@ -230,7 +230,8 @@ mod tests {
 
     #[test]
     fn bad_fields_get_typed_errors() {
-        let cases: [(fn(&mut ProfileInput), &str); 5] = [
+        type Mutation = fn(&mut ProfileInput);
+        let cases: [(Mutation, &str); 5] = [
             (|i| i.name = " ".into(), "name"),
             (|i| i.color = "blue".into(), "color"),
             (|i| i.timeout_ms = 10, "timeout_ms"),

@@ -503,10 +503,11 @@ impl Generator {
             return;
         }
         let created = self.at(r.below(300 * 86_400));
+        let (first, last) = (*r.pick(FIRST), *r.pick(LAST));
         out.push(doc! {
             "_id": self.doc_id(created, 7, i, 0),
             "user_id": self.user_id(i).to_hex(),
-            "name": format!("{} {}", capitalize(*r.pick(FIRST)), capitalize(*r.pick(LAST))),
+            "name": format!("{} {}", capitalize(first), capitalize(last)),
             "email": format!("contact{i}@{}", r.pick(DOMAINS)),
             "created_at": created,
         });
