@@ -44,9 +44,7 @@ async fn expect_error(uri: &str, code: &str) -> Error {
 
 #[tokio::test]
 async fn connects_and_reports_the_server() {
-    let conn = Connection::open(&profile("conn_ok"), ConnectOptions::default())
-        .await
-        .unwrap();
+    let (conn, _) = support::connect("conn_ok").await;
     assert!(!conn.server().version.is_empty());
     assert_eq!(conn.server().topology, Topology::Standalone);
     assert!(!conn.is_read_only());
@@ -60,8 +58,16 @@ async fn a_malformed_uri_is_invalid_uri() {
 }
 
 #[tokio::test]
-async fn an_unknown_host_is_host_unresolvable() {
+async fn an_unknown_host_or_srv_record_is_host_unresolvable() {
     expect_error("mongodb://no-such-host.invalid:27017", "host_unresolvable").await;
+    let err = expect_error(
+        "mongodb+srv://no-such-cluster.invalid/",
+        "host_unresolvable",
+    )
+    .await;
+    assert!(
+        matches!(err, Error::HostUnresolvable { host, .. } if host == "no-such-cluster.invalid")
+    );
 }
 
 #[tokio::test]
@@ -102,9 +108,7 @@ async fn tls_against_a_plain_server_is_tls_failed() {
 #[tokio::test]
 async fn the_overview_lists_collections_with_estimated_counts() {
     let db = unique_db("overview");
-    let conn = Connection::open(&profile(&db), ConnectOptions::default())
-        .await
-        .unwrap();
+    let (conn, recorder) = support::connect(&db).await;
     let options = SeedOptions {
         users: 120,
         ..SeedOptions::today(120)
@@ -131,6 +135,23 @@ async fn the_overview_lists_collections_with_estimated_counts() {
         .find(|c| c.name == "users")
         .unwrap();
     assert_eq!(users.estimated_count, Some(120.0));
+    // Counting per-user collections is a deliberate cross-user read.
+    let cross_user = recorder
+        .commands
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(_, v)| {
+            matches!(
+                v,
+                mozaiks_core::command_check::Verdict::CrossUserRead { .. }
+            )
+        })
+        .count();
+    assert_eq!(
+        cross_user, 5,
+        "settings, notifications and three plugin collections"
+    );
 }
 
 #[tokio::test]

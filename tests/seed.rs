@@ -17,9 +17,7 @@ fn options(users: u32) -> SeedOptions {
 }
 
 async fn seed_into(db: &str, users: u32) -> seed::SeedReport {
-    let conn = Connection::open(&profile(db), ConnectOptions::default())
-        .await
-        .unwrap();
+    let (conn, _) = support::connect(db).await;
     let mut last = None;
     let report = seed::seed(&conn.write_access().unwrap(), &options(users), |p| {
         last = Some(p)

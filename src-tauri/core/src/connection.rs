@@ -4,9 +4,6 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use std::future::IntoFuture;
-
-use futures_util::future::join_all;
 use mongodb::bson::{doc, Document};
 use mongodb::error::{ErrorKind, WriteFailure};
 use mongodb::event::{command::CommandEvent, EventHandler};
@@ -15,6 +12,7 @@ use mongodb::{Client, Database};
 use serde::Serialize;
 use specta::Type;
 
+use crate::cross_user::CrossUserReads;
 use crate::profile::{Environment, Profile};
 use crate::{Error, Result, Sensitive};
 
@@ -151,6 +149,11 @@ impl Connection {
                 .await
                 .map_err(|e| match *e.kind {
                     ErrorKind::InvalidArgument { message, .. } => Error::InvalidUri { message },
+                    // mongodb+srv:// looks up its hosts while parsing.
+                    ErrorKind::DnsResolve { message, .. } => Error::HostUnresolvable {
+                        host: srv_name(&profile.uri),
+                        message,
+                    },
                     _ => classify(&e, timeout_ms),
                 })?;
         resolve_hosts(&client_options.hosts, timeout).await?;
@@ -242,16 +245,9 @@ impl Connection {
             .filter(|n| !n.starts_with("system."))
             .collect();
         names.sort();
-        let collections: Vec<_> = names
-            .iter()
-            .map(|name| self.db.collection::<Document>(name))
-            .collect();
-        let counts = join_all(collections.iter().map(|c| {
-            c.estimated_document_count()
-                .max_time(COUNT_TIME_LIMIT)
-                .into_future()
-        }))
-        .await;
+        let counts = CrossUserReads::new(self)
+            .estimated_counts(&names, COUNT_TIME_LIMIT)
+            .await;
         let collections = names
             .into_iter()
             .zip(counts)
@@ -259,7 +255,7 @@ impl Connection {
                 kind: CollectionKind::of(&name),
                 name,
                 estimated_count: count.as_ref().ok().map(|c| *c as f64),
-                count_error: count.err().map(|e| Error::from(e).to_string()),
+                count_error: count.err().map(|e| e.to_string()),
             })
             .collect();
         Ok(Overview {
@@ -277,6 +273,12 @@ impl Connection {
     pub async fn close(self) {
         self.client.shutdown().await;
     }
+}
+
+/// The host part of a URI (the SRV name of a `mongodb+srv://` one).
+fn srv_name(uri: &str) -> String {
+    let rest = uri.split_once("://").map_or(uri, |(_, r)| r);
+    rest.split(['/', '?']).next().unwrap_or(rest).to_string()
 }
 
 /// `hello` where the server has it, the legacy `isMaster` where it does not.

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod command_check;
 pub mod connection;
+pub mod cross_user;
 pub mod dates;
 pub mod error;
 pub mod gdpr;

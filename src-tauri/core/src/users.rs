@@ -459,6 +459,23 @@ pub async fn update(
 mod tests {
     use super::*;
 
+    /// mongo-java-server never enforces maxTimeMS, so the estimate fallback
+    /// is checked against the reply MongoDB documents for it.
+    #[test]
+    fn a_max_time_expired_reply_is_recognised() {
+        let reply = doc! { "ok": 0, "errmsg": "operation exceeded time limit", "code": 50, "codeName": "MaxTimeMSExpired" };
+        let command: mongodb::error::CommandError = mongodb::bson::from_document(reply).unwrap();
+        let err = mongodb::error::Error::from(mongodb::error::ErrorKind::Command(command));
+        assert!(is_time_limit(&err));
+        let other: mongodb::error::CommandError = mongodb::bson::from_document(
+            doc! { "ok": 0, "errmsg": "x", "code": 2, "codeName": "BadValue" },
+        )
+        .unwrap();
+        assert!(!is_time_limit(&mongodb::error::Error::from(
+            mongodb::error::ErrorKind::Command(other)
+        )));
+    }
+
     #[test]
     fn regex_metacharacters_are_escaped() {
         assert_eq!(regex_escape("a.b*c(d)"), "a\\.b\\*c\\(d\\)");

@@ -8,11 +8,12 @@ use serde::Serialize;
 use specta::Type;
 use tokio::sync::RwLock;
 
-use crate::audit::AuditLog;
+use crate::audit::{AuditLog, Change};
 use crate::connection::{ConnectOptions, Connection, Overview, ServerInfo};
 use crate::profile::{Environment, PasswordMode, Profile, ProfileInput, DEFAULT_TIMEOUT_MS};
 use crate::profile_store::ProfileStore;
 use crate::secrets::SecretStore;
+use crate::seed::{self, SeedOptions, SeedProgress, SeedReport};
 use crate::{uri, Error, Result, Sensitive};
 
 pub struct Workspace {
@@ -230,6 +231,26 @@ impl Workspace {
             .await
             .as_ref()
             .map(|c| c.profile().id.clone())
+    }
+
+    /// Replaces the demo collections with fresh seed data on the active
+    /// connection (refused when it is read-only) and audits it.
+    pub async fn seed_demo_data(
+        &self,
+        users: u32,
+        progress: impl FnMut(SeedProgress),
+    ) -> Result<SeedReport> {
+        let conn = self.connection().await?;
+        let write = conn.write_access()?;
+        let report = seed::seed(&write, &SeedOptions::today(users), progress).await?;
+        let after = serde_json::to_value(&report.collections)?;
+        self.audit
+            .record(
+                &write,
+                Change::new("*", "", "seed_demo_data").values(serde_json::Value::Null, after),
+            )
+            .await?;
+        Ok(report)
     }
 
     /// Reads `DATABASE_URI` and `ENV` the way the platform does; nothing is

@@ -1,4 +1,4 @@
-use mozaiks_core::seed::{self, SeedOptions, SeedProgress, SeedReport};
+use mozaiks_core::seed::{SeedProgress, SeedReport};
 use mozaiks_core::workspace::Workspace;
 use mozaiks_core::Result;
 use tauri::ipc::Channel;
@@ -13,11 +13,10 @@ pub async fn seed_demo_data(
     users: u32,
     on_progress: Channel<SeedProgress>,
 ) -> Result<SeedReport> {
-    let conn = workspace.connection().await?;
-    let access = conn.write_access()?;
-    seed::seed(&access, &SeedOptions::today(users), |p| {
-        // A closed window only loses progress lines, never the seed itself.
-        let _ = on_progress.send(p);
-    })
-    .await
+    workspace
+        .seed_demo_data(users, |p| {
+            // A closed window only loses progress lines, never the seed itself.
+            let _ = on_progress.send(p);
+        })
+        .await
 }

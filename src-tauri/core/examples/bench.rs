@@ -1,0 +1,146 @@
+//! Prints speed and memory figures for the seed and the admin queries on a
+//! large database: `cargo run --release -p mozaiks-core --example bench --
+//! URI [USERS]` (scripts/bench starts a test server and passes its URI).
+//! Figures, not pass/fail: compare runs on the same machine.
+
+use std::time::{Duration, Instant};
+
+use mozaiks_core::connection::{ConnectOptions, Connection};
+use mozaiks_core::profile::{Environment, ProfileInput};
+use mozaiks_core::scope::UserScope;
+use mozaiks_core::seed::{self, SeedOptions};
+use mozaiks_core::users::{self, UserQuery, UserSortField};
+use mozaiks_core::{settings, user360};
+
+fn percentile(samples: &mut [Duration], p: f64) -> f64 {
+    samples.sort();
+    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[i].as_secs_f64() * 1000.0
+}
+
+async fn measure<F, Fut>(label: &str, runs: usize, mut f: F)
+where
+    F: FnMut(usize) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut samples = Vec::with_capacity(runs);
+    for i in 0..runs {
+        let start = Instant::now();
+        f(i).await;
+        samples.push(start.elapsed());
+    }
+    println!(
+        "{label:<34} p50 {:>8.2} ms   p95 {:>8.2} ms   ({runs} runs)",
+        percentile(&mut samples, 0.5),
+        percentile(&mut samples, 0.95)
+    );
+}
+
+/// Peak resident memory of this process (Linux), in MiB.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn query(page: u32) -> UserQuery {
+    UserQuery {
+        page,
+        page_size: 50,
+        sort: UserSortField::CreatedAt,
+        descending: true,
+        role: None,
+        tier: None,
+        subscription: None,
+        created_from: None,
+        created_to: None,
+        last_login_before: None,
+    }
+}
+
+#[tokio::main]
+async fn main() -> mozaiks_core::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let uri = args.next().expect("usage: bench URI [USERS]");
+    let users: u32 = args.next().map_or(20_000, |u| u.parse().expect("USERS"));
+    let profile = ProfileInput {
+        name: "bench".into(),
+        uri,
+        username: None,
+        password: None,
+        remember_password: false,
+        database: Some(format!("bench_{users}")),
+        environment: Environment::Development,
+        read_only: false,
+        color: "#000000".into(),
+        timeout_ms: 5_000,
+        audit_to_database: false,
+    }
+    .validate(String::new())?
+    .profile;
+    let conn = Connection::open(&profile, ConnectOptions::default()).await?;
+
+    let start = Instant::now();
+    let report = seed::seed(&conn.write_access()?, &SeedOptions::today(users), |_| {}).await?;
+    let secs = start.elapsed().as_secs_f64();
+    let docs: u32 = report.collections.iter().map(|c| c.documents).sum();
+    println!(
+        "seed {users} users: {docs} documents in {secs:.1} s ({:.0} documents/s)",
+        f64::from(docs) / secs
+    );
+
+    let page = users::list(&conn, &query(0)).await?;
+    let sample: Vec<UserScope> = page
+        .rows
+        .iter()
+        .map(|r| UserScope::parse(&r.id).unwrap())
+        .collect();
+    let emails: Vec<String> = page.rows.iter().map(|r| r.email.clone()).collect();
+    let pages = users / 50;
+    measure("users list, page of 50 (+ total)", 30, |i| {
+        let conn = &conn;
+        async move {
+            users::list(conn, &query((i as u32 * 7919) % pages.max(1)))
+                .await
+                .unwrap();
+        }
+    })
+    .await;
+    measure("search by email prefix", 30, |i| {
+        let (conn, email) = (&conn, emails[i % emails.len()].clone());
+        async move {
+            users::search(conn, &email[..6]).await.unwrap();
+        }
+    })
+    .await;
+    measure("user 360: all sections in parallel", 30, |i| {
+        let (conn, user) = (&conn, sample[i % sample.len()].clone());
+        async move {
+            let plugins = user360::plugin_collections(conn).await.unwrap();
+            let sections = futures_util::future::join_all(
+                plugins
+                    .iter()
+                    .map(|p| user360::plugin_data(conn, &user, p, 25)),
+            );
+            let (d, s, n, p) = tokio::join!(
+                users::detail(conn, &user),
+                settings::load(conn, &user),
+                user360::notifications(conn, &user, 0, 25),
+                sections
+            );
+            d.unwrap();
+            s.unwrap();
+            n.unwrap();
+            p.into_iter().for_each(|r| {
+                r.unwrap();
+            });
+        }
+    })
+    .await;
+    if let Some(mib) = peak_rss_mib() {
+        println!("peak resident memory of the client: {mib:.1} MiB");
+    }
+    conn.close().await;
+    Ok(())
+}

@@ -1,0 +1,161 @@
+//! The backend, not the UI, refuses writes on a read-only connection: every
+//! write command, invoked over IPC on the real command table against a live
+//! server, answers `read_only` and changes nothing. Once the connection is
+//! made writable, the same calls go through (so the refusals were not
+//! argument errors).
+
+mod support;
+
+use std::sync::Arc;
+
+use mongodb::bson::{doc, Document};
+use mozaiks_core::secrets::Keychain;
+use mozaiks_core::workspace::Workspace;
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
+use tauri::webview::InvokeRequest;
+use tauri::{WebviewWindow, WebviewWindowBuilder};
+
+fn invoke(webview: &WebviewWindow<MockRuntime>, cmd: &str, body: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        webview,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(body),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<Value>().unwrap())
+}
+
+async fn snapshot(db: &str) -> Vec<Vec<Document>> {
+    let raw = support::raw_db(db).await;
+    let mut all = Vec::new();
+    for name in mozaiks_core::seed::SEEDED_COLLECTIONS {
+        all.push(support::dump(&raw, name).await);
+    }
+    all
+}
+
+#[test]
+fn every_write_command_is_refused_on_a_read_only_connection() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (db, user_id, email) = runtime.block_on(async {
+        let (db, _conn, _) = support::seeded("ipc_ro", 40).await;
+        let user = support::raw_db(&db)
+            .await
+            .collection::<Document>("users")
+            .find_one(doc! { "roles": { "$ne": "superadmin" } })
+            .await
+            .unwrap()
+            .unwrap();
+        (
+            db,
+            user.get_object_id("_id").unwrap().to_hex(),
+            user.get_str("email").unwrap().to_string(),
+        )
+    });
+    let before = runtime.block_on(snapshot(&db));
+
+    let dir = tempfile::tempdir().unwrap();
+    let app = mozaiks_admin::build_app(mock_builder())
+        .manage(Workspace::new(
+            dir.path(),
+            dir.path(),
+            Arc::new(Keychain::new("mozaiks-admin-test")),
+        ))
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+
+    let profile = invoke(
+        &webview,
+        "create_profile",
+        json!({ "input": {
+            "name": "Read-only", "uri": support::server().uri, "username": null, "password": null,
+            "remember_password": false, "database": db, "environment": "development",
+            "read_only": true, "color": "#868e96", "timeout_ms": 2000, "audit_to_database": false
+        }}),
+    )
+    .unwrap();
+    let overview = invoke(
+        &webview,
+        "connect",
+        json!({ "id": profile["id"], "password": null }),
+    )
+    .unwrap();
+    assert_eq!(overview["read_only"], true);
+
+    let export_path = dir.path().join("export.json");
+    let writes = [
+        (
+            "update_user",
+            json!({ "userId": user_id, "edit": { "roles": ["user"], "tier": "basic", "expires_at": null, "display_name": "X", "bio": "" } }),
+        ),
+        (
+            "save_notification_preferences",
+            json!({ "userId": user_id, "preferences": { "email_enabled": false, "push_enabled": false, "digest_frequency": "never" }, "expected": null }),
+        ),
+        (
+            "save_plugin_settings",
+            json!({ "userId": user_id, "plugin": "calendar", "json": "{\"a\":1}", "expected": null }),
+        ),
+        (
+            "export_user",
+            json!({ "userId": user_id, "path": export_path, "onProgress": "__CHANNEL__:1" }),
+        ),
+        (
+            "erase_user",
+            json!({ "userId": user_id, "confirmEmail": email }),
+        ),
+        (
+            "seed_demo_data",
+            json!({ "users": 5, "onProgress": "__CHANNEL__:2" }),
+        ),
+    ];
+    for (cmd, args) in &writes {
+        let err = invoke(&webview, cmd, args.clone()).unwrap_err();
+        assert_eq!(err, json!({ "type": "read_only" }), "{cmd}");
+    }
+    assert!(!export_path.exists());
+    assert_eq!(
+        runtime.block_on(snapshot(&db)),
+        before,
+        "a refused write changed data"
+    );
+    let audit = invoke(
+        &webview,
+        "list_audit",
+        json!({ "query": { "text": null, "collection": null, "operation": null, "limit": null } }),
+    )
+    .unwrap();
+    assert_eq!(audit, json!([]), "refused writes were audited");
+
+    // Writable now: the same arguments are accepted.
+    invoke(
+        &webview,
+        "set_read_only",
+        json!({ "readOnly": false, "confirmation": null }),
+    )
+    .unwrap();
+    let updated = invoke(&webview, "update_user", writes[0].1.clone()).unwrap();
+    assert_eq!(updated["display_name"], "X");
+    invoke(&webview, "save_plugin_settings", writes[2].1.clone()).unwrap();
+    let audit = invoke(
+        &webview,
+        "list_audit",
+        json!({ "query": { "text": null, "collection": null, "operation": null, "limit": null } }),
+    )
+    .unwrap();
+    assert_eq!(audit.as_array().unwrap().len(), 2);
+    assert!(audit.to_string().find("password_hash").is_none());
+}
