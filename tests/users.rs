@@ -12,18 +12,7 @@ use mozaiks_core::{settings, user360, Error};
 use support::{raw_db, seeded};
 
 fn query() -> UserQuery {
-    UserQuery {
-        page: 0,
-        page_size: 25,
-        sort: UserSortField::CreatedAt,
-        descending: true,
-        role: None,
-        tier: None,
-        subscription: None,
-        created_from: None,
-        created_to: None,
-        last_login_before: None,
-    }
+    UserQuery::default()
 }
 
 async fn direct(db: &str, filter: Document, sort: Document) -> Vec<String> {

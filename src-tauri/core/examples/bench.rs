@@ -9,7 +9,7 @@ use mozaiks_core::connection::{ConnectOptions, Connection};
 use mozaiks_core::profile::{Environment, ProfileInput};
 use mozaiks_core::scope::UserScope;
 use mozaiks_core::seed::{self, SeedOptions};
-use mozaiks_core::users::{self, UserQuery, UserSortField};
+use mozaiks_core::users::{self, UserQuery};
 use mozaiks_core::{settings, user360};
 
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {
@@ -48,14 +48,7 @@ fn query(page: u32) -> UserQuery {
     UserQuery {
         page,
         page_size: 50,
-        sort: UserSortField::CreatedAt,
-        descending: true,
-        role: None,
-        tier: None,
-        subscription: None,
-        created_from: None,
-        created_to: None,
-        last_login_before: None,
+        ..Default::default()
     }
 }
 

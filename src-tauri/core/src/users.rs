@@ -67,6 +67,24 @@ pub struct UserQuery {
     pub last_login_before: Option<String>,
 }
 
+/// The first page of 25, newest first, unfiltered.
+impl Default for UserQuery {
+    fn default() -> Self {
+        UserQuery {
+            page: 0,
+            page_size: 25,
+            sort: UserSortField::CreatedAt,
+            descending: true,
+            role: None,
+            tier: None,
+            subscription: None,
+            created_from: None,
+            created_to: None,
+            last_login_before: None,
+        }
+    }
+}
+
 /// A total that is exact when it could be counted in time, an estimate otherwise.
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 pub struct Total {

@@ -94,19 +94,7 @@ async fn run(args: Args) -> mozaiks_core::Result<()> {
     .validate(String::new())?;
     let profile = validated.profile;
     let database = profile.database_name().to_string();
-    if args.probe {
-        let conn = Connection::open(
-            &profile,
-            ConnectOptions {
-                password: validated.new_password,
-                ..Default::default()
-            },
-        )
-        .await?;
-        conn.close().await;
-        return Ok(());
-    }
-    if database == Environment::Production.default_database() && !args.force {
+    if database == Environment::Production.default_database() && !args.force && !args.probe {
         return Err(mozaiks_core::Error::invalid(
             "db",
             "refusing to seed the production database `client` without --force",
@@ -120,6 +108,10 @@ async fn run(args: Args) -> mozaiks_core::Result<()> {
         },
     )
     .await?;
+    if args.probe {
+        conn.close().await;
+        return Ok(());
+    }
     if args.if_empty && seed::has_users(&conn).await? {
         eprintln!("{database} already has users; not seeding");
         return Ok(());

@@ -1,8 +1,6 @@
-//! The backend, not the UI, refuses writes on a read-only connection: every
-//! write command, invoked over IPC on the real command table against a live
-//! server, answers `read_only` and changes nothing. Once the connection is
-//! made writable, the same calls go through (so the refusals were not
-//! argument errors).
+//! The real command table, driven over IPC through Tauri's mock runtime:
+//! arguments deserialize, results serialize, errors arrive as `{type, data}`,
+//! and the backend (not the UI) refuses writes on a read-only connection.
 
 mod support;
 
@@ -35,6 +33,17 @@ fn invoke(webview: &WebviewWindow<MockRuntime>, cmd: &str, body: Value) -> Resul
     .map(|b| b.deserialize::<Value>().unwrap())
 }
 
+fn app(dir: &std::path::Path) -> tauri::App<MockRuntime> {
+    mozaiks_admin::build_app(mock_builder())
+        .manage(Workspace::new(
+            dir,
+            dir,
+            Arc::new(Keychain::new("mozaiks-admin-test")),
+        ))
+        .build(mock_context(noop_assets()))
+        .unwrap()
+}
+
 async fn snapshot(db: &str) -> Vec<Vec<Document>> {
     let raw = support::raw_db(db).await;
     let mut all = Vec::new();
@@ -44,6 +53,46 @@ async fn snapshot(db: &str) -> Vec<Vec<Document>> {
     all
 }
 
+/// The real command table over the mock runtime: arguments deserialize,
+/// results serialize, and errors arrive as `{type, data}` with stable codes.
+#[test]
+fn commands_round_trip_over_ipc() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path());
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+
+    assert_eq!(invoke(&webview, "list_profiles", json!({})), Ok(json!([])));
+
+    let mut input = json!({
+        "name": "Local", "uri": "mongodb://127.0.0.1:1", "username": null, "password": null,
+        "remember_password": false, "database": null, "environment": "development",
+        "read_only": false, "color": "#00ff00", "timeout_ms": 1000, "audit_to_database": false
+    });
+    let created = invoke(&webview, "create_profile", json!({ "input": input })).unwrap();
+    assert_eq!(created["name"], "Local");
+    assert_eq!(created["password"], "none");
+
+    input["color"] = json!("green");
+    let err = invoke(&webview, "create_profile", json!({ "input": input })).unwrap_err();
+    assert_eq!(err["type"], "invalid_input");
+    assert_eq!(err["data"]["field"], "color");
+
+    let err = invoke(&webview, "overview", json!({})).unwrap_err();
+    assert_eq!(err, json!({ "type": "not_connected" }));
+
+    let listed = invoke(&webview, "list_profiles", json!({})).unwrap();
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        1,
+        "the refused profile was not saved"
+    );
+}
+
+/// Every write command, on a read-only connection to a live server, answers
+/// `read_only` and changes nothing; once writable, the same calls go through
+/// (so the refusals were not argument errors).
 #[test]
 fn every_write_command_is_refused_on_a_read_only_connection() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
