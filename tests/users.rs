@@ -455,3 +455,36 @@ async fn removing_the_last_superadmin_is_refused() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn profiles_that_ask_for_it_also_audit_to_the_database() {
+    let (db, _, _) = seeded("audit_db", 20).await;
+    let mut profile = support::profile(&db);
+    profile.audit_to_database = true;
+    let (conn, _) = support::connect_profile(&profile).await;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = AuditLog::new(dir.path());
+    let id = direct(
+        &db,
+        doc! { "roles": { "$ne": "superadmin" } },
+        doc! { "_id": 1 },
+    )
+    .await[0]
+        .clone();
+    let scope = UserScope::parse(&id).unwrap();
+    let mut edit = edit_of(&users::detail(&conn, &scope).await.unwrap());
+    edit.bio = Some("Audited".into());
+    users::update(&conn, &conn.write_access().unwrap(), &audit, &scope, &edit)
+        .await
+        .unwrap();
+    let logged = support::dump(&raw_db(&db).await, mozaiks_core::AUDIT_COLLECTION).await;
+    assert_eq!(logged.len(), 1);
+    assert_eq!(logged[0].get_str("operation").unwrap(), "update_user");
+    assert_eq!(logged[0].get_str("target_id").unwrap(), id);
+    assert!(!logged[0].to_string().contains("$2b$"));
+    assert_eq!(
+        audit.list(&Default::default()).unwrap().len(),
+        1,
+        "the local file has it too"
+    );
+}

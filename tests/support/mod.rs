@@ -137,6 +137,15 @@ pub async fn connect(
     mozaiks_core::connection::Connection,
     std::sync::Arc<Recorder>,
 ) {
+    connect_profile(&profile(database)).await
+}
+
+pub async fn connect_profile(
+    profile: &Profile,
+) -> (
+    mozaiks_core::connection::Connection,
+    std::sync::Arc<Recorder>,
+) {
     use mongodb::event::{command::CommandEvent, EventHandler};
     use mozaiks_core::command_check;
     use std::io::Write;
@@ -173,7 +182,7 @@ pub async fn connect(
         }
     });
     let conn = mozaiks_core::connection::Connection::open(
-        &profile(database),
+        profile,
         mozaiks_core::connection::ConnectOptions {
             password: None,
             command_monitor: Some(monitor),
