@@ -111,7 +111,7 @@ const tests = [
     await shot(b, '05-user360');
   }],
   ['changes a notification preference and sees it saved', async (b) => {
-    const toggle = b.$(byTestId('pref-email-enabled'));
+    const toggle = await b.$(byTestId('pref-email-enabled'));
     const was = await toggle.getProperty('checked');
     await jsClick(b, toggle);
     await b.$(byTestId('pref-save')).click();

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from './App';
 import * as backend from './backend';
-import { aProductionOverview, aProfile, anOverview } from './test/fixtures';
+import { aProductionOverview, aProfile, anOverview, aUserDetail, aUserPage, aUserSettings, someNotifications, userRows } from './test/fixtures';
 import { renderWithProviders } from './test/render';
 
 vi.mock('./backend');
@@ -18,10 +18,12 @@ describe('App', () => {
     vi.mocked(backend.environmentOffer).mockResolvedValue(null);
   });
 
-  it('starts on Connections with Overview disabled', async () => {
+  it('starts on Connections with Overview, Users and Audit disabled', async () => {
     renderWithProviders(<App />);
     expect(await screen.findByTestId('new-profile')).toBeInTheDocument();
     expect(screen.getByTestId('nav-overview')).toHaveAttribute('aria-disabled', 'true');
+    expect(screen.getByTestId('nav-users')).toHaveAttribute('aria-disabled', 'true');
+    expect(screen.getByTestId('nav-audit')).toHaveAttribute('aria-disabled', 'true');
     expect(screen.getByTestId('app-header')).toHaveTextContent('Not connected');
   });
 
@@ -60,5 +62,42 @@ describe('App', () => {
     await waitFor(() => expect(screen.getByTestId('nav-overview')).toHaveAttribute('aria-disabled', 'true'));
     expect(screen.getByTestId('connections')).toBeInTheDocument();
     expect(screen.getByTestId('app-header')).toHaveTextContent('Not connected');
+  });
+
+  it('goes from Users to a user’s 360 view and back, keeping the list where it was', async () => {
+    vi.mocked(backend.connect).mockResolvedValue(anOverview());
+    vi.mocked(backend.listUsers).mockImplementation(async (q) => aUserPage(userRows(3), { page: q.page }));
+    vi.mocked(backend.userDetail).mockResolvedValue(aUserDetail({ id: '65f1c0de0000000000000001', email: 'user1@example.com' }));
+    vi.mocked(backend.userSettings).mockResolvedValue(aUserSettings());
+    vi.mocked(backend.userNotifications).mockResolvedValue(someNotifications());
+    vi.mocked(backend.pluginCollections).mockResolvedValue([]);
+    const { user } = renderWithProviders(<App />);
+    await screen.findAllByTestId('profile-card');
+    await user.click(within(card('Local development')).getByTestId('profile-connect'));
+    await screen.findByTestId('overview');
+
+    await user.click(screen.getByTestId('nav-users'));
+    await screen.findAllByTestId('user-row');
+    await user.click(screen.getByTestId('sort-email'));
+    await waitFor(() => expect(vi.mocked(backend.listUsers).mock.lastCall?.[0]).toMatchObject({ sort: 'email' }));
+    await user.click(screen.getAllByTestId('user-row').find((r) => r.dataset.email === 'user1@example.com')!);
+
+    const root = await screen.findByTestId('user360');
+    expect(root).toHaveAttribute('data-user-id', '65f1c0de0000000000000001');
+    expect(screen.getByTestId('nav-users')).toHaveAttribute('data-active', 'true');
+    await user.click(screen.getByTestId('user360-back'));
+    await screen.findAllByTestId('user-row');
+    expect(screen.getByTestId('sort-email')).toHaveAttribute('data-sorted', 'asc');
+  });
+
+  it('Ctrl+K opens the user search from another screen', async () => {
+    vi.mocked(backend.connect).mockResolvedValue(anOverview());
+    vi.mocked(backend.listUsers).mockResolvedValue(aUserPage(userRows(1)));
+    const { user } = renderWithProviders(<App />);
+    await screen.findAllByTestId('profile-card');
+    await user.click(within(card('Local development')).getByTestId('profile-connect'));
+    await screen.findByTestId('overview');
+    await user.keyboard('{Control>}k{/Control}');
+    await waitFor(() => expect(screen.getByTestId('user-search')).toHaveFocus());
   });
 });

@@ -1,15 +1,23 @@
 import { AppShell, Box, ColorSwatch, Group, NavLink, ScrollArea, Stack, Text, ThemeIcon, Tooltip } from '@mantine/core';
-import { IconLayoutDashboard, IconPlugConnected, IconStack2 } from '@tabler/icons-react';
+import { useHotkeys } from '@mantine/hooks';
+import { IconHistory, IconLayoutDashboard, IconPlugConnected, IconStack2, IconUsers } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type ComponentType } from 'react';
 import type { Overview } from './backend';
 import { EnvironmentBadge, ReadOnlyBadge } from './components/badges';
 import { queryKeys, useOverview, useProfiles } from './queries';
+import { AuditScreen } from './screens/audit/AuditScreen';
 import { ConnectionsScreen } from './screens/connections/ConnectionsScreen';
 import { OverviewScreen } from './screens/overview/OverviewScreen';
+import { User360Screen } from './screens/user360/User360Screen';
+import { UsersScreen } from './screens/users/UsersScreen';
+import { initialUsersState, type UsersListState } from './screens/users/usersState';
 
-/** Every screen of the app; one folder per screen under screens/. */
-export type Screen = 'connections' | 'overview';
+/** Every screen of the navbar; one folder per screen under screens/. */
+export type Screen = 'connections' | 'overview' | 'users' | 'audit';
+
+/** What the main area shows: a navbar screen, or one user's 360 view opened from one. */
+type View = { screen: Screen } | { screen: 'user360'; userId: string; from: 'users' | 'audit' };
 
 interface NavItem {
   screen: Screen;
@@ -27,28 +35,57 @@ const NAV: { section: string; items: NavItem[] }[] = [
   },
   {
     section: 'Database',
-    items: [{ screen: 'overview', label: 'Overview', icon: IconLayoutDashboard, needsConnection: true }],
+    items: [
+      { screen: 'overview', label: 'Overview', icon: IconLayoutDashboard, needsConnection: true },
+      { screen: 'users', label: 'Users', icon: IconUsers, needsConnection: true },
+      { screen: 'audit', label: 'Audit', icon: IconHistory, needsConnection: true },
+    ],
   },
 ];
 
 export function App() {
   const queryClient = useQueryClient();
-  const [screen, setScreen] = useState<Screen>('connections');
+  const [view, setView] = useState<View>({ screen: 'connections' });
   const [activeProfileId, setActiveProfileId] = useState<string | null>(null);
+  const [usersState, setUsersState] = useState<UsersListState>(initialUsersState);
+  const [focusSearch, setFocusSearch] = useState(0);
   const connected = activeProfileId !== null;
   const session = useOverview(connected).data;
   const production = connected && session?.environment === 'production';
+  const setScreen = (screen: Screen) => setView({ screen });
+  /** The navbar entry to highlight: a 360 view belongs to the screen it came from. */
+  const navScreen: Screen = view.screen === 'user360' ? view.from : view.screen;
 
   const onConnected = (overview: Overview) => {
+    // Data read through another connection must not show through this one.
+    queryClient.removeQueries({ queryKey: queryKeys.db });
     queryClient.setQueryData(queryKeys.overview, overview);
     setActiveProfileId(overview.profile_id);
+    setUsersState((s) => ({ ...s, page: 0 }));
     setScreen('overview');
   };
   const onDisconnected = () => {
     setActiveProfileId(null);
     queryClient.removeQueries({ queryKey: queryKeys.overview });
+    queryClient.removeQueries({ queryKey: queryKeys.db });
     setScreen('connections');
   };
+  const openUser = (from: 'users' | 'audit') => (userId: string) => setView({ screen: 'user360', userId, from });
+
+  // Ctrl/Cmd+K: the user search, from anywhere.
+  useHotkeys(
+    [
+      [
+        'mod+K',
+        () => {
+          if (!connected) return;
+          setScreen('users');
+          setFocusSearch((n) => n + 1);
+        },
+      ],
+    ],
+    [],
+  );
 
   return (
     <AppShell
@@ -93,7 +130,7 @@ export function App() {
                       component="button"
                       label={item.label}
                       leftSection={<item.icon size={18} stroke={1.6} />}
-                      active={screen === item.screen}
+                      active={navScreen === item.screen}
                       disabled={disabled}
                       aria-disabled={disabled || undefined}
                       onClick={() => !disabled && setScreen(item.screen)}
@@ -122,11 +159,28 @@ export function App() {
 
       <AppShell.Main>
         <Box maw={1200} mx="auto">
-          {screen === 'overview' && connected ? (
-            <OverviewScreen onDisconnected={onDisconnected} />
-          ) : (
+          {!connected || view.screen === 'connections' ? (
             <ConnectionsScreen activeProfileId={activeProfileId} onConnected={onConnected} />
-          )}
+          ) : view.screen === 'overview' ? (
+            <OverviewScreen onDisconnected={onDisconnected} />
+          ) : view.screen === 'users' ? (
+            <UsersScreen
+              state={usersState}
+              onStateChange={setUsersState}
+              onOpenUser={openUser('users')}
+              focusSearch={focusSearch}
+            />
+          ) : view.screen === 'audit' ? (
+            <AuditScreen onOpenUser={openUser('audit')} />
+          ) : view.screen === 'user360' ? (
+            <User360Screen
+              key={view.userId}
+              userId={view.userId}
+              backLabel={view.from === 'audit' ? 'Audit' : 'Users'}
+              onBack={() => setScreen(view.from)}
+              onErased={() => setScreen('users')}
+            />
+          ) : null}
         </Box>
       </AppShell.Main>
     </AppShell>

@@ -1,7 +1,7 @@
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as backend from './backend';
-import type { SeedProgress } from './bindings';
+import type { ExportProgress, SeedProgress } from './bindings';
 import { BackendError, IpcError, isBackendError } from './errors';
 import { aProfile } from './test/fixtures';
 
@@ -85,6 +85,74 @@ describe('backend', () => {
     expect(seen).toEqual([
       { collection: 'users', written: 5, expected: 10 },
       { collection: 'users', written: 10, expected: 10 },
+    ]);
+  });
+
+  it('sends the user, settings and GDPR arguments under the Rust names', async () => {
+    const calls: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      return null;
+    });
+    const query = {
+      page: 2,
+      page_size: 50,
+      sort: 'email' as const,
+      descending: false,
+      role: 'admin',
+      tier: null,
+      subscription: 'expired' as const,
+      created_from: '2025-01-01T00:00:00Z',
+      created_to: null,
+      last_login_before: null,
+    };
+    await backend.listUsers(query);
+    await backend.searchUsers('id:abc');
+    await backend.userNotifications('u1', 3, 25);
+    await backend.userPluginData('u1', 'crm_contacts', 25);
+    await backend.saveNotificationPreferences('u1', { email_enabled: true, push_enabled: false, digest_frequency: 'daily' }, '{"a":1}');
+    await backend.savePluginSettings('u1', 'notes', '{"theme":"dark"}', null);
+    await backend.eraseUser('u1', 'ada@example.com');
+    await backend.listAudit({ text: 'ada', collection: null, operation: 'erase_user', limit: 100 });
+    expect(calls).toEqual([
+      ['list_users', { query }],
+      ['search_users', { text: 'id:abc' }],
+      ['user_notifications', { userId: 'u1', page: 3, pageSize: 25 }],
+      ['user_plugin_data', { userId: 'u1', collection: 'crm_contacts', pageSize: 25 }],
+      [
+        'save_notification_preferences',
+        { userId: 'u1', preferences: { email_enabled: true, push_enabled: false, digest_frequency: 'daily' }, expected: '{"a":1}' },
+      ],
+      ['save_plugin_settings', { userId: 'u1', plugin: 'notes', json: '{"theme":"dark"}', expected: null }],
+      ['erase_user', { userId: 'u1', confirmEmail: 'ada@example.com' }],
+      ['list_audit', { query: { text: 'ada', collection: null, operation: 'erase_user', limit: 100 } }],
+    ]);
+  });
+
+  it('streams export progress from the Channel to the callback', async () => {
+    mockIPC((cmd, args) => {
+      if (cmd !== 'export_user') return null;
+      const { path, onProgress } = args as { path: string; onProgress: { id: number } };
+      const run = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, m: unknown) => void } })
+        .__TAURI_INTERNALS__.runCallback;
+      run(onProgress.id, { index: 0, message: { collection: 'settings', documents: 1 } });
+      return { path, collections: [{ collection: 'settings', count: 1 }] };
+    });
+    const seen: ExportProgress[] = [];
+    const report = await backend.exportUser('u1', '/tmp/x.json', (p) => seen.push(p));
+    expect(report.path).toBe('/tmp/x.json');
+    expect(seen).toEqual([{ collection: 'settings', documents: 1 }]);
+  });
+
+  it('asks the dialog plugin for a JSON export path', async () => {
+    const calls: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      return '/home/me/ada-export.json';
+    });
+    await expect(backend.chooseExportPath('ada-export.json')).resolves.toBe('/home/me/ada-export.json');
+    expect(calls).toEqual([
+      ['plugin:dialog|save', { options: { defaultPath: 'ada-export.json', filters: [{ name: 'JSON', extensions: ['json'] }] } }],
     ]);
   });
 });

@@ -7,34 +7,69 @@
 // with `data` or rejects with a `BackendError` carrying the typed `AppError`.
 
 import { Channel } from '@tauri-apps/api/core';
+import { save as saveDialog } from '@tauri-apps/plugin-dialog';
 import {
   commands,
   type AppError,
+  type AuditEntry,
+  type AuditQuery,
   type ConnectionTest,
   type EnvironmentOffer,
+  type ErasePlan,
+  type ExportProgress,
+  type ExportReport,
+  type NotificationPreferences,
   type Overview,
+  type PluginData,
   type Profile,
   type ProfileInput,
   type SeedProgress,
   type SeedReport,
+  type UserDetail,
+  type UserEdit,
+  type UserNotifications,
+  type UserPage,
+  type UserQuery,
+  type UserRow,
+  type UserSettings,
 } from './bindings';
 import { BackendError, IpcError } from './errors';
 
 export type {
   AppError,
+  AuditEntry,
+  AuditQuery,
+  CollectionCount,
   CollectionKind,
   CollectionSummary,
   ConnectionTest,
   Environment,
   EnvironmentOffer,
+  ErasePlan,
+  ExportProgress,
+  ExportReport,
+  NotificationPreferences,
+  NotificationRow,
   Overview,
   PasswordMode,
+  PluginData,
+  PluginSettings,
   Profile,
   ProfileInput,
   SeedProgress,
   SeedReport,
   ServerInfo,
+  SubscriptionState,
   Topology,
+  Total,
+  UserDetail,
+  UserEdit,
+  UserNotifications,
+  UserPage,
+  UserQuery,
+  UserRow,
+  UserSettings,
+  UserSortField,
 } from './bindings';
 export { BackendError, IpcError } from './errors';
 
@@ -109,3 +144,73 @@ export const seedDemoData = (users: number, onProgress: (p: SeedProgress) => voi
     channel.onmessage = onProgress;
     return commands.seedDemoData(users, channel);
   });
+
+export const listUsers = (query: UserQuery): Promise<UserPage> => unwrap(() => commands.listUsers(query));
+
+/** An email or username prefix, a 24-hex user id, or `id:<hex>`. */
+export const searchUsers = (text: string): Promise<UserRow[]> => unwrap(() => commands.searchUsers(text));
+
+export const userDetail = (userId: string): Promise<UserDetail> => unwrap(() => commands.userDetail(userId));
+
+export const updateUser = (userId: string, edit: UserEdit): Promise<UserDetail> =>
+  unwrap(() => commands.updateUser(userId, edit));
+
+export const userNotifications = (userId: string, page: number, pageSize: number): Promise<UserNotifications> =>
+  unwrap(() => commands.userNotifications(userId, page, pageSize));
+
+export const pluginCollections = (): Promise<string[]> => unwrap(() => commands.pluginCollections());
+
+export const userPluginData = (userId: string, collection: string, pageSize: number): Promise<PluginData> =>
+  unwrap(() => commands.userPluginData(userId, collection, pageSize));
+
+export const userSettings = (userId: string): Promise<UserSettings> => unwrap(() => commands.userSettings(userId));
+
+/** `expected`: the `notification_preferences_json` the form was loaded with. */
+export const saveNotificationPreferences = (
+  userId: string,
+  preferences: NotificationPreferences,
+  expected: string | null,
+): Promise<UserSettings> => unwrap(() => commands.saveNotificationPreferences(userId, preferences, expected));
+
+/** `expected`: the plugin's `json` as loaded (null for a plugin without settings). */
+export const savePluginSettings = (
+  userId: string,
+  plugin: string,
+  json: string,
+  expected: string | null,
+): Promise<UserSettings> => unwrap(() => commands.savePluginSettings(userId, plugin, json, expected));
+
+export const listAudit = (query: AuditQuery): Promise<AuditEntry[]> => unwrap(() => commands.listAudit(query));
+
+/** The dry run of `eraseUser`. */
+export const erasePlan = (userId: string): Promise<ErasePlan> => unwrap(() => commands.erasePlan(userId));
+
+export const eraseUser = (userId: string, confirmEmail: string): Promise<ErasePlan> =>
+  unwrap(() => commands.eraseUser(userId, confirmEmail));
+
+/** Writes the user's data to `path`; `onProgress` gets each collection as it is exported. */
+export const exportUser = (
+  userId: string,
+  path: string,
+  onProgress: (p: ExportProgress) => void,
+): Promise<ExportReport> =>
+  unwrap(() => {
+    const channel = new Channel<ExportProgress>();
+    channel.onmessage = onProgress;
+    return commands.exportUser(userId, path, channel);
+  });
+
+/**
+ * The native "Save as" dialog for an export file; resolves with the chosen
+ * path, or null when the user cancels.
+ */
+export async function chooseExportPath(defaultPath: string): Promise<string | null> {
+  if (!ipcAvailable()) {
+    throw new IpcError('The mozaiks-admin backend is not available: this page is running outside the desktop app.');
+  }
+  try {
+    return await saveDialog({ defaultPath, filters: [{ name: 'JSON', extensions: ['json'] }] });
+  } catch (e) {
+    throw new IpcError(e instanceof Error ? e.message : String(e));
+  }
+}

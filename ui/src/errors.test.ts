@@ -72,6 +72,19 @@ describe('describeError', () => {
     );
   });
 
+  it('names the user and settings fields the backend reports', () => {
+    expect(describeError({ type: 'invalid_input', data: { field: 'json', message: 'must be a JSON object' } })).toEqual({
+      title: 'Invalid plugin settings',
+      message: 'Plugin settings: must be a JSON object',
+    });
+    expect(describeError({ type: 'invalid_input', data: { field: 'expires_at', message: 'x' } }).title).toBe('Invalid expiry date');
+    expect(describeError({ type: 'invalid_input', data: { field: 'digest_frequency', message: 'x' } }).title).toBe(
+      'Invalid digest frequency',
+    );
+    expect(describeError({ type: 'invalid_id', data: { value: 'xyz' } }).message).toContain('24 hexadecimal digits');
+    expect(describeError({ type: 'conflict', data: { current: null } }).message).toContain('nothing was overwritten');
+  });
+
   it('still says something for a code newer than this UI', () => {
     const d = describeError({ type: 'quota_exceeded', data: { message: 'too much' } } as unknown as AppError);
     expect(d.title).toBe('Unexpected error (quota_exceeded)');

@@ -45,8 +45,9 @@ export function isBackendError<C extends ErrorCode>(
   return e instanceof BackendError && (code === undefined || e.error.type === code);
 }
 
-/** Human labels of the ProfileInput fields the backend may name in `invalid_input`. */
+/** Human labels of the input fields the backend may name in `invalid_input`. */
 export const FIELD_LABELS: Record<string, string> = {
+  // ProfileInput and seeding
   name: 'Name',
   uri: 'Connection string',
   username: 'Username',
@@ -59,6 +60,24 @@ export const FIELD_LABELS: Record<string, string> = {
   timeout_ms: 'Timeout',
   audit_to_database: 'Audit log',
   users: 'Users',
+  confirm_email: 'Confirmation email',
+  // UserQuery filters
+  role: 'Role filter',
+  tier: 'Tier',
+  subscription: 'Subscription filter',
+  created_from: 'Created from',
+  created_to: 'Created to',
+  last_login_before: 'Last login before',
+  // UserEdit
+  roles: 'Roles',
+  expires_at: 'Expiry date',
+  display_name: 'Display name',
+  bio: 'Bio',
+  // Settings
+  digest_frequency: 'Digest frequency',
+  plugin: 'Plugin name',
+  json: 'Plugin settings',
+  expected: 'Loaded value',
 };
 
 export interface ErrorDescription {
@@ -165,8 +184,8 @@ export function describeError(e: AppError): ErrorDescription {
       };
     case 'storage':
       return {
-        title: 'Could not save settings',
-        message: `Reading or writing the local profile store failed. ${sentence(e.data.message)}`,
+        title: 'Local file error',
+        message: `Reading or writing a file on this computer (the profile store, the audit log or an export) failed. ${sentence(e.data.message)}`,
       };
     case 'unsupported':
       return {

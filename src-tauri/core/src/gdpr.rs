@@ -178,9 +178,10 @@ pub async fn erase(
 ) -> Result<ErasePlan> {
     let plan = erase_plan(conn, user).await?;
     if confirm_email.trim() != plan.email {
-        return Err(Error::ConfirmationRequired {
-            expected: "the user's email".into(),
-        });
+        return Err(Error::invalid(
+            "confirm_email",
+            "does not match the user's email; nothing was deleted",
+        ));
     }
     let mut deleted = Vec::new();
     for name in per_user_collections(conn).await? {

@@ -1,7 +1,9 @@
 // DEV ONLY (imported behind `import.meta.env.DEV` in main.tsx): answers Tauri
 // IPC in a plain browser with an in-memory MozaiksCore, so `npm run dev` can
 // show every screen. `?fake` gives a few profiles, `?fake=empty` none plus a
-// DATABASE_URI offer, `?fake=nokeychain` a keychain that refuses passwords.
+// DATABASE_URI offer, `?fake=nokeychain` a keychain that refuses passwords,
+// `?fake=big` a users total too large to count (an estimate). The users,
+// 360, settings, audit and GDPR commands live in fakeUsers.ts.
 
 import { mockIPC } from '@tauri-apps/api/mocks';
 import type {
@@ -13,6 +15,7 @@ import type {
   ProfileInput,
   SeedProgress,
 } from '../bindings';
+import { installFakeUsers } from './fakeUsers';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fail = (e: AppError): never => {
@@ -131,9 +134,16 @@ export function installFakeBackend(scenario: string) {
     p.uri.includes('unreachable') &&
     fail({ type: 'server_selection_timeout', data: { timeout_ms: p.timeout_ms, message: 'Server selection timeout: No available servers' } });
 
+  const users = installFakeUsers(scenario, () => {
+    if (!active) fail({ type: 'not_connected' });
+    return { readOnly: active!.readOnly, profile: active!.profile.name, database: overview().database };
+  });
+
   mockIPC(async (cmd, raw) => {
     const args = (raw ?? {}) as Record<string, unknown>;
     await sleep(cmd === 'connect' || cmd === 'test_connection' ? 600 : 150);
+    const handled = await users.handle(cmd, args);
+    if (handled !== undefined) return handled.value;
     switch (cmd) {
       case 'list_profiles':
         return profiles.map((p) => ({ ...p }));

@@ -1,4 +1,16 @@
-import type { CollectionSummary, Overview, Profile } from '../bindings';
+import type {
+  AuditEntry,
+  CollectionSummary,
+  ErasePlan,
+  Overview,
+  PluginData,
+  Profile,
+  UserDetail,
+  UserNotifications,
+  UserPage,
+  UserRow,
+  UserSettings,
+} from '../bindings';
 
 export function aProfile(over: Partial<Profile> = {}): Profile {
   return {
@@ -48,4 +60,114 @@ export function aProductionOverview(over: Partial<Overview> = {}): Overview {
     server: { version: '7.0.14', topology: 'replica_set' },
     ...over,
   });
+}
+
+export const USER_ID = '65f1c0de000000000000abcd';
+
+export function aUserRow(over: Partial<UserRow> = {}): UserRow {
+  return {
+    id: USER_ID,
+    email: 'ada.lovelace@example.com',
+    username: 'ada_lovelace',
+    roles: ['user'],
+    tier: 'premium',
+    expires_at: '2099-01-01T00:00:00Z',
+    created_at: '2025-01-15T10:00:00Z',
+    last_login: '2025-06-01T08:30:00Z',
+    ...over,
+  };
+}
+
+/** `n` distinct rows: user0@example.com, user1@example.com, … */
+export function userRows(n: number): UserRow[] {
+  return Array.from({ length: n }, (_, i) =>
+    aUserRow({ id: `65f1c0de${String(i).padStart(16, '0')}`, email: `user${i}@example.com`, username: `user${i}` }),
+  );
+}
+
+export function aUserPage(rows: UserRow[], over: Partial<UserPage> = {}): UserPage {
+  return { rows, page: 0, page_size: 25, total: { value: rows.length, exact: true }, ...over };
+}
+
+export function aUserDetail(over: Partial<UserDetail> = {}): UserDetail {
+  return {
+    id: USER_ID,
+    email: 'ada.lovelace@example.com',
+    username: 'ada_lovelace',
+    roles: ['user', 'admin'],
+    tier: 'premium',
+    expires_at: '2099-01-01T00:00:00Z',
+    display_name: 'Ada Lovelace',
+    avatar_url: 'https://avatars.example.com/1.png',
+    bio: 'First programmer.',
+    created_at: '2025-01-15T10:00:00Z',
+    updated_at: '2025-05-01T10:00:00Z',
+    last_login: '2025-06-01T08:30:00Z',
+    password_set: true,
+    ...over,
+  };
+}
+
+export const PREFS_JSON = '{"email_enabled":true,"push_enabled":false,"digest_frequency":"weekly"}';
+export const NOTES_JSON = '{"theme":"light"}';
+
+export function aUserSettings(over: Partial<UserSettings> = {}): UserSettings {
+  return {
+    exists: true,
+    notification_preferences: { email_enabled: true, push_enabled: false, digest_frequency: 'weekly' },
+    notification_preferences_json: PREFS_JSON,
+    plugins: [{ plugin: 'notes', json: NOTES_JSON }],
+    ...over,
+  };
+}
+
+export function someNotifications(over: Partial<UserNotifications> = {}): UserNotifications {
+  return {
+    rows: [
+      { id: 'n1', kind: 'mention', title: 'New mention', message: 'You were mentioned in a note', read: false, created_at: '2025-06-01T08:00:00Z' },
+      { id: 'n2', kind: 'billing', title: 'Payment received', message: 'Thanks!', read: true, created_at: '2025-05-30T08:00:00Z' },
+    ],
+    total: 40,
+    unread: 7,
+    ...over,
+  };
+}
+
+export function somePluginData(collection: string, over: Partial<PluginData> = {}): PluginData {
+  return {
+    collection,
+    count: 1,
+    documents: [`{"_id":{"$oid":"66b000000000000000000001"},"user_id":"${USER_ID}","title":"Task 1"}`],
+    object_id_typed: 0,
+    ...over,
+  };
+}
+
+export function anErasePlan(over: Partial<ErasePlan> = {}): ErasePlan {
+  return {
+    user_id: USER_ID,
+    email: 'ada.lovelace@example.com',
+    collections: [
+      { collection: 'settings', count: 1 },
+      { collection: 'notifications', count: 40 },
+      { collection: 'task_manager_tasks', count: 6 },
+      { collection: 'users', count: 1 },
+    ],
+    ...over,
+  };
+}
+
+export function anAuditEntry(over: Partial<AuditEntry> = {}): AuditEntry {
+  return {
+    at: '2025-06-01T09:00:00.000Z',
+    profile: 'Local development',
+    os_user: 'admin',
+    database: 'MozaiksCore',
+    collection: 'users',
+    target_id: USER_ID,
+    operation: 'update_user',
+    before: '{"roles":["user"]}',
+    after: '{"roles":["user","admin"]}',
+    ...over,
+  };
 }

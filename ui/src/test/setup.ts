@@ -34,3 +34,30 @@ class ResizeObserverStub {
 window.ResizeObserver = window.ResizeObserver ?? (ResizeObserverStub as unknown as typeof ResizeObserver);
 
 HTMLElement.prototype.scrollIntoView = HTMLElement.prototype.scrollIntoView ?? function scrollIntoView() {};
+
+// jsdom has no layout. The users table is virtualized (TanStack Virtual reads
+// its scroll element's clientHeight): give elements marked as virtual
+// viewports a window-sized height so rows render; everything else keeps 0.
+const clientHeight = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'clientHeight');
+Object.defineProperty(HTMLElement.prototype, 'clientHeight', {
+  configurable: true,
+  get(this: HTMLElement) {
+    if (this.hasAttribute('data-virtual-viewport')) return 800;
+    return clientHeight?.get?.call(this) ?? 0;
+  },
+});
+
+// CodeMirror measures text through Range rects, which jsdom does not implement.
+const emptyRects = () => {
+  const list = [] as unknown as DOMRectList & DOMRect[];
+  (list as unknown as { item: (i: number) => DOMRect | null }).item = () => null;
+  return list;
+};
+Range.prototype.getBoundingClientRect = Range.prototype.getBoundingClientRect ?? (() => new DOMRect());
+Range.prototype.getClientRects = Range.prototype.getClientRects ?? emptyRects;
+Element.prototype.getClientRects = Element.prototype.getClientRects ?? emptyRects;
+
+// Each test starts with no remembered preferences.
+afterEach(() => {
+  localStorage.clear();
+});

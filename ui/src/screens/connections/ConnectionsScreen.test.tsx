@@ -182,7 +182,7 @@ describe('ConnectionsScreen', () => {
     vi.mocked(backend.listProfiles).mockRejectedValue(backendError({ type: 'storage', data: { message: 'disk full' } }));
     renderWithProviders(<ConnectionsScreen activeProfileId={null} onConnected={() => {}} />);
     const alert = await screen.findByTestId('profiles-error');
-    expect(alert).toHaveTextContent('Could not save settings');
+    expect(alert).toHaveTextContent('Local file error');
     expect(alert).toHaveTextContent(/disk full/i);
   });
 });

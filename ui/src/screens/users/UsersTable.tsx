@@ -1,0 +1,233 @@
+import { Box, Group, Skeleton, Table, Text, UnstyledButton } from '@mantine/core';
+import { IconArrowDown, IconArrowUp, IconArrowsSort } from '@tabler/icons-react';
+import {
+  createColumnHelper,
+  rowSortingFeature,
+  tableFeatures,
+  useTable,
+  type SortingState,
+  type Updater,
+} from '@tanstack/react-table';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useRef, type CSSProperties } from 'react';
+import type { UserRow, UserSortField } from '../../backend';
+import { AbsoluteDate, RelativeDate } from '../../components/DateText';
+import { ExpiryText, RoleBadges, TierBadge } from '../../components/userBadges';
+
+const features = tableFeatures({ rowSortingFeature });
+const helper = createColumnHelper<typeof features, UserRow>();
+
+/** Dates sort newest first on the first click; text A→Z. */
+const columns = helper.columns([
+  helper.accessor('email', {
+    header: 'Email',
+    cell: (c) => (
+      <Text size="sm" fw={500} truncate="end" title={c.getValue()}>
+        {c.getValue()}
+      </Text>
+    ),
+  }),
+  helper.accessor('username', {
+    header: 'Username',
+    enableSorting: false,
+    cell: (c) => (
+      <Text size="sm" c="dimmed" truncate="end" title={c.getValue()}>
+        {c.getValue()}
+      </Text>
+    ),
+  }),
+  helper.accessor('roles', {
+    header: 'Roles',
+    enableSorting: false,
+    cell: (c) => <RoleBadges roles={c.getValue()} size="xs" />,
+  }),
+  helper.accessor('tier', {
+    header: 'Subscription',
+    enableSorting: false,
+    cell: (c) => (
+      <Group gap={8} wrap="nowrap">
+        <TierBadge tier={c.getValue()} size="xs" />
+        <ExpiryText expiresAt={c.row.original.expires_at} size="xs" compact />
+      </Group>
+    ),
+  }),
+  helper.accessor('created_at', {
+    header: 'Created',
+    sortDescFirst: true,
+    cell: (c) => <AbsoluteDate iso={c.getValue()} c="dimmed" dateOnly />,
+  }),
+  helper.accessor('last_login', {
+    header: 'Last login',
+    sortDescFirst: true,
+    cell: (c) => <RelativeDate iso={c.getValue()} empty="never" />,
+  }),
+]);
+
+const WIDTHS: Record<string, number | undefined> = {
+  email: undefined, // takes the rest
+  username: 150,
+  roles: 130,
+  tier: 200,
+  created_at: 116,
+  last_login: 124,
+};
+
+export const ROW_HEIGHT = 44;
+
+interface Props {
+  rows: UserRow[];
+  sort: UserSortField;
+  descending: boolean;
+  onSort: (sort: UserSortField, descending: boolean) => void;
+  onOpen: (user: UserRow) => void;
+  /** Placeholder rows while the first page loads. */
+  loading: boolean;
+  /** A newer page is on its way (the rows shown are the previous page's). */
+  stale: boolean;
+  /** Fills its parent's height; rows scroll inside. */
+  style?: CSSProperties;
+}
+
+/** The users page: TanStack Table columns, server-side sort, virtualized rows. */
+export function UsersTable({ rows, sort, descending, onSort, onOpen, loading, stale, style }: Props) {
+  const sorting: SortingState = [{ id: sort, desc: descending }];
+  const table = useTable({
+    features,
+    columns,
+    data: rows,
+    getRowId: (r) => r.id,
+    manualSorting: true,
+    enableMultiSort: false,
+    enableSortingRemoval: false,
+    state: { sorting },
+    onSortingChange: (updater: Updater<SortingState>) => {
+      const next = typeof updater === 'function' ? updater(sorting) : updater;
+      const first = next[0];
+      if (first) onSort(first.id as UserSortField, first.desc);
+    },
+  });
+
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const modelRows = table.getRowModel().rows;
+  const virtualizer = useVirtualizer({
+    count: modelRows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    getItemKey: (i) => modelRows[i].id,
+    overscan: 8,
+  });
+  const items = virtualizer.getVirtualItems();
+  const padTop = items.length > 0 ? items[0].start : 0;
+  const padBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1].end : 0;
+  const columnCount = columns.length;
+
+  return (
+    <Box ref={scrollRef} data-virtual-viewport="" style={{ overflow: 'auto', ...style }}>
+      <Table
+        layout="fixed"
+        stickyHeader
+        highlightOnHover
+        verticalSpacing={0}
+        horizontalSpacing="md"
+        data-testid="users-table"
+        aria-busy={loading || stale}
+        style={{ opacity: stale ? 0.6 : 1, transition: 'opacity 120ms' }}
+      >
+        <colgroup>
+          {table.getAllLeafColumns().map((c) => (
+            <col key={c.id} style={{ width: WIDTHS[c.id] }} />
+          ))}
+        </colgroup>
+        <Table.Thead>
+          {table.getHeaderGroups().map((group) => (
+            <Table.Tr key={group.id}>
+              {group.headers.map((header) => {
+                const column = header.column;
+                const sorted = column.getIsSorted();
+                return (
+                  <Table.Th
+                    key={header.id}
+                    aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
+                    style={{ height: 40, whiteSpace: 'nowrap' }}
+                  >
+                    {column.getCanSort() ? (
+                      <UnstyledButton
+                        onClick={column.getToggleSortingHandler()}
+                        data-testid={`sort-${column.id}`}
+                        data-sorted={sorted || undefined}
+                        style={{ display: 'inline-flex', alignItems: 'center', gap: 4, fontWeight: 600, fontSize: 'var(--mantine-font-size-sm)' }}
+                      >
+                        <table.FlexRender header={header} />
+                        {sorted === 'asc' ? (
+                          <IconArrowUp size={14} />
+                        ) : sorted === 'desc' ? (
+                          <IconArrowDown size={14} />
+                        ) : (
+                          <IconArrowsSort size={14} color="var(--mantine-color-dimmed)" />
+                        )}
+                      </UnstyledButton>
+                    ) : (
+                      <Text size="sm" fw={600} span>
+                        <table.FlexRender header={header} />
+                      </Text>
+                    )}
+                  </Table.Th>
+                );
+              })}
+            </Table.Tr>
+          ))}
+        </Table.Thead>
+        <Table.Tbody>
+          {loading
+            ? Array.from({ length: 8 }, (_, i) => (
+                <Table.Tr key={i} style={{ height: ROW_HEIGHT }} data-testid="user-row-skeleton">
+                  {Array.from({ length: columnCount }, (_, j) => (
+                    <Table.Td key={j}>
+                      <Skeleton height={12} width={j === 0 ? '70%' : '55%'} radius="sm" />
+                    </Table.Td>
+                  ))}
+                </Table.Tr>
+              ))
+            : null}
+          {padTop > 0 && (
+            <tr aria-hidden>
+              <td colSpan={columnCount} style={{ height: padTop, padding: 0, border: 0 }} />
+            </tr>
+          )}
+          {items.map((item) => {
+            const row = modelRows[item.index];
+            return (
+              <Table.Tr
+                key={row.id}
+                data-index={item.index}
+                data-testid="user-row"
+                data-email={row.original.email}
+                data-user-id={row.original.id}
+                tabIndex={0}
+                onClick={() => onOpen(row.original)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter' || e.key === ' ') {
+                    e.preventDefault();
+                    onOpen(row.original);
+                  }
+                }}
+                style={{ height: ROW_HEIGHT, cursor: 'pointer' }}
+              >
+                {row.getAllCells().map((cell) => (
+                  <Table.Td key={cell.id} style={{ overflow: 'hidden' }}>
+                    <table.FlexRender cell={cell} />
+                  </Table.Td>
+                ))}
+              </Table.Tr>
+            );
+          })}
+          {padBottom > 0 && (
+            <tr aria-hidden>
+              <td colSpan={columnCount} style={{ height: padBottom, padding: 0, border: 0 }} />
+            </tr>
+          )}
+        </Table.Tbody>
+      </Table>
+    </Box>
+  );
+}
