@@ -42,6 +42,21 @@ async fn export_holds_everything_erase_then_removes() {
     let audit = AuditLog::new(dir.path());
     let user = busiest_user(&db).await;
     let raw = raw_db(&db).await;
+    // Past one page, with the id stored both ways and `_id`s of two types:
+    // export and erase must still reach every document the user owns.
+    let notes = raw.collection::<Document>("notes_notes");
+    let many: Vec<Document> = (0..150)
+        .map(|i| doc! { "user_id": user.user_id(), "title": format!("bulk {i}") })
+        .collect();
+    notes.insert_many(many).await.unwrap();
+    notes
+        .insert_many(vec![
+            doc! { "_id": "note-a", "user_id": user.user_id(), "title": "string id" },
+            doc! { "_id": "note-b", "user_id": user.object_id(), "title": "typed owner" },
+        ])
+        .await
+        .unwrap();
+    let owned = doc! { "user_id": { "$in": [user.user_id(), user.object_id()] } };
 
     let plan = gdpr::erase_plan(&conn, &user).await.unwrap();
     let write = conn.write_access().unwrap();
@@ -63,11 +78,14 @@ async fn export_holds_everything_erase_then_removes() {
     for name in PER_USER {
         let expected = raw
             .collection::<Document>(name)
-            .count_documents(doc! { "user_id": user.user_id() })
+            .count_documents(owned.clone())
             .await
             .unwrap();
         let in_file = exported["collections"][name].as_array().unwrap().len() as u64;
         assert_eq!(in_file, expected, "{name}");
+        if name == "notes_notes" {
+            assert!(expected > 150, "the bulk notes are the user's");
+        }
         let planned = plan
             .collections
             .iter()
@@ -89,7 +107,9 @@ async fn export_holds_everything_erase_then_removes() {
     let wrong = gdpr::erase(&conn, &write, &audit, &user, "someone@else.example")
         .await
         .unwrap_err();
-    assert!(matches!(wrong, mozaiks_core::Error::InvalidInput { ref field, .. } if field == "confirm_email"));
+    assert!(
+        matches!(wrong, mozaiks_core::Error::InvalidInput { ref field, .. } if field == "confirm_email")
+    );
     assert!(raw
         .collection::<Document>("users")
         .find_one(doc! { "_id": user.object_id() })
@@ -107,7 +127,7 @@ async fn export_holds_everything_erase_then_removes() {
     for name in PER_USER {
         let left = raw
             .collection::<Document>(name)
-            .count_documents(doc! { "user_id": user.user_id() })
+            .count_documents(owned.clone())
             .await
             .unwrap();
         assert_eq!(left, 0, "{name}");

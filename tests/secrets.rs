@@ -15,7 +15,8 @@ use mozaiks_core::workspace::Workspace;
 use mozaiks_core::Sensitive;
 
 const SERVICE: &str = "dev.mozaiks.admin.tests";
-const PASSWORD: &str = "Corr3ct-H0rse-Battery";
+/// Raw reserved characters on purpose: they must not end up in the host part.
+const PASSWORD: &str = "Corr3ct/H0rse@Battery";
 
 /// Runs `child` in a fresh process; `secret_service` starts one for it.
 fn run_child(child: &str, secret_service: bool) {

@@ -101,7 +101,7 @@ async fn the_page_size_cap_holds_whatever_is_asked() {
     .unwrap();
     assert_eq!(page.rows.len(), 100);
     assert_eq!(page.page_size, 100);
-    assert_eq!(page.total.value, 300.0);
+    assert_eq!(page.total.value, Some(300.0));
     assert!(page.total.exact);
     let last = users::list(
         &conn,
@@ -486,5 +486,76 @@ async fn profiles_that_ask_for_it_also_audit_to_the_database() {
         audit.list(&Default::default()).unwrap().len(),
         1,
         "the local file has it too"
+    );
+}
+
+/// The seed guide stores dates as ISO-8601 strings; the filters must find
+/// such users as they find BSON dates.
+#[tokio::test]
+async fn date_filters_match_iso_string_dates_too() {
+    let (db, conn, _) = seeded("string_dates", 30).await;
+    let id = mongodb::bson::oid::ObjectId::new();
+    raw_db(&db)
+        .await
+        .collection::<Document>("users")
+        .insert_one(doc! {
+            "_id": id, "email": "legacy@example.com", "username": "legacy", "roles": ["user"],
+            "subscription": { "tier": "premium", "expires_at": "2020-01-01T00:00:00Z" },
+            "created_at": "2024-03-01T00:00:00Z", "last_login": "2024-03-02T00:00:00Z",
+        })
+        .await
+        .unwrap();
+    let has = |page: &users::UserPage| page.rows.iter().any(|r| r.id == id.to_hex());
+    let q = |f: fn(&mut UserQuery)| {
+        let mut q = UserQuery {
+            page_size: 100,
+            ..query()
+        };
+        f(&mut q);
+        q
+    };
+    let created = q(|q| {
+        q.created_from = Some("2024-02-01T00:00:00Z".into());
+        q.created_to = Some("2024-04-01T00:00:00Z".into());
+    });
+    assert!(has(&users::list(&conn, &created).await.unwrap()));
+    let stale = q(|q| q.last_login_before = Some("2024-06-01T00:00:00Z".into()));
+    assert!(has(&users::list(&conn, &stale).await.unwrap()));
+    let expired = q(|q| q.subscription = Some(SubscriptionState::Expired));
+    assert!(has(&users::list(&conn, &expired).await.unwrap()));
+    let active = q(|q| q.subscription = Some(SubscriptionState::Active));
+    assert!(!has(&users::list(&conn, &active).await.unwrap()));
+    let outside = q(|q| q.created_from = Some("2025-01-01T00:00:00Z".into()));
+    assert!(!has(&users::list(&conn, &outside).await.unwrap()));
+    let row = users::search(&conn, "legacy@").await.unwrap();
+    assert_eq!(row[0].created_at.as_deref(), Some("2024-03-01T00:00:00Z"));
+}
+
+/// What a race of two demotions leaves (no superadmin at all) is undone by
+/// the check after the write: the user gets the role back and is refused.
+#[tokio::test]
+async fn the_check_after_a_demotion_restores_the_last_superadmin() {
+    let (db, conn, _) = seeded("superadmin_race", 30).await;
+    let id = direct(&db, doc! { "roles": "superadmin" }, doc! { "_id": 1 }).await[0].clone();
+    let scope = UserScope::parse(&id).unwrap();
+    let before = users::detail(&conn, &scope).await.unwrap().roles;
+    let raw = raw_db(&db).await.collection::<Document>("users");
+    // The state a concurrent demotion would leave behind.
+    raw.update_one(
+        doc! { "_id": scope.object_id() },
+        doc! { "$set": { "roles": ["user"] } },
+    )
+    .await
+    .unwrap();
+    let err = users::restore_if_no_superadmin(&conn, &scope, &before).await;
+    assert_eq!(err, Err(Error::LastSuperadmin));
+    assert_eq!(
+        direct(&db, doc! { "roles": "superadmin" }, doc! { "_id": 1 }).await,
+        vec![id]
+    );
+    // With a superadmin left, nothing is touched.
+    assert_eq!(
+        users::restore_if_no_superadmin(&conn, &scope, &["user".to_string()]).await,
+        Ok(())
     );
 }

@@ -294,7 +294,10 @@ export type SubscriptionState = "active" | "expired";
 
 export type Topology = "standalone" | "replica_set" | "sharded" | "load_balanced";
 
-/**  A total that is exact when it could be counted in time, an estimate otherwise. */
+/**
+ *  A total that is exact when it could be counted in time; past that, the
+ *  collection's estimate when unfiltered, and unknown (`None`) when filtered.
+ */
 export type Total = {
 	value: number | null,
 	exact: boolean,

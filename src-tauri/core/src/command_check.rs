@@ -5,9 +5,13 @@
 //! logs any violation it sees at run time.
 
 use mongodb::bson::{Bson, Document};
+use mongodb::event::{command::CommandEvent, EventHandler};
 use serde::{Deserialize, Serialize};
 
-use crate::scope::{PerUserCollection, SCOPED_COMMENT};
+use crate::scope::{PerUserCollection, FORBIDDEN_STAGES, SCOPED_COMMENT};
+
+/// Commands on a per-user collection that select no documents.
+const METADATA_COMMANDS: [&str; 4] = ["listIndexes", "createIndexes", "getMore", "killCursors"];
 
 /// Comment on the admin API's deliberate cross-user reads.
 pub const CROSS_USER_COMMENT: &str = "mozaiks-admin/cross-user/";
@@ -42,6 +46,16 @@ pub fn check(command_name: &str, command: &Document) -> Verdict {
         return Verdict::NotPerUser;
     }
     let comment = command.get_str("comment").unwrap_or("");
+    if METADATA_COMMANDS.contains(&command_name) {
+        return Verdict::NotPerUser;
+    }
+    if command_name == "aggregate" {
+        if let Some(stage) = forbidden_stage(command) {
+            return Verdict::Violation {
+                reason: format!("{stage} in a pipeline on {collection}"),
+            };
+        }
+    }
     let tagged_op = |prefix: &str| comment.strip_prefix(prefix).map(str::to_string);
     let filters: Vec<Option<&Document>> = match command_name {
         "find" => vec![command.get_document("filter").ok()],
@@ -49,7 +63,7 @@ pub fn check(command_name: &str, command: &Document) -> Verdict {
         "aggregate" => vec![first_match(command)],
         "update" => statements(command, "updates", "q"),
         "delete" => statements(command, "deletes", "q"),
-        "insert" if comment == SEED_COMMENT => return Verdict::Seed,
+        "insert" | "drop" if comment == SEED_COMMENT => return Verdict::Seed,
         "insert" => {
             let documents = command
                 .get_array("documents")
@@ -68,8 +82,11 @@ pub fn check(command_name: &str, command: &Document) -> Verdict {
                 }
             };
         }
-        // Metadata and cursor plumbing: no documents selected.
-        _ => return Verdict::NotPerUser,
+        other => {
+            return Verdict::Violation {
+                reason: format!("{other} on {collection} is not a command the app may send"),
+            }
+        }
     };
     if !filters.is_empty() && filters.iter().all(|f| has_user_id(*f)) {
         return Verdict::Scoped {
@@ -87,12 +104,49 @@ pub fn check(command_name: &str, command: &Document) -> Verdict {
     }
 }
 
+/// One user's id: its hex string, its ObjectId, or `$in` of those two forms.
 fn has_user_id(filter: Option<&Document>) -> bool {
-    match filter.and_then(|f| f.get("user_id")) {
-        Some(Bson::String(s)) => !s.is_empty(),
-        Some(Bson::ObjectId(_)) => true,
-        _ => false,
+    fn hex(b: &Bson) -> Option<String> {
+        match b {
+            Bson::String(s) if !s.is_empty() => Some(s.clone()),
+            Bson::ObjectId(id) => Some(id.to_hex()),
+            _ => None,
+        }
     }
+    match filter.and_then(|f| f.get("user_id")) {
+        Some(Bson::Document(d)) if d.len() == 1 => match d.get_array("$in") {
+            Ok(forms) if !forms.is_empty() && forms.len() <= 2 => {
+                let ids: Option<Vec<String>> = forms.iter().map(hex).collect();
+                ids.is_some_and(|ids| ids.iter().all(|i| *i == ids[0]))
+            }
+            _ => false,
+        },
+        Some(other) => hex(other).is_some(),
+        None => false,
+    }
+}
+
+fn forbidden_stage(command: &Document) -> Option<String> {
+    let stages = command.get_array("pipeline").ok()?;
+    stages.iter().find_map(|s| match s {
+        Bson::Document(d) => d
+            .keys()
+            .find(|k| FORBIDDEN_STAGES.contains(&k.as_str()))
+            .cloned(),
+        _ => None,
+    })
+}
+
+/// A driver command monitor for the app's own connections: any command
+/// that fails the check is logged as an error (its reason, never its body).
+pub fn runtime_monitor() -> EventHandler<CommandEvent> {
+    EventHandler::callback(|event: CommandEvent| {
+        if let CommandEvent::Started(e) = event {
+            if let Verdict::Violation { reason } = check(&e.command_name, &e.command) {
+                log::error!("scoped-layer violation: {reason}");
+            }
+        }
+    })
 }
 
 fn first_match(command: &Document) -> Option<&Document> {
@@ -149,6 +203,9 @@ mod tests {
         );
         let upd = doc! { "update": "settings", "updates": [{ "q": { "user_id": UID }, "u": {} }] };
         assert!(matches!(check("update", &upd), Verdict::Scoped { .. }));
+        let oid = mongodb::bson::oid::ObjectId::parse_str(UID).unwrap();
+        let both = doc! { "delete": "notes_notes", "deletes": [{ "q": { "user_id": { "$in": [UID, oid] } } }] };
+        assert!(matches!(check("delete", &both), Verdict::Scoped { .. }));
     }
 
     #[test]
@@ -174,6 +231,23 @@ mod tests {
             (
                 "insert",
                 doc! { "insert": "notes_notes", "documents": [{ "title": "x" }] },
+            ),
+            ("drop", doc! { "drop": "notifications" }),
+            (
+                "mapReduce",
+                doc! { "mapReduce": "notes_notes", "map": "", "reduce": "" },
+            ),
+            (
+                "aggregate",
+                doc! { "aggregate": "settings", "pipeline": [{ "$match": { "user_id": UID } }, { "$lookup": { "from": "settings" } }] },
+            ),
+            (
+                "aggregate",
+                doc! { "aggregate": "settings", "pipeline": [{ "$match": { "user_id": UID } }, { "$out": "x" }] },
+            ),
+            (
+                "find",
+                doc! { "find": "notifications", "filter": { "user_id": { "$in": [UID, "65f0c0ffee0000000000dead"] } } },
             ),
             // A cross-user tag does not make a write acceptable.
             (

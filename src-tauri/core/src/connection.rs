@@ -304,30 +304,31 @@ fn topology_of(hello: &Document, load_balanced: bool) -> Topology {
     }
 }
 
-/// Resolves every TCP host up front so an unknown host is reported as such
-/// at once, instead of surfacing as a generic server-selection timeout.
+/// Resolves the TCP hosts up front so an unknown host is reported as such
+/// at once, instead of as a generic server-selection timeout. One host that
+/// resolves is enough: the driver copes with the others.
 async fn resolve_hosts(hosts: &[ServerAddress], timeout: Duration) -> Result<()> {
+    let mut first_failure = None;
     for host in hosts {
         let ServerAddress::Tcp { host, port } = host else {
-            continue;
+            return Ok(());
         };
         let target = format!("{host}:{}", port.unwrap_or(27017));
-        let unresolvable = |message: String| Error::HostUnresolvable {
+        let lookup = tokio::time::timeout(timeout, tokio::net::lookup_host(target)).await;
+        let message = match lookup {
+            Ok(Ok(addrs)) => match addrs.into_iter().next() {
+                Some(_) => return Ok(()),
+                None => "no address found".to_string(),
+            },
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => "DNS look-up timed out".to_string(),
+        };
+        first_failure.get_or_insert(Error::HostUnresolvable {
             host: host.clone(),
             message,
-        };
-        let lookup = tokio::time::timeout(timeout, tokio::net::lookup_host(target)).await;
-        match lookup {
-            Ok(Ok(mut addrs)) => {
-                if addrs.next().is_none() {
-                    return Err(unresolvable("no address found".into()));
-                }
-            }
-            Ok(Err(e)) => return Err(unresolvable(e.to_string())),
-            Err(_) => return Err(unresolvable("DNS look-up timed out".into())),
-        }
+        });
     }
-    Ok(())
+    first_failure.map_or(Ok(()), Err)
 }
 
 /// With TLS on, a server that takes TCP connections but could not be

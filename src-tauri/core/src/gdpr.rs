@@ -11,7 +11,7 @@ use specta::Type;
 
 use crate::audit::{redact, AuditLog, Change};
 use crate::connection::{Connection, WriteAccess};
-use crate::scope::{Page, PerUserCollection, UserScope, MAX_PAGE};
+use crate::scope::{PerUserCollection, UserScope};
 use crate::{user360, Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
@@ -65,7 +65,10 @@ pub async fn erase_plan(conn: &Connection, user: &UserScope) -> Result<ErasePlan
         .to_string();
     let mut collections = Vec::new();
     for name in per_user_collections(conn).await? {
-        let count = user.collection(conn, name.clone()).count(doc! {}).await?;
+        let count = user
+            .owned_collection(conn, name.clone())
+            .count(doc! {})
+            .await?;
         collections.push(CollectionCount {
             collection: name.as_str().into(),
             count: count as f64,
@@ -80,37 +83,6 @@ pub async fn erase_plan(conn: &Connection, user: &UserScope) -> Result<ErasePlan
         email,
         collections,
     })
-}
-
-/// Every page of the user's documents in `name`, by ascending `_id`.
-async fn all_documents(
-    conn: &Connection,
-    user: &UserScope,
-    name: PerUserCollection,
-) -> Result<Vec<Document>> {
-    let coll = user.collection(conn, name);
-    let mut out: Vec<Document> = Vec::new();
-    loop {
-        let after = match out.last().and_then(|d| d.get("_id")) {
-            Some(id) => doc! { "_id": { "$gt": id.clone() } },
-            None => doc! {},
-        };
-        let page = coll
-            .find(
-                after,
-                Page {
-                    limit: MAX_PAGE,
-                    sort: Some(doc! { "_id": 1 }),
-                    ..Default::default()
-                },
-            )
-            .await?;
-        let done = page.len() < MAX_PAGE as usize;
-        out.extend(page);
-        if done {
-            return Ok(out);
-        }
-    }
 }
 
 fn to_value(d: Document) -> Value {
@@ -132,7 +104,7 @@ pub async fn export(
     let mut collections = Map::new();
     let mut counts = Vec::new();
     for name in per_user_collections(conn).await? {
-        let docs = all_documents(conn, user, name.clone()).await?;
+        let docs = user.owned_collection(conn, name.clone()).all().await?;
         progress(ExportProgress {
             collection: name.as_str().into(),
             documents: docs.len() as f64,
@@ -186,7 +158,7 @@ pub async fn erase(
     let mut deleted = Vec::new();
     for name in per_user_collections(conn).await? {
         let n = user
-            .collection(conn, name.clone())
+            .owned_collection(conn, name.clone())
             .delete_many(write, doc! {})
             .await?;
         deleted.push(CollectionCount {

@@ -88,6 +88,17 @@ impl UserScope {
         ScopedCollection {
             coll: conn.database().collection(name.as_str()),
             user_id: self.hex.clone(),
+            owner: Bson::String(self.hex.clone()),
+        }
+    }
+
+    /// Like [`UserScope::collection`], but also matching documents that
+    /// store the id as an ObjectId: export and erase must reach everything
+    /// the user owns, however it was written.
+    pub fn owned_collection(&self, conn: &Connection, name: PerUserCollection) -> ScopedCollection {
+        ScopedCollection {
+            owner: Bson::Document(doc! { "$in": [&self.hex, self.id] }),
+            ..self.collection(conn, name)
         }
     }
 }
@@ -118,7 +129,7 @@ impl PerUserCollection {
 /// Which slice of the matching documents to read.
 #[derive(Debug, Clone, Default)]
 pub struct Page {
-    pub skip: u32,
+    pub skip: u64,
     pub limit: u32,
     pub sort: Option<Document>,
     /// Only these fields come back (the view's fields); `None` for all.
@@ -149,11 +160,13 @@ pub struct Updated {
 pub struct ScopedCollection {
     coll: Collection<Document>,
     user_id: String,
+    /// What `user_id` must match: the hex string, or both stored forms.
+    owner: Bson,
 }
 
 /// Stages that read other collections or write: a scoped pipeline may not
 /// leave its user's documents, nor write anywhere.
-const FORBIDDEN_STAGES: [&str; 6] = [
+pub(crate) const FORBIDDEN_STAGES: [&str; 6] = [
     "$lookup",
     "$unionWith",
     "$graphLookup",
@@ -177,7 +190,7 @@ impl ScopedCollection {
         if filter.contains_key("user_id") {
             return Err(Error::invalid("filter", "user_id is set by the scope"));
         }
-        let mut scoped = doc! { "user_id": &self.user_id };
+        let mut scoped = doc! { "user_id": self.owner.clone() };
         scoped.extend(filter);
         Ok(scoped)
     }
@@ -189,7 +202,7 @@ impl ScopedCollection {
     pub async fn find(&self, filter: Document, page: Page) -> Result<Vec<Document>> {
         let limit = page.capped_limit();
         let options = FindOptions::builder()
-            .skip(u64::from(page.skip))
+            .skip(page.skip)
             .limit(i64::from(limit))
             .batch_size(limit)
             .sort(page.sort.unwrap_or_else(|| doc! { "_id": -1 }))
@@ -204,6 +217,20 @@ impl ScopedCollection {
             .try_collect()
             .await?;
         Ok(docs)
+    }
+
+    /// Every one of the user's documents, streamed in batches of
+    /// [`MAX_PAGE`] (for export: a page cap would cut it short).
+    pub async fn all(&self) -> Result<Vec<Document>> {
+        Ok(self
+            .coll
+            .find(self.scoped(doc! {})?)
+            .sort(doc! { "_id": 1 })
+            .batch_size(MAX_PAGE)
+            .comment(Self::comment("find"))
+            .await?
+            .try_collect()
+            .await?)
     }
 
     pub async fn find_one(&self, filter: Document) -> Result<Option<Document>> {
@@ -246,7 +273,7 @@ impl ScopedCollection {
                 format!("{stage} leaves the user's scope"),
             ));
         }
-        let mut scoped = vec![doc! { "$match": { "user_id": &self.user_id } }];
+        let mut scoped = vec![doc! { "$match": { "user_id": self.owner.clone() } }];
         scoped.extend(pipeline);
         scoped.push(doc! { "$limit": i64::from(MAX_PAGE) });
         Ok(self

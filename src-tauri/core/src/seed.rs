@@ -93,7 +93,9 @@ pub async fn seed(
         .iter()
         .filter(|n| existing.iter().any(|e| e == *n))
     {
-        db.collection::<Document>(name).drop().await?;
+        // Tagged: dropping a per-user collection is for the seed alone.
+        let drop = doc! { "drop": *name, "comment": crate::command_check::SEED_COMMENT };
+        db.run_command(drop).await?;
     }
     let gen = Generator::new(options);
     let mut report = SeedReport::default();

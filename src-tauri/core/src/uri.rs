@@ -14,6 +14,10 @@ pub struct SplitUri {
 
 const SCHEMES: [&str; 2] = ["mongodb://", "mongodb+srv://"];
 
+/// URI options whose values are secrets: a profile may not keep them in
+/// its URI (they would reach the profiles file, the UI and the logs).
+const SECRET_OPTIONS: [&str; 2] = ["tlscertificatekeyfilepassword", "authmechanismproperties"];
+
 pub fn split_credentials(raw: &str) -> Result<SplitUri> {
     let raw = raw.trim();
     let scheme = SCHEMES
@@ -23,26 +27,57 @@ pub fn split_credentials(raw: &str) -> Result<SplitUri> {
             message: "must start with mongodb:// or mongodb+srv://".into(),
         })?;
     let rest = &raw[scheme.len()..];
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else {
+    // The user-info ends at the last `@` before the options: a password
+    // typed with a raw `/` or `@` still counts as the password, never as host.
+    let (before_options, options) = match rest.split_once('?') {
+        Some((b, o)) => (b, Some(o)),
+        None => (rest, None),
+    };
+    if let Some(options) = options {
+        check_options(options)?;
+    }
+    let Some(at) = before_options.rfind('@') else {
         return Ok(SplitUri {
             uri: raw.to_string(),
             username: None,
             password: None,
         });
     };
-    let (user, password) = match authority[..at].split_once(':') {
+    let (user, password) = match before_options[..at].split_once(':') {
         Some((u, p)) => (u, Some(p)),
-        None => (&authority[..at], None),
+        None => (&before_options[..at], None),
     };
     let username = percent_decode(user)?;
     let password = password.map(percent_decode).transpose()?;
+    let options = options.map(|o| format!("?{o}")).unwrap_or_default();
     Ok(SplitUri {
-        uri: format!("{scheme}{}", &rest[at + 1..]),
+        uri: format!("{scheme}{}{options}", &before_options[at + 1..]),
         username: (!username.is_empty()).then_some(username),
         password: password.filter(|p| !p.is_empty()).map(Sensitive::new),
     })
+}
+
+/// Every option must be `key=value`: an `@` in a piece without `=` is a
+/// password with a raw `?` in it, which cannot be told apart safely.
+fn check_options(options: &str) -> Result<()> {
+    for pair in options.split('&') {
+        let Some((key, _)) = pair.split_once('=') else {
+            if pair.contains('@') {
+                return Err(Error::InvalidUri {
+                    message: "percent-encode special characters of the user name and password \
+                              (? as %3F, @ as %40, / as %2F)"
+                        .into(),
+                });
+            }
+            continue;
+        };
+        if SECRET_OPTIONS.contains(&key.to_ascii_lowercase().as_str()) {
+            return Err(Error::InvalidUri {
+                message: format!("{key} holds a secret and cannot be saved in a profile's URI"),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The URI as it may appear in a log line or an error message.
@@ -112,6 +147,33 @@ mod tests {
             split_credentials("mongodb://u:%zz@h").unwrap_err().code(),
             "invalid_uri"
         );
+    }
+
+    #[test]
+    fn raw_reserved_characters_in_a_password_never_reach_the_uri() {
+        let s =
+            split_credentials("mongodb://ann:pa/ss@w@rd@db.local:27017/app?appName=x@y").unwrap();
+        assert_eq!(s.uri, "mongodb://db.local:27017/app?appName=x@y");
+        assert_eq!(s.password.unwrap().expose(), "pa/ss@w@rd");
+        let err = split_credentials("mongodb://ann:pa?ss@db.local/app").unwrap_err();
+        assert_eq!(err.code(), "invalid_uri");
+        assert!(!err.to_string().contains("pa?ss") && !err.to_string().contains("ss@"));
+        assert_eq!(
+            redact("mongodb://ann:pa?ss@db.local/app"),
+            "<unparseable connection string>"
+        );
+    }
+
+    #[test]
+    fn secret_options_are_refused() {
+        for uri in [
+            "mongodb://h/?tls=true&tlsCertificateKeyFilePassword=hunter2",
+            "mongodb://h/?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:abc",
+        ] {
+            let err = split_credentials(uri).unwrap_err();
+            assert_eq!(err.code(), "invalid_uri");
+            assert!(!err.to_string().contains("hunter2") && !err.to_string().contains("abc"));
+        }
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub async fn notifications(
 ) -> Result<UserNotifications> {
     let coll = user.collection(conn, PerUserCollection::parse("notifications")?);
     let page = Page {
-        skip: page * page_size.clamp(1, crate::scope::MAX_PAGE),
+        skip: u64::from(page) * u64::from(page_size.clamp(1, crate::scope::MAX_PAGE)),
         limit: page_size,
         sort: Some(doc! { "created_at": -1, "_id": -1 }),
         projection: Some(doc! { "type": 1, "title": 1, "message": 1, "read": 1, "created_at": 1 }),

@@ -85,10 +85,11 @@ impl Default for UserQuery {
     }
 }
 
-/// A total that is exact when it could be counted in time, an estimate otherwise.
+/// A total that is exact when it could be counted in time; past that, the
+/// collection's estimate when unfiltered, and unknown (`None`) when filtered.
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 pub struct Total {
-    pub value: f64,
+    pub value: Option<f64>,
     pub exact: bool,
 }
 
@@ -188,6 +189,18 @@ fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<()> {
     }
 }
 
+/// `field` within the bounds whether stored as a BSON date (the seed) or
+/// as an ISO-8601 UTC string (the seed guide's documents, older data).
+fn date_range(field: &str, bounds: &[(&str, chrono::DateTime<chrono::Utc>)]) -> Document {
+    let mut as_date = Document::new();
+    let mut as_text = doc! { "$type": "string" };
+    for (op, at) in bounds {
+        as_date.insert(*op, mongodb::bson::DateTime::from_chrono(*at));
+        as_text.insert(*op, at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    }
+    doc! { "$or": [ { field: as_date }, { field: as_text } ] }
+}
+
 impl UserQuery {
     fn filter(&self) -> Result<Document> {
         let mut f = Document::new();
@@ -199,35 +212,37 @@ impl UserQuery {
             one_of("tier", tier, &TIERS)?;
             f.insert("subscription.tier", tier);
         }
-        let now = dates::now();
+        let now = chrono::Utc::now();
+        let mut all = Vec::new();
         match self.subscription {
             Some(SubscriptionState::Active) => {
-                f.insert("subscription.expires_at", doc! { "$gte": now });
+                all.push(date_range("subscription.expires_at", &[("$gte", now)]))
             }
             Some(SubscriptionState::Expired) => {
-                f.insert("subscription.expires_at", doc! { "$lt": now });
+                all.push(date_range("subscription.expires_at", &[("$lt", now)]))
             }
             None => {}
         }
-        let mut created = Document::new();
+        let mut created = Vec::new();
         if let Some(from) = &self.created_from {
-            created.insert("$gte", dates::parse_bson("created_from", from)?);
+            created.push(("$gte", dates::parse("created_from", from)?));
         }
         if let Some(to) = &self.created_to {
-            created.insert("$lte", dates::parse_bson("created_to", to)?);
+            created.push(("$lte", dates::parse("created_to", to)?));
         }
         if !created.is_empty() {
-            f.insert("created_at", created);
+            all.push(date_range("created_at", &created));
         }
         if let Some(before) = &self.last_login_before {
-            let before = dates::parse_bson("last_login_before", before)?;
-            f.insert(
-                "$or",
-                vec![
-                    doc! { "last_login": { "$lt": before } },
-                    doc! { "last_login": Bson::Null },
-                ],
-            );
+            let before = dates::parse("last_login_before", before)?;
+            let mut either = date_range("last_login", &[("$lt", before)]);
+            if let Ok(forms) = either.get_array_mut("$or") {
+                forms.push(Bson::Document(doc! { "last_login": Bson::Null }));
+            }
+            all.push(either);
+        }
+        if !all.is_empty() {
+            f.insert("$and", all);
         }
         Ok(f)
     }
@@ -279,11 +294,15 @@ async fn total(conn: &Connection, filter: Document) -> Result<Total> {
     }
     match count.await {
         Ok(n) => Ok(Total {
-            value: n as f64,
+            value: Some(n as f64),
             exact: true,
         }),
+        Err(e) if is_time_limit(&e) && filter.is_empty() => Ok(Total {
+            value: Some(coll.estimated_document_count().await? as f64),
+            exact: false,
+        }),
         Err(e) if is_time_limit(&e) => Ok(Total {
-            value: coll.estimated_document_count().await? as f64,
+            value: None,
             exact: false,
         }),
         Err(e) => Err(e.into()),
@@ -435,6 +454,26 @@ impl UserEdit {
     }
 }
 
+/// Two admins demoting the last two superadmins at once both pass the
+/// check before the write; whoever finds none left after it puts the user's
+/// roles back and is refused.
+pub async fn restore_if_no_superadmin(
+    conn: &Connection,
+    user: &UserScope,
+    roles_before: &[String],
+) -> Result<()> {
+    let coll = users(conn);
+    if coll.count_documents(doc! { "roles": "superadmin" }).await? > 0 {
+        return Ok(());
+    }
+    coll.update_one(
+        doc! { "_id": user.object_id() },
+        doc! { "$set": { "roles": roles_before } },
+    )
+    .await?;
+    Err(Error::LastSuperadmin)
+}
+
 /// Applies an edit: validated, never removing the last superadmin, with
 /// `updated_at` set and the change audited.
 pub async fn update(
@@ -460,6 +499,9 @@ pub async fn update(
     users(conn)
         .update_one(doc! { "_id": user.object_id() }, doc! { "$set": set })
         .await?;
+    if !keeps_superadmin && before.roles.iter().any(|r| r == "superadmin") {
+        restore_if_no_superadmin(conn, user, &before.roles).await?;
+    }
     let after = detail(conn, user).await?;
     audit
         .record(
@@ -543,7 +585,12 @@ mod tests {
         };
         let f = q.filter().unwrap();
         assert_eq!(f.get_str("roles").unwrap(), "admin");
-        assert!(f.get_document("created_at").unwrap().contains_key("$gte"));
+        let created = f.get_array("$and").unwrap()[0].as_document().unwrap();
+        assert_eq!(
+            created.get_array("$or").unwrap().len(),
+            2,
+            "dates and ISO strings"
+        );
         assert_eq!(q.sort(), doc! { "email": 1, "_id": 1 });
         let bad = UserQuery {
             role: Some("root".into()),

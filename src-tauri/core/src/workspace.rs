@@ -161,7 +161,15 @@ impl Workspace {
         let validated = input.validate(existing_id.clone().unwrap_or_default())?;
         let password = match (validated.new_password, existing_id) {
             (Some(p), _) => Some(p),
+            // The stored secret only ever goes to the server and user it was
+            // saved for: an edited URI or user name must bring its own.
             (None, Some(id)) if validated.profile.password == PasswordMode::Keychain => {
+                let saved = self.profiles.get(&id)?;
+                if saved.uri != validated.profile.uri
+                    || saved.username != validated.profile.username
+                {
+                    return Err(Error::PasswordRequired);
+                }
                 self.load_secret(&id).await?
             }
             _ => None,
@@ -170,7 +178,7 @@ impl Workspace {
             &validated.profile,
             ConnectOptions {
                 password,
-                ..Default::default()
+                command_monitor: Some(crate::command_check::runtime_monitor()),
             },
         )
         .await?;
@@ -199,7 +207,7 @@ impl Workspace {
             &profile,
             ConnectOptions {
                 password,
-                ..Default::default()
+                command_monitor: Some(crate::command_check::runtime_monitor()),
             },
         )
         .await?;
