@@ -341,6 +341,17 @@ async fn object_id_typed_user_ids_are_reported_apart() {
     );
 }
 
+/// The first user by `_id` who is not a superadmin.
+async fn first_ordinary_user(db: &str) -> String {
+    direct(
+        db,
+        doc! { "roles": { "$ne": "superadmin" } },
+        doc! { "_id": 1 },
+    )
+    .await[0]
+        .clone()
+}
+
 fn edit_of(detail: &users::UserDetail) -> UserEdit {
     UserEdit {
         roles: detail.roles.clone(),
@@ -356,13 +367,7 @@ async fn edits_apply_set_updated_at_and_are_audited() {
     let (db, conn, _) = seeded("edit", 40).await;
     let dir = tempfile::tempdir().unwrap();
     let audit = AuditLog::new(dir.path());
-    let id = direct(
-        &db,
-        doc! { "roles": { "$ne": "superadmin" } },
-        doc! { "_id": 1 },
-    )
-    .await[0]
-        .clone();
+    let id = first_ordinary_user(&db).await;
     let scope = UserScope::parse(&id).unwrap();
     let before = users::detail(&conn, &scope).await.unwrap();
     let mut edit = edit_of(&before);
@@ -431,15 +436,7 @@ async fn removing_the_last_superadmin_is_refused() {
         .contains(&"superadmin".to_string()));
 
     // With a second superadmin, the first may step down.
-    let other = UserScope::parse(
-        &direct(
-            &db,
-            doc! { "roles": { "$ne": "superadmin" } },
-            doc! { "_id": 1 },
-        )
-        .await[0],
-    )
-    .unwrap();
+    let other = UserScope::parse(&first_ordinary_user(&db).await).unwrap();
     let mut promote = edit_of(&users::detail(&conn, &other).await.unwrap());
     promote.roles = vec!["user".into(), "superadmin".into()];
     users::update(
@@ -464,13 +461,7 @@ async fn profiles_that_ask_for_it_also_audit_to_the_database() {
     let (conn, _) = support::connect_profile(&profile).await;
     let dir = tempfile::tempdir().unwrap();
     let audit = AuditLog::new(dir.path());
-    let id = direct(
-        &db,
-        doc! { "roles": { "$ne": "superadmin" } },
-        doc! { "_id": 1 },
-    )
-    .await[0]
-        .clone();
+    let id = first_ordinary_user(&db).await;
     let scope = UserScope::parse(&id).unwrap();
     let mut edit = edit_of(&users::detail(&conn, &scope).await.unwrap());
     edit.bio = Some("Audited".into());
