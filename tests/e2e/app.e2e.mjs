@@ -130,6 +130,30 @@ const tests = [
     const now = await b.$(byTestId('pref-email-enabled')).getProperty('checked');
     if (now === was) throw new Error(`email_enabled is still ${was} after saving`);
   }],
+  ['a production profile opens read-only and unmistakable', async (b) => {
+    await b.$(byTestId('nav-connections')).click();
+    await b.$(byTestId('new-profile')).waitForDisplayed({ timeout: 10000 });
+    await b.$(byTestId('new-profile')).click();
+    await b.$(byTestId('profile-name')).waitForDisplayed();
+    await b.$(byTestId('profile-name')).setValue('E2E production');
+    await b.$(byTestId('profile-environment')).$('//label[contains(., "Production")]').click();
+    await b.$(byTestId('profile-uri')).clearValue();
+    await b.$(byTestId('profile-uri')).setValue(URI);
+    await b.$(byTestId('profile-database')).setValue(DB);
+    await b.$(byTestId('profile-save')).click();
+    const card = b.$(`${byTestId('profile-card')}[data-name="E2E production"]`);
+    await card.waitForDisplayed({ timeout: 10000 });
+    await card.$(byTestId('profile-connect')).click();
+    await b.$(byTestId('overview')).waitForDisplayed({ timeout: 15000 });
+    const env = await b.$(byTestId('header-env-badge')).getProperty('textContent');
+    if (!/production/i.test(env)) throw new Error(`header badge says ${env}`);
+    const access = await b.$(byTestId('read-only-badge')).getProperty('textContent');
+    if (!/read.?only/i.test(access)) throw new Error(`access badge says ${access}`);
+    // aria-disabled rather than disabled, so its tooltip can say why.
+    const seed = await b.$(byTestId('seed-open')).getAttribute('aria-disabled');
+    if (seed !== 'true') throw new Error('seeding is offered on a read-only connection');
+    await shot(b, '07-production');
+  }],
 ];
 
 const driver = spawn('tauri-driver', ['--port', '4444'], { stdio: ['ignore', 'inherit', 'inherit'] });
