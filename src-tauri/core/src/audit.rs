@@ -142,10 +142,6 @@ impl AuditLog {
         }
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Appends the entry; with the profile's `audit_to_database`, also to
     /// the audit collection. Takes the write proof: only writes are audited.
     pub async fn record(&self, write: &WriteAccess<'_>, change: Change) -> Result<()> {

@@ -23,7 +23,3 @@ pub fn parse(field: &str, value: &str) -> Result<DateTime<Utc>> {
 pub fn parse_bson(field: &str, value: &str) -> Result<BsonDate> {
     parse(field, value).map(BsonDate::from_chrono)
 }
-
-pub fn now() -> BsonDate {
-    BsonDate::now()
-}

@@ -19,7 +19,7 @@
 //! # fn f(coll: mongodb::Collection<mongodb::bson::Document>) {
 //! use mozaiks_core::scope::ScopedCollection;
 //! // Does not compile: the fields are private; only `UserScope::collection` builds one.
-//! let handle = ScopedCollection { coll, user_id: String::new() };
+//! let handle = ScopedCollection { coll, id: mongodb::bson::oid::ObjectId::new(), owner: "x".into() };
 //! # }
 //! ```
 //!
@@ -87,7 +87,7 @@ impl UserScope {
     pub fn collection(&self, conn: &Connection, name: PerUserCollection) -> ScopedCollection {
         ScopedCollection {
             coll: conn.database().collection(name.as_str()),
-            user_id: self.hex.clone(),
+            id: self.id,
             owner: Bson::String(self.hex.clone()),
         }
     }
@@ -159,7 +159,7 @@ pub struct Updated {
 /// One user's documents in one per-user collection.
 pub struct ScopedCollection {
     coll: Collection<Document>,
-    user_id: String,
+    id: ObjectId,
     /// What `user_id` must match: the hex string, or both stored forms.
     owner: Bson,
 }
@@ -176,14 +176,6 @@ pub(crate) const FORBIDDEN_STAGES: [&str; 6] = [
 ];
 
 impl ScopedCollection {
-    pub fn name(&self) -> &str {
-        self.coll.name()
-    }
-
-    pub fn user_id(&self) -> &str {
-        &self.user_id
-    }
-
     /// `filter` AND `user_id`. A filter naming `user_id` itself is refused
     /// rather than merged: it could only try to leave the scope.
     fn scoped(&self, filter: Document) -> Result<Document> {
@@ -252,10 +244,9 @@ impl ScopedCollection {
     /// Documents whose `user_id` holds the user's ObjectId rather than its
     /// hex string: counted so they can be reported, never returned as data.
     pub async fn count_object_id_typed(&self) -> Result<u64> {
-        let id = ObjectId::parse_str(&self.user_id).expect("scoped ids are valid");
         Ok(self
             .coll
-            .count_documents(doc! { "user_id": id })
+            .count_documents(doc! { "user_id": self.id })
             .comment(Self::comment("count"))
             .await?)
     }

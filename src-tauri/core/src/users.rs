@@ -495,7 +495,7 @@ pub async fn update(
         }
     }
     let mut set = set;
-    set.insert("updated_at", dates::now());
+    set.insert("updated_at", mongodb::bson::DateTime::now());
     users(conn)
         .update_one(doc! { "_id": user.object_id() }, doc! { "$set": set })
         .await?;
