@@ -5,9 +5,9 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use mozaiks_core::connection::{ConnectOptions, Connection, Topology};
-use mozaiks_core::profile::Environment;
-use mozaiks_core::seed::{self, SeedOptions};
+use mozaiks_core::db::connection::{ConnectOptions, Connection, Topology};
+use mozaiks_core::profiles::profile::Environment;
+use mozaiks_core::services::seed::{self, SeedOptions};
 use mozaiks_core::{Error, Sensitive};
 use support::{input, profile, server, unique_db};
 
@@ -113,10 +113,10 @@ async fn the_overview_lists_collections_with_estimated_counts() {
         users: 120,
         ..SeedOptions::today(120)
     };
-    seed::seed(&conn.write_access().unwrap(), &options, |_| {})
+    seed::seed(&conn, &support::audit_log(), &options, Some(&db), |_| {})
         .await
         .unwrap();
-    let overview = conn.overview().await.unwrap();
+    let overview = mozaiks_core::services::overview::overview(&conn).await.unwrap();
     assert_eq!(overview.database, db);
     let names: Vec<_> = overview
         .collections
@@ -144,7 +144,7 @@ async fn the_overview_lists_collections_with_estimated_counts() {
         .filter(|(_, v)| {
             matches!(
                 v,
-                mozaiks_core::command_check::Verdict::CrossUserRead { .. }
+                mozaiks_core::db::command_check::Verdict::CrossUserRead { .. }
             )
         })
         .count();
@@ -154,8 +154,9 @@ async fn the_overview_lists_collections_with_estimated_counts() {
     );
 }
 
-/// The write proof cannot be had on a read-only connection; tests/ipc.rs
-/// shows every write command refused with data unchanged.
+/// A write context cannot be had on a read-only connection, and asking for
+/// one audits nothing; tests/ipc.rs shows every write command refused with
+/// data unchanged.
 #[tokio::test]
 async fn a_read_only_connection_gives_no_write_access() {
     let mut p = profile(&unique_db("readonly"));
@@ -164,7 +165,11 @@ async fn a_read_only_connection_gives_no_write_access() {
         .await
         .unwrap();
     assert!(conn.is_read_only());
-    assert_eq!(conn.write_access().err(), Some(Error::ReadOnly));
+    let audit = support::audit_log();
+    let intent = mozaiks_core::db::audit::Change::new("users", "", "x");
+    let refused = mozaiks_core::db::write::WriteContext::begin(&conn, &audit, intent).await;
+    assert_eq!(refused.err(), Some(Error::ReadOnly));
+    assert!(!audit.path().exists());
 }
 
 #[tokio::test]
@@ -187,5 +192,5 @@ async fn production_opens_read_only_and_needs_the_name_typed_back() {
         assert!(conn.is_read_only());
     }
     conn.set_read_only(false, Some(&expected)).unwrap();
-    assert!(conn.write_access().is_ok());
+    assert!(!conn.is_read_only());
 }

@@ -3,9 +3,9 @@
 mod support;
 
 use mongodb::bson::{doc, Document};
-use mozaiks_core::audit::AuditLog;
-use mozaiks_core::gdpr;
-use mozaiks_core::scope::UserScope;
+use mozaiks_core::db::audit::AuditLog;
+use mozaiks_core::services::gdpr;
+use mozaiks_core::db::scope::UserScope;
 use support::{raw_db, seeded};
 
 const PER_USER: [&str; 5] = [
@@ -59,12 +59,17 @@ async fn export_holds_everything_erase_then_removes() {
     let owned = doc! { "user_id": { "$in": [user.user_id(), user.object_id()] } };
 
     let plan = gdpr::erase_plan(&conn, &user).await.unwrap();
-    let write = conn.write_access().unwrap();
     let path = dir.path().join("export.json");
     let mut progress = Vec::new();
-    let report = gdpr::export(&conn, &write, &audit, &user, &path, |p| progress.push(p))
+    // Export is a read: a GDPR request on a read-only connection needs no unlock.
+    conn.set_read_only(true, None).unwrap();
+    let report = gdpr::export(&conn, &audit, &user, &path, |p| progress.push(p))
         .await
         .unwrap();
+    conn.set_read_only(false, None).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the export is readable by its owner only");
     assert_eq!(progress.len(), PER_USER.len());
     let exported: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
@@ -104,7 +109,7 @@ async fn export_holds_everything_erase_then_removes() {
         );
     }
 
-    let wrong = gdpr::erase(&conn, &write, &audit, &user, "someone@else.example")
+    let wrong = gdpr::erase(&conn, &audit, &user, "someone@else.example")
         .await
         .unwrap_err();
     assert!(
@@ -117,7 +122,7 @@ async fn export_holds_everything_erase_then_removes() {
         .unwrap()
         .is_some());
 
-    let erased = gdpr::erase(&conn, &write, &audit, &user, &plan.email)
+    let erased = gdpr::erase(&conn, &audit, &user, &plan.email)
         .await
         .unwrap();
     assert_eq!(
@@ -142,7 +147,38 @@ async fn export_holds_everything_erase_then_removes() {
         .list(&Default::default())
         .unwrap()
         .into_iter()
-        .map(|e| e.operation)
+        .map(|e| format!("{} {}", e.operation, e.stage))
         .collect();
-    assert_eq!(ops, vec!["erase_user", "export_user"]);
+    assert_eq!(
+        ops,
+        vec!["erase_user done", "erase_user intent", "export_user read"],
+        "the wrong email audited nothing; the erase its intent before and outcome after"
+    );
+}
+
+/// Erase had no last-superadmin check.
+#[tokio::test]
+async fn the_last_superadmin_cannot_be_erased() {
+    let (db, conn, _) = seeded("gdpr_admin", 20).await;
+    let raw = raw_db(&db).await;
+    let users = raw.collection::<Document>("users");
+    users
+        .update_many(doc! {}, doc! { "$set": { "roles": ["user"] } })
+        .await
+        .unwrap();
+    let admin = users.find_one(doc! {}).await.unwrap().unwrap();
+    let id = admin.get_object_id("_id").unwrap();
+    users
+        .update_one(doc! { "_id": id }, doc! { "$set": { "roles": ["superadmin"] } })
+        .await
+        .unwrap();
+    let user = UserScope::from_object_id(id);
+    let email = admin.get_str("email").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let audit = AuditLog::new(dir.path());
+    let before = support::dump(&raw, "settings").await;
+    let err = gdpr::erase(&conn, &audit, &user, email).await.unwrap_err();
+    assert_eq!(err, mozaiks_core::Error::LastSuperadmin);
+    assert_eq!(support::dump(&raw, "settings").await, before, "nothing deleted");
+    assert!(users.find_one(doc! { "_id": id }).await.unwrap().is_some());
 }

@@ -7,7 +7,7 @@ mod support;
 use std::sync::Arc;
 
 use mongodb::bson::{doc, Document};
-use mozaiks_core::secrets::Keychain;
+use mozaiks_core::profiles::secrets::Keychain;
 use mozaiks_core::workspace::Workspace;
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -47,7 +47,7 @@ fn app(dir: &std::path::Path) -> tauri::App<MockRuntime> {
 async fn snapshot(db: &str) -> Vec<Vec<Document>> {
     let raw = support::raw_db(db).await;
     let mut all = Vec::new();
-    for name in mozaiks_core::seed::SEEDED_COLLECTIONS {
+    for name in mozaiks_core::services::seed::SEEDED_COLLECTIONS {
         all.push(support::dump(&raw, name).await);
     }
     all

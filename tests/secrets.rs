@@ -9,8 +9,8 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use mozaiks_core::profile::PasswordMode;
-use mozaiks_core::secrets::{Keychain, SecretStore};
+use mozaiks_core::profiles::profile::PasswordMode;
+use mozaiks_core::profiles::secrets::{Keychain, SecretStore};
 use mozaiks_core::workspace::Workspace;
 use mozaiks_core::Sensitive;
 

@@ -4,8 +4,8 @@
 mod support;
 
 use mongodb::bson::{doc, Bson, Document};
-use mozaiks_core::connection::{ConnectOptions, Connection};
-use mozaiks_core::seed::{self, SeedOptions, FLAWED_COLLECTION, SEEDED_COLLECTIONS};
+use mozaiks_core::db::connection::{ConnectOptions, Connection};
+use mozaiks_core::services::seed::{self, SeedOptions, FLAWED_COLLECTION, SEEDED_COLLECTIONS};
 use support::{dump, profile, raw_db, unique_db};
 
 fn options(users: u32) -> SeedOptions {
@@ -19,7 +19,7 @@ fn options(users: u32) -> SeedOptions {
 async fn seed_into(db: &str, users: u32) -> seed::SeedReport {
     let (conn, _) = support::connect(db).await;
     let mut last = None;
-    let report = seed::seed(&conn.write_access().unwrap(), &options(users), |p| {
+    let report = seed::seed(&conn, &support::audit_log(), &options(users), Some(db), |p| {
         last = Some(p)
     })
     .await
@@ -131,13 +131,47 @@ async fn a_bad_user_count_is_refused_before_anything_is_dropped() {
     let conn = Connection::open(&profile(&name), ConnectOptions::default())
         .await
         .unwrap();
-    let access = conn.write_access().unwrap();
+    let audit = support::audit_log();
     for users in [0, seed::MAX_USERS + 1] {
-        let err = seed::seed(&access, &options(users), |_| {})
+        let err = seed::seed(&conn, &audit, &options(users), Some(&name), |_| {})
             .await
             .unwrap_err();
         assert_eq!(err.code(), "invalid_input");
     }
     let users = raw_db(&name).await.collection::<Document>("users");
     assert_eq!(users.count_documents(doc! {}).await.unwrap(), 10);
+}
+
+/// "Seed demo data" used to drop a database's collections, production
+/// included, once the connection was made writable.
+#[tokio::test]
+async fn seeding_refuses_production_and_a_database_with_data_unless_named() {
+    let name = unique_db("seed_guard");
+    seed_into(&name, 10).await;
+    let conn = Connection::open(&profile(&name), ConnectOptions::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let audit = mozaiks_core::db::audit::AuditLog::new(dir.path());
+    for wrong in [None, Some("MozaiksCore"), Some("")] {
+        let err = seed::seed(&conn, &audit, &options(5), wrong, |_| {}).await.unwrap_err();
+        assert_eq!(err, mozaiks_core::Error::ConfirmationRequired { expected: name.clone() });
+    }
+    let mut prod = profile(&name);
+    prod.environment = mozaiks_core::profiles::profile::Environment::Production;
+    let prod_conn = Connection::open(&prod, ConnectOptions::default()).await.unwrap();
+    prod_conn.set_read_only(false, Some(&name)).unwrap();
+    let err = seed::seed(&prod_conn, &audit, &options(5), Some(&name), |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "refused");
+    let users = raw_db(&name).await.collection::<Document>("users");
+    assert_eq!(users.count_documents(doc! {}).await.unwrap(), 10, "nothing was dropped");
+    assert!(!audit.path().exists(), "nothing was attempted, so nothing audited");
+    // Typed back, it replaces the data and the intent is audited first.
+    seed::seed(&conn, &audit, &options(5), Some(&name), |_| {}).await.unwrap();
+    assert_eq!(users.count_documents(doc! {}).await.unwrap(), 5);
+    let trail = std::fs::read_to_string(audit.path()).unwrap();
+    let stages: Vec<&str> = trail.lines().map(|l| if l.contains("\"intent\"") { "intent" } else { "done" }).collect();
+    assert_eq!(stages, ["intent", "done"]);
 }

@@ -4,9 +4,9 @@
 mod support;
 
 use mongodb::bson::{doc, Document};
-use mozaiks_core::audit::AuditLog;
-use mozaiks_core::scope::UserScope;
-use mozaiks_core::settings::{self, NotificationPreferences};
+use mozaiks_core::db::audit::AuditLog;
+use mozaiks_core::db::scope::UserScope;
+use mozaiks_core::services::settings::{self, NotificationPreferences};
 use mozaiks_core::Error;
 use support::{raw_db, seeded};
 
@@ -68,7 +68,6 @@ async fn invalid_plugin_json_is_refused_and_the_document_is_unchanged() {
     ] {
         let err = settings::save_plugin_settings(
             &conn,
-            &conn.write_access().unwrap(),
             &audit,
             &user,
             "notes",
@@ -81,7 +80,6 @@ async fn invalid_plugin_json_is_refused_and_the_document_is_unchanged() {
     }
     let err = settings::save_plugin_settings(
         &conn,
-        &conn.write_access().unwrap(),
         &audit,
         &user,
         "no.tes",
@@ -98,7 +96,6 @@ async fn invalid_plugin_json_is_refused_and_the_document_is_unchanged() {
     };
     let err = settings::save_notification_preferences(
         &conn,
-        &conn.write_access().unwrap(),
         &audit,
         &user,
         &prefs,
@@ -125,7 +122,6 @@ async fn plugin_settings_save_and_are_audited() {
     let notes = loaded.plugins.iter().find(|p| p.plugin == "notes").unwrap();
     let saved = settings::save_plugin_settings(
         &conn,
-        &conn.write_access().unwrap(),
         &audit,
         &user,
         "notes",
@@ -139,7 +135,6 @@ async fn plugin_settings_save_and_are_audited() {
     // A new plugin's settings: nothing was there before.
     settings::save_plugin_settings(
         &conn,
-        &conn.write_access().unwrap(),
         &audit,
         &user,
         "calendar",
@@ -148,9 +143,15 @@ async fn plugin_settings_save_and_are_audited() {
     )
     .await
     .unwrap();
-    let entries = audit.list(&Default::default()).unwrap();
-    assert_eq!(entries.len(), 2);
-    assert_eq!(entries[1].operation, "set plugin_settings.notes");
+    let done: Vec<_> = audit
+        .list(&Default::default())
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.stage == "done")
+        .collect();
+    assert_eq!(done.len(), 2);
+    assert_eq!(done[1].operation, "set plugin_settings.notes");
+    assert!(done[1].before.contains("theme"), "before is what was replaced");
 }
 
 #[tokio::test]
@@ -171,11 +172,9 @@ async fn two_concurrent_edits_give_one_success_and_one_conflict() {
         push_enabled: false,
         digest_frequency: "monthly".into(),
     };
-    let write = conn.write_access().unwrap();
     let (a, b) = tokio::join!(
         settings::save_notification_preferences(
             &conn,
-            &write,
             &audit,
             &user,
             &mine,
@@ -183,7 +182,6 @@ async fn two_concurrent_edits_give_one_success_and_one_conflict() {
         ),
         settings::save_notification_preferences(
             &conn,
-            &write,
             &audit,
             &user,
             &theirs,
@@ -212,7 +210,6 @@ async fn two_concurrent_edits_give_one_success_and_one_conflict() {
     // A stale save after that is a conflict too, and overwrites nothing.
     let stale = settings::save_notification_preferences(
         &conn,
-        &write,
         &audit,
         &user,
         &mine,
@@ -242,10 +239,9 @@ async fn missing_settings_are_created_once() {
         push_enabled: true,
         digest_frequency: "daily".into(),
     };
-    let write = conn.write_access().unwrap();
     let (a, b) = tokio::join!(
-        settings::save_notification_preferences(&conn, &write, &audit, &user, &prefs, None),
-        settings::save_notification_preferences(&conn, &write, &audit, &user, &prefs, None),
+        settings::save_notification_preferences(&conn, &audit, &user, &prefs, None),
+        settings::save_notification_preferences(&conn, &audit, &user, &prefs, None),
     );
     assert!(
         a.is_ok() != b.is_ok(),
@@ -258,4 +254,74 @@ async fn missing_settings_are_created_once() {
         .await
         .unwrap();
     assert_eq!(count, 1);
+}
+
+/// The compare-and-set `expected` was decoded from Extended JSON and could
+/// carry operators, which turned the check into a query that any value met.
+#[tokio::test]
+async fn an_expected_value_holding_operators_is_compared_literally() {
+    let (db, conn, _) = seeded("settings_literal", 20).await;
+    let audit = support::audit_log();
+    let user = user_with_settings(&db, true).await;
+    let raw = raw_db(&db).await;
+    let before = support::dump(&raw, "settings").await;
+    for expected in [
+        r#"{"$exists":true}"#,
+        r#"{"$ne":null}"#,
+        r#"{"$regularExpression":{"pattern":".*","options":""}}"#,
+    ] {
+        let err = settings::save_plugin_settings(
+            &conn,
+            &audit,
+            &user,
+            "notes",
+            r#"{"theme":"hijacked"}"#,
+            Some(expected),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.code(), "conflict", "{expected}");
+    }
+    assert_eq!(support::dump(&raw, "settings").await, before);
+}
+
+/// Saving notification preferences replaced the whole sub-document and
+/// dropped fields the form does not know.
+#[tokio::test]
+async fn saving_preferences_keeps_fields_the_form_does_not_know() {
+    let (db, conn, _) = seeded("settings_sms", 20).await;
+    let audit = support::audit_log();
+    let user = user_with_settings(&db, true).await;
+    let raw = raw_db(&db).await;
+    raw.collection::<Document>("settings")
+        .update_one(
+            doc! { "user_id": user.user_id() },
+            doc! { "$set": { "notification_preferences.sms_enabled": true } },
+        )
+        .await
+        .unwrap();
+    let loaded = settings::load(&conn, &user).await.unwrap();
+    let prefs = NotificationPreferences {
+        email_enabled: false,
+        push_enabled: true,
+        digest_frequency: "never".into(),
+    };
+    settings::save_notification_preferences(
+        &conn,
+        &audit,
+        &user,
+        &prefs,
+        loaded.notification_preferences_json.as_deref(),
+    )
+    .await
+    .unwrap();
+    let stored = raw
+        .collection::<Document>("settings")
+        .find_one(doc! { "user_id": user.user_id() })
+        .await
+        .unwrap()
+        .unwrap();
+    let p = stored.get_document("notification_preferences").unwrap();
+    assert_eq!(p.get_bool("sms_enabled"), Ok(true));
+    assert_eq!(p.get_str("digest_frequency"), Ok("never"));
 }

@@ -5,10 +5,11 @@ mod support;
 
 use futures_util::TryStreamExt;
 use mongodb::bson::{doc, Document};
-use mozaiks_core::audit::AuditLog;
-use mozaiks_core::scope::UserScope;
-use mozaiks_core::users::{self, SubscriptionState, UserEdit, UserQuery, UserSortField};
-use mozaiks_core::{settings, user360, Error};
+use mozaiks_core::db::audit::AuditLog;
+use mozaiks_core::db::scope::UserScope;
+use mozaiks_core::services::users::{self, SubscriptionState, UserEdit, UserQuery, UserSortField};
+use mozaiks_core::services::{settings, user360};
+use mozaiks_core::Error;
 use support::{raw_db, seeded};
 
 fn query() -> UserQuery {
@@ -101,19 +102,20 @@ async fn the_page_size_cap_holds_whatever_is_asked() {
     .unwrap();
     assert_eq!(page.rows.len(), 100);
     assert_eq!(page.page_size, 100);
-    assert_eq!(page.total.value, Some(300.0));
-    assert!(page.total.exact);
-    let last = users::list(
+    let total = users::count(&conn, &query()).await.unwrap();
+    assert_eq!(total, users::Total { value: Some(300.0), exact: true });
+    let second = users::list(
         &conn,
         &UserQuery {
             page_size: 100,
-            page: 2,
+            after: page.next.clone(),
             ..query()
         },
     )
     .await
     .unwrap();
-    assert_eq!(last.rows.len(), 100);
+    assert_eq!(second.rows.len(), 100);
+    assert!(second.rows.iter().all(|r| !page.rows.iter().any(|p| p.id == r.id)));
 }
 
 #[tokio::test]
@@ -123,11 +125,12 @@ async fn sorting_and_filters_return_exactly_the_expected_users() {
         let conn = &conn;
         async move {
             let mut ids = Vec::new();
-            for page in 0.. {
+            let mut after = None;
+            loop {
                 let p = users::list(
                     conn,
                     &UserQuery {
-                        page,
+                        after,
                         page_size: 100,
                         ..q.clone()
                     },
@@ -135,8 +138,9 @@ async fn sorting_and_filters_return_exactly_the_expected_users() {
                 .await
                 .unwrap();
                 ids.extend(p.rows.iter().map(|r| r.id.clone()));
-                if p.rows.len() < 100 {
-                    break;
+                match p.next {
+                    Some(next) => after = Some(next),
+                    None => break,
                 }
             }
             ids
@@ -359,6 +363,7 @@ fn edit_of(detail: &users::UserDetail) -> UserEdit {
         expires_at: detail.expires_at.clone(),
         display_name: detail.display_name.clone(),
         bio: detail.bio.clone(),
+        version: detail.version.clone(),
     }
 }
 
@@ -375,7 +380,7 @@ async fn edits_apply_set_updated_at_and_are_audited() {
     edit.tier = Some("enterprise".into());
     edit.expires_at = Some("2030-01-01T00:00:00Z".into());
     edit.display_name = Some("Renamed".into());
-    let after = users::update(&conn, &conn.write_access().unwrap(), &audit, &scope, &edit)
+    let after = users::update(&conn, &audit, &scope, &edit)
         .await
         .unwrap();
     assert_eq!(after.roles, vec!["user", "admin"]);
@@ -384,7 +389,8 @@ async fn edits_apply_set_updated_at_and_are_audited() {
     assert_eq!(after.display_name.as_deref(), Some("Renamed"));
     assert_ne!(after.updated_at, before.updated_at);
     let entries = audit.list(&Default::default()).unwrap();
-    assert_eq!(entries.len(), 1);
+    assert_eq!(entries.len(), 2, "intent, then outcome");
+    assert_eq!((entries[0].stage.as_str(), entries[1].stage.as_str()), ("done", "intent"));
     assert_eq!(entries[0].target_id, id);
     assert!(
         entries[0].after.contains("Renamed")
@@ -401,7 +407,7 @@ async fn edits_apply_set_updated_at_and_are_audited() {
         .await
         .unwrap();
     edit.roles = vec!["root".into()];
-    let err = users::update(&conn, &conn.write_access().unwrap(), &audit, &scope, &edit)
+    let err = users::update(&conn, &audit, &scope, &edit)
         .await
         .unwrap_err();
     assert_eq!(err.code(), "invalid_input");
@@ -412,7 +418,7 @@ async fn edits_apply_set_updated_at_and_are_audited() {
         .await
         .unwrap();
     assert_eq!(stored, again);
-    assert_eq!(audit.list(&Default::default()).unwrap().len(), 1);
+    assert_eq!(audit.list(&Default::default()).unwrap().len(), 2, "bad input audits nothing");
 }
 
 #[tokio::test]
@@ -425,7 +431,7 @@ async fn removing_the_last_superadmin_is_refused() {
     let scope = UserScope::parse(&admins[0]).unwrap();
     let mut edit = edit_of(&users::detail(&conn, &scope).await.unwrap());
     edit.roles = vec!["user".into()];
-    let err = users::update(&conn, &conn.write_access().unwrap(), &audit, &scope, &edit)
+    let err = users::update(&conn, &audit, &scope, &edit)
         .await
         .unwrap_err();
     assert_eq!(err, Error::LastSuperadmin);
@@ -441,14 +447,14 @@ async fn removing_the_last_superadmin_is_refused() {
     promote.roles = vec!["user".into(), "superadmin".into()];
     users::update(
         &conn,
-        &conn.write_access().unwrap(),
         &audit,
         &other,
         &promote,
     )
     .await
     .unwrap();
-    users::update(&conn, &conn.write_access().unwrap(), &audit, &scope, &edit)
+    edit.version = users::detail(&conn, &scope).await.unwrap().version;
+    users::update(&conn, &audit, &scope, &edit)
         .await
         .unwrap();
 }
@@ -465,18 +471,19 @@ async fn profiles_that_ask_for_it_also_audit_to_the_database() {
     let scope = UserScope::parse(&id).unwrap();
     let mut edit = edit_of(&users::detail(&conn, &scope).await.unwrap());
     edit.bio = Some("Audited".into());
-    users::update(&conn, &conn.write_access().unwrap(), &audit, &scope, &edit)
+    users::update(&conn, &audit, &scope, &edit)
         .await
         .unwrap();
-    let logged = support::dump(&raw_db(&db).await, mozaiks_core::AUDIT_COLLECTION).await;
-    assert_eq!(logged.len(), 1);
-    assert_eq!(logged[0].get_str("operation").unwrap(), "update_user");
-    assert_eq!(logged[0].get_str("target_id").unwrap(), id);
-    assert!(!logged[0].to_string().contains("$2b$"));
+    let logged = support::dump(&raw_db(&db).await, mozaiks_core::schema::AUDIT_COLLECTION).await;
+    assert_eq!(logged.len(), 2, "intent and outcome");
+    assert_eq!(logged[1].get_str("operation").unwrap(), "update_user");
+    assert_eq!(logged[1].get_str("stage").unwrap(), "done");
+    assert_eq!(logged[1].get_str("target_id").unwrap(), id);
+    assert!(!logged[1].to_string().contains("$2b$"));
     assert_eq!(
         audit.list(&Default::default()).unwrap().len(),
-        1,
-        "the local file has it too"
+        2,
+        "the local file has them too"
     );
 }
 
@@ -522,31 +529,158 @@ async fn date_filters_match_iso_string_dates_too() {
     assert_eq!(row[0].created_at.as_deref(), Some("2024-03-01T00:00:00Z"));
 }
 
-/// What a race of two demotions leaves (no superadmin at all) is undone by
-/// the check after the write: the user gets the role back and is refused.
+/// Two admins demoting the last two superadmins at once: however the
+/// writes interleave, one superadmin remains, and a refused demotion leaves
+/// the whole user document as it was (the restore once reset only roles).
 #[tokio::test]
-async fn the_check_after_a_demotion_restores_the_last_superadmin() {
+async fn racing_demotions_keep_a_superadmin_and_restore_whole_edits() {
     let (db, conn, _) = seeded("superadmin_race", 30).await;
-    let id = direct(&db, doc! { "roles": "superadmin" }, doc! { "_id": 1 }).await[0].clone();
-    let scope = UserScope::parse(&id).unwrap();
-    let before = users::detail(&conn, &scope).await.unwrap().roles;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = AuditLog::new(dir.path());
+    let first = direct(&db, doc! { "roles": "superadmin" }, doc! { "_id": 1 }).await[0].clone();
+    let second = first_ordinary_user(&db).await;
     let raw = raw_db(&db).await.collection::<Document>("users");
-    // The state a concurrent demotion would leave behind.
     raw.update_one(
-        doc! { "_id": scope.object_id() },
-        doc! { "$set": { "roles": ["user"] } },
+        doc! { "_id": UserScope::parse(&second).unwrap().object_id() },
+        doc! { "$set": { "roles": ["superadmin"] } },
     )
     .await
     .unwrap();
-    let err = users::restore_if_no_superadmin(&conn, &scope, &before).await;
-    assert_eq!(err, Err(Error::LastSuperadmin));
-    assert_eq!(
-        direct(&db, doc! { "roles": "superadmin" }, doc! { "_id": 1 }).await,
-        vec![id]
+    let (a, b) = (UserScope::parse(&first).unwrap(), UserScope::parse(&second).unwrap());
+    let demote = |d: &users::UserDetail| UserEdit {
+        roles: vec!["user".into()],
+        display_name: Some("Demoted".into()),
+        ..edit_of(d)
+    };
+    let (ea, eb) = (
+        demote(&users::detail(&conn, &a).await.unwrap()),
+        demote(&users::detail(&conn, &b).await.unwrap()),
     );
-    // With a superadmin left, nothing is touched.
-    assert_eq!(
-        users::restore_if_no_superadmin(&conn, &scope, &["user".to_string()]).await,
-        Ok(())
+    let originals = support::dump(&raw_db(&db).await, "users").await;
+    let (ra, rb) = tokio::join!(
+        users::update(&conn, &audit, &a, &ea),
+        users::update(&conn, &audit, &b, &eb)
     );
+    let left = direct(&db, doc! { "roles": "superadmin" }, doc! { "_id": 1 }).await;
+    assert!(!left.is_empty(), "a superadmin remains");
+    let refused: Vec<&UserScope> = [(&ra, &a), (&rb, &b)]
+        .into_iter()
+        .filter(|(r, _)| r.as_ref().err() == Some(&Error::LastSuperadmin))
+        .map(|(_, s)| s)
+        .collect();
+    assert!(!refused.is_empty(), "{ra:?} {rb:?}");
+    let now = support::dump(&raw_db(&db).await, "users").await;
+    for scope in refused {
+        let find = |docs: &[Document]| {
+            docs.iter()
+                .find(|d| d.get_object_id("_id").unwrap() == scope.object_id())
+                .cloned()
+                .unwrap()
+        };
+        let (was, is) = (find(&originals), find(&now));
+        for field in ["roles", "subscription", "profile"] {
+            assert_eq!(was.get(field), is.get(field), "{field} restored");
+        }
+    }
+}
+
+/// Two admins editing one user: the second, loaded before the first
+/// saved, gets a conflict instead of silently overwriting it.
+#[tokio::test]
+async fn a_stale_edit_is_a_conflict_and_overwrites_nothing() {
+    let (db, conn, _) = seeded("edit_conflict", 20).await;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = AuditLog::new(dir.path());
+    let scope = UserScope::parse(&first_ordinary_user(&db).await).unwrap();
+    let loaded = users::detail(&conn, &scope).await.unwrap();
+    let mut first = edit_of(&loaded);
+    first.bio = Some("first admin".into());
+    let mut second = edit_of(&loaded);
+    second.display_name = Some("second admin".into());
+    users::update(&conn, &audit, &scope, &first).await.unwrap();
+    let err = users::update(&conn, &audit, &scope, &second).await.unwrap_err();
+    let Error::Conflict { current: Some(current) } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(current.contains("first admin"), "the conflict shows the current value");
+    let now = users::detail(&conn, &scope).await.unwrap();
+    assert_eq!(now.bio.as_deref(), Some("first admin"));
+    assert_eq!(now.display_name, loaded.display_name);
+}
+
+/// A user whose `expires_at` is a naive ISO string (as Python writes it)
+/// could not be edited: the form sent back what it was shown.
+#[tokio::test]
+async fn a_user_with_a_naive_iso_expiry_can_be_edited() {
+    let (db, conn, _) = seeded("naive_date", 10).await;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = AuditLog::new(dir.path());
+    let scope = UserScope::parse(&first_ordinary_user(&db).await).unwrap();
+    raw_db(&db)
+        .await
+        .collection::<Document>("users")
+        .update_one(
+            doc! { "_id": scope.object_id() },
+            doc! { "$set": { "subscription.expires_at": "2026-01-01T00:00:00" } },
+        )
+        .await
+        .unwrap();
+    let loaded = users::detail(&conn, &scope).await.unwrap();
+    assert_eq!(loaded.expires_at.as_deref(), Some("2026-01-01T00:00:00Z"));
+    let mut edit = edit_of(&loaded);
+    edit.bio = Some("edited".into());
+    let after = users::update(&conn, &audit, &scope, &edit).await.unwrap();
+    assert_eq!(after.bio.as_deref(), Some("edited"));
+    assert_eq!(after.expires_at.as_deref(), Some("2026-01-01T00:00:00Z"));
+}
+
+/// Support staff paste emails from tickets as they come: a user stored with
+/// capitals used not to be found, neither as typed nor lowercased.
+#[tokio::test]
+async fn search_finds_an_email_whatever_its_case() {
+    let (db, conn, _) = seeded("search_case", 10).await;
+    raw_db(&db)
+        .await
+        .collection::<Document>("users")
+        .insert_one(doc! {
+            "email": "Guide.User@Example.com", "username": "GuideUser", "roles": ["user"],
+        })
+        .await
+        .unwrap();
+    for typed in ["Guide.User@Example.com", "guide.user@example.com", "GUIDE.USER@EXAMPLE.COM", "Guide.User", "guide", "guideuser"] {
+        let found = users::search(&conn, typed).await.unwrap();
+        assert!(
+            found.iter().any(|r| r.email == "Guide.User@Example.com"),
+            "{typed}"
+        );
+    }
+    let err = users::search(&conn, &"a".repeat(5 * 1024 * 1024)).await.unwrap_err();
+    assert_eq!(err.code(), "invalid_input", "over 254 characters never reaches the server");
+    assert_eq!(users::search(&conn, &"a".repeat(255)).await.unwrap_err().code(), "invalid_input");
+}
+
+/// The default view is newest first by `_id`; deep pages go by cursor, and
+/// a cursor that is not the app's is refused before any query.
+#[tokio::test]
+async fn the_default_list_is_newest_first_and_range_paged() {
+    let (db, conn, _) = seeded("keyset", 120).await;
+    let page = users::list(&conn, &UserQuery { page_size: 50, ..query() }).await.unwrap();
+    let newest = direct(&db, doc! {}, doc! { "_id": -1 }).await;
+    assert_eq!(page.rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), newest[..50]);
+    assert_eq!(page.sort_note, None, "an index serves it");
+    let mut after = page.next;
+    let mut seen = 50;
+    while let Some(cursor) = after {
+        let p = users::list(&conn, &UserQuery { page_size: 50, after: Some(cursor), ..query() }).await.unwrap();
+        assert_eq!(p.rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), newest[seen..seen + p.rows.len()]);
+        seen += p.rows.len();
+        after = p.next;
+    }
+    assert_eq!(seen, newest.len());
+    for bad in ["{\"v\":{\"$gt\":\"\"}}", "not json", "{}"] {
+        let q = UserQuery { after: Some(bad.into()), ..query() };
+        assert_eq!(users::list(&conn, &q).await.unwrap_err().code(), "invalid_input");
+    }
+    let unindexed = UserQuery { sort: UserSortField::LastLogin, ..query() };
+    assert!(users::list(&conn, &unindexed).await.unwrap().sort_note.is_some());
 }

@@ -5,7 +5,7 @@ mod commands;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use mozaiks_core::secrets::Keychain;
+use mozaiks_core::profiles::secrets::Keychain;
 use mozaiks_core::workspace::Workspace;
 use tauri::{Manager, Runtime};
 
@@ -15,8 +15,21 @@ pub const KEYCHAIN_SERVICE: &str = "dev.mozaiks.admin";
 /// Every command the UI can call; also the source of `ui/src/bindings.ts`.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
     use commands::*;
+    use mozaiks_core::profiles::profile as p;
+    use mozaiks_core::schema as s;
     tauri_specta::Builder::<R>::new()
         .disable_serde_phases()
+        // The rules the UI shows or offers, from the one place that owns them.
+        .constant("ROLES", s::ROLES)
+        .constant("TIERS", s::TIERS)
+        .constant("DIGEST_FREQUENCIES", s::DIGEST_FREQUENCIES)
+        .constant("MAX_PAGE", s::MAX_PAGE)
+        .constant("MAX_PLUGIN_SETTINGS_BYTES", s::MAX_PLUGIN_SETTINGS_BYTES)
+        .constant("MAX_SEARCH_CHARS", s::MAX_SEARCH_CHARS)
+        .constant("MIN_TIMEOUT_MS", p::MIN_TIMEOUT_MS)
+        .constant("MAX_TIMEOUT_MS", p::MAX_TIMEOUT_MS)
+        .constant("DEFAULT_TIMEOUT_MS", p::DEFAULT_TIMEOUT_MS)
+        .constant("DEFAULT_URI", p::DEFAULT_URI)
         .commands(tauri_specta::collect_commands![
             profiles::list_profiles,
             profiles::create_profile,
@@ -29,9 +42,11 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             connection::connect,
             connection::disconnect,
             connection::overview,
+            connection::connection_health,
             connection::set_read_only,
             seed::seed_demo_data,
             users::list_users,
+            users::count_users,
             users::search_users,
             users::user_detail,
             users::update_user,

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
 use mongodb::bson::Document;
-use mozaiks_core::profile::{Environment, Profile, ProfileInput};
+use mozaiks_core::profiles::profile::{Environment, Profile, ProfileInput};
 
 pub struct TestServer {
     pub uri: String,
@@ -114,7 +114,7 @@ pub async fn dump(db: &mongodb::Database, collection: &str) -> Vec<Document> {
 /// Commands one monitored connection sent, by verdict.
 #[derive(Default)]
 pub struct Recorder {
-    pub commands: std::sync::Mutex<Vec<(String, mozaiks_core::command_check::Verdict)>>,
+    pub commands: std::sync::Mutex<Vec<(String, mozaiks_core::db::command_check::Verdict)>>,
 }
 
 impl Recorder {
@@ -134,7 +134,7 @@ pub fn command_log_dir() -> std::path::PathBuf {
 pub async fn connect(
     database: &str,
 ) -> (
-    mozaiks_core::connection::Connection,
+    mozaiks_core::db::connection::Connection,
     std::sync::Arc<Recorder>,
 ) {
     connect_profile(&profile(database)).await
@@ -143,11 +143,11 @@ pub async fn connect(
 pub async fn connect_profile(
     profile: &Profile,
 ) -> (
-    mozaiks_core::connection::Connection,
+    mozaiks_core::db::connection::Connection,
     std::sync::Arc<Recorder>,
 ) {
     use mongodb::event::{command::CommandEvent, EventHandler};
-    use mozaiks_core::command_check;
+    use mozaiks_core::db::command_check;
     use std::io::Write;
 
     let recorder = std::sync::Arc::new(Recorder::default());
@@ -181,9 +181,9 @@ pub async fn connect_profile(
                 .push((e.command_name.clone(), verdict));
         }
     });
-    let conn = mozaiks_core::connection::Connection::open(
+    let conn = mozaiks_core::db::connection::Connection::open(
         profile,
-        mozaiks_core::connection::ConnectOptions {
+        mozaiks_core::db::connection::ConnectOptions {
             password: None,
             command_monitor: Some(monitor),
         },
@@ -199,18 +199,23 @@ pub async fn seeded(
     users: u32,
 ) -> (
     String,
-    mozaiks_core::connection::Connection,
+    mozaiks_core::db::connection::Connection,
     std::sync::Arc<Recorder>,
 ) {
     let name = unique_db(prefix);
     let (conn, recorder) = connect(&name).await;
-    let options = mozaiks_core::seed::SeedOptions {
+    let options = mozaiks_core::services::seed::SeedOptions {
         users,
         seed: 42,
         anchor: "2026-06-01T00:00:00Z".parse().unwrap(),
     };
-    mozaiks_core::seed::seed(&conn.write_access().unwrap(), &options, |_| {})
+    mozaiks_core::services::seed::seed(&conn, &audit_log(), &options, Some(&name), |_| {})
         .await
         .unwrap();
     (name, conn, recorder)
+}
+
+/// An audit trail in a directory of the test's own.
+pub fn audit_log() -> mozaiks_core::db::audit::AuditLog {
+    mozaiks_core::db::audit::AuditLog::new(&std::env::temp_dir().join(unique_db("audit")))
 }

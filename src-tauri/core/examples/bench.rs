@@ -5,12 +5,13 @@
 
 use std::time::{Duration, Instant};
 
-use mozaiks_core::connection::{ConnectOptions, Connection};
-use mozaiks_core::profile::{Environment, ProfileInput};
-use mozaiks_core::scope::UserScope;
-use mozaiks_core::seed::{self, SeedOptions};
-use mozaiks_core::users::{self, UserQuery};
-use mozaiks_core::{settings, user360};
+use mozaiks_core::db::audit::AuditLog;
+use mozaiks_core::db::connection::{ConnectOptions, Connection};
+use mozaiks_core::db::scope::UserScope;
+use mozaiks_core::profiles::profile::{Environment, ProfileInput};
+use mozaiks_core::services::seed::{self, SeedOptions};
+use mozaiks_core::services::users::{self, UserQuery};
+use mozaiks_core::services::{settings, user360};
 
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {
     samples.sort();
@@ -44,9 +45,9 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-fn query(page: u32) -> UserQuery {
+fn query(after: Option<String>) -> UserQuery {
     UserQuery {
-        page,
+        after,
         page_size: 50,
         ..Default::default()
     }
@@ -75,7 +76,11 @@ async fn main() -> mozaiks_core::Result<()> {
     let conn = Connection::open(&profile, ConnectOptions::default()).await?;
 
     let start = Instant::now();
-    let report = seed::seed(&conn.write_access()?, &SeedOptions::today(users), |_| {}).await?;
+    let audit_dir = std::env::temp_dir().join(format!("mozaiks-bench-{}", std::process::id()));
+    let audit = AuditLog::new(&audit_dir);
+    let database = profile.database_name().to_string();
+    let options = SeedOptions::today(users);
+    let report = seed::seed(&conn, &audit, &options, Some(&database), |_| {}).await?;
     let secs = start.elapsed().as_secs_f64();
     let docs: u32 = report.collections.iter().map(|c| c.documents).sum();
     println!(
@@ -83,20 +88,36 @@ async fn main() -> mozaiks_core::Result<()> {
         f64::from(docs) / secs
     );
 
-    let page = users::list(&conn, &query(0)).await?;
+    let page = users::list(&conn, &query(None)).await?;
     let sample: Vec<UserScope> = page
         .rows
         .iter()
         .map(|r| UserScope::parse(&r.id).unwrap())
         .collect();
     let emails: Vec<String> = page.rows.iter().map(|r| r.email.clone()).collect();
-    let pages = users / 50;
-    measure("users list, page of 50 (+ total)", 30, |i| {
+    measure("users list, first page of 50", 30, |_| {
         let conn = &conn;
         async move {
-            users::list(conn, &query((i as u32 * 7919) % pages.max(1)))
-                .await
-                .unwrap();
+            users::list(conn, &query(None)).await.unwrap();
+        }
+    })
+    .await;
+    // Deep pages: walk 20 pages on by cursor, then time the next one.
+    let mut cursor = None;
+    for _ in 0..20 {
+        cursor = users::list(&conn, &query(cursor)).await?.next;
+    }
+    measure("users list, page 21 (range paging)", 30, |_| {
+        let (conn, cursor) = (&conn, cursor.clone());
+        async move {
+            users::list(conn, &query(cursor)).await.unwrap();
+        }
+    })
+    .await;
+    measure("users total (its own command)", 10, |_| {
+        let conn = &conn;
+        async move {
+            users::count(conn, &query(None)).await.unwrap();
         }
     })
     .await;
@@ -135,5 +156,6 @@ async fn main() -> mozaiks_core::Result<()> {
         println!("peak resident memory of the client: {mib:.1} MiB");
     }
     conn.close().await;
+    let _ = std::fs::remove_dir_all(audit_dir);
     Ok(())
 }

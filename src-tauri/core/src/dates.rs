@@ -1,25 +1,62 @@
-//! Dates cross IPC as RFC 3339 strings; MongoDB holds BSON dates (the seed)
-//! or, in older MozaiksCore data, ISO strings. Both read the same.
+//! Dates cross IPC as RFC 3339 UTC strings; MongoDB holds BSON dates (the
+//! seed) or, in older MozaiksCore data, ISO strings, with or without a zone
+//! (`2026-01-01T00:00:00`, as Python writes them, is UTC). All read the same.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 use mongodb::bson::{Bson, DateTime as BsonDate};
 
 use crate::{Error, Result};
 
 pub fn to_iso(value: Option<&Bson>) -> Option<String> {
     match value? {
-        Bson::DateTime(d) => Some(d.to_chrono().to_rfc3339_opts(SecondsFormat::Secs, true)),
-        Bson::String(s) if !s.is_empty() => Some(s.clone()),
+        Bson::DateTime(d) => Some(format(d.to_chrono())),
+        // A string that is a date reads as one; anything else is shown as stored.
+        Bson::String(s) if !s.is_empty() => Some(read(s).map_or_else(|| s.clone(), format)),
         _ => None,
     }
 }
 
-pub fn parse(field: &str, value: &str) -> Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(value.trim())
+fn format(d: DateTime<Utc>) -> String {
+    d.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn read(value: &str) -> Option<DateTime<Utc>> {
+    let v = value.trim();
+    DateTime::parse_from_rfc3339(v)
         .map(|d| d.with_timezone(&Utc))
-        .map_err(|_| Error::invalid(field, "must be an RFC 3339 date like 2026-01-31T00:00:00Z"))
+        .ok()
+        .or_else(|| NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S%.f").ok().map(|n| n.and_utc()))
+        .or_else(|| {
+            NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|n| n.and_utc())
+        })
+}
+
+pub fn parse(field: &str, value: &str) -> Result<DateTime<Utc>> {
+    read(value).ok_or_else(|| Error::invalid(field, "must be a date like 2026-01-31T00:00:00Z"))
 }
 
 pub fn parse_bson(field: &str, value: &str) -> Result<BsonDate> {
     parse(field, value).map(BsonDate::from_chrono)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A naive ISO string (no zone) used to come back as stored, and then
+    /// failed validation when the edit form sent it back.
+    #[test]
+    fn naive_iso_strings_read_as_utc_and_round_trip() {
+        let shown = to_iso(Some(&Bson::String("2026-01-01T00:00:00".into()))).unwrap();
+        assert_eq!(shown, "2026-01-01T00:00:00Z");
+        assert!(parse("expires_at", &shown).is_ok());
+        assert!(parse("expires_at", "2026-01-01T00:00:00").is_ok());
+        assert!(parse("expires_at", "2026-01-01T00:00:00.123").is_ok());
+        assert!(parse("expires_at", "2026-01-01").is_ok());
+        assert_eq!(parse("x", "next year").unwrap_err().code(), "invalid_input");
+        assert_eq!(to_iso(Some(&Bson::String("soon".into()))).unwrap(), "soon");
+    }
 }

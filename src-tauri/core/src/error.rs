@@ -48,8 +48,22 @@ pub enum Error {
     Storage { message: String },
     #[error("the server does not support {feature}: {message}")]
     Unsupported { feature: String, message: String },
-    #[error("database error: {message}")]
-    Database { message: String },
+    /// The server stopped answering mid-session; the driver reconnects.
+    #[error("{message}")]
+    ConnectionLost {
+        timeout_ms: u32,
+        message: String,
+        /// The driver's own text, for the details toggle.
+        details: String,
+    },
+    /// The server stopped an operation at its `maxTimeMS`.
+    #[error("{message}")]
+    TimeLimit { message: String },
+    /// Never done here, whatever is confirmed (seeding production).
+    #[error("{reason}")]
+    Refused { reason: String },
+    #[error("{message}")]
+    Database { message: String, details: String },
 }
 
 impl Error {
@@ -75,6 +89,9 @@ impl Error {
             Error::SecretStoreFailed { .. } => "secret_store_failed",
             Error::Storage { .. } => "storage",
             Error::Unsupported { .. } => "unsupported",
+            Error::ConnectionLost { .. } => "connection_lost",
+            Error::TimeLimit { .. } => "time_limit",
+            Error::Refused { .. } => "refused",
             Error::Database { .. } => "database",
         }
     }
@@ -96,14 +113,6 @@ impl Error {
 impl From<serde_json::Error> for Error {
     fn from(err: serde_json::Error) -> Self {
         Error::storage(format!("JSON: {err}"))
-    }
-}
-
-/// Driver errors met after a connection is established. Connection-time
-/// errors get a finer mapping in `connection::classify`.
-impl From<mongodb::error::Error> for Error {
-    fn from(err: mongodb::error::Error) -> Self {
-        crate::connection::classify(&err, 0)
     }
 }
 

@@ -8,13 +8,18 @@ use serde::Serialize;
 use specta::Type;
 use tokio::sync::RwLock;
 
-use crate::audit::{AuditLog, Change};
-use crate::connection::{ConnectOptions, Connection, Overview, ServerInfo};
-use crate::profile::{Environment, PasswordMode, Profile, ProfileInput, DEFAULT_TIMEOUT_MS};
-use crate::profile_store::ProfileStore;
-use crate::secrets::SecretStore;
-use crate::seed::{self, SeedOptions, SeedProgress, SeedReport};
-use crate::{uri, Error, Result, Sensitive};
+use crate::db::audit::AuditLog;
+use crate::db::command_check;
+use crate::db::connection::{ConnectOptions, Connection, Health, ServerInfo};
+use crate::profiles::profile::{
+    Environment, PasswordMode, Profile, ProfileInput, DEFAULT_TIMEOUT_MS,
+};
+use crate::profiles::secrets::SecretStore;
+use crate::profiles::store::ProfileStore;
+use crate::profiles::uri;
+use crate::services::overview::{self, Overview};
+use crate::services::seed::{self, SeedOptions, SeedProgress, SeedReport};
+use crate::{Error, Result, Sensitive};
 
 pub struct Workspace {
     profiles: ProfileStore,
@@ -97,7 +102,13 @@ impl Workspace {
         let profile = validated.profile;
         match (profile.password, validated.new_password) {
             (PasswordMode::Keychain, Some(password)) => self.store_secret(id, password).await?,
-            (PasswordMode::Keychain, None) if old.password != PasswordMode::Keychain => {
+            // The stored secret only ever goes to the server and user it was
+            // saved for: an edited URI or user name must bring its own.
+            (PasswordMode::Keychain, None)
+                if old.password != PasswordMode::Keychain
+                    || old.uri != profile.uri
+                    || old.username != profile.username =>
+            {
                 return Err(Error::PasswordRequired)
             }
             (PasswordMode::Keychain, None) => {}
@@ -178,11 +189,11 @@ impl Workspace {
             &validated.profile,
             ConnectOptions {
                 password,
-                command_monitor: Some(crate::command_check::runtime_monitor()),
+                command_monitor: Some(command_check::runtime_monitor()),
             },
         )
         .await?;
-        let overview = conn.overview().await;
+        let overview = overview::overview(&conn).await;
         conn.close().await;
         let overview = overview?;
         Ok(ConnectionTest {
@@ -207,11 +218,11 @@ impl Workspace {
             &profile,
             ConnectOptions {
                 password,
-                command_monitor: Some(crate::command_check::runtime_monitor()),
+                command_monitor: Some(command_check::runtime_monitor()),
             },
         )
         .await?;
-        let overview = conn.overview().await?;
+        let overview = overview::overview(&conn).await?;
         if let Some(old) = self.active.write().await.replace(Arc::new(conn)) {
             close_when_unused(old).await;
         }
@@ -241,24 +252,23 @@ impl Workspace {
             .map(|c| c.profile().id.clone())
     }
 
+    /// Whether the active connection's server answers now.
+    pub async fn health(&self) -> Result<Health> {
+        Ok(self.connection().await?.health().await)
+    }
+
     /// Replaces the demo collections with fresh seed data on the active
-    /// connection (refused when it is read-only) and audits it.
+    /// connection: refused when it is read-only or production, and on a
+    /// database holding documents unless its name is typed back.
     pub async fn seed_demo_data(
         &self,
         users: u32,
+        confirm_database: Option<&str>,
         progress: impl FnMut(SeedProgress),
     ) -> Result<SeedReport> {
         let conn = self.connection().await?;
-        let write = conn.write_access()?;
-        let report = seed::seed(&write, &SeedOptions::today(users), progress).await?;
-        let after = serde_json::to_value(&report.collections)?;
-        self.audit
-            .record(
-                &write,
-                Change::new("*", "", "seed_demo_data").values(serde_json::Value::Null, after),
-            )
-            .await?;
-        Ok(report)
+        let options = SeedOptions::today(users);
+        seed::seed(&conn, &self.audit, &options, confirm_database, progress).await
     }
 
     /// Reads `DATABASE_URI` and `ENV` the way the platform does; nothing is

@@ -1,4 +1,4 @@
-use mozaiks_core::audit::{AuditEntry, AuditQuery};
+use mozaiks_core::db::audit::{AuditEntry, AuditQuery};
 use mozaiks_core::workspace::Workspace;
 use mozaiks_core::Result;
 use tauri::State;

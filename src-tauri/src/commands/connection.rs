@@ -1,5 +1,6 @@
-use mozaiks_core::connection::Overview;
-use mozaiks_core::profile::ProfileInput;
+use mozaiks_core::db::connection::Health;
+use mozaiks_core::profiles::profile::ProfileInput;
+use mozaiks_core::services::overview::{self, Overview};
 use mozaiks_core::workspace::{ConnectionTest, Workspace};
 use mozaiks_core::{Result, Sensitive};
 use tauri::State;
@@ -34,7 +35,15 @@ pub async fn disconnect(workspace: State<'_, Workspace>) -> Result<()> {
 #[tauri::command]
 #[specta::specta]
 pub async fn overview(workspace: State<'_, Workspace>) -> Result<Overview> {
-    workspace.connection().await?.overview().await
+    overview::overview(&*workspace.connection().await?).await
+}
+
+/// Whether the server answers now; the header polls it, and queries retry
+/// once it is back (the driver reconnects by itself).
+#[tauri::command]
+#[specta::specta]
+pub async fn connection_health(workspace: State<'_, Workspace>) -> Result<Health> {
+    workspace.health().await
 }
 
 /// Leaving read-only on a production connection needs the database name
@@ -48,5 +57,5 @@ pub async fn set_read_only(
 ) -> Result<Overview> {
     let conn = workspace.connection().await?;
     conn.set_read_only(read_only, confirmation.as_deref())?;
-    conn.overview().await
+    overview::overview(&conn).await
 }

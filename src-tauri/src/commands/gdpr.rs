@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
-use mozaiks_core::gdpr::{self, ErasePlan, ExportProgress, ExportReport};
-use mozaiks_core::scope::UserScope;
+use mozaiks_core::db::scope::UserScope;
+use mozaiks_core::services::gdpr::{self, ErasePlan, ExportProgress, ExportReport};
 use mozaiks_core::workspace::Workspace;
 use mozaiks_core::Result;
 use tauri::ipc::Channel;
@@ -25,11 +25,11 @@ pub async fn erase_user(
 ) -> Result<ErasePlan> {
     let scope = UserScope::parse(&user_id)?;
     let conn = workspace.connection().await?;
-    let write = conn.write_access()?;
-    gdpr::erase(&conn, &write, workspace.audit(), &scope, &confirm_email).await
+    gdpr::erase(&conn, workspace.audit(), &scope, &confirm_email).await
 }
 
 /// Writes the user's data to `path` (chosen in the native save dialog).
+/// A read: it works on a read-only connection, and is audited.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_user(
@@ -40,10 +40,8 @@ pub async fn export_user(
 ) -> Result<ExportReport> {
     let scope = UserScope::parse(&user_id)?;
     let conn = workspace.connection().await?;
-    let write = conn.write_access()?;
     gdpr::export(
         &conn,
-        &write,
         workspace.audit(),
         &scope,
         &PathBuf::from(path),

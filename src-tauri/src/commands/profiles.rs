@@ -1,4 +1,4 @@
-use mozaiks_core::profile::{Profile, ProfileInput};
+use mozaiks_core::profiles::profile::{Profile, ProfileInput};
 use mozaiks_core::workspace::{EnvironmentOffer, Workspace};
 use mozaiks_core::{Error, Result};
 use tauri::State;

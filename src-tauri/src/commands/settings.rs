@@ -1,5 +1,5 @@
-use mozaiks_core::scope::UserScope;
-use mozaiks_core::settings::{self, NotificationPreferences, UserSettings};
+use mozaiks_core::db::scope::UserScope;
+use mozaiks_core::services::settings::{self, NotificationPreferences, UserSettings};
 use mozaiks_core::workspace::Workspace;
 use mozaiks_core::Result;
 use tauri::State;
@@ -26,10 +26,8 @@ pub async fn save_notification_preferences(
 ) -> Result<UserSettings> {
     let scope = UserScope::parse(&user_id)?;
     let conn = workspace.connection().await?;
-    let write = conn.write_access()?;
     settings::save_notification_preferences(
         &conn,
-        &write,
         workspace.audit(),
         &scope,
         &preferences,
@@ -49,10 +47,8 @@ pub async fn save_plugin_settings(
 ) -> Result<UserSettings> {
     let scope = UserScope::parse(&user_id)?;
     let conn = workspace.connection().await?;
-    let write = conn.write_access()?;
     settings::save_plugin_settings(
         &conn,
-        &write,
         workspace.audit(),
         &scope,
         &plugin,

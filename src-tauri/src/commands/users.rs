@@ -1,6 +1,6 @@
-use mozaiks_core::scope::UserScope;
-use mozaiks_core::user360::{self, PluginData, UserNotifications};
-use mozaiks_core::users::{self, UserDetail, UserEdit, UserPage, UserQuery, UserRow};
+use mozaiks_core::db::scope::UserScope;
+use mozaiks_core::services::user360::{self, PluginData, UserNotifications};
+use mozaiks_core::services::users::{self, Total, UserDetail, UserEdit, UserPage, UserQuery, UserRow};
 use mozaiks_core::workspace::Workspace;
 use mozaiks_core::Result;
 use tauri::State;
@@ -9,6 +9,14 @@ use tauri::State;
 #[specta::specta]
 pub async fn list_users(workspace: State<'_, Workspace>, query: UserQuery) -> Result<UserPage> {
     users::list(&*workspace.connection().await?, &query).await
+}
+
+/// The total for the list's filters, loaded beside the rows (capped at 5 s;
+/// past that an estimate, labelled as one, or unknown).
+#[tauri::command]
+#[specta::specta]
+pub async fn count_users(workspace: State<'_, Workspace>, query: UserQuery) -> Result<Total> {
+    users::count(&*workspace.connection().await?, &query).await
 }
 
 /// An email or username prefix, or a `users._id`.
@@ -34,8 +42,7 @@ pub async fn update_user(
 ) -> Result<UserDetail> {
     let scope = UserScope::parse(&user_id)?;
     let conn = workspace.connection().await?;
-    let write = conn.write_access()?;
-    users::update(&conn, &write, workspace.audit(), &scope, &edit).await
+    users::update(&conn, workspace.audit(), &scope, &edit).await
 }
 
 #[tauri::command]

@@ -6,10 +6,11 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use chrono::{NaiveDate, Utc};
-use mozaiks_core::connection::{ConnectOptions, Connection};
-use mozaiks_core::profile::{Environment, ProfileInput, DEFAULT_TIMEOUT_MS};
-use mozaiks_core::seed::{self, SeedOptions};
-use mozaiks_core::uri;
+use mozaiks_core::db::audit::AuditLog;
+use mozaiks_core::db::connection::{ConnectOptions, Connection};
+use mozaiks_core::profiles::profile::{Environment, ProfileInput, DEFAULT_TIMEOUT_MS};
+use mozaiks_core::profiles::uri;
+use mozaiks_core::services::seed::{self, SeedOptions};
 
 const USAGE: &str = "usage: mozaiks-seed --uri URI [--db NAME] [--users N (default 2000)] \
 [--seed N] [--anchor YYYY-MM-DD] [--if-empty] [--force] [--probe]";
@@ -124,7 +125,10 @@ async fn run(args: Args) -> mozaiks_core::Result<()> {
     );
     let started = Utc::now();
     let mut last_line = std::time::Instant::now();
-    let report = seed::seed(&conn.write_access()?, &args.options, |p| {
+    // --force is the CLI's way of typing the database name back.
+    let confirmation = args.force.then_some(database.as_str());
+    let audit = AuditLog::new(&audit_dir());
+    let report = seed::seed(&conn, &audit, &args.options, confirmation, |p| {
         if last_line.elapsed().as_millis() >= 500 || p.written == p.expected {
             last_line = std::time::Instant::now();
             eprint!(
@@ -137,7 +141,14 @@ async fn run(args: Args) -> mozaiks_core::Result<()> {
             let _ = std::io::stderr().flush();
         }
     })
-    .await?;
+    .await
+    .map_err(|e| match e {
+        mozaiks_core::Error::ConfirmationRequired { .. } => mozaiks_core::Error::invalid(
+            "db",
+            format!("{database} holds documents; pass --force to replace them"),
+        ),
+        other => other,
+    })?;
     for c in &report.collections {
         println!("{:<20} {:>10} documents", c.name, c.documents);
     }
@@ -147,4 +158,17 @@ async fn run(args: Args) -> mozaiks_core::Result<()> {
     );
     conn.close().await;
     Ok(())
+}
+
+/// Where the app keeps its audit trail (Tauri's app data dir on Linux), so
+/// the CLI's seeding shows up in the app's audit screen.
+fn audit_dir() -> std::path::PathBuf {
+    if let Some(dir) = std::env::var_os("MOZAIKS_ADMIN_CONFIG_DIR") {
+        return dir.into();
+    }
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".local/share")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("dev.mozaiks.admin")
 }

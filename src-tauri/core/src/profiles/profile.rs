@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-use crate::{uri, Error, Result, Sensitive};
+use crate::profiles::uri;
+use crate::{Error, Result, Sensitive};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "snake_case")]
@@ -45,7 +46,8 @@ pub enum PasswordMode {
 
 pub const DEFAULT_URI: &str = "mongodb://127.0.0.1:27017";
 pub const DEFAULT_TIMEOUT_MS: u32 = 3_000;
-const TIMEOUT_RANGE_MS: std::ops::RangeInclusive<u32> = 500..=60_000;
+pub const MIN_TIMEOUT_MS: u32 = 500;
+pub const MAX_TIMEOUT_MS: u32 = 60_000;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 pub struct Profile {
@@ -124,10 +126,10 @@ impl ProfileInput {
         if !is_hex_color(&self.color) {
             return Err(Error::invalid("color", "must look like #1e90ff"));
         }
-        if !TIMEOUT_RANGE_MS.contains(&self.timeout_ms) {
+        if !(MIN_TIMEOUT_MS..=MAX_TIMEOUT_MS).contains(&self.timeout_ms) {
             return Err(Error::invalid(
                 "timeout_ms",
-                "must be between 500 and 60000",
+                format!("must be between {MIN_TIMEOUT_MS} and {MAX_TIMEOUT_MS}"),
             ));
         }
         let password = match (&username, self.remember_password) {

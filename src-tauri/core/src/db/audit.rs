@@ -1,7 +1,8 @@
-//! The audit trail: every write the app makes appends an entry (when, which
-//! profile, which OS user, what changed) to a local append-only JSON-lines
-//! file, and to the `admin_audit_log` collection when the profile asks.
-//! Secrets and password hashes are redacted before anything is written.
+//! The audit trail: every write the app makes appends entries (when, which
+//! profile, which OS user, what it meant to do, then what changed) to a local
+//! append-only JSON-lines file, and to the `admin_audit_log` collection when
+//! the profile asks. Only a [`WriteContext`](crate::db::write::WriteContext)
+//! appends, and values pass the one redaction rule first.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,8 +12,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use specta::Type;
 
-use crate::connection::WriteAccess;
-use crate::{Error, Result, AUDIT_COLLECTION};
+use crate::db::classify::Classified;
+use crate::db::connection::Connection;
+use crate::redact::redact;
+use crate::schema::AUDIT_COLLECTION;
+use crate::{Error, Result};
 
 /// What a write changed, before it is stamped and stored.
 #[derive(Debug, Clone)]
@@ -69,14 +73,22 @@ struct StoredEntry {
     collection: String,
     target_id: String,
     operation: String,
+    /// `intent` (written before the first write) or `done` (after the last).
+    #[serde(default = "done")]
+    stage: String,
     before: Value,
     after: Value,
+}
+
+fn done() -> String {
+    "done".into()
 }
 
 /// An audit entry as the audit screen shows it; before/after are JSON text.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct AuditEntry {
     pub at: String,
+    pub stage: String,
     pub profile: String,
     pub os_user: String,
     pub database: String,
@@ -102,32 +114,6 @@ pub struct AuditLog {
     lock: tokio::sync::Mutex<()>,
 }
 
-const REDACTED: &str = "<redacted>";
-
-fn is_secret_key(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    ["password", "secret", "token", "api_key", "apikey"]
-        .iter()
-        .any(|s| k.contains(s))
-}
-
-/// Replaces the values of secret-looking keys, at any depth.
-pub fn redact(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            for (key, v) in map.iter_mut() {
-                if is_secret_key(key) {
-                    *v = Value::String(REDACTED.into());
-                } else {
-                    redact(v);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(redact),
-        _ => {}
-    }
-}
-
 fn os_user() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
@@ -142,10 +128,19 @@ impl AuditLog {
         }
     }
 
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Appends the entry; with the profile's `audit_to_database`, also to
-    /// the audit collection. Takes the write proof: only writes are audited.
-    pub async fn record(&self, write: &WriteAccess<'_>, change: Change) -> Result<()> {
-        let profile = write.profile();
+    /// the audit collection. Only a write context calls this.
+    pub(in crate::db) async fn record(
+        &self,
+        conn: &Connection,
+        stage: &str,
+        change: Change,
+    ) -> Result<()> {
+        let profile = conn.profile();
         let mut entry = StoredEntry {
             at: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
             profile: profile.name.clone(),
@@ -154,6 +149,7 @@ impl AuditLog {
             collection: change.collection,
             target_id: change.target_id,
             operation: change.operation,
+            stage: stage.into(),
             before: change.before,
             after: change.after,
         };
@@ -173,16 +169,22 @@ impl AuditLog {
                 .map_err(Error::storage)?;
             file.write_all(line.as_bytes()).map_err(Error::storage)?;
         }
-        if profile.audit_to_database {
+        if profile.audit_to_database && !conn.is_read_only() {
             let doc = mongodb::bson::to_document(&entry)
                 .map_err(|e| Error::storage(format!("audit entry: {e}")))?;
-            write
-                .database()
+            conn.database()
                 .collection(AUDIT_COLLECTION)
                 .insert_one(doc)
-                .await?;
+                .await
+                .classified(conn.timeout_ms())?;
         }
         Ok(())
+    }
+
+    /// Audits a read that takes data out of the database (an export): to the
+    /// file always, to the audit collection only when the connection may write.
+    pub async fn record_read(&self, conn: &Connection, change: Change) -> Result<()> {
+        self.record(conn, "read", change).await
     }
 
     /// Newest first.
@@ -216,6 +218,7 @@ impl AuditLog {
             .take(limit)
             .map(|e| AuditEntry {
                 at: e.at,
+                stage: e.stage,
                 profile: e.profile,
                 os_user: e.os_user,
                 database: e.database,
@@ -233,17 +236,6 @@ impl AuditLog {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn secrets_are_redacted_at_any_depth() {
-        let mut v =
-            json!({ "password_hash": "$2b$", "nested": [{ "apiToken": "t" }], "email": "a@b" });
-        redact(&mut v);
-        assert_eq!(
-            v,
-            json!({ "password_hash": REDACTED, "nested": [{ "apiToken": REDACTED }], "email": "a@b" })
-        );
-    }
 
     #[test]
     fn only_changed_fields_are_kept() {

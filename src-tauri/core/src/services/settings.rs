@@ -7,14 +7,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use specta::Type;
 
-use crate::audit::{AuditLog, Change};
-use crate::connection::{Connection, WriteAccess};
-use crate::scope::{PerUserCollection, ScopedCollection, UserScope};
+use crate::db::audit::{AuditLog, Change};
+use crate::db::connection::Connection;
+use crate::db::scope::{PerUserCollection, ScopedCollection, UserScope};
+use crate::db::write::WriteContext;
+use crate::schema::{DIGEST_FREQUENCIES, MAX_PLUGIN_SETTINGS_BYTES, SETTINGS};
 use crate::{Error, Result};
-
-pub const DIGEST_FREQUENCIES: [&str; 4] = ["daily", "weekly", "monthly", "never"];
-/// Largest plugin settings object accepted, as JSON text.
-pub const MAX_PLUGIN_SETTINGS_BYTES: usize = 16 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 pub struct NotificationPreferences {
@@ -40,11 +38,12 @@ pub struct PluginSettings {
     pub json: String,
 }
 
-fn settings(conn: &Connection, user: &UserScope) -> ScopedCollection {
-    user.collection(
-        conn,
-        PerUserCollection::parse("settings").expect("settings is per-user"),
-    )
+fn settings_collection() -> PerUserCollection {
+    PerUserCollection::parse(SETTINGS).expect("settings is per-user")
+}
+
+fn settings<'c>(conn: &'c Connection, user: &UserScope) -> ScopedCollection<'c> {
+    user.collection(conn, settings_collection())
 }
 
 fn to_json(value: &Bson) -> String {
@@ -82,6 +81,8 @@ pub async fn load(conn: &Connection, user: &UserScope) -> Result<UserSettings> {
 }
 
 impl NotificationPreferences {
+    /// Each known field on its own path: fields the form does not know
+    /// (`sms_enabled`) stay as they are.
     fn validate(&self) -> Result<Document> {
         if !DIGEST_FREQUENCIES.contains(&self.digest_frequency.as_str()) {
             return Err(Error::invalid(
@@ -90,9 +91,9 @@ impl NotificationPreferences {
             ));
         }
         Ok(doc! {
-            "email_enabled": self.email_enabled,
-            "push_enabled": self.push_enabled,
-            "digest_frequency": &self.digest_frequency,
+            "notification_preferences.email_enabled": self.email_enabled,
+            "notification_preferences.push_enabled": self.push_enabled,
+            "notification_preferences.digest_frequency": &self.digest_frequency,
         })
     }
 }
@@ -117,7 +118,7 @@ fn validate_plugin_name(plugin: &str) -> Result<()> {
 /// A plugin's settings must be a JSON object with plain keys: no `$`
 /// operators and no dots (both would be read as paths or operators).
 pub fn parse_plugin_settings(json: &str) -> Result<Document> {
-    if json.len() > MAX_PLUGIN_SETTINGS_BYTES {
+    if json.len() > MAX_PLUGIN_SETTINGS_BYTES as usize {
         return Err(Error::invalid(
             "json",
             format!("larger than {} KiB", MAX_PLUGIN_SETTINGS_BYTES / 1024),
@@ -161,62 +162,66 @@ fn expected(json: Option<&str>) -> Result<Option<Bson>> {
     .transpose()
 }
 
-/// Sets `path` to `value` only if it still holds `expected` (absent when
-/// `None`). The settings document is created when the user has none.
+/// Applies `set` (paths under `path`) only if `path` still holds
+/// `expected` (absent when `None`), compared literally: a decoded
+/// `{"$exists": true}` is a value to compare, never an operator. The
+/// settings document is created when the user has none. The audit's
+/// "before" is read from the document actually replaced.
 async fn compare_and_set(
-    conn: &Connection,
-    write: &WriteAccess<'_>,
-    audit: &AuditLog,
+    ctx: &WriteContext<'_>,
     user: &UserScope,
     path: &str,
     expected_json: Option<&str>,
-    value: Bson,
+    set: Document,
 ) -> Result<()> {
     let expected = expected(expected_json)?;
-    let coll = settings(conn, user);
-    let set = doc! { "$set": { path: value.clone() } };
-    let applied = match &expected {
-        Some(old) => {
-            coll.update_one(write, doc! { path: old.clone() }, set, false)
-                .await?
-                .matched
-                > 0
-        }
-        None => {
-            let updated = coll
-                .update_one(write, doc! { path: { "$exists": false } }, set, false)
-                .await?;
-            // No settings document yet: create it, unless one appeared meanwhile
-            // (then this save saw nothing it could compare against: a conflict).
-            updated.matched > 0 || {
-                let mut insert = doc! {};
-                insert.insert(path, value.clone());
-                match coll
-                    .update_one(write, doc! {}, doc! { "$setOnInsert": insert }, true)
-                    .await
-                {
-                    Ok(created) => created.inserted,
-                    Err(Error::Conflict { .. }) => false,
-                    Err(e) => return Err(e),
-                }
+    let writer = user.writer(ctx, settings_collection());
+    let field = format!("${path}");
+    let unchanged = match &expected {
+        Some(old) => doc! { "$expr": { "$eq": [&field, { "$literal": old.clone() }] } },
+        None => doc! { path: { "$exists": false } },
+    };
+    let update = doc! { "$set": set.clone() };
+    let replaced = writer.replace_returning_before(unchanged, update).await?;
+    let before = match replaced {
+        Some(d) => lookup(&d, path).cloned(),
+        // No settings document yet: create it, unless one appeared meanwhile
+        // (then this save saw nothing it could compare against: a conflict).
+        None if expected.is_none() => {
+            let mut insert = Document::new();
+            for (k, v) in &set {
+                insert.insert(k.clone(), v.clone());
+            }
+            match writer
+                .update_one(doc! {}, doc! { "$setOnInsert": insert }, true)
+                .await
+            {
+                Ok(created) if created.inserted => None,
+                Ok(_) | Err(Error::Conflict { .. }) => return Err(conflict(&writer, path).await),
+                Err(e) => return Err(e),
             }
         }
+        None => return Err(conflict(&writer, path).await),
     };
-    if !applied {
-        let current = coll
-            .find_one(doc! {})
-            .await?
-            .and_then(|d| lookup(&d, path).map(to_json));
-        return Err(Error::Conflict { current });
-    }
-    let before = expected.map_or(Value::Null, |b| b.into_relaxed_extjson());
-    audit
-        .record(
-            write,
-            Change::new("settings", user.user_id(), &format!("set {path}"))
-                .values(before, value.into_relaxed_extjson()),
-        )
-        .await
+    let after = writer
+        .reader()
+        .find_one(doc! {})
+        .await?
+        .and_then(|d| lookup(&d, path).cloned());
+    let json = |v: Option<Bson>| v.map_or(Value::Null, Bson::into_relaxed_extjson);
+    ctx.done(
+        Change::new("settings", user.user_id(), &format!("set {path}"))
+            .values(json(before), json(after)),
+    )
+    .await
+}
+
+async fn conflict(writer: &crate::db::scope::ScopedWriter<'_>, path: &str) -> Error {
+    let current = match writer.reader().find_one(doc! {}).await {
+        Ok(d) => d.and_then(|d| lookup(&d, path).map(to_json)),
+        Err(e) => return e,
+    };
+    Error::Conflict { current }
 }
 
 fn lookup<'d>(doc: &'d Document, path: &str) -> Option<&'d Bson> {
@@ -230,29 +235,20 @@ fn lookup<'d>(doc: &'d Document, path: &str) -> Option<&'d Bson> {
 
 pub async fn save_notification_preferences(
     conn: &Connection,
-    write: &WriteAccess<'_>,
     audit: &AuditLog,
     user: &UserScope,
     preferences: &NotificationPreferences,
     expected_json: Option<&str>,
 ) -> Result<UserSettings> {
-    let value = Bson::Document(preferences.validate()?);
-    compare_and_set(
-        conn,
-        write,
-        audit,
-        user,
-        "notification_preferences",
-        expected_json,
-        value,
-    )
-    .await?;
+    let set = preferences.validate()?;
+    let path = "notification_preferences";
+    let ctx = WriteContext::begin(conn, audit, intent(user, path, &set)).await?;
+    compare_and_set(&ctx, user, path, expected_json, set).await?;
     load(conn, user).await
 }
 
 pub async fn save_plugin_settings(
     conn: &Connection,
-    write: &WriteAccess<'_>,
     audit: &AuditLog,
     user: &UserScope,
     plugin: &str,
@@ -260,10 +256,17 @@ pub async fn save_plugin_settings(
     expected_json: Option<&str>,
 ) -> Result<UserSettings> {
     validate_plugin_name(plugin)?;
-    let value = Bson::Document(parse_plugin_settings(json)?);
+    let value = parse_plugin_settings(json)?;
     let path = format!("plugin_settings.{plugin}");
-    compare_and_set(conn, write, audit, user, &path, expected_json, value).await?;
+    let set = doc! { &path: value };
+    let ctx = WriteContext::begin(conn, audit, intent(user, &path, &set)).await?;
+    compare_and_set(&ctx, user, &path, expected_json, set).await?;
     load(conn, user).await
+}
+
+fn intent(user: &UserScope, path: &str, set: &Document) -> Change {
+    Change::new("settings", user.user_id(), &format!("set {path}"))
+        .values(Value::Null, Bson::Document(set.clone()).into_relaxed_extjson())
 }
 
 #[cfg(test)]
@@ -273,7 +276,7 @@ mod tests {
     #[test]
     fn plugin_settings_must_be_plain_objects() {
         assert!(parse_plugin_settings(r#"{"theme":"dark","n":[1,{"a":2}]}"#).is_ok());
-        let big = format!(r#"{{"x":"{}"}}"#, "a".repeat(MAX_PLUGIN_SETTINGS_BYTES));
+        let big = format!(r#"{{"x":"{}"}}"#, "a".repeat(MAX_PLUGIN_SETTINGS_BYTES as usize));
         for bad in [
             "[1,2]",
             "\"x\"",

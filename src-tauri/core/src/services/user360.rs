@@ -7,8 +7,11 @@ use mongodb::bson::{doc, Bson, Document};
 use serde::Serialize;
 use specta::Type;
 
-use crate::connection::{CollectionKind, Connection};
-use crate::scope::{Page, PerUserCollection, UserScope};
+use crate::db::connection::Connection;
+use crate::db::cross_user::CrossUserReads;
+use crate::db::scope::{Page, PerUserCollection, UserScope};
+use crate::redact::document_to_json;
+use crate::schema::{CollectionKind, MAX_PAGE, NOTIFICATIONS};
 use crate::{dates, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
@@ -32,7 +35,7 @@ pub struct UserNotifications {
 pub struct PluginData {
     pub collection: String,
     pub count: f64,
-    /// The first page, newest first, as relaxed Extended JSON.
+    /// The first page, newest first, as relaxed Extended JSON, redacted.
     pub documents: Vec<String>,
     /// Documents whose `user_id` is this user's ObjectId instead of its hex
     /// string: a data finding, shown apart, never mixed into `documents`.
@@ -53,9 +56,9 @@ pub async fn notifications(
     page: u32,
     page_size: u32,
 ) -> Result<UserNotifications> {
-    let coll = user.collection(conn, PerUserCollection::parse("notifications")?);
+    let coll = user.collection(conn, PerUserCollection::parse(NOTIFICATIONS)?);
     let page = Page {
-        skip: u64::from(page) * u64::from(page_size.clamp(1, crate::scope::MAX_PAGE)),
+        skip: u64::from(page) * u64::from(page_size.clamp(1, MAX_PAGE)),
         limit: page_size,
         sort: Some(doc! { "created_at": -1, "_id": -1 }),
         projection: Some(doc! { "type": 1, "title": 1, "message": 1, "read": 1, "created_at": 1 }),
@@ -91,17 +94,16 @@ pub async fn notifications(
     })
 }
 
-/// The plugin collections of the database (`{plugin}_*`), sorted.
+/// The plugin collections of the database (`{plugin}_*`), sorted: real
+/// collections only, never views (they cannot be written, nor erased from).
 pub async fn plugin_collections(conn: &Connection) -> Result<Vec<String>> {
-    let mut names: Vec<String> = conn
-        .database()
-        .list_collection_names()
+    Ok(CrossUserReads::new(conn)
+        .collections()
         .await?
         .into_iter()
-        .filter(|n| CollectionKind::of(n) == CollectionKind::Plugin)
-        .collect();
-    names.sort();
-    Ok(names)
+        .filter(|c| c.kind == "collection" && CollectionKind::of(&c.name) == CollectionKind::Plugin)
+        .map(|c| c.name)
+        .collect())
 }
 
 pub async fn plugin_data(
@@ -122,7 +124,7 @@ pub async fn plugin_data(
         count: count as f64,
         documents: docs
             .into_iter()
-            .map(|d| Bson::Document(d).into_relaxed_extjson().to_string())
+            .map(|d| document_to_json(d).to_string())
             .collect(),
         object_id_typed: object_id_typed as f64,
     })

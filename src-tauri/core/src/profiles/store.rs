@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use crate::profile::Profile;
+use crate::profiles::profile::Profile;
 use crate::{Error, Result};
 
 #[derive(Serialize, Deserialize, Default)]
@@ -75,7 +75,7 @@ impl ProfileStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::{Environment, PasswordMode};
+    use crate::profiles::profile::{Environment, PasswordMode};
 
     fn profile(id: &str) -> Profile {
         Profile {

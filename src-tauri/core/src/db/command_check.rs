@@ -8,15 +8,10 @@ use mongodb::bson::{Bson, Document};
 use mongodb::event::{command::CommandEvent, EventHandler};
 use serde::{Deserialize, Serialize};
 
-use crate::scope::{PerUserCollection, FORBIDDEN_STAGES, SCOPED_COMMENT};
-
-/// Commands on a per-user collection that select no documents.
-const METADATA_COMMANDS: [&str; 4] = ["listIndexes", "createIndexes", "getMore", "killCursors"];
-
-/// Comment on the admin API's deliberate cross-user reads.
-pub const CROSS_USER_COMMENT: &str = "mozaiks-admin/cross-user/";
-/// Comment on demo-data writes (they insert for many users at once).
-pub const SEED_COMMENT: &str = "mozaiks-admin/seed";
+use crate::db::tags::{
+    CROSS_USER_COMMENT, FORBIDDEN_STAGES, METADATA_COMMANDS, SCOPED_COMMENT, SEED_COMMENT,
+};
+use crate::schema::is_per_user;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
@@ -42,7 +37,7 @@ pub fn check(command_name: &str, command: &Document) -> Verdict {
     let Ok(collection) = command.get_str(command_name) else {
         return Verdict::NotPerUser; // database-level command
     };
-    if PerUserCollection::parse(collection).is_err() {
+    if !is_per_user(collection) {
         return Verdict::NotPerUser;
     }
     let comment = command.get_str("comment").unwrap_or("");

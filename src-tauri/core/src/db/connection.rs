@@ -1,29 +1,26 @@
-//! Opening a connection from a profile, classifying what can go wrong into
-//! stable error codes, and the read-only switch every write must pass.
+//! Opening a connection from a profile, its health, and the read-only
+//! switch that every write context must pass. The raw database handle lives
+//! here and is visible only inside `db`.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use mongodb::bson::{doc, Document};
-use mongodb::error::{ErrorKind, WriteFailure};
+use mongodb::error::ErrorKind;
 use mongodb::event::{command::CommandEvent, EventHandler};
 use mongodb::options::{ClientOptions, ServerAddress, Tls};
 use mongodb::{Client, Database};
 use serde::Serialize;
 use specta::Type;
 
-use crate::cross_user::CrossUserReads;
-use crate::profile::{Environment, Profile};
+use crate::db::classify::{classify, Phase, COMMAND_NOT_FOUND};
+use crate::profiles::profile::{Environment, Profile};
 use crate::{Error, Result, Sensitive};
 
-/// Code of MongoDB's `CommandNotFound` error.
-const COMMAND_NOT_FOUND: i32 = 59;
-/// Code of MongoDB's `DuplicateKey` error: a unique index refused the write.
-const DUPLICATE_KEY: i32 = 11000;
-/// Code of MongoDB's `AuthenticationFailed` error.
-const AUTHENTICATION_FAILED: i32 = 18;
-/// Bound on the estimated counts of the overview; they read metadata, so this is generous.
-const COUNT_TIME_LIMIT: Duration = Duration::from_secs(5);
+/// Server-side limit on every read the app sends (`maxTimeMS`).
+pub const READ_TIME_LIMIT: Duration = Duration::from_secs(10);
+/// Counts settle for an estimate, or "unknown", past this.
+pub const COUNT_TIME_LIMIT: Duration = Duration::from_secs(5);
 
 #[derive(Default)]
 pub struct ConnectOptions {
@@ -47,54 +44,6 @@ pub struct ServerInfo {
     pub topology: Topology,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
-#[serde(rename_all = "snake_case")]
-pub enum CollectionKind {
-    /// `users`, `settings`, `notifications`.
-    Core,
-    /// A plugin's `{plugin}_*` collection.
-    Plugin,
-    /// This app's own audit log.
-    Audit,
-    Other,
-}
-
-impl CollectionKind {
-    pub fn of(name: &str) -> Self {
-        match name {
-            "users" | "settings" | "notifications" => CollectionKind::Core,
-            crate::AUDIT_COLLECTION => CollectionKind::Audit,
-            n if n.contains('_') && !n.starts_with('_') && !n.starts_with("system.") => {
-                CollectionKind::Plugin
-            }
-            _ => CollectionKind::Other,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct CollectionSummary {
-    pub name: String,
-    pub kind: CollectionKind,
-    /// From collection metadata (never a scan). JS numbers are exact to 2^53.
-    pub estimated_count: Option<f64>,
-    /// Why the count is missing, when it is.
-    pub count_error: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct Overview {
-    pub profile_id: String,
-    pub profile_name: String,
-    /// The profile's accent colour, `#rrggbb`.
-    pub color: String,
-    pub environment: Environment,
-    pub database: String,
-    pub read_only: bool,
-    pub server: ServerInfo,
-    pub collections: Vec<CollectionSummary>,
-}
-
 pub struct Connection {
     profile: Profile,
     client: Client,
@@ -103,20 +52,13 @@ pub struct Connection {
     read_only: AtomicBool,
 }
 
-/// Proof that the connection was writable when the write began. Every write
-/// in the core takes one, so a read-only connection cannot reach a write.
-pub struct WriteAccess<'a> {
-    conn: &'a Connection,
-}
-
-impl WriteAccess<'_> {
-    pub(crate) fn database(&self) -> &Database {
-        &self.conn.db
-    }
-
-    pub fn profile(&self) -> &Profile {
-        &self.conn.profile
-    }
+/// Whether the server answers now (the header's dot).
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Health {
+    Connected,
+    /// The server does not answer; the driver keeps trying in the background.
+    Lost { message: String },
 }
 
 impl Connection {
@@ -154,7 +96,7 @@ impl Connection {
                         host: srv_name(&profile.uri),
                         message,
                     },
-                    _ => classify(&e, timeout_ms),
+                    _ => classify(&e, timeout_ms, Phase::Connect),
                 })?;
         resolve_hosts(&client_options.hosts, timeout).await?;
         client_options.server_selection_timeout = Some(timeout);
@@ -172,7 +114,8 @@ impl Connection {
         let hosts = client_options.hosts.clone();
         let load_balanced = client_options.load_balanced == Some(true);
 
-        let client = Client::with_options(client_options).map_err(|e| classify(&e, timeout_ms))?;
+        let client = Client::with_options(client_options)
+            .map_err(|e| classify(&e, timeout_ms, Phase::Connect))?;
         let hello = match hello(&client).await {
             Ok(hello) => hello,
             Err(e) => return Err(classify_connect(&e, timeout_ms, tls, &hosts).await),
@@ -180,7 +123,8 @@ impl Connection {
         let build_info = client
             .database("admin")
             .run_command(doc! { "buildInfo": 1 })
-            .await?;
+            .await
+            .map_err(|e| classify(&e, timeout_ms, Phase::Connect))?;
         let server = ServerInfo {
             version: build_info
                 .get_str("version")
@@ -209,16 +153,29 @@ impl Connection {
         self.read_only.load(Ordering::SeqCst)
     }
 
-    /// For services inside the core only: reads go through typed services.
-    pub(crate) fn database(&self) -> &Database {
+    pub fn timeout_ms(&self) -> u32 {
+        self.profile.timeout_ms
+    }
+
+    /// The raw handle: only `db`'s typed handles reach the database.
+    pub(in crate::db) fn database(&self) -> &Database {
         &self.db
     }
 
-    pub fn write_access(&self) -> Result<WriteAccess<'_>> {
-        if self.is_read_only() {
-            return Err(Error::ReadOnly);
+    /// A ping within the profile's timeout. The driver reconnects by itself
+    /// once the server is back; this only reports whether it is.
+    pub async fn health(&self) -> Health {
+        let ping = self.db.run_command(doc! { "ping": 1 });
+        let limit = Duration::from_millis(self.profile.timeout_ms.into());
+        match tokio::time::timeout(limit, ping).await {
+            Ok(Ok(_)) => Health::Connected,
+            Ok(Err(e)) => Health::Lost {
+                message: classify(&e, self.profile.timeout_ms, Phase::Session).to_string(),
+            },
+            Err(_) => Health::Lost {
+                message: format!("no answer within {} ms", self.profile.timeout_ms),
+            },
         }
-        Ok(WriteAccess { conn: self })
     }
 
     /// Making a production connection writable needs the database name typed back.
@@ -234,40 +191,6 @@ impl Connection {
         }
         self.read_only.store(read_only, Ordering::SeqCst);
         Ok(())
-    }
-
-    pub async fn overview(&self) -> Result<Overview> {
-        let mut names: Vec<String> = self
-            .db
-            .list_collection_names()
-            .await?
-            .into_iter()
-            .filter(|n| !n.starts_with("system."))
-            .collect();
-        names.sort();
-        let counts = CrossUserReads::new(self)
-            .estimated_counts(&names, COUNT_TIME_LIMIT)
-            .await;
-        let collections = names
-            .into_iter()
-            .zip(counts)
-            .map(|(name, count)| CollectionSummary {
-                kind: CollectionKind::of(&name),
-                name,
-                estimated_count: count.as_ref().ok().map(|c| *c as f64),
-                count_error: count.err().map(|e| e.to_string()),
-            })
-            .collect();
-        Ok(Overview {
-            profile_id: self.profile.id.clone(),
-            profile_name: self.profile.name.clone(),
-            color: self.profile.color.clone(),
-            environment: self.profile.environment,
-            database: self.profile.database_name().to_string(),
-            read_only: self.is_read_only(),
-            server: self.server.clone(),
-            collections,
-        })
     }
 
     pub async fn close(self) {
@@ -339,7 +262,7 @@ async fn classify_connect(
     tls: bool,
     hosts: &[ServerAddress],
 ) -> Error {
-    match classify(err, timeout_ms) {
+    match classify(err, timeout_ms, Phase::Connect) {
         Error::ServerSelectionTimeout { message, .. }
             if tls && (looks_like_tls(&message) || accepts_tcp(hosts).await) =>
         {
@@ -382,38 +305,6 @@ fn looks_like_tls(message: &str) -> bool {
     .any(|needle| m.contains(needle))
 }
 
-pub(crate) fn classify(err: &mongodb::error::Error, timeout_ms: u32) -> Error {
-    match &*err.kind {
-        ErrorKind::DnsResolve { message, .. } => Error::HostUnresolvable {
-            host: String::new(),
-            message: message.clone(),
-        },
-        ErrorKind::Authentication { message, .. } => Error::AuthenticationFailed {
-            message: message.clone(),
-        },
-        ErrorKind::Command(c) if c.code == AUTHENTICATION_FAILED => Error::AuthenticationFailed {
-            message: c.message.clone(),
-        },
-        ErrorKind::Command(c) if c.code == COMMAND_NOT_FOUND => Error::Unsupported {
-            feature: c.code_name.clone(),
-            message: c.message.clone(),
-        },
-        ErrorKind::ServerSelection { message, .. } => Error::ServerSelectionTimeout {
-            timeout_ms,
-            message: message.clone(),
-        },
-        ErrorKind::InvalidTlsConfig { message, .. } => Error::TlsFailed {
-            message: message.clone(),
-        },
-        ErrorKind::Write(WriteFailure::WriteError(w)) if w.code == DUPLICATE_KEY => {
-            Error::Conflict { current: None }
-        }
-        _ => Error::Database {
-            message: err.to_string(),
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -433,17 +324,6 @@ mod tests {
             Topology::Sharded
         );
         assert_eq!(topology_of(&doc! {}, true), Topology::LoadBalanced);
-    }
-
-    #[test]
-    fn collection_kinds() {
-        assert_eq!(CollectionKind::of("users"), CollectionKind::Core);
-        assert_eq!(
-            CollectionKind::of("task_manager_tasks"),
-            CollectionKind::Plugin
-        );
-        assert_eq!(CollectionKind::of("admin_audit_log"), CollectionKind::Audit);
-        assert_eq!(CollectionKind::of("misc"), CollectionKind::Other);
     }
 
     #[test]

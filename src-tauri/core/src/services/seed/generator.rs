@@ -3,216 +3,10 @@
 //! generator keyed by (seed, collection, user index), so nothing depends on
 //! batch order or timing, and `anchor` fixes what "now" means.
 
-use std::time::Instant;
-
 use chrono::{DateTime, Duration as Days, Utc};
 use mongodb::bson::{doc, oid::ObjectId, Bson, DateTime as BsonDate, Document};
-use mongodb::options::IndexOptions;
-use mongodb::{Database, IndexModel};
-use serde::Serialize;
-use specta::Type;
 
-use crate::connection::WriteAccess;
-use crate::{Error, Result};
-
-pub const MAX_USERS: u32 = 1_000_000;
-const BATCH: usize = 2_000;
-
-/// The flawed plugin collection: no `user_id` index, some documents without
-/// `user_id`, some with unknown or ObjectId-typed ones. Index health and
-/// findings views exist to catch exactly this.
-pub const FLAWED_COLLECTION: &str = "crm_contacts";
-pub const PLUGIN_COLLECTIONS: [&str; 3] = ["task_manager_tasks", "notes_notes", FLAWED_COLLECTION];
-pub const SEEDED_COLLECTIONS: [&str; 6] = [
-    "users",
-    "settings",
-    "notifications",
-    "task_manager_tasks",
-    "notes_notes",
-    FLAWED_COLLECTION,
-];
-/// Broken documents planted in the flawed collection, of each sort.
-pub const FLAWED_WITHOUT_USER_ID: u32 = 3;
-pub const FLAWED_ORPHANS: u32 = 3;
-pub const FLAWED_OBJECT_ID_USER_IDS: u32 = 2;
-
-#[derive(Debug, Clone)]
-pub struct SeedOptions {
-    pub users: u32,
-    pub seed: u64,
-    /// What "now" is for the data: notifications fall in the 30 days before it.
-    pub anchor: DateTime<Utc>,
-}
-
-impl SeedOptions {
-    /// Today at midnight UTC: two runs on the same day write the same data.
-    pub fn today(users: u32) -> Self {
-        let now = Utc::now();
-        SeedOptions {
-            users,
-            seed: 42,
-            anchor: now - Days::seconds(i64::from(now.timestamp() as i32 % 86_400)),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct SeedProgress {
-    pub collection: String,
-    pub written: u32,
-    pub expected: u32,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Type)]
-pub struct SeedReport {
-    pub collections: Vec<SeededCollection>,
-    pub elapsed_ms: u32,
-}
-
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct SeededCollection {
-    pub name: String,
-    pub documents: u32,
-}
-
-/// Drops the seeded collections, writes fresh data and creates the seed
-/// guide's indexes. Needs write access: a read-only connection never seeds.
-pub async fn seed(
-    access: &WriteAccess<'_>,
-    options: &SeedOptions,
-    mut progress: impl FnMut(SeedProgress),
-) -> Result<SeedReport> {
-    if options.users == 0 || options.users > MAX_USERS {
-        return Err(Error::invalid("users", format!("must be 1 to {MAX_USERS}")));
-    }
-    let db = access.database();
-    let started = Instant::now();
-    // Drop only what exists: some servers answer a missing one without an error code.
-    let existing = db.list_collection_names().await?;
-    for name in SEEDED_COLLECTIONS
-        .iter()
-        .filter(|n| existing.iter().any(|e| e == *n))
-    {
-        // Tagged: dropping a per-user collection is for the seed alone.
-        let drop = doc! { "drop": *name, "comment": crate::command_check::SEED_COMMENT };
-        db.run_command(drop).await?;
-    }
-    let gen = Generator::new(options);
-    let mut report = SeedReport::default();
-    for name in SEEDED_COLLECTIONS {
-        let written = write_collection(db, name, &gen, &mut progress).await?;
-        report.collections.push(SeededCollection {
-            name: name.into(),
-            documents: written,
-        });
-    }
-    create_indexes(db).await?;
-    report.elapsed_ms = started.elapsed().as_millis().min(u32::MAX.into()) as u32;
-    Ok(report)
-}
-
-/// Whether the database already holds users (from metadata, no scan).
-pub async fn has_users(conn: &crate::connection::Connection) -> Result<bool> {
-    let users = conn.database().collection::<Document>("users");
-    Ok(users.estimated_document_count().await? > 0)
-}
-
-async fn write_collection(
-    db: &Database,
-    name: &str,
-    gen: &Generator,
-    progress: &mut impl FnMut(SeedProgress),
-) -> Result<u32> {
-    let coll = db.collection::<Document>(name);
-    let mut batch = Vec::with_capacity(BATCH);
-    let mut written = 0u32;
-    let expected = gen.users;
-    for user in 0..gen.users {
-        gen.documents_for(name, user, &mut batch);
-        if batch.len() >= BATCH {
-            written += flush(&coll, &mut batch).await?;
-            progress(SeedProgress {
-                collection: name.into(),
-                written: user + 1,
-                expected,
-            });
-        }
-    }
-    if name == FLAWED_COLLECTION {
-        gen.broken_documents(&mut batch);
-    }
-    written += flush(&coll, &mut batch).await?;
-    progress(SeedProgress {
-        collection: name.into(),
-        written: expected,
-        expected,
-    });
-    Ok(written)
-}
-
-async fn flush(coll: &mongodb::Collection<Document>, batch: &mut Vec<Document>) -> Result<u32> {
-    if batch.is_empty() {
-        return Ok(0);
-    }
-    let n = batch.len() as u32;
-    coll.insert_many(batch.drain(..))
-        .ordered(false)
-        .comment(Bson::from(crate::command_check::SEED_COMMENT))
-        .await?;
-    Ok(n)
-}
-
-/// The indexes the seed guide requires, named the way MongoDB names them.
-pub fn required_indexes() -> Vec<(&'static str, IndexModel)> {
-    let unique = |keys: Document| {
-        IndexModel::builder()
-            .keys(keys)
-            .options(IndexOptions::builder().unique(true).build())
-            .build()
-    };
-    let plain = |keys: Document| IndexModel::builder().keys(keys).build();
-    let ttl = IndexModel::builder()
-        .keys(doc! { "created_at": 1 })
-        .options(
-            IndexOptions::builder()
-                .expire_after(std::time::Duration::from_secs(2_592_000))
-                .build(),
-        )
-        .build();
-    vec![
-        ("users", unique(doc! { "email": 1 })),
-        ("users", unique(doc! { "username": 1 })),
-        ("users", plain(doc! { "roles": 1 })),
-        ("settings", unique(doc! { "user_id": 1 })),
-        (
-            "notifications",
-            plain(doc! { "user_id": 1, "created_at": -1 }),
-        ),
-        ("notifications", plain(doc! { "user_id": 1, "read": 1 })),
-        ("notifications", ttl),
-        ("task_manager_tasks", plain(doc! { "user_id": 1 })),
-        (
-            "task_manager_tasks",
-            plain(doc! { "user_id": 1, "status": 1 }),
-        ),
-        (
-            "task_manager_tasks",
-            plain(doc! { "user_id": 1, "due_date": 1 }),
-        ),
-        ("notes_notes", plain(doc! { "user_id": 1 })),
-        // FLAWED_COLLECTION deliberately gets no user_id index.
-        (FLAWED_COLLECTION, plain(doc! { "email": 1 })),
-    ]
-}
-
-async fn create_indexes(db: &Database) -> Result<()> {
-    for (collection, model) in required_indexes() {
-        db.collection::<Document>(collection)
-            .create_index(model)
-            .await?;
-    }
-    Ok(())
-}
+use super::{SeedOptions, FLAWED_COLLECTION, FLAWED_OBJECT_ID_USER_IDS, FLAWED_ORPHANS, FLAWED_WITHOUT_USER_ID};
 
 /// SplitMix64: tiny, fast and fully determined by its seed.
 struct Rng(u64);
@@ -315,14 +109,14 @@ const PRIORITIES: &[&str] = &["low", "medium", "high"];
 const TAGS: &[&str] = &["work", "urgent", "home", "ideas", "later"];
 const BCRYPT_ALPHABET: &[u8] = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-struct Generator {
-    users: u32,
+pub(super) struct Generator {
+    pub(super) users: u32,
     seed: u64,
     anchor: DateTime<Utc>,
 }
 
 impl Generator {
-    fn new(options: &SeedOptions) -> Self {
+    pub(super) fn new(options: &SeedOptions) -> Self {
         Generator {
             users: options.users,
             seed: options.seed,
@@ -365,7 +159,7 @@ impl Generator {
         self.rng(1, user).below(730 * 86_400) + 86_400
     }
 
-    fn documents_for(&self, collection: &str, user: u32, out: &mut Vec<Document>) {
+    pub(super) fn documents_for(&self, collection: &str, user: u32, out: &mut Vec<Document>) {
         match collection {
             "users" => out.push(self.user(user)),
             "settings" => out.extend(self.settings(user)),
@@ -515,7 +309,7 @@ impl Generator {
         });
     }
 
-    fn broken_documents(&self, out: &mut Vec<Document>) {
+    pub(super) fn broken_documents(&self, out: &mut Vec<Document>) {
         let at = self.at(0);
         for n in 0..FLAWED_WITHOUT_USER_ID {
             out.push(doc! { "_id": self.doc_id(at, 8, u32::MAX, n as u16), "name": format!("Unowned {n}"), "email": format!("unowned{n}@example.com") });
@@ -541,6 +335,7 @@ fn capitalize(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::services::seed::SEEDED_COLLECTIONS;
 
     fn gen(users: u32) -> Generator {
         Generator::new(&SeedOptions {

@@ -4,30 +4,31 @@
 //! [`UserScope`]. Its methods put `user_id` into every filter and make a
 //! `$match` on it the first pipeline stage, so calling code cannot forget it.
 //!
-//! The raw database handle is private to this crate, so code outside it has
-//! no unscoped way in:
+//! Reads take a connection; writes take a [`WriteContext`], so they are
+//! audited and refused on a read-only connection. The raw database handle
+//! is visible only inside `db`, so code outside it has no unscoped way in:
 //!
 //! ```compile_fail
-//! # async fn f(conn: &mozaiks_core::connection::Connection) {
+//! # async fn f(conn: &mozaiks_core::db::connection::Connection) {
 //! use mongodb::bson::{doc, Document};
-//! // Does not compile: `database()` is private to the core.
+//! // Does not compile: `database()` is private to `db`.
 //! conn.database().collection::<Document>("notifications").find(doc! {});
 //! # }
 //! ```
 //!
 //! ```compile_fail
-//! # fn f(coll: mongodb::Collection<mongodb::bson::Document>) {
-//! use mozaiks_core::scope::ScopedCollection;
+//! # fn f(coll: mongodb::Collection<mongodb::bson::Document>, conn: &mozaiks_core::db::connection::Connection) {
+//! use mozaiks_core::db::scope::ScopedCollection;
 //! // Does not compile: the fields are private; only `UserScope::collection` builds one.
-//! let handle = ScopedCollection { coll, id: mongodb::bson::oid::ObjectId::new(), owner: "x".into() };
+//! let handle = ScopedCollection { coll, conn, owner: mongodb::bson::Bson::Null, id: mongodb::bson::oid::ObjectId::new() };
 //! # }
 //! ```
 //!
 //! The supported way, for contrast, compiles:
 //!
 //! ```
-//! # async fn f(conn: &mozaiks_core::connection::Connection) -> mozaiks_core::Result<()> {
-//! use mozaiks_core::scope::{Page, PerUserCollection, UserScope};
+//! # async fn f(conn: &mozaiks_core::db::connection::Connection) -> mozaiks_core::Result<()> {
+//! use mozaiks_core::db::scope::{Page, PerUserCollection, UserScope};
 //! let scope = UserScope::parse("65f0c0ffee0000000000beef")?;
 //! let notifications = scope.collection(conn, PerUserCollection::parse("notifications")?);
 //! let latest = notifications.find(mongodb::bson::doc! {}, Page::first(25)).await?;
@@ -36,18 +37,19 @@
 
 use futures_util::TryStreamExt;
 use mongodb::bson::{doc, oid::ObjectId, Bson, Document};
-use mongodb::options::FindOptions;
+use mongodb::options::{FindOptions, ReturnDocument};
 use mongodb::Collection;
 
-use crate::connection::{CollectionKind, Connection, WriteAccess};
+use crate::db::classify::Classified;
+use crate::db::connection::{Connection, COUNT_TIME_LIMIT, READ_TIME_LIMIT};
+use crate::db::tags::{tag, FORBIDDEN_STAGES, SCOPED_COMMENT};
+use crate::db::write::WriteContext;
+use crate::schema::{is_per_user, MAX_PAGE};
 use crate::{Error, Result};
 
-/// Hard cap on any page the app reads, whatever the UI asks (the seed guide's rule).
-pub const MAX_PAGE: u32 = 100;
-
-/// Comment prefix on every command the scoped layer sends; the command
-/// monitor proof and a server's profiler can tell them apart by it.
-pub const SCOPED_COMMENT: &str = "mozaiks-admin/scoped/";
+/// Deepest offset a per-user page may start at: one user's documents are
+/// few, and anything deeper belongs to range paging.
+pub const MAX_SKIP: u64 = 10_000;
 
 /// A validated user id: the 24-hex-digit string form of a `users._id`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,10 +64,7 @@ impl UserScope {
         let id = ObjectId::parse_str(raw).map_err(|_| Error::InvalidId {
             value: raw.chars().take(64).collect(),
         })?;
-        Ok(UserScope {
-            hex: id.to_hex(),
-            id,
-        })
+        Ok(Self::from_object_id(id))
     }
 
     pub fn from_object_id(id: ObjectId) -> Self {
@@ -84,9 +83,10 @@ impl UserScope {
         self.id
     }
 
-    pub fn collection(&self, conn: &Connection, name: PerUserCollection) -> ScopedCollection {
+    pub fn collection<'c>(&self, conn: &'c Connection, name: PerUserCollection) -> ScopedCollection<'c> {
         ScopedCollection {
             coll: conn.database().collection(name.as_str()),
+            conn,
             id: self.id,
             owner: Bson::String(self.hex.clone()),
         }
@@ -95,10 +95,34 @@ impl UserScope {
     /// Like [`UserScope::collection`], but also matching documents that
     /// store the id as an ObjectId: export and erase must reach everything
     /// the user owns, however it was written.
-    pub fn owned_collection(&self, conn: &Connection, name: PerUserCollection) -> ScopedCollection {
+    pub fn owned_collection<'c>(
+        &self,
+        conn: &'c Connection,
+        name: PerUserCollection,
+    ) -> ScopedCollection<'c> {
         ScopedCollection {
             owner: Bson::Document(doc! { "$in": [&self.hex, self.id] }),
             ..self.collection(conn, name)
+        }
+    }
+
+    /// Writes to one user's documents, on the write context's connection.
+    pub fn writer<'w>(&self, ctx: &'w WriteContext<'w>, name: PerUserCollection) -> ScopedWriter<'w> {
+        ScopedWriter {
+            scoped: self.collection(ctx.conn(), name),
+            _ctx: ctx,
+        }
+    }
+
+    /// [`UserScope::writer`] over both stored forms of the id (erase).
+    pub fn owned_writer<'w>(
+        &self,
+        ctx: &'w WriteContext<'w>,
+        name: PerUserCollection,
+    ) -> ScopedWriter<'w> {
+        ScopedWriter {
+            scoped: self.owned_collection(ctx.conn(), name),
+            _ctx: ctx,
         }
     }
 }
@@ -109,15 +133,16 @@ pub struct PerUserCollection(String);
 
 impl PerUserCollection {
     pub fn parse(name: &str) -> Result<Self> {
-        match CollectionKind::of(name) {
-            CollectionKind::Plugin => Ok(PerUserCollection(name.to_string())),
-            _ if name == "settings" || name == "notifications" => {
-                Ok(PerUserCollection(name.to_string()))
-            }
-            _ => Err(Error::invalid(
+        if is_per_user(name) {
+            Ok(PerUserCollection(name.to_string()))
+        } else {
+            Err(Error::invalid(
                 "collection",
-                format!("{name} is not a per-user collection"),
-            )),
+                format!(
+                    "{:?} is not a per-user collection",
+                    name.chars().take(64).collect::<String>()
+                ),
+            ))
         }
     }
 
@@ -153,29 +178,20 @@ impl Page {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Updated {
     pub matched: u64,
+    pub modified: u64,
     pub inserted: bool,
 }
 
 /// One user's documents in one per-user collection.
-pub struct ScopedCollection {
+pub struct ScopedCollection<'c> {
     coll: Collection<Document>,
+    conn: &'c Connection,
     id: ObjectId,
     /// What `user_id` must match: the hex string, or both stored forms.
     owner: Bson,
 }
 
-/// Stages that read other collections or write: a scoped pipeline may not
-/// leave its user's documents, nor write anywhere.
-pub(crate) const FORBIDDEN_STAGES: [&str; 6] = [
-    "$lookup",
-    "$unionWith",
-    "$graphLookup",
-    "$out",
-    "$merge",
-    "$facet",
-];
-
-impl ScopedCollection {
+impl ScopedCollection<'_> {
     /// `filter` AND `user_id`. A filter naming `user_id` itself is refused
     /// rather than merged: it could only try to leave the scope.
     fn scoped(&self, filter: Document) -> Result<Document> {
@@ -187,11 +203,17 @@ impl ScopedCollection {
         Ok(scoped)
     }
 
-    fn comment(op: &str) -> Bson {
-        Bson::String(format!("{SCOPED_COMMENT}{op}"))
+    fn timeout(&self) -> u32 {
+        self.conn.timeout_ms()
     }
 
     pub async fn find(&self, filter: Document, page: Page) -> Result<Vec<Document>> {
+        if page.skip > MAX_SKIP {
+            return Err(Error::invalid(
+                "page",
+                format!("starts deeper than {MAX_SKIP} documents"),
+            ));
+        }
         let limit = page.capped_limit();
         let options = FindOptions::builder()
             .skip(page.skip)
@@ -199,56 +221,67 @@ impl ScopedCollection {
             .batch_size(limit)
             .sort(page.sort.unwrap_or_else(|| doc! { "_id": -1 }))
             .projection(page.projection)
-            .comment(Self::comment("find"))
+            .max_time(READ_TIME_LIMIT)
+            .comment(tag(SCOPED_COMMENT, "find"))
             .build();
-        let docs = self
-            .coll
+        self.coll
             .find(self.scoped(filter)?)
             .with_options(options)
-            .await?
+            .await
+            .classified(self.timeout())?
             .try_collect()
-            .await?;
-        Ok(docs)
+            .await
+            .classified(self.timeout())
     }
 
-    /// Every one of the user's documents, streamed in batches of
-    /// [`MAX_PAGE`] (for export: a page cap would cut it short).
-    pub async fn all(&self) -> Result<Vec<Document>> {
-        Ok(self
+    /// Every one of the user's documents in `_id` order, handed to `each`
+    /// as they arrive in batches of [`MAX_PAGE`] (export streams them to
+    /// disk; a page cap would cut it short). Returns how many there were.
+    pub async fn for_each(&self, mut each: impl FnMut(Document) -> Result<()>) -> Result<u64> {
+        let mut cursor = self
             .coll
             .find(self.scoped(doc! {})?)
             .sort(doc! { "_id": 1 })
             .batch_size(MAX_PAGE)
-            .comment(Self::comment("find"))
-            .await?
-            .try_collect()
-            .await?)
+            .max_time(READ_TIME_LIMIT)
+            .comment(tag(SCOPED_COMMENT, "find"))
+            .await
+            .classified(self.timeout())?;
+        let mut n = 0;
+        while let Some(d) = cursor.try_next().await.classified(self.timeout())? {
+            each(d)?;
+            n += 1;
+        }
+        Ok(n)
     }
 
     pub async fn find_one(&self, filter: Document) -> Result<Option<Document>> {
-        Ok(self
-            .coll
+        self.coll
             .find_one(self.scoped(filter)?)
-            .comment(Self::comment("find"))
-            .await?)
+            .max_time(READ_TIME_LIMIT)
+            .comment(tag(SCOPED_COMMENT, "find"))
+            .await
+            .classified(self.timeout())
     }
 
     pub async fn count(&self, filter: Document) -> Result<u64> {
-        Ok(self
-            .coll
+        self.coll
             .count_documents(self.scoped(filter)?)
-            .comment(Self::comment("count"))
-            .await?)
+            .max_time(COUNT_TIME_LIMIT)
+            .comment(tag(SCOPED_COMMENT, "count"))
+            .await
+            .classified(self.timeout())
     }
 
     /// Documents whose `user_id` holds the user's ObjectId rather than its
     /// hex string: counted so they can be reported, never returned as data.
     pub async fn count_object_id_typed(&self) -> Result<u64> {
-        Ok(self
-            .coll
+        self.coll
             .count_documents(doc! { "user_id": self.id })
-            .comment(Self::comment("count"))
-            .await?)
+            .max_time(COUNT_TIME_LIMIT)
+            .comment(tag(SCOPED_COMMENT, "count"))
+            .await
+            .classified(self.timeout())
     }
 
     /// Runs `pipeline` after a `$match` on the user; the page cap applies to
@@ -267,42 +300,77 @@ impl ScopedCollection {
         let mut scoped = vec![doc! { "$match": { "user_id": self.owner.clone() } }];
         scoped.extend(pipeline);
         scoped.push(doc! { "$limit": i64::from(MAX_PAGE) });
-        Ok(self
-            .coll
+        self.coll
             .aggregate(scoped)
-            .comment(Self::comment("aggregate"))
-            .await?
+            .max_time(READ_TIME_LIMIT)
+            .comment(tag(SCOPED_COMMENT, "aggregate"))
+            .await
+            .classified(self.timeout())?
             .try_collect()
-            .await?)
+            .await
+            .classified(self.timeout())
+    }
+}
+
+/// Writes to one user's documents; only a [`WriteContext`] makes one.
+pub struct ScopedWriter<'w> {
+    scoped: ScopedCollection<'w>,
+    _ctx: &'w WriteContext<'w>,
+}
+
+impl<'w> ScopedWriter<'w> {
+    /// Reads through the same scope (a write usually re-reads its target).
+    pub fn reader(&self) -> &ScopedCollection<'w> {
+        &self.scoped
     }
 
     /// Updates at most one of the user's documents. With `upsert`, a
     /// missing one is created (its `user_id` comes from the scoped filter).
     pub async fn update_one(
         &self,
-        _write: &WriteAccess<'_>,
         filter: Document,
         update: Document,
         upsert: bool,
     ) -> Result<Updated> {
-        let result = self
+        let s = &self.scoped;
+        let result = s
             .coll
-            .update_one(self.scoped(filter)?, update)
+            .update_one(s.scoped(filter)?, update)
             .upsert(upsert)
-            .comment(Self::comment("update"))
-            .await?;
+            .comment(tag(SCOPED_COMMENT, "update"))
+            .await
+            .classified(s.timeout())?;
         Ok(Updated {
             matched: result.matched_count,
+            modified: result.modified_count,
             inserted: result.upserted_id.is_some(),
         })
     }
 
-    pub async fn delete_many(&self, _write: &WriteAccess<'_>, filter: Document) -> Result<u64> {
-        Ok(self
-            .coll
-            .delete_many(self.scoped(filter)?)
-            .comment(Self::comment("delete"))
-            .await?
+    /// Updates one of the user's documents and returns it as it was before
+    /// (`None` when nothing matched): the audit's "before" is what was replaced.
+    pub async fn replace_returning_before(
+        &self,
+        filter: Document,
+        update: Document,
+    ) -> Result<Option<Document>> {
+        let s = &self.scoped;
+        s.coll
+            .find_one_and_update(s.scoped(filter)?, update)
+            .return_document(ReturnDocument::Before)
+            .max_time(READ_TIME_LIMIT)
+            .comment(tag(SCOPED_COMMENT, "update"))
+            .await
+            .classified(s.timeout())
+    }
+
+    pub async fn delete_many(&self, filter: Document) -> Result<u64> {
+        let s = &self.scoped;
+        Ok(s.coll
+            .delete_many(s.scoped(filter)?)
+            .comment(tag(SCOPED_COMMENT, "delete"))
+            .await
+            .classified(s.timeout())?
             .deleted_count)
     }
 }
@@ -334,7 +402,7 @@ mod tests {
         ] {
             assert!(PerUserCollection::parse(ok).is_ok(), "{ok}");
         }
-        for no in ["users", "admin_audit_log", "system.views", "misc"] {
+        for no in ["users", "admin_audit_log", "system.views", "misc", "Misc_Data"] {
             assert!(PerUserCollection::parse(no).is_err(), "{no}");
         }
     }

@@ -2,6 +2,9 @@
 //! else sees it: the profile keeps the credential-free URI, the keychain gets
 //! the password, and only the redacted form is ever logged.
 
+use mongodb::error::ErrorKind;
+use mongodb::options::{ConnectionString, ServerAddress};
+
 use crate::{Error, Result, Sensitive};
 
 #[derive(Debug, PartialEq)]
@@ -36,39 +39,63 @@ pub fn split_credentials(raw: &str) -> Result<SplitUri> {
     if let Some(options) = options {
         check_options(options)?;
     }
-    let Some(at) = before_options.rfind('@') else {
-        return Ok(SplitUri {
-            uri: raw.to_string(),
-            username: None,
-            password: None,
-        });
+    let (user_info, hosts_and_db) = match before_options.rfind('@') {
+        Some(at) => (Some(&before_options[..at]), &before_options[at + 1..]),
+        None => (None, before_options),
     };
-    let (user, password) = match before_options[..at].split_once(':') {
-        Some((u, p)) => (u, Some(p)),
-        None => (&before_options[..at], None),
+    check_hosts(hosts_and_db)?;
+    let (user, password) = match user_info.map(|u| u.split_once(':').unwrap_or((u, ""))) {
+        Some((u, p)) => (percent_decode(u)?, percent_decode(p)?),
+        None => (String::new(), String::new()),
     };
-    let username = percent_decode(user)?;
-    let password = password.map(percent_decode).transpose()?;
     let options = options.map(|o| format!("?{o}")).unwrap_or_default();
+    let uri = format!("{scheme}{hosts_and_db}{options}");
+    // The driver's own parser has the last word on what is valid; the URI
+    // it sees holds no credentials, so its message may be shown.
+    ConnectionString::parse(&uri).map_err(|e| Error::InvalidUri {
+        message: match *e.kind {
+            ErrorKind::InvalidArgument { message, .. } => message,
+            other => other.to_string(),
+        },
+    })?;
     Ok(SplitUri {
-        uri: format!("{scheme}{}{options}", &before_options[at + 1..]),
-        username: (!username.is_empty()).then_some(username),
-        password: password.filter(|p| !p.is_empty()).map(Sensitive::new),
+        uri,
+        username: (!user.is_empty()).then_some(user),
+        password: (!password.is_empty()).then(|| Sensitive::new(password)),
     })
 }
 
-/// Every option must be `key=value`: an `@` in a piece without `=` is a
-/// password with a raw `?` in it, which cannot be told apart safely.
+fn encode_hint() -> Error {
+    Error::InvalidUri {
+        message: "percent-encode special characters of the user name and password \
+                  (? as %3F, @ as %40, / as %2F, : as %3A)"
+            .into(),
+    }
+}
+
+/// Every host must be `name[:port]`. A password with a raw `?` leaves its
+/// first half here (`ann:pa` from `ann:pa?ss@host`): refused, never echoed.
+fn check_hosts(hosts_and_db: &str) -> Result<()> {
+    let hosts = hosts_and_db.split('/').next().unwrap_or_default();
+    let valid = !hosts.is_empty()
+        && hosts
+            .split(',')
+            .all(|h| !h.contains('%') && ServerAddress::parse(h).is_ok());
+    if valid {
+        Ok(())
+    } else {
+        Err(encode_hint())
+    }
+}
+
+/// Every option must be `key=value` without a raw `@`: one there may end
+/// a password that holds a raw `?`, and cannot be told apart safely.
 fn check_options(options: &str) -> Result<()> {
+    if options.contains('@') {
+        return Err(encode_hint());
+    }
     for pair in options.split('&') {
         let Some((key, _)) = pair.split_once('=') else {
-            if pair.contains('@') {
-                return Err(Error::InvalidUri {
-                    message: "percent-encode special characters of the user name and password \
-                              (? as %3F, @ as %40, / as %2F)"
-                        .into(),
-                });
-            }
             continue;
         };
         if SECRET_OPTIONS.contains(&key.to_ascii_lowercase().as_str()) {
@@ -151,9 +178,9 @@ mod tests {
 
     #[test]
     fn raw_reserved_characters_in_a_password_never_reach_the_uri() {
-        let s =
-            split_credentials("mongodb://ann:pa/ss@w@rd@db.local:27017/app?appName=x@y").unwrap();
-        assert_eq!(s.uri, "mongodb://db.local:27017/app?appName=x@y");
+        let s = split_credentials("mongodb://ann:pa/ss@w@rd@db.local:27017/app?appName=x%40y")
+            .unwrap();
+        assert_eq!(s.uri, "mongodb://db.local:27017/app?appName=x%40y");
         assert_eq!(s.password.unwrap().expose(), "pa/ss@w@rd");
         let err = split_credentials("mongodb://ann:pa?ss@db.local/app").unwrap_err();
         assert_eq!(err.code(), "invalid_uri");
@@ -162,6 +189,25 @@ mod tests {
             redact("mongodb://ann:pa?ss@db.local/app"),
             "<unparseable connection string>"
         );
+    }
+
+    /// A raw `?` in a password of a URI that also has options used to leave
+    /// the whole URI, password included, as the "credential-free" one.
+    #[test]
+    fn a_raw_question_mark_in_a_password_is_refused_and_never_echoed() {
+        for uri in [
+            "mongodb://ann:pa?ss@db.local/app?authSource=admin",
+            "mongodb://ann:123?a=b@db.local/app",
+            "mongodb://ann:pa?ss@db.local",
+        ] {
+            let err = split_credentials(uri).unwrap_err();
+            assert_eq!(err.code(), "invalid_uri", "{uri}");
+            let shown = format!("{err} {err:?}");
+            for secret in ["pa?ss", "ss@", "123", ":pa"] {
+                assert!(!shown.contains(secret), "{shown}");
+            }
+            assert_eq!(redact(uri), "<unparseable connection string>");
+        }
     }
 
     #[test]

@@ -1,0 +1,136 @@
+//! Driver errors → the app's stable codes. Every driver call in `db` maps
+//! its error here with the connection's real timeout, so the UI gets a
+//! sentence for people and the driver's text only as details.
+
+use mongodb::error::{ErrorKind, WriteFailure};
+
+use crate::Error;
+
+/// Code of MongoDB's `CommandNotFound` error.
+pub(in crate::db) const COMMAND_NOT_FOUND: i32 = 59;
+/// `DuplicateKey`: a unique index refused the write.
+const DUPLICATE_KEY: i32 = 11000;
+const AUTHENTICATION_FAILED: i32 = 18;
+/// `MaxTimeMSExpired`: the server stopped the operation at its time limit.
+pub(in crate::db) const MAX_TIME_MS_EXPIRED: i32 = 50;
+
+/// When the error happened: while connecting, no answer means the server
+/// could not be reached; later, it means the connection was lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Connect,
+    Session,
+}
+
+pub fn classify(err: &mongodb::error::Error, timeout_ms: u32, phase: Phase) -> Error {
+    let details = err.to_string();
+    match &*err.kind {
+        ErrorKind::DnsResolve { message, .. } => Error::HostUnresolvable {
+            host: String::new(),
+            message: message.clone(),
+        },
+        ErrorKind::Authentication { message, .. } => Error::AuthenticationFailed {
+            message: message.clone(),
+        },
+        ErrorKind::Command(c) if c.code == AUTHENTICATION_FAILED => Error::AuthenticationFailed {
+            message: c.message.clone(),
+        },
+        ErrorKind::Command(c) if c.code == COMMAND_NOT_FOUND => Error::Unsupported {
+            feature: c.code_name.clone(),
+            message: c.message.clone(),
+        },
+        ErrorKind::Command(c) if c.code == MAX_TIME_MS_EXPIRED => Error::TimeLimit {
+            message: "The server stopped the operation at its time limit; narrow the filter \
+                      or try again."
+                .into(),
+        },
+        ErrorKind::ServerSelection { message, .. } if phase == Phase::Connect => {
+            Error::ServerSelectionTimeout {
+                timeout_ms,
+                message: message.clone(),
+            }
+        }
+        ErrorKind::InvalidTlsConfig { message, .. } => Error::TlsFailed {
+            message: message.clone(),
+        },
+        ErrorKind::Write(WriteFailure::WriteError(w)) if w.code == DUPLICATE_KEY => {
+            Error::Conflict { current: None }
+        }
+        _ if is_lost(err) => Error::ConnectionLost {
+            timeout_ms,
+            message: format!(
+                "The database server stopped answering (nothing within {timeout_ms} ms). \
+                 mozaiks-admin reconnects by itself once it is back."
+            ),
+            details,
+        },
+        ErrorKind::Command(c) => Error::Database {
+            message: format!("The server refused the request: {}", c.message),
+            details,
+        },
+        _ => Error::Database {
+            message: "The database request failed.".into(),
+            details,
+        },
+    }
+}
+
+/// The server is unreachable or dropped the connection mid-request.
+fn is_lost(err: &mongodb::error::Error) -> bool {
+    matches!(
+        &*err.kind,
+        ErrorKind::Io(_) | ErrorKind::ConnectionPoolCleared { .. } | ErrorKind::ServerSelection { .. }
+    )
+}
+
+/// `result.classified(timeout_ms)?` inside `db`: the only way driver errors
+/// leave it.
+pub(in crate::db) trait Classified<T> {
+    fn classified(self, timeout_ms: u32) -> crate::Result<T>;
+}
+
+impl<T> Classified<T> for mongodb::error::Result<T> {
+    fn classified(self, timeout_ms: u32) -> crate::Result<T> {
+        self.map_err(|e| classify(&e, timeout_ms, Phase::Session))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mongodb::bson::doc;
+
+    fn command(reply: mongodb::bson::Document) -> mongodb::error::Error {
+        let c: mongodb::error::CommandError = mongodb::bson::from_document(reply).unwrap();
+        ErrorKind::Command(c).into()
+    }
+
+    #[test]
+    fn a_time_limit_is_its_own_code() {
+        let e = command(doc! { "ok": 0, "errmsg": "operation exceeded time limit", "code": 50, "codeName": "MaxTimeMSExpired" });
+        assert_eq!(classify(&e, 3000, Phase::Session).code(), "time_limit");
+        let other = command(doc! { "ok": 0, "errmsg": "bad", "code": 2, "codeName": "BadValue" });
+        assert_eq!(classify(&other, 3000, Phase::Session).code(), "database");
+    }
+
+    #[test]
+    fn a_lost_server_mid_session_says_so_with_the_real_timeout() {
+        let io: mongodb::error::Error = ErrorKind::Io(std::sync::Arc::new(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "unexpected end of file",
+        )))
+        .into();
+        match classify(&io, 3000, Phase::Session) {
+            Error::ConnectionLost {
+                timeout_ms,
+                message,
+                details,
+            } => {
+                assert_eq!(timeout_ms, 3000);
+                assert!(message.contains("3000 ms") && !message.contains("Kind:"));
+                assert!(details.contains("unexpected end of file"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

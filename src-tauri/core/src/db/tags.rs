@@ -1,0 +1,29 @@
+//! The comments the app puts on its commands, so the command check (and a
+//! server's profiler) can tell scoped reads and writes, deliberate
+//! cross-user reads and demo-data writes apart; and the pipeline stages and
+//! metadata commands that check treats specially.
+
+/// Every command the scoped layer sends.
+pub const SCOPED_COMMENT: &str = "mozaiks-admin/scoped/";
+/// The admin API's deliberate reads across users.
+pub const CROSS_USER_COMMENT: &str = "mozaiks-admin/cross-user/";
+/// Demo-data writes (they insert for many users at once).
+pub const SEED_COMMENT: &str = "mozaiks-admin/seed";
+
+/// Stages that read other collections or write: a scoped pipeline may not
+/// leave its user's documents, nor write anywhere.
+pub const FORBIDDEN_STAGES: [&str; 6] = [
+    "$lookup",
+    "$unionWith",
+    "$graphLookup",
+    "$out",
+    "$merge",
+    "$facet",
+];
+
+/// Commands on a per-user collection that select no documents.
+pub const METADATA_COMMANDS: [&str; 4] = ["listIndexes", "createIndexes", "getMore", "killCursors"];
+
+pub fn tag(prefix: &str, op: &str) -> mongodb::bson::Bson {
+    mongodb::bson::Bson::String(format!("{prefix}{op}"))
+}

@@ -1,0 +1,230 @@
+//! The `users` collection's own handle. Reads name the fields they want and
+//! can never ask for `password_hash` (whether a password is set is answered
+//! by the server); every read has a time limit; writes take a write context.
+
+use futures_util::TryStreamExt;
+use mongodb::bson::{doc, oid::ObjectId, Bson, Document};
+use mongodb::options::{FindOptions, Hint, ReturnDocument};
+use mongodb::Collection;
+
+use crate::db::classify::{Classified, MAX_TIME_MS_EXPIRED};
+use crate::db::connection::{Connection, COUNT_TIME_LIMIT, READ_TIME_LIMIT};
+use crate::db::write::WriteContext;
+use crate::schema::{MAX_PAGE, SUPERADMIN, USERS};
+use crate::Result;
+
+/// A set of `users` fields to read: never the password hash.
+#[derive(Debug, Clone)]
+pub struct Fields(Document);
+
+impl Fields {
+    pub fn of(names: &[&str]) -> Self {
+        assert!(
+            !names.iter().any(|n| n.starts_with("password")),
+            "password fields never leave the server"
+        );
+        Fields(names.iter().map(|f| (f.to_string(), Bson::Int32(1))).collect())
+    }
+}
+
+/// One page of a users query.
+#[derive(Debug, Clone)]
+pub struct UsersFind {
+    pub filter: Document,
+    pub sort: Document,
+    pub limit: u32,
+    pub fields: Fields,
+    /// For sorts no index serves: lets the server spill to disk.
+    pub allow_disk_use: bool,
+}
+
+/// A count that may have been cut short by its time limit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Counted {
+    Exact(u64),
+    /// The time limit ran out; the collection's estimate when unfiltered.
+    TimedOut { estimate: Option<u64> },
+}
+
+pub struct Users<'c> {
+    conn: &'c Connection,
+    coll: Collection<Document>,
+}
+
+impl<'c> Users<'c> {
+    pub fn new(conn: &'c Connection) -> Self {
+        Users {
+            conn,
+            coll: conn.database().collection(USERS),
+        }
+    }
+
+    fn timeout(&self) -> u32 {
+        self.conn.timeout_ms()
+    }
+
+    pub async fn find(&self, find: UsersFind) -> Result<Vec<Document>> {
+        let limit = find.limit.clamp(1, MAX_PAGE);
+        let options = FindOptions::builder()
+            .projection(find.fields.0)
+            .sort(find.sort)
+            .limit(i64::from(limit))
+            .batch_size(limit)
+            .allow_disk_use(find.allow_disk_use.then_some(true))
+            .max_time(READ_TIME_LIMIT)
+            .build();
+        self.coll
+            .find(find.filter)
+            .with_options(options)
+            .await
+            .classified(self.timeout())?
+            .try_collect()
+            .await
+            .classified(self.timeout())
+    }
+
+    pub async fn find_one(&self, id: ObjectId, fields: &Fields) -> Result<Option<Document>> {
+        self.coll
+            .find_one(doc! { "_id": id })
+            .projection(fields.0.clone())
+            .max_time(READ_TIME_LIMIT)
+            .await
+            .classified(self.timeout())
+    }
+
+    /// The whole user document but its password fields (export).
+    pub async fn find_for_export(&self, id: ObjectId) -> Result<Option<Document>> {
+        self.coll
+            .find_one(doc! { "_id": id })
+            .projection(doc! { "password_hash": 0, "password": 0 })
+            .max_time(READ_TIME_LIMIT)
+            .await
+            .classified(self.timeout())
+    }
+
+    /// Counts within [`COUNT_TIME_LIMIT`] (an unbounded count can run for
+    /// minutes on large data); past it, the estimate when unfiltered.
+    pub async fn count(&self, filter: Document) -> Result<Counted> {
+        let unfiltered = filter.is_empty();
+        let mut count = self.coll.count_documents(filter).max_time(COUNT_TIME_LIMIT);
+        if unfiltered {
+            count = count.hint(Hint::Name("_id_".into()));
+        }
+        match count.await {
+            Ok(n) => Ok(Counted::Exact(n)),
+            Err(e) if is_time_limit(&e) => Ok(Counted::TimedOut {
+                estimate: match unfiltered {
+                    true => Some(self.estimated().await?),
+                    false => None,
+                },
+            }),
+            Err(e) => Err(e).classified(self.timeout()),
+        }
+    }
+
+    /// From collection metadata: never a scan.
+    pub async fn estimated(&self) -> Result<u64> {
+        self.coll
+            .estimated_document_count()
+            .max_time(COUNT_TIME_LIMIT)
+            .await
+            .classified(self.timeout())
+    }
+
+    pub async fn password_set(&self, id: ObjectId) -> Result<bool> {
+        let filter = doc! { "_id": id, "password_hash": { "$type": "string", "$ne": "" } };
+        Ok(self
+            .coll
+            .count_documents(filter)
+            .max_time(COUNT_TIME_LIMIT)
+            .await
+            .classified(self.timeout())?
+            > 0)
+    }
+
+    /// Superadmins other than `except`.
+    pub async fn other_superadmins(&self, except: ObjectId) -> Result<u64> {
+        self.coll
+            .count_documents(doc! { "roles": SUPERADMIN, "_id": { "$ne": except } })
+            .max_time(COUNT_TIME_LIMIT)
+            .await
+            .classified(self.timeout())
+    }
+
+    pub fn writer<'w>(ctx: &'w WriteContext<'w>) -> UsersWriter<'w> {
+        UsersWriter {
+            users: Users::new(ctx.conn()),
+            _ctx: ctx,
+        }
+    }
+}
+
+/// MongoDB's `MaxTimeMSExpired`.
+fn is_time_limit(e: &mongodb::error::Error) -> bool {
+    matches!(&*e.kind, mongodb::error::ErrorKind::Command(c) if c.code == MAX_TIME_MS_EXPIRED)
+}
+
+/// Writes to `users`; only a write context makes one.
+pub struct UsersWriter<'w> {
+    users: Users<'w>,
+    _ctx: &'w WriteContext<'w>,
+}
+
+impl<'w> UsersWriter<'w> {
+    pub fn reader(&self) -> &Users<'w> {
+        &self.users
+    }
+
+    /// Applies `update` to the user if it still matches `expected` (the
+    /// compare-and-set filter) and returns the document as it was, read
+    /// with `fields`; `None` when nothing matched.
+    pub async fn update_returning_before(
+        &self,
+        id: ObjectId,
+        expected: Document,
+        update: Document,
+        fields: &Fields,
+    ) -> Result<Option<Document>> {
+        let mut filter = doc! { "_id": id };
+        filter.extend(expected);
+        self.users
+            .coll
+            .find_one_and_update(filter, update)
+            .projection(fields.0.clone())
+            .return_document(ReturnDocument::Before)
+            .max_time(READ_TIME_LIMIT)
+            .await
+            .classified(self.users.timeout())
+    }
+
+    pub async fn delete_one(&self, id: ObjectId) -> Result<u64> {
+        Ok(self
+            .users
+            .coll
+            .delete_one(doc! { "_id": id })
+            .await
+            .classified(self.users.timeout())?
+            .deleted_count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// mongo-java-server never enforces maxTimeMS, so the estimate fallback
+    /// is checked against the reply MongoDB documents for it.
+    #[test]
+    fn a_max_time_expired_reply_is_recognised() {
+        let reply = doc! { "ok": 0, "errmsg": "operation exceeded time limit", "code": 50, "codeName": "MaxTimeMSExpired" };
+        let command: mongodb::error::CommandError = mongodb::bson::from_document(reply).unwrap();
+        let err = mongodb::error::Error::from(mongodb::error::ErrorKind::Command(command));
+        assert!(is_time_limit(&err));
+    }
+
+    #[test]
+    #[should_panic(expected = "password fields never leave the server")]
+    fn the_password_hash_cannot_be_asked_for() {
+        Fields::of(&["email", "password_hash"]);
+    }
+}

@@ -1,0 +1,39 @@
+//! The one way to write: a [`WriteContext`] is the connection, the proof
+//! that it was writable, and the audit trail, together. Making one records
+//! the intent before anything is written, and every write method in `db`
+//! takes one, so a write that is not audited, or is attempted on a read-only
+//! connection, cannot be expressed.
+
+use crate::db::audit::{AuditLog, Change};
+use crate::db::connection::Connection;
+use crate::{Error, Result};
+
+pub struct WriteContext<'a> {
+    conn: &'a Connection,
+    audit: &'a AuditLog,
+}
+
+impl<'a> WriteContext<'a> {
+    /// Refused on a read-only connection; otherwise `intent` is in the audit
+    /// trail before this returns.
+    pub async fn begin(
+        conn: &'a Connection,
+        audit: &'a AuditLog,
+        intent: Change,
+    ) -> Result<WriteContext<'a>> {
+        if conn.is_read_only() {
+            return Err(Error::ReadOnly);
+        }
+        audit.record(conn, "intent", intent).await?;
+        Ok(WriteContext { conn, audit })
+    }
+
+    pub fn conn(&self) -> &'a Connection {
+        self.conn
+    }
+
+    /// Records what the write did.
+    pub async fn done(&self, outcome: Change) -> Result<()> {
+        self.audit.record(self.conn, "done", outcome).await
+    }
+}
