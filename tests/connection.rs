@@ -116,7 +116,9 @@ async fn the_overview_lists_collections_with_estimated_counts() {
     seed::seed(&conn, &support::audit_log(), &options, Some(&db), |_| {})
         .await
         .unwrap();
-    let overview = mozaiks_core::services::overview::overview(&conn).await.unwrap();
+    let overview = mozaiks_core::services::overview::overview(&conn)
+        .await
+        .unwrap();
     assert_eq!(overview.database, db);
     let names: Vec<_> = overview
         .collections
@@ -193,4 +195,94 @@ async fn production_opens_read_only_and_needs_the_name_typed_back() {
     }
     conn.set_read_only(false, Some(&expected)).unwrap();
     assert!(!conn.is_read_only());
+}
+
+/// A server that goes away mid-session used to give the raw driver string
+/// under `database`, then "no server answered within 0 ms". Now: its own
+/// code with the profile's real timeout, a sentence for people with the
+/// driver's text apart, a health probe that says so, and recovery by itself
+/// once the server is back on the same address.
+#[tokio::test]
+async fn a_lost_server_is_its_own_code_and_the_connection_recovers() {
+    if std::env::var("MONGODB_URI").is_ok_and(|u| !u.is_empty()) {
+        return; // needs a server this test may kill
+    }
+    let server = support::start_bundled_server_on(0);
+    let port: u16 = server
+        .uri
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .trim_end_matches('/')
+        .parse()
+        .unwrap();
+    let mut input = support::input(&server.uri, &unique_db("lost"));
+    input.timeout_ms = 1_500;
+    let profile = input.validate("lost".into()).unwrap().profile;
+    let conn = Connection::open(&profile, ConnectOptions::default())
+        .await
+        .unwrap();
+    let users = mozaiks_core::services::users::UserQuery::default();
+    mozaiks_core::services::users::list(&conn, &users)
+        .await
+        .unwrap();
+    assert!(matches!(
+        conn.health().await,
+        mozaiks_core::db::connection::Health::Connected
+    ));
+
+    server.kill();
+    let started = std::time::Instant::now();
+    let err = mozaiks_core::services::users::list(&conn, &users)
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    let Error::ConnectionLost {
+        timeout_ms,
+        message,
+        details,
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*timeout_ms, 1_500);
+    assert!(
+        !message.contains("Kind:") && !message.contains("labels"),
+        "{message}"
+    );
+    assert!(!details.is_empty());
+    // The next one too: the profile's timeout is kept on every path.
+    let again = mozaiks_core::services::users::list(&conn, &users)
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), "connection_lost");
+    assert!(again.to_string().contains("1500 ms"), "{again}");
+    assert!(matches!(
+        conn.health().await,
+        mozaiks_core::db::connection::Health::Lost { .. }
+    ));
+
+    let back = support::start_bundled_server_on(port);
+    let returned = std::time::Instant::now();
+    loop {
+        if matches!(
+            conn.health().await,
+            mozaiks_core::db::connection::Health::Connected
+        ) {
+            break;
+        }
+        assert!(
+            returned.elapsed() < std::time::Duration::from_secs(10),
+            "never came back"
+        );
+    }
+    mozaiks_core::services::users::list(&conn, &users)
+        .await
+        .unwrap();
+    println!("back {:?} after the server returned", returned.elapsed());
+    back.kill();
 }

@@ -4,8 +4,8 @@ mod support;
 
 use mongodb::bson::{doc, Document};
 use mozaiks_core::db::audit::AuditLog;
-use mozaiks_core::services::gdpr;
 use mozaiks_core::db::scope::UserScope;
+use mozaiks_core::services::gdpr;
 use support::{raw_db, seeded};
 
 const PER_USER: [&str; 5] = [
@@ -169,7 +169,10 @@ async fn the_last_superadmin_cannot_be_erased() {
     let admin = users.find_one(doc! {}).await.unwrap().unwrap();
     let id = admin.get_object_id("_id").unwrap();
     users
-        .update_one(doc! { "_id": id }, doc! { "$set": { "roles": ["superadmin"] } })
+        .update_one(
+            doc! { "_id": id },
+            doc! { "$set": { "roles": ["superadmin"] } },
+        )
         .await
         .unwrap();
     let user = UserScope::from_object_id(id);
@@ -179,6 +182,10 @@ async fn the_last_superadmin_cannot_be_erased() {
     let before = support::dump(&raw, "settings").await;
     let err = gdpr::erase(&conn, &audit, &user, email).await.unwrap_err();
     assert_eq!(err, mozaiks_core::Error::LastSuperadmin);
-    assert_eq!(support::dump(&raw, "settings").await, before, "nothing deleted");
+    assert_eq!(
+        support::dump(&raw, "settings").await,
+        before,
+        "nothing deleted"
+    );
     assert!(users.find_one(doc! { "_id": id }).await.unwrap().is_some());
 }

@@ -145,10 +145,11 @@ fn every_write_command_is_refused_on_a_read_only_connection() {
     assert_eq!(overview["read_only"], true);
 
     let export_path = dir.path().join("export.json");
+    let detail = invoke(&webview, "user_detail", json!({ "userId": user_id })).unwrap();
     let writes = [
         (
             "update_user",
-            json!({ "userId": user_id, "edit": { "roles": ["user"], "tier": "basic", "expires_at": null, "display_name": "X", "bio": "" } }),
+            json!({ "userId": user_id, "edit": { "roles": ["user"], "tier": "basic", "expires_at": null, "display_name": "X", "bio": "", "version": detail["version"] } }),
         ),
         (
             "save_notification_preferences",
@@ -159,23 +160,18 @@ fn every_write_command_is_refused_on_a_read_only_connection() {
             json!({ "userId": user_id, "plugin": "calendar", "json": "{\"a\":1}", "expected": null }),
         ),
         (
-            "export_user",
-            json!({ "userId": user_id, "path": export_path, "onProgress": "__CHANNEL__:1" }),
-        ),
-        (
             "erase_user",
             json!({ "userId": user_id, "confirmEmail": email }),
         ),
         (
             "seed_demo_data",
-            json!({ "users": 5, "onProgress": "__CHANNEL__:2" }),
+            json!({ "users": 5, "confirmDatabase": db, "onProgress": "__CHANNEL__:2" }),
         ),
     ];
     for (cmd, args) in &writes {
         let err = invoke(&webview, cmd, args.clone()).unwrap_err();
         assert_eq!(err, json!({ "type": "read_only" }), "{cmd}");
     }
-    assert!(!export_path.exists());
     assert_eq!(
         runtime.block_on(snapshot(&db)),
         before,
@@ -188,6 +184,14 @@ fn every_write_command_is_refused_on_a_read_only_connection() {
     )
     .unwrap();
     assert_eq!(audit, json!([]), "refused writes were audited");
+    // Export is a read: a GDPR request needs no unlocked production connection.
+    invoke(
+        &webview,
+        "export_user",
+        json!({ "userId": user_id, "path": export_path, "onProgress": "__CHANNEL__:1" }),
+    )
+    .unwrap();
+    assert!(export_path.exists());
 
     // Writable now: the same arguments are accepted.
     invoke(
@@ -205,6 +209,27 @@ fn every_write_command_is_refused_on_a_read_only_connection() {
         json!({ "query": { "text": null, "collection": null, "operation": null, "limit": null } }),
     )
     .unwrap();
-    assert_eq!(audit.as_array().unwrap().len(), 2);
+    let stages: Vec<String> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["operation"].as_str().unwrap(),
+                e["stage"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "set plugin_settings.calendar done",
+            "set plugin_settings.calendar intent",
+            "update_user done",
+            "update_user intent",
+            "export_user read"
+        ]
+    );
     assert!(audit.to_string().find("password_hash").is_none());
 }

@@ -19,9 +19,13 @@ fn options(users: u32) -> SeedOptions {
 async fn seed_into(db: &str, users: u32) -> seed::SeedReport {
     let (conn, _) = support::connect(db).await;
     let mut last = None;
-    let report = seed::seed(&conn, &support::audit_log(), &options(users), Some(db), |p| {
-        last = Some(p)
-    })
+    let report = seed::seed(
+        &conn,
+        &support::audit_log(),
+        &options(users),
+        Some(db),
+        |p| last = Some(p),
+    )
     .await
     .unwrap();
     let last = last.expect("progress was reported");
@@ -154,24 +158,51 @@ async fn seeding_refuses_production_and_a_database_with_data_unless_named() {
     let dir = tempfile::tempdir().unwrap();
     let audit = mozaiks_core::db::audit::AuditLog::new(dir.path());
     for wrong in [None, Some("MozaiksCore"), Some("")] {
-        let err = seed::seed(&conn, &audit, &options(5), wrong, |_| {}).await.unwrap_err();
-        assert_eq!(err, mozaiks_core::Error::ConfirmationRequired { expected: name.clone() });
+        let err = seed::seed(&conn, &audit, &options(5), wrong, |_| {})
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err,
+            mozaiks_core::Error::ConfirmationRequired {
+                expected: name.clone()
+            }
+        );
     }
     let mut prod = profile(&name);
     prod.environment = mozaiks_core::profiles::profile::Environment::Production;
-    let prod_conn = Connection::open(&prod, ConnectOptions::default()).await.unwrap();
+    let prod_conn = Connection::open(&prod, ConnectOptions::default())
+        .await
+        .unwrap();
     prod_conn.set_read_only(false, Some(&name)).unwrap();
     let err = seed::seed(&prod_conn, &audit, &options(5), Some(&name), |_| {})
         .await
         .unwrap_err();
     assert_eq!(err.code(), "refused");
     let users = raw_db(&name).await.collection::<Document>("users");
-    assert_eq!(users.count_documents(doc! {}).await.unwrap(), 10, "nothing was dropped");
-    assert!(!audit.path().exists(), "nothing was attempted, so nothing audited");
+    assert_eq!(
+        users.count_documents(doc! {}).await.unwrap(),
+        10,
+        "nothing was dropped"
+    );
+    assert!(
+        !audit.path().exists(),
+        "nothing was attempted, so nothing audited"
+    );
     // Typed back, it replaces the data and the intent is audited first.
-    seed::seed(&conn, &audit, &options(5), Some(&name), |_| {}).await.unwrap();
+    seed::seed(&conn, &audit, &options(5), Some(&name), |_| {})
+        .await
+        .unwrap();
     assert_eq!(users.count_documents(doc! {}).await.unwrap(), 5);
     let trail = std::fs::read_to_string(audit.path()).unwrap();
-    let stages: Vec<&str> = trail.lines().map(|l| if l.contains("\"intent\"") { "intent" } else { "done" }).collect();
+    let stages: Vec<&str> = trail
+        .lines()
+        .map(|l| {
+            if l.contains("\"intent\"") {
+                "intent"
+            } else {
+                "done"
+            }
+        })
+        .collect();
     assert_eq!(stages, ["intent", "done"]);
 }

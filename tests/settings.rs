@@ -66,28 +66,15 @@ async fn invalid_plugin_json_is_refused_and_the_document_is_unchanged() {
         &oversize,
         "{not json",
     ] {
-        let err = settings::save_plugin_settings(
-            &conn,
-            &audit,
-            &user,
-            "notes",
-            bad,
-            Some(&notes.json),
-        )
-        .await
-        .unwrap_err();
+        let err =
+            settings::save_plugin_settings(&conn, &audit, &user, "notes", bad, Some(&notes.json))
+                .await
+                .unwrap_err();
         assert_eq!(err.code(), "invalid_input", "{bad:.40}");
     }
-    let err = settings::save_plugin_settings(
-        &conn,
-        &audit,
-        &user,
-        "no.tes",
-        "{}",
-        None,
-    )
-    .await
-    .unwrap_err();
+    let err = settings::save_plugin_settings(&conn, &audit, &user, "no.tes", "{}", None)
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "invalid_input");
     let prefs = NotificationPreferences {
         email_enabled: true,
@@ -151,7 +138,10 @@ async fn plugin_settings_save_and_are_audited() {
         .collect();
     assert_eq!(done.len(), 2);
     assert_eq!(done[1].operation, "set plugin_settings.notes");
-    assert!(done[1].before.contains("theme"), "before is what was replaced");
+    assert!(
+        done[1].before.contains("theme"),
+        "before is what was replaced"
+    );
 }
 
 #[tokio::test]
@@ -173,20 +163,8 @@ async fn two_concurrent_edits_give_one_success_and_one_conflict() {
         digest_frequency: "monthly".into(),
     };
     let (a, b) = tokio::join!(
-        settings::save_notification_preferences(
-            &conn,
-            &audit,
-            &user,
-            &mine,
-            expected.as_deref()
-        ),
-        settings::save_notification_preferences(
-            &conn,
-            &audit,
-            &user,
-            &theirs,
-            expected.as_deref()
-        ),
+        settings::save_notification_preferences(&conn, &audit, &user, &mine, expected.as_deref()),
+        settings::save_notification_preferences(&conn, &audit, &user, &theirs, expected.as_deref()),
     );
     let (winner, conflict) = match (a, b) {
         (Ok(_), Err(e)) => (&mine, e),
@@ -208,14 +186,9 @@ async fn two_concurrent_edits_give_one_success_and_one_conflict() {
     );
 
     // A stale save after that is a conflict too, and overwrites nothing.
-    let stale = settings::save_notification_preferences(
-        &conn,
-        &audit,
-        &user,
-        &mine,
-        expected.as_deref(),
-    )
-    .await;
+    let stale =
+        settings::save_notification_preferences(&conn, &audit, &user, &mine, expected.as_deref())
+            .await;
     assert_eq!(stale.unwrap_err().code(), "conflict");
     assert_eq!(
         settings::load(&conn, &user)

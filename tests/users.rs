@@ -103,7 +103,13 @@ async fn the_page_size_cap_holds_whatever_is_asked() {
     assert_eq!(page.rows.len(), 100);
     assert_eq!(page.page_size, 100);
     let total = users::count(&conn, &query()).await.unwrap();
-    assert_eq!(total, users::Total { value: Some(300.0), exact: true });
+    assert_eq!(
+        total,
+        users::Total {
+            value: Some(300.0),
+            exact: true
+        }
+    );
     let second = users::list(
         &conn,
         &UserQuery {
@@ -115,7 +121,10 @@ async fn the_page_size_cap_holds_whatever_is_asked() {
     .await
     .unwrap();
     assert_eq!(second.rows.len(), 100);
-    assert!(second.rows.iter().all(|r| !page.rows.iter().any(|p| p.id == r.id)));
+    assert!(second
+        .rows
+        .iter()
+        .all(|r| !page.rows.iter().any(|p| p.id == r.id)));
 }
 
 #[tokio::test]
@@ -380,9 +389,7 @@ async fn edits_apply_set_updated_at_and_are_audited() {
     edit.tier = Some("enterprise".into());
     edit.expires_at = Some("2030-01-01T00:00:00Z".into());
     edit.display_name = Some("Renamed".into());
-    let after = users::update(&conn, &audit, &scope, &edit)
-        .await
-        .unwrap();
+    let after = users::update(&conn, &audit, &scope, &edit).await.unwrap();
     assert_eq!(after.roles, vec!["user", "admin"]);
     assert_eq!(after.tier.as_deref(), Some("enterprise"));
     assert_eq!(after.expires_at.as_deref(), Some("2030-01-01T00:00:00Z"));
@@ -390,7 +397,10 @@ async fn edits_apply_set_updated_at_and_are_audited() {
     assert_ne!(after.updated_at, before.updated_at);
     let entries = audit.list(&Default::default()).unwrap();
     assert_eq!(entries.len(), 2, "intent, then outcome");
-    assert_eq!((entries[0].stage.as_str(), entries[1].stage.as_str()), ("done", "intent"));
+    assert_eq!(
+        (entries[0].stage.as_str(), entries[1].stage.as_str()),
+        ("done", "intent")
+    );
     assert_eq!(entries[0].target_id, id);
     assert!(
         entries[0].after.contains("Renamed")
@@ -418,7 +428,11 @@ async fn edits_apply_set_updated_at_and_are_audited() {
         .await
         .unwrap();
     assert_eq!(stored, again);
-    assert_eq!(audit.list(&Default::default()).unwrap().len(), 2, "bad input audits nothing");
+    assert_eq!(
+        audit.list(&Default::default()).unwrap().len(),
+        2,
+        "bad input audits nothing"
+    );
 }
 
 #[tokio::test]
@@ -445,18 +459,11 @@ async fn removing_the_last_superadmin_is_refused() {
     let other = UserScope::parse(&first_ordinary_user(&db).await).unwrap();
     let mut promote = edit_of(&users::detail(&conn, &other).await.unwrap());
     promote.roles = vec!["user".into(), "superadmin".into()];
-    users::update(
-        &conn,
-        &audit,
-        &other,
-        &promote,
-    )
-    .await
-    .unwrap();
-    edit.version = users::detail(&conn, &scope).await.unwrap().version;
-    users::update(&conn, &audit, &scope, &edit)
+    users::update(&conn, &audit, &other, &promote)
         .await
         .unwrap();
+    edit.version = users::detail(&conn, &scope).await.unwrap().version;
+    users::update(&conn, &audit, &scope, &edit).await.unwrap();
 }
 
 #[tokio::test]
@@ -471,9 +478,7 @@ async fn profiles_that_ask_for_it_also_audit_to_the_database() {
     let scope = UserScope::parse(&id).unwrap();
     let mut edit = edit_of(&users::detail(&conn, &scope).await.unwrap());
     edit.bio = Some("Audited".into());
-    users::update(&conn, &audit, &scope, &edit)
-        .await
-        .unwrap();
+    users::update(&conn, &audit, &scope, &edit).await.unwrap();
     let logged = support::dump(&raw_db(&db).await, mozaiks_core::schema::AUDIT_COLLECTION).await;
     assert_eq!(logged.len(), 2, "intent and outcome");
     assert_eq!(logged[1].get_str("operation").unwrap(), "update_user");
@@ -546,7 +551,10 @@ async fn racing_demotions_keep_a_superadmin_and_restore_whole_edits() {
     )
     .await
     .unwrap();
-    let (a, b) = (UserScope::parse(&first).unwrap(), UserScope::parse(&second).unwrap());
+    let (a, b) = (
+        UserScope::parse(&first).unwrap(),
+        UserScope::parse(&second).unwrap(),
+    );
     let demote = |d: &users::UserDetail| UserEdit {
         roles: vec!["user".into()],
         display_name: Some("Demoted".into()),
@@ -598,11 +606,19 @@ async fn a_stale_edit_is_a_conflict_and_overwrites_nothing() {
     let mut second = edit_of(&loaded);
     second.display_name = Some("second admin".into());
     users::update(&conn, &audit, &scope, &first).await.unwrap();
-    let err = users::update(&conn, &audit, &scope, &second).await.unwrap_err();
-    let Error::Conflict { current: Some(current) } = &err else {
+    let err = users::update(&conn, &audit, &scope, &second)
+        .await
+        .unwrap_err();
+    let Error::Conflict {
+        current: Some(current),
+    } = &err
+    else {
         panic!("{err:?}")
     };
-    assert!(current.contains("first admin"), "the conflict shows the current value");
+    assert!(
+        current.contains("first admin"),
+        "the conflict shows the current value"
+    );
     let now = users::detail(&conn, &scope).await.unwrap();
     assert_eq!(now.bio.as_deref(), Some("first admin"));
     assert_eq!(now.display_name, loaded.display_name);
@@ -647,16 +663,35 @@ async fn search_finds_an_email_whatever_its_case() {
         })
         .await
         .unwrap();
-    for typed in ["Guide.User@Example.com", "guide.user@example.com", "GUIDE.USER@EXAMPLE.COM", "Guide.User", "guide", "guideuser"] {
+    for typed in [
+        "Guide.User@Example.com",
+        "guide.user@example.com",
+        "GUIDE.USER@EXAMPLE.COM",
+        "Guide.User",
+        "guide",
+        "guideuser",
+    ] {
         let found = users::search(&conn, typed).await.unwrap();
         assert!(
             found.iter().any(|r| r.email == "Guide.User@Example.com"),
             "{typed}"
         );
     }
-    let err = users::search(&conn, &"a".repeat(5 * 1024 * 1024)).await.unwrap_err();
-    assert_eq!(err.code(), "invalid_input", "over 254 characters never reaches the server");
-    assert_eq!(users::search(&conn, &"a".repeat(255)).await.unwrap_err().code(), "invalid_input");
+    let err = users::search(&conn, &"a".repeat(5 * 1024 * 1024))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        "invalid_input",
+        "over 254 characters never reaches the server"
+    );
+    assert_eq!(
+        users::search(&conn, &"a".repeat(255))
+            .await
+            .unwrap_err()
+            .code(),
+        "invalid_input"
+    );
 }
 
 /// The default view is newest first by `_id`; deep pages go by cursor, and
@@ -664,23 +699,92 @@ async fn search_finds_an_email_whatever_its_case() {
 #[tokio::test]
 async fn the_default_list_is_newest_first_and_range_paged() {
     let (db, conn, _) = seeded("keyset", 120).await;
-    let page = users::list(&conn, &UserQuery { page_size: 50, ..query() }).await.unwrap();
+    let page = users::list(
+        &conn,
+        &UserQuery {
+            page_size: 50,
+            ..query()
+        },
+    )
+    .await
+    .unwrap();
     let newest = direct(&db, doc! {}, doc! { "_id": -1 }).await;
-    assert_eq!(page.rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), newest[..50]);
+    assert_eq!(
+        page.rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(),
+        newest[..50]
+    );
     assert_eq!(page.sort_note, None, "an index serves it");
     let mut after = page.next;
     let mut seen = 50;
     while let Some(cursor) = after {
-        let p = users::list(&conn, &UserQuery { page_size: 50, after: Some(cursor), ..query() }).await.unwrap();
-        assert_eq!(p.rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), newest[seen..seen + p.rows.len()]);
+        let p = users::list(
+            &conn,
+            &UserQuery {
+                page_size: 50,
+                after: Some(cursor),
+                ..query()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            p.rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(),
+            newest[seen..seen + p.rows.len()]
+        );
         seen += p.rows.len();
         after = p.next;
     }
     assert_eq!(seen, newest.len());
     for bad in ["{\"v\":{\"$gt\":\"\"}}", "not json", "{}"] {
-        let q = UserQuery { after: Some(bad.into()), ..query() };
-        assert_eq!(users::list(&conn, &q).await.unwrap_err().code(), "invalid_input");
+        let q = UserQuery {
+            after: Some(bad.into()),
+            ..query()
+        };
+        assert_eq!(
+            users::list(&conn, &q).await.unwrap_err().code(),
+            "invalid_input"
+        );
     }
-    let unindexed = UserQuery { sort: UserSortField::LastLogin, ..query() };
-    assert!(users::list(&conn, &unindexed).await.unwrap().sort_note.is_some());
+    let unindexed = UserQuery {
+        sort: UserSortField::LastLogin,
+        ..query()
+    };
+    assert!(users::list(&conn, &unindexed)
+        .await
+        .unwrap()
+        .sort_note
+        .is_some());
+}
+
+/// Plugin documents reached the 360 view unredacted (export redacted them).
+#[tokio::test]
+async fn plugin_documents_reach_the_360_view_redacted() {
+    let (db, conn, _) = seeded("redact360", 10).await;
+    let scope = UserScope::parse(&first_ordinary_user(&db).await).unwrap();
+    let raw = raw_db(&db).await;
+    raw.collection::<Document>("task_manager_tasks")
+        .insert_one(doc! { "user_id": scope.user_id(), "title": "deploy", "api_token": "sk_live_abc123", "token_count": 3 })
+        .await
+        .unwrap();
+    raw.collection::<Document>("billing_tokens")
+        .insert_one(doc! { "user_id": scope.user_id(), "private_key": "-----BEGIN KEY-----", "credentials": { "user": "u", "pass": "p" } })
+        .await
+        .unwrap();
+    for collection in ["task_manager_tasks", "billing_tokens"] {
+        let data = user360::plugin_data(&conn, &scope, collection, 100)
+            .await
+            .unwrap();
+        let text = data.documents.join("\n");
+        for secret in ["sk_live_abc123", "BEGIN KEY", "\"pass\""] {
+            assert!(!text.contains(secret), "{collection}: {text}");
+        }
+        assert!(text.contains("<redacted>"), "{collection}");
+    }
+    let tasks = user360::plugin_data(&conn, &scope, "task_manager_tasks", 100)
+        .await
+        .unwrap();
+    assert!(
+        tasks.documents.join("").contains("\"token_count\":3"),
+        "facts about secrets stay"
+    );
 }

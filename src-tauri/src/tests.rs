@@ -14,3 +14,35 @@ fn export_bindings() {
     let text = std::fs::read_to_string(path).unwrap();
     assert!(text.contains("listProfiles"), "bindings lack commands");
 }
+
+/// The window may do only what the UI uses, and the page may load nothing
+/// from elsewhere nor evaluate strings as code.
+#[test]
+fn capabilities_and_csp_grant_only_what_the_ui_uses() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let caps: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{root}/src-tauri/capabilities/default.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        caps["permissions"],
+        serde_json::json!(["dialog:allow-save"])
+    );
+    let conf: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{root}/tauri.conf.json")).unwrap())
+            .unwrap();
+    let csp = conf["app"]["security"]["csp"].as_str().unwrap();
+    assert!(!csp.contains("unsafe-eval"), "{csp}");
+    for remote in ["http:", "https:", "*", "ws:"] {
+        let sources: Vec<&str> = csp
+            .split(';')
+            .flat_map(|d| d.split_whitespace().skip(1))
+            .filter(|s| *s != "http://ipc.localhost")
+            .collect();
+        assert!(!sources.iter().any(|s| s.starts_with(remote)), "{csp}");
+    }
+    // The mock runtime is a dev-dependency of the tests, not a feature of the app.
+    let manifest = std::fs::read_to_string(format!("{root}/Cargo.toml")).unwrap();
+    let workspace_tauri = manifest.lines().find(|l| l.starts_with("tauri =")).unwrap();
+    assert!(!workspace_tauri.contains("test"), "{workspace_tauri}");
+}

@@ -31,9 +31,14 @@ pub fn server() -> &'static TestServer {
 }
 
 fn start_bundled_server() -> TestServer {
+    start_bundled_server_on(0)
+}
+
+/// A server of the test's own (port 0: any free one), to stop and start again.
+pub fn start_bundled_server_on(port: u16) -> TestServer {
     let run = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/mongo-server/run");
     let mut child = Command::new(run)
-        .args(["--port", "0"])
+        .args(["--port", &port.to_string()])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -218,4 +223,14 @@ pub async fn seeded(
 /// An audit trail in a directory of the test's own.
 pub fn audit_log() -> mozaiks_core::db::audit::AuditLog {
     mozaiks_core::db::audit::AuditLog::new(&std::env::temp_dir().join(unique_db("audit")))
+}
+
+impl TestServer {
+    /// Kills the bundled server at once, as a crash would.
+    pub fn kill(mut self) {
+        if let Some(child) = self._child.as_mut() {
+            child.kill().unwrap();
+            child.wait().unwrap();
+        }
+    }
 }

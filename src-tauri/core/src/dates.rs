@@ -25,7 +25,11 @@ fn read(value: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(v)
         .map(|d| d.with_timezone(&Utc))
         .ok()
-        .or_else(|| NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S%.f").ok().map(|n| n.and_utc()))
+        .or_else(|| {
+            NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S%.f")
+                .ok()
+                .map(|n| n.and_utc())
+        })
         .or_else(|| {
             NaiveDate::parse_from_str(v, "%Y-%m-%d")
                 .ok()

@@ -168,8 +168,39 @@ impl RequiredIndex {
         let (head, tail) = keys.split_at(equality.len());
         let equality_ok = head.iter().all(|(k, _)| equality.contains(k));
         let same = sort.iter().zip(tail).all(|(s, k)| s.0 == k.0 && s.1 == k.1);
-        let reversed = sort.iter().zip(tail).all(|(s, k)| s.0 == k.0 && s.1 == -k.1);
+        let reversed = sort
+            .iter()
+            .zip(tail)
+            .all(|(s, k)| s.0 == k.0 && s.1 == -k.1);
         equality_ok && (same || reversed)
+    }
+}
+
+/// What a view asks of a collection: equality on some fields, then a sort.
+#[derive(Debug, Clone, Copy)]
+pub struct QueryShape {
+    pub collection: &'static str,
+    pub equality: &'static [&'static str],
+    pub sort: &'static [(&'static str, i32)],
+}
+
+impl QueryShape {
+    pub fn sort_document(&self) -> mongodb::bson::Document {
+        self.sort
+            .iter()
+            .map(|(k, d)| (k.to_string(), mongodb::bson::Bson::Int32(*d)))
+            .collect()
+    }
+
+    /// Served by `_id` (always there) or by a required index.
+    pub fn is_index_served(&self, plugin_has_field: impl Fn(&str) -> bool + Copy) -> bool {
+        let by_id = self.equality.is_empty()
+            && (self.sort.is_empty() || self.sort == [("_id", -1)] || self.sort == [("_id", 1)]);
+        by_id
+            || REQUIRED_INDEXES.iter().any(|r| {
+                r.applies_to(self.collection, plugin_has_field)
+                    && RequiredIndex::serves(r.keys, self.equality, self.sort)
+            })
     }
 }
 
@@ -185,7 +216,15 @@ mod tests {
             CollectionKind::Plugin
         );
         assert_eq!(CollectionKind::of("admin_audit_log"), CollectionKind::Audit);
-        for other in ["misc", "Misc_Data", "_tmp_x", "a__b", "notes_", "system.views", "x.y_z"] {
+        for other in [
+            "misc",
+            "Misc_Data",
+            "_tmp_x",
+            "a__b",
+            "notes_",
+            "system.views",
+            "x.y_z",
+        ] {
             assert_eq!(CollectionKind::of(other), CollectionKind::Other, "{other}");
         }
     }
@@ -203,7 +242,13 @@ mod tests {
         for yes in ["settings", "notifications", "task_manager_tasks"] {
             assert!(is_per_user(yes), "{yes}");
         }
-        for no in ["users", "admin_audit_log", "system.views", "misc", "Misc_Data"] {
+        for no in [
+            "users",
+            "admin_audit_log",
+            "system.views",
+            "misc",
+            "Misc_Data",
+        ] {
             assert!(!is_per_user(no), "{no}");
         }
     }
@@ -211,7 +256,11 @@ mod tests {
     #[test]
     fn an_index_serves_equality_then_sort() {
         let k = &[("user_id", 1), ("created_at", -1)];
-        assert!(RequiredIndex::serves(k, &["user_id"], &[("created_at", -1)]));
+        assert!(RequiredIndex::serves(
+            k,
+            &["user_id"],
+            &[("created_at", -1)]
+        ));
         assert!(RequiredIndex::serves(k, &["user_id"], &[("created_at", 1)]));
         assert!(RequiredIndex::serves(k, &["user_id"], &[]));
         assert!(!RequiredIndex::serves(k, &[], &[("created_at", -1)]));

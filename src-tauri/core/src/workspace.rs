@@ -358,3 +358,80 @@ async fn close_when_unused(conn: Arc<Connection>) {
         conn.close().await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    #[derive(Default)]
+    struct MemoryStore(Mutex<HashMap<String, String>>);
+
+    impl SecretStore for MemoryStore {
+        fn set(&self, id: &str, secret: &Sensitive<String>) -> Result<()> {
+            self.0
+                .lock()
+                .unwrap()
+                .insert(id.into(), secret.expose().clone());
+            Ok(())
+        }
+        fn get(&self, id: &str) -> Result<Option<Sensitive<String>>> {
+            Ok(self.0.lock().unwrap().get(id).cloned().map(Sensitive::new))
+        }
+        fn delete(&self, id: &str) -> Result<()> {
+            self.0.lock().unwrap().remove(id);
+            Ok(())
+        }
+    }
+
+    fn input(uri: &str, username: &str, password: Option<&str>) -> ProfileInput {
+        ProfileInput {
+            name: "Staging".into(),
+            uri: uri.into(),
+            username: Some(username.into()),
+            password: password.map(|p| Sensitive::new(p.into())),
+            remember_password: true,
+            database: None,
+            environment: Environment::Development,
+            read_only: false,
+            color: "#228be6".into(),
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+            audit_to_database: false,
+        }
+    }
+
+    /// Editing a profile's URI or user name kept its keychain secret, and
+    /// connect then sent that password to the new host.
+    #[tokio::test]
+    async fn a_stored_secret_never_follows_an_edited_host_or_user() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::new(dir.path(), dir.path(), Arc::new(MemoryStore::default()));
+        let p = ws
+            .create_profile(input("mongodb://db.one:27017", "ann", Some("s3cret")))
+            .await
+            .unwrap();
+        for (uri, user) in [
+            ("mongodb://evil.example:27017", "ann"),
+            ("mongodb://db.one:27017", "bob"),
+        ] {
+            let err = ws
+                .update_profile(&p.id, input(uri, user, None))
+                .await
+                .unwrap_err();
+            assert_eq!(err, Error::PasswordRequired, "{uri} {user}");
+        }
+        assert_eq!(
+            ws.profiles.get(&p.id).unwrap().uri,
+            "mongodb://db.one:27017",
+            "nothing saved"
+        );
+        // The same host and user keep it; a new password may go anywhere.
+        ws.update_profile(&p.id, input("mongodb://db.one:27017", "ann", None))
+            .await
+            .unwrap();
+        ws.update_profile(&p.id, input("mongodb://db.two:27017", "ann", Some("n3w")))
+            .await
+            .unwrap();
+    }
+}

@@ -1,6 +1,8 @@
 use mozaiks_core::db::scope::UserScope;
 use mozaiks_core::services::user360::{self, PluginData, UserNotifications};
-use mozaiks_core::services::users::{self, Total, UserDetail, UserEdit, UserPage, UserQuery, UserRow};
+use mozaiks_core::services::users::{
+    self, Total, UserDetail, UserEdit, UserPage, UserQuery, UserRow,
+};
 use mozaiks_core::workspace::Workspace;
 use mozaiks_core::Result;
 use tauri::State;

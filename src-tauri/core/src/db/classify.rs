@@ -79,7 +79,9 @@ pub fn classify(err: &mongodb::error::Error, timeout_ms: u32, phase: Phase) -> E
 fn is_lost(err: &mongodb::error::Error) -> bool {
     matches!(
         &*err.kind,
-        ErrorKind::Io(_) | ErrorKind::ConnectionPoolCleared { .. } | ErrorKind::ServerSelection { .. }
+        ErrorKind::Io(_)
+            | ErrorKind::ConnectionPoolCleared { .. }
+            | ErrorKind::ServerSelection { .. }
     )
 }
 
@@ -107,7 +109,9 @@ mod tests {
 
     #[test]
     fn a_time_limit_is_its_own_code() {
-        let e = command(doc! { "ok": 0, "errmsg": "operation exceeded time limit", "code": 50, "codeName": "MaxTimeMSExpired" });
+        let e = command(
+            doc! { "ok": 0, "errmsg": "operation exceeded time limit", "code": 50, "codeName": "MaxTimeMSExpired" },
+        );
         assert_eq!(classify(&e, 3000, Phase::Session).code(), "time_limit");
         let other = command(doc! { "ok": 0, "errmsg": "bad", "code": 2, "codeName": "BadValue" });
         assert_eq!(classify(&other, 3000, Phase::Session).code(), "database");

@@ -58,7 +58,9 @@ pub struct Connection {
 pub enum Health {
     Connected,
     /// The server does not answer; the driver keeps trying in the background.
-    Lost { message: String },
+    Lost {
+        message: String,
+    },
 }
 
 impl Connection {

@@ -83,7 +83,11 @@ impl UserScope {
         self.id
     }
 
-    pub fn collection<'c>(&self, conn: &'c Connection, name: PerUserCollection) -> ScopedCollection<'c> {
+    pub fn collection<'c>(
+        &self,
+        conn: &'c Connection,
+        name: PerUserCollection,
+    ) -> ScopedCollection<'c> {
         ScopedCollection {
             coll: conn.database().collection(name.as_str()),
             conn,
@@ -107,7 +111,11 @@ impl UserScope {
     }
 
     /// Writes to one user's documents, on the write context's connection.
-    pub fn writer<'w>(&self, ctx: &'w WriteContext<'w>, name: PerUserCollection) -> ScopedWriter<'w> {
+    pub fn writer<'w>(
+        &self,
+        ctx: &'w WriteContext<'w>,
+        name: PerUserCollection,
+    ) -> ScopedWriter<'w> {
         ScopedWriter {
             scoped: self.collection(ctx.conn(), name),
             _ctx: ctx,
@@ -402,7 +410,13 @@ mod tests {
         ] {
             assert!(PerUserCollection::parse(ok).is_ok(), "{ok}");
         }
-        for no in ["users", "admin_audit_log", "system.views", "misc", "Misc_Data"] {
+        for no in [
+            "users",
+            "admin_audit_log",
+            "system.views",
+            "misc",
+            "Misc_Data",
+        ] {
             assert!(PerUserCollection::parse(no).is_err(), "{no}");
         }
     }

@@ -23,7 +23,12 @@ impl Fields {
             !names.iter().any(|n| n.starts_with("password")),
             "password fields never leave the server"
         );
-        Fields(names.iter().map(|f| (f.to_string(), Bson::Int32(1))).collect())
+        Fields(
+            names
+                .iter()
+                .map(|f| (f.to_string(), Bson::Int32(1)))
+                .collect(),
+        )
     }
 }
 
@@ -43,7 +48,9 @@ pub struct UsersFind {
 pub enum Counted {
     Exact(u64),
     /// The time limit ran out; the collection's estimate when unfiltered.
-    TimedOut { estimate: Option<u64> },
+    TimedOut {
+        estimate: Option<u64>,
+    },
 }
 
 pub struct Users<'c> {

@@ -178,8 +178,8 @@ mod tests {
 
     #[test]
     fn raw_reserved_characters_in_a_password_never_reach_the_uri() {
-        let s = split_credentials("mongodb://ann:pa/ss@w@rd@db.local:27017/app?appName=x%40y")
-            .unwrap();
+        let s =
+            split_credentials("mongodb://ann:pa/ss@w@rd@db.local:27017/app?appName=x%40y").unwrap();
         assert_eq!(s.uri, "mongodb://db.local:27017/app?appName=x%40y");
         assert_eq!(s.password.unwrap().expose(), "pa/ss@w@rd");
         let err = split_credentials("mongodb://ann:pa?ss@db.local/app").unwrap_err();

@@ -68,7 +68,10 @@ pub async fn erase_plan(conn: &Connection, user: &UserScope) -> Result<ErasePlan
         .ok_or_else(|| not_found(user))?;
     let mut collections = Vec::new();
     for name in per_user_collections(conn).await? {
-        let count = user.owned_collection(conn, name.clone()).count(doc! {}).await?;
+        let count = user
+            .owned_collection(conn, name.clone())
+            .count(doc! {})
+            .await?;
         collections.push(CollectionCount {
             collection: name.as_str().into(),
             count: count as f64,
@@ -221,12 +224,10 @@ pub async fn erase(
         email: plan.email,
         collections: deleted,
     };
-    ctx.done(
-        Change::new("users", user.user_id(), "erase_user").values(
-            serde_json::to_value(&plan.collections)?,
-            serde_json::to_value(&result.collections)?,
-        ),
-    )
+    ctx.done(Change::new("users", user.user_id(), "erase_user").values(
+        serde_json::to_value(&plan.collections)?,
+        serde_json::to_value(&result.collections)?,
+    ))
     .await?;
     Ok(result)
 }

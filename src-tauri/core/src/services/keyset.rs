@@ -78,7 +78,15 @@ impl Cursor {
             return Err(bad());
         };
         let value = d.get("v").cloned().ok_or_else(bad)?;
-        if matches!(value, Bson::Document(_) | Bson::Array(_) | Bson::RegularExpression(_) | Bson::JavaScriptCode(_) | Bson::JavaScriptCodeWithScope(_)) || d.len() != 2 {
+        if matches!(
+            value,
+            Bson::Document(_)
+                | Bson::Array(_)
+                | Bson::RegularExpression(_)
+                | Bson::JavaScriptCode(_)
+                | Bson::JavaScriptCodeWithScope(_)
+        ) || d.len() != 2
+        {
             return Err(bad());
         }
         Ok(Cursor {
@@ -132,7 +140,10 @@ mod tests {
 
     #[test]
     fn id_sorts_page_on_the_id_alone() {
-        let c = Cursor { value: Bson::Null, id: id() };
+        let c = Cursor {
+            value: Bson::Null,
+            id: id(),
+        };
         assert_eq!(after(None, true, &c), doc! { "_id": { "$lt": id() } });
         assert_eq!(after(None, false, &c), doc! { "_id": { "$gt": id() } });
     }
@@ -140,28 +151,49 @@ mod tests {
     #[test]
     fn a_date_cursor_descending_continues_into_strings_and_nulls() {
         let at = DateTime::from_millis(1_700_000_000_000);
-        let c = Cursor { value: Bson::DateTime(at), id: id() };
+        let c = Cursor {
+            value: Bson::DateTime(at),
+            id: id(),
+        };
         let f = after(Some("created_at"), true, &c);
         let or = f.get_array("$or").unwrap();
         assert_eq!(or[0], Bson::Document(doc! { "created_at": { "$lt": at } }));
-        assert_eq!(or[1], Bson::Document(doc! { "created_at": at, "_id": { "$lt": id() } }));
+        assert_eq!(
+            or[1],
+            Bson::Document(doc! { "created_at": at, "_id": { "$lt": id() } })
+        );
         assert_eq!(or[2], Bson::Document(doc! { "created_at": Bson::Null }));
-        let types = or[3].as_document().unwrap().get_document("created_at").unwrap().get_array("$type").unwrap();
+        let types = or[3]
+            .as_document()
+            .unwrap()
+            .get_document("created_at")
+            .unwrap()
+            .get_array("$type")
+            .unwrap();
         assert!(types.contains(&Bson::from("string")) && !types.contains(&Bson::from("date")));
     }
 
     #[test]
     fn a_null_cursor_ascending_continues_into_every_other_type() {
-        let c = Cursor { value: Bson::Null, id: id() };
+        let c = Cursor {
+            value: Bson::Null,
+            id: id(),
+        };
         let f = after(Some("last_login"), false, &c);
         let or = f.get_array("$or").unwrap();
         assert_eq!(or.len(), 2, "no $gt on null, then every other type");
-        assert_eq!(or[0], Bson::Document(doc! { "last_login": Bson::Null, "_id": { "$gt": id() } }));
+        assert_eq!(
+            or[0],
+            Bson::Document(doc! { "last_login": Bson::Null, "_id": { "$gt": id() } })
+        );
     }
 
     #[test]
     fn cursors_round_trip_and_reject_anything_else() {
-        let c = Cursor { value: Bson::String("b@x.io".into()), id: id() };
+        let c = Cursor {
+            value: Bson::String("b@x.io".into()),
+            id: id(),
+        };
         assert_eq!(Cursor::decode(&c.encode()).unwrap(), c);
         for bad in [
             "",
@@ -171,7 +203,11 @@ mod tests {
             r#"{"v":1,"id":{"$oid":"65f0c0ffee0000000000beef"},"x":1}"#,
             &"x".repeat(600),
         ] {
-            assert_eq!(Cursor::decode(bad).unwrap_err().code(), "invalid_input", "{bad}");
+            assert_eq!(
+                Cursor::decode(bad).unwrap_err().code(),
+                "invalid_input",
+                "{bad}"
+            );
         }
     }
 }

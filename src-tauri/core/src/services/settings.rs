@@ -265,8 +265,10 @@ pub async fn save_plugin_settings(
 }
 
 fn intent(user: &UserScope, path: &str, set: &Document) -> Change {
-    Change::new("settings", user.user_id(), &format!("set {path}"))
-        .values(Value::Null, Bson::Document(set.clone()).into_relaxed_extjson())
+    Change::new("settings", user.user_id(), &format!("set {path}")).values(
+        Value::Null,
+        Bson::Document(set.clone()).into_relaxed_extjson(),
+    )
 }
 
 #[cfg(test)]
@@ -276,7 +278,10 @@ mod tests {
     #[test]
     fn plugin_settings_must_be_plain_objects() {
         assert!(parse_plugin_settings(r#"{"theme":"dark","n":[1,{"a":2}]}"#).is_ok());
-        let big = format!(r#"{{"x":"{}"}}"#, "a".repeat(MAX_PLUGIN_SETTINGS_BYTES as usize));
+        let big = format!(
+            r#"{{"x":"{}"}}"#,
+            "a".repeat(MAX_PLUGIN_SETTINGS_BYTES as usize)
+        );
         for bad in [
             "[1,2]",
             "\"x\"",

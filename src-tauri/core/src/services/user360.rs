@@ -11,7 +11,7 @@ use crate::db::connection::Connection;
 use crate::db::cross_user::CrossUserReads;
 use crate::db::scope::{Page, PerUserCollection, UserScope};
 use crate::redact::document_to_json;
-use crate::schema::{CollectionKind, MAX_PAGE, NOTIFICATIONS};
+use crate::schema::{CollectionKind, QueryShape, MAX_PAGE, NOTIFICATIONS};
 use crate::{dates, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
@@ -42,6 +42,13 @@ pub struct PluginData {
     pub object_id_typed: f64,
 }
 
+/// A user's notifications, newest first: `{user_id, created_at: -1}` serves it.
+pub const NOTIFICATIONS_VIEW: QueryShape = QueryShape {
+    collection: NOTIFICATIONS,
+    equality: &["user_id"],
+    sort: &[("created_at", -1)],
+};
+
 pub fn id_of(d: &Document) -> String {
     match d.get("_id") {
         Some(Bson::ObjectId(id)) => id.to_hex(),
@@ -60,7 +67,7 @@ pub async fn notifications(
     let page = Page {
         skip: u64::from(page) * u64::from(page_size.clamp(1, MAX_PAGE)),
         limit: page_size,
-        sort: Some(doc! { "created_at": -1, "_id": -1 }),
+        sort: Some(NOTIFICATIONS_VIEW.sort_document()),
         projection: Some(doc! { "type": 1, "title": 1, "message": 1, "read": 1, "created_at": 1 }),
     };
     // Total and unread in one round trip: a $group on `read`.

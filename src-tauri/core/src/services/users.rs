@@ -11,11 +11,24 @@ use crate::db::connection::Connection;
 use crate::db::scope::UserScope;
 use crate::db::users::{Counted, Fields, Users, UsersFind};
 use crate::db::write::WriteContext;
-use crate::schema::{MAX_PAGE, MAX_SEARCH_CHARS, ROLES, SUPERADMIN, TIERS};
+use crate::schema::{QueryShape, MAX_PAGE, MAX_SEARCH_CHARS, ROLES, SUPERADMIN, TIERS, USERS};
 use crate::services::keyset::{self, Cursor};
 use crate::{dates, Error, Result};
 
 const SEARCH_LIMIT: u32 = 20;
+
+/// The users screen as it opens: newest first by `_id`.
+pub const DEFAULT_VIEW: QueryShape = QueryShape {
+    collection: USERS,
+    equality: &[],
+    sort: &[("_id", -1)],
+};
+/// Search: anchored prefixes of `email` (and `username`), sorted by email.
+pub const SEARCH_VIEW: QueryShape = QueryShape {
+    collection: USERS,
+    equality: &[],
+    sort: &[("email", 1)],
+};
 
 /// A row of the users table: only the fields the table shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
@@ -259,13 +272,15 @@ impl UserQuery {
         Ok(f)
     }
 
-
     fn sort(&self) -> Document {
         let direction = if self.descending { -1 } else { 1 };
         match self.sort.field() {
             // _id breaks ties so pages never overlap or skip.
             Some(field) => doc! { field: direction, "_id": direction },
-            None => doc! { "_id": direction },
+            None => match self.descending {
+                true => DEFAULT_VIEW.sort_document(),
+                false => doc! { "_id": 1 },
+            },
         }
     }
 }
@@ -293,7 +308,10 @@ pub async fn list(conn: &Connection, query: &UserQuery) -> Result<UserPage> {
         })
         .await?;
     let next = match docs.len() == page_size as usize {
-        true => docs.last().and_then(|d| Cursor::after(d, field)).map(|c| c.encode()),
+        true => docs
+            .last()
+            .and_then(|d| Cursor::after(d, field))
+            .map(|c| c.encode()),
         false => None,
     };
     Ok(UserPage {
@@ -388,7 +406,7 @@ pub async fn search(conn: &Connection, text: &str) -> Result<Vec<UserRow>> {
     let is_id = exact.contains_key("_id");
     let find = |filter| UsersFind {
         filter,
-        sort: doc! { "email": 1 },
+        sort: SEARCH_VIEW.sort_document(),
         limit: SEARCH_LIMIT,
         fields: Fields::of(&ROW_FIELDS),
         allow_disk_use: false,
@@ -440,7 +458,9 @@ fn version_of(d: &Document) -> String {
         .iter()
         .map(|k| (k.to_string(), d.get(*k).cloned().unwrap_or(Bson::Null)))
         .collect();
-    let text = Bson::Document(editable).into_canonical_extjson().to_string();
+    let text = Bson::Document(editable)
+        .into_canonical_extjson()
+        .to_string();
     let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     });
@@ -539,8 +559,10 @@ pub async fn update(
     edit: &UserEdit,
 ) -> Result<UserDetail> {
     let mut set = edit.validate()?;
-    let intent = Change::new("users", user.user_id(), "update_user")
-        .values(serde_json::Value::Null, Bson::Document(set.clone()).into_relaxed_extjson());
+    let intent = Change::new("users", user.user_id(), "update_user").values(
+        serde_json::Value::Null,
+        Bson::Document(set.clone()).into_relaxed_extjson(),
+    );
     let ctx = &WriteContext::begin(conn, audit, intent).await?;
     let writer = Users::writer(ctx);
     let users = writer.reader();
@@ -562,10 +584,18 @@ pub async fn update(
     }
     set.insert("updated_at", mongodb::bson::DateTime::now());
     let Some(before) = writer
-        .update_returning_before(user.object_id(), unchanged_since(&current), doc! { "$set": set }, &fields)
+        .update_returning_before(
+            user.object_id(),
+            unchanged_since(&current),
+            doc! { "$set": set },
+            &fields,
+        )
         .await?
     else {
-        let now = users.find_one(user.object_id(), &fields).await?.ok_or_else(|| not_found(user))?;
+        let now = users
+            .find_one(user.object_id(), &fields)
+            .await?
+            .ok_or_else(|| not_found(user))?;
         return Err(conflict(&now));
     };
     // Two admins demoting the last two superadmins at once both pass the
@@ -603,11 +633,18 @@ async fn restore(ctx: &WriteContext<'_>, user: &UserScope, before: &Document) ->
     }
     let writer = Users::writer(ctx);
     writer
-        .update_returning_before(user.object_id(), Document::new(), update, &Fields::of(&["_id"]))
+        .update_returning_before(
+            user.object_id(),
+            Document::new(),
+            update,
+            &Fields::of(&["_id"]),
+        )
         .await?;
     ctx.done(
-        Change::new("users", user.user_id(), "update_user_restored")
-            .values(serde_json::Value::Null, crate::redact::document_to_json(before.clone())),
+        Change::new("users", user.user_id(), "update_user_restored").values(
+            serde_json::Value::Null,
+            crate::redact::document_to_json(before.clone()),
+        ),
     )
     .await
 }
@@ -624,8 +661,14 @@ mod tests {
 
     #[test]
     fn search_asks_for_the_prefix_as_typed_and_lowercased() {
-        let forms: Vec<String> = cased("Guide.User@Example.com").into_iter().map(|r| r.pattern).collect();
-        assert_eq!(forms, ["^Guide\\.User@Example\\.com", "^guide\\.user@example\\.com"]);
+        let forms: Vec<String> = cased("Guide.User@Example.com")
+            .into_iter()
+            .map(|r| r.pattern)
+            .collect();
+        assert_eq!(
+            forms,
+            ["^Guide\\.User@Example\\.com", "^guide\\.user@example\\.com"]
+        );
         assert_eq!(cased("ann").len(), 1);
     }
 
@@ -657,7 +700,6 @@ mod tests {
         assert_eq!(field(bad), "expires_at");
     }
 
-
     #[test]
     fn the_version_follows_the_editable_fields_only() {
         let a = doc! { "_id": 1, "roles": ["user"], "email": "a@x", "last_login": 5 };
@@ -676,7 +718,10 @@ mod tests {
             and[0],
             Bson::Document(doc! { "$eq": ["$roles", { "$literal": { "$exists": true } }] })
         );
-        assert_eq!(f.get_document("subscription").unwrap(), &doc! { "$exists": false });
+        assert_eq!(
+            f.get_document("subscription").unwrap(),
+            &doc! { "$exists": false }
+        );
     }
 
     #[test]

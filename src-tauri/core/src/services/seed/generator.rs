@@ -6,7 +6,10 @@
 use chrono::{DateTime, Duration as Days, Utc};
 use mongodb::bson::{doc, oid::ObjectId, Bson, DateTime as BsonDate, Document};
 
-use super::{SeedOptions, FLAWED_COLLECTION, FLAWED_OBJECT_ID_USER_IDS, FLAWED_ORPHANS, FLAWED_WITHOUT_USER_ID};
+use super::{
+    SeedOptions, FLAWED_COLLECTION, FLAWED_OBJECT_ID_USER_IDS, FLAWED_ORPHANS,
+    FLAWED_WITHOUT_USER_ID,
+};
 
 /// SplitMix64: tiny, fast and fully determined by its seed.
 struct Rng(u64);

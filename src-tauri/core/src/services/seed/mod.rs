@@ -105,6 +105,9 @@ pub async fn seed(
     if options.users == 0 || options.users > MAX_USERS {
         return Err(Error::invalid("users", format!("must be 1 to {MAX_USERS}")));
     }
+    if conn.is_read_only() {
+        return Err(Error::ReadOnly);
+    }
     if conn.profile().environment == Environment::Production {
         return Err(Error::Refused {
             reason: "Demo data replaces whole collections; it is never written through a \
@@ -114,7 +117,12 @@ pub async fn seed(
     }
     let database = conn.profile().database_name().to_string();
     let reads = CrossUserReads::new(conn);
-    let existing: Vec<String> = reads.collections().await?.into_iter().map(|c| c.name).collect();
+    let existing: Vec<String> = reads
+        .collections()
+        .await?
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
     let counts = reads.estimated_counts(&existing).await;
     let held: u64 = counts.iter().map(|c| c.as_ref().map_or(1, |n| *n)).sum();
     if held > 0 && confirm_database != Some(database.as_str()) {
@@ -126,13 +134,18 @@ pub async fn seed(
         .zip(counts.into_iter().map(|c| c.unwrap_or(0)))
         .filter(|(n, _)| SEEDED_COLLECTIONS.contains(&n.as_str()))
         .collect();
-    let intent = Change::new("*", "", "seed_demo_data")
-        .values(serde_json::to_value(&before)?, serde_json::json!({ "users": options.users }));
+    let intent = Change::new("*", "", "seed_demo_data").values(
+        serde_json::to_value(&before)?,
+        serde_json::json!({ "users": options.users }),
+    );
     let ctx = WriteContext::begin(conn, audit, intent).await?;
     let writer = DemoDataWriter::new(&ctx);
     let started = Instant::now();
     // Drop only what exists: some servers answer a missing one without an error code.
-    for name in SEEDED_COLLECTIONS.iter().filter(|n| existing.iter().any(|e| e == *n)) {
+    for name in SEEDED_COLLECTIONS
+        .iter()
+        .filter(|n| existing.iter().any(|e| e == *n))
+    {
         writer.drop(name).await?;
     }
     let gen = Generator::new(options);
@@ -148,10 +161,10 @@ pub async fn seed(
         writer.create_index(collection, model).await?;
     }
     report.elapsed_ms = started.elapsed().as_millis().min(u32::MAX.into()) as u32;
-    ctx.done(
-        Change::new("*", "", "seed_demo_data")
-            .values(serde_json::to_value(&before)?, serde_json::to_value(&report.collections)?),
-    )
+    ctx.done(Change::new("*", "", "seed_demo_data").values(
+        serde_json::to_value(&before)?,
+        serde_json::to_value(&report.collections)?,
+    ))
     .await?;
     Ok(report)
 }
@@ -202,7 +215,10 @@ fn seeded_fields(collection: &str) -> &'static [&'static str] {
 /// `user_id` index (and gets an `email` one instead).
 pub fn required_indexes() -> Vec<(&'static str, IndexModel)> {
     let mut out = Vec::new();
-    for collection in SEEDED_COLLECTIONS.iter().filter(|c| **c != FLAWED_COLLECTION) {
+    for collection in SEEDED_COLLECTIONS
+        .iter()
+        .filter(|c| **c != FLAWED_COLLECTION)
+    {
         let fields = seeded_fields(collection);
         for rule in REQUIRED_INDEXES
             .iter()
@@ -248,8 +264,14 @@ mod tests {
             .map(|(c, m)| format!("{c}:{}", m.keys))
             .collect();
         assert_eq!(names.len(), 12, "{names:?}");
-        assert!(names.iter().any(|n| n.starts_with("task_manager_tasks") && n.contains("due_date")));
-        assert!(!names.iter().any(|n| n.starts_with("notes_notes") && n.contains("status")));
-        assert!(!names.iter().any(|n| n.starts_with("crm_contacts") && n.contains("user_id")));
+        assert!(names
+            .iter()
+            .any(|n| n.starts_with("task_manager_tasks") && n.contains("due_date")));
+        assert!(!names
+            .iter()
+            .any(|n| n.starts_with("notes_notes") && n.contains("status")));
+        assert!(!names
+            .iter()
+            .any(|n| n.starts_with("crm_contacts") && n.contains("user_id")));
     }
 }
