@@ -151,7 +151,12 @@ async fn export_holds_everything_erase_then_removes() {
         .collect();
     assert_eq!(
         ops,
-        vec!["erase_user done", "erase_user intent", "export_user read"],
+        vec![
+            "erase_user done",
+            "erase_user intent",
+            "export_user read",
+            "export_user intent"
+        ],
         "the wrong email audited nothing; the erase its intent before and outcome after"
     );
 }
@@ -188,4 +193,82 @@ async fn the_last_superadmin_cannot_be_erased() {
         "nothing deleted"
     );
     assert!(users.find_one(doc! { "_id": id }).await.unwrap().is_some());
+}
+
+/// Two admins erasing the last two superadmins at once: both passed the
+/// check before deleting, and none was left.
+#[tokio::test]
+async fn racing_erases_of_the_last_two_superadmins_keep_one() {
+    let (db, conn, _) = seeded("gdpr_race", 20).await;
+    let raw = raw_db(&db).await;
+    let users = raw.collection::<Document>("users");
+    users
+        .update_many(doc! {}, doc! { "$set": { "roles": ["user"] } })
+        .await
+        .unwrap();
+    let two = support::dump(&raw, "users").await;
+    let mut targets = Vec::new();
+    for d in &two[..2] {
+        let id = d.get_object_id("_id").unwrap();
+        users
+            .update_one(
+                doc! { "_id": id },
+                doc! { "$set": { "roles": ["superadmin"] } },
+            )
+            .await
+            .unwrap();
+        targets.push((
+            UserScope::from_object_id(id),
+            d.get_str("email").unwrap().to_string(),
+        ));
+    }
+    let audit = support::audit_log();
+    let (a, b) = tokio::join!(
+        gdpr::erase(&conn, &audit, &targets[0].0, &targets[0].1),
+        gdpr::erase(&conn, &audit, &targets[1].0, &targets[1].1)
+    );
+    let left = users
+        .count_documents(doc! { "roles": "superadmin" })
+        .await
+        .unwrap();
+    assert_eq!(left, 1, "{a:?} {b:?}");
+    assert!(
+        matches!((&a, &b), (Ok(_), Err(_)) | (Err(_), Ok(_))),
+        "{a:?} {b:?}"
+    );
+    let refused = if a.is_err() {
+        &targets[0].0
+    } else {
+        &targets[1].0
+    };
+    let settings = raw
+        .collection::<Document>("settings")
+        .count_documents(doc! { "user_id": refused.user_id() })
+        .await
+        .unwrap();
+    let before = two
+        .iter()
+        .filter(|d| d.get_object_id("_id").unwrap() == refused.object_id())
+        .count();
+    assert_eq!(before, 1);
+    assert!(
+        settings <= 1,
+        "the refused user's data is whole or was never there"
+    );
+}
+
+/// A failed export left `<name>.partial` behind with the user's data in it.
+#[tokio::test]
+async fn a_failed_export_leaves_no_partial_file() {
+    let (db, conn, _) = seeded("gdpr_partial", 10).await;
+    let user = busiest_user(&db).await;
+    let dir = tempfile::tempdir().unwrap();
+    // The finished file cannot be moved onto a directory: the export fails at the end.
+    let path = dir.path().join("export.json");
+    std::fs::create_dir(&path).unwrap();
+    let err = gdpr::export(&conn, &support::audit_log(), &user, &path, |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "storage");
+    assert!(!dir.path().join("export.partial").exists());
 }

@@ -228,7 +228,8 @@ fn every_write_command_is_refused_on_a_read_only_connection() {
             "set plugin_settings.calendar intent",
             "update_user done",
             "update_user intent",
-            "export_user read"
+            "export_user read",
+            "export_user intent"
         ]
     );
     assert!(audit.to_string().find("password_hash").is_none());

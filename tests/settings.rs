@@ -298,3 +298,47 @@ async fn saving_preferences_keeps_fields_the_form_does_not_know() {
     assert_eq!(p.get_bool("sms_enabled"), Ok(true));
     assert_eq!(p.get_str("digest_frequency"), Ok("never"));
 }
+
+/// Plugin settings reached the UI unredacted. Now a secret is shown as a
+/// placeholder, the placeholder saved back keeps the stored secret, and the
+/// editor's redacted starting point still passes compare-and-set.
+#[tokio::test]
+async fn plugin_secrets_are_shown_redacted_and_kept_when_saved_back() {
+    let (db, conn, _) = seeded("settings_secret", 20).await;
+    let audit = support::audit_log();
+    let user = user_with_settings(&db, true).await;
+    let raw = raw_db(&db).await;
+    raw.collection::<Document>("settings")
+        .update_one(
+            doc! { "user_id": user.user_id() },
+            doc! { "$set": { "plugin_settings.crm": { "api_token": "sk_live_9", "region": "eu" } } },
+        )
+        .await
+        .unwrap();
+    let loaded = settings::load(&conn, &user).await.unwrap();
+    let crm = loaded.plugins.iter().find(|p| p.plugin == "crm").unwrap();
+    assert!(
+        !crm.json.contains("sk_live_9") && crm.json.contains("<redacted>"),
+        "{}",
+        crm.json
+    );
+    let edited = crm.json.replace("\"eu\"", "\"us\"");
+    settings::save_plugin_settings(&conn, &audit, &user, "crm", &edited, Some(&crm.json))
+        .await
+        .unwrap();
+    let stored = raw
+        .collection::<Document>("settings")
+        .find_one(doc! { "user_id": user.user_id() })
+        .await
+        .unwrap()
+        .unwrap();
+    let crm = stored
+        .get_document("plugin_settings")
+        .unwrap()
+        .get_document("crm")
+        .unwrap();
+    assert_eq!(crm.get_str("api_token"), Ok("sk_live_9"));
+    assert_eq!(crm.get_str("region"), Ok("us"));
+    let trail = std::fs::read_to_string(audit.path()).unwrap();
+    assert!(!trail.contains("sk_live_9"));
+}

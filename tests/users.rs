@@ -528,6 +528,20 @@ async fn date_filters_match_iso_string_dates_too() {
     assert!(has(&users::list(&conn, &expired).await.unwrap()));
     let active = q(|q| q.subscription = Some(SubscriptionState::Active));
     assert!(!has(&users::list(&conn, &active).await.unwrap()));
+    // A naive string at the bound itself counts as that instant (UTC).
+    let at_bound = q(|q| q.created_from = Some("2024-03-01T00:00:00Z".into()));
+    raw_db(&db)
+        .await
+        .collection::<Document>("users")
+        .update_one(
+            doc! { "_id": id },
+            doc! { "$set": { "created_at": "2024-03-01T00:00:00" } },
+        )
+        .await
+        .unwrap();
+    assert!(has(&users::list(&conn, &at_bound).await.unwrap()));
+    let before_bound = q(|q| q.created_to = Some("2024-02-29T23:59:59Z".into()));
+    assert!(!has(&users::list(&conn, &before_bound).await.unwrap()));
     let outside = q(|q| q.created_from = Some("2025-01-01T00:00:00Z".into()));
     assert!(!has(&users::list(&conn, &outside).await.unwrap()));
     let row = users::search(&conn, "legacy@").await.unwrap();

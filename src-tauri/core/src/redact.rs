@@ -21,19 +21,24 @@ const SECRET_WORDS: [&str; 9] = [
     "apikey",
 ];
 /// Last words that name a secret value.
-const SECRET_NOUNS: [&str; 7] = ["token", "tokens", "jwt", "salt", "cookie", "hash", "otp"];
-/// A `…_key` is a secret after one of these (`sort_key`, `primary_key` are not).
-const KEY_QUALIFIERS: [&str; 9] = [
-    "private",
-    "api",
-    "secret",
-    "access",
-    "signing",
-    "encryption",
-    "client",
-    "auth",
-    "master",
+const SECRET_NOUNS: [&str; 8] = [
+    "token", "tokens", "jwt", "salt", "cookie", "hash", "otp", "sid",
 ];
+/// A `…_key` is a secret unless one of these says what kind of key it is.
+const PLAIN_KEYS: [&str; 10] = [
+    "sort",
+    "primary",
+    "foreign",
+    "partition",
+    "shard",
+    "idempotency",
+    "cache",
+    "lookup",
+    "public",
+    "object",
+];
+/// A `…_code(s)` is a secret after one of these (`country_code` is not).
+const SECRET_CODES: [&str; 5] = ["otp", "mfa", "recovery", "backup", "verification"];
 /// Last words that describe a secret rather than hold it.
 const FACT_WORDS: [&str; 14] = [
     "count", "length", "len", "set", "enabled", "required", "at", "expires", "expiry", "type",
@@ -66,13 +71,26 @@ pub fn is_secret_key(key: &str) -> bool {
     let Some(last) = words.last().map(String::as_str) else {
         return false;
     };
-    if words.len() > 1 && FACT_WORDS.contains(&last) {
+    let session_id = words.len() == 2 && words[0] == "session" && last == "id";
+    if words.len() > 1 && FACT_WORDS.contains(&last) && !session_id {
         return false;
     }
     let prev = words.len().checked_sub(2).map(|i| words[i].as_str());
     words.iter().any(|w| SECRET_WORDS.contains(&w.as_str()))
         || SECRET_NOUNS.contains(&last)
-        || (matches!(last, "key" | "keys") && prev.is_some_and(|p| KEY_QUALIFIERS.contains(&p)))
+        || (last == "id" && prev == Some("session"))
+        || (matches!(last, "key" | "keys") && prev.is_some_and(|p| !PLAIN_KEYS.contains(&p)))
+        || (matches!(last, "code" | "codes") && prev.is_some_and(|p| SECRET_CODES.contains(&p)))
+}
+
+/// `scheme://user:password@host…` anywhere in a string loses its user-info.
+fn redact_userinfo(text: &str) -> Option<String> {
+    let start = text.find("://")? + 3;
+    let authority_end = text[start..]
+        .find(['/', '?', '#', ' '])
+        .map_or(text.len(), |i| start + i);
+    let at = text[start..authority_end].rfind('@')? + start;
+    Some(format!("{}{REDACTED}{}", &text[..start], &text[at..]))
 }
 
 /// Replaces the values of secret keys, at any depth.
@@ -88,6 +106,11 @@ pub fn redact(value: &mut Value) {
             }
         }
         Value::Array(items) => items.iter_mut().for_each(redact),
+        Value::String(text) => {
+            if let Some(clean) = redact_userinfo(text) {
+                *text = clean;
+            }
+        }
         _ => {}
     }
 }
@@ -125,6 +148,13 @@ mod tests {
             "session_cookie",
             "totp_secret",
             "signing-key",
+            "openai_key",
+            "stripe_key",
+            "license_key",
+            "ssh_key",
+            "session_id",
+            "recovery_codes",
+            "otp_code",
         ] {
             assert!(is_secret_key(secret), "{secret}");
         }
@@ -140,6 +170,9 @@ mod tests {
             "keyboard",
             "hashtag",
             "user_id",
+            "public_key",
+            "sort_key",
+            "country_code",
             "",
         ] {
             assert!(!is_secret_key(plain), "{plain}");
@@ -152,7 +185,9 @@ mod tests {
             "password_hash": "$2b$12$abc",
             "nested": [{ "apiToken": "t", "token_count": 3 }],
             "integration": { "private_key": "-----BEGIN", "credentials": { "user": "x" } },
-            "email": "a@b"
+            "email": "a@b",
+            "mongo_uri": "mongodb://app:hunter2@db.example:27017/x",
+            "site": "https://example.com/a@b"
         });
         redact(&mut v);
         assert_eq!(
@@ -161,7 +196,9 @@ mod tests {
                 "password_hash": REDACTED,
                 "nested": [{ "apiToken": REDACTED, "token_count": 3 }],
                 "integration": { "private_key": REDACTED, "credentials": REDACTED },
-                "email": "a@b"
+                "email": "a@b",
+                "mongo_uri": "mongodb://<redacted>@db.example:27017/x",
+                "site": "https://example.com/a@b"
             })
         );
     }

@@ -96,12 +96,22 @@ impl Workspace {
         result.map(|()| profile)
     }
 
+    /// A new password goes to the keychain before the profile is saved, and
+    /// the old one comes back if saving fails: a stored secret never pairs
+    /// with a server or user it was not given for.
     pub async fn update_profile(&self, id: &str, input: ProfileInput) -> Result<Profile> {
         let old = self.profiles.get(id)?;
         let validated = input.validate(id.to_string())?;
         let profile = validated.profile;
+        let mut replaced = None;
         match (profile.password, validated.new_password) {
-            (PasswordMode::Keychain, Some(password)) => self.store_secret(id, password).await?,
+            (PasswordMode::Keychain, Some(password)) => {
+                replaced = Some(match old.password {
+                    PasswordMode::Keychain => self.load_secret(id).await?,
+                    _ => None,
+                });
+                self.store_secret(id, password).await?;
+            }
             // The stored secret only ever goes to the server and user it was
             // saved for: an edited URI or user name must bring its own.
             (PasswordMode::Keychain, None)
@@ -111,12 +121,10 @@ impl Workspace {
             {
                 return Err(Error::PasswordRequired)
             }
-            (PasswordMode::Keychain, None) => {}
-            (_, _) if old.password == PasswordMode::Keychain => self.delete_secret(id).await?,
             _ => {}
         }
         let saved = profile.clone();
-        self.profiles.update(move |ps| {
+        let result = self.profiles.update(move |ps| {
             let slot =
                 ps.iter_mut()
                     .find(|p| p.id == saved.id)
@@ -125,7 +133,18 @@ impl Workspace {
                     })?;
             *slot = saved;
             Ok(())
-        })?;
+        });
+        if let Err(e) = result {
+            match replaced {
+                Some(Some(previous)) => self.store_secret(id, previous).await?,
+                Some(None) => self.delete_secret(id).await?,
+                None => {}
+            }
+            return Err(e);
+        }
+        if old.password == PasswordMode::Keychain && profile.password != PasswordMode::Keychain {
+            self.delete_secret(id).await?;
+        }
         Ok(profile)
     }
 
@@ -433,5 +452,30 @@ mod tests {
         ws.update_profile(&p.id, input("mongodb://db.two:27017", "ann", Some("n3w")))
             .await
             .unwrap();
+    }
+
+    /// A new password for a new host was kept when saving the profile
+    /// failed, pairing it with the old host.
+    #[tokio::test]
+    async fn a_failed_save_puts_the_old_secret_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(MemoryStore::default());
+        let ws = Workspace::new(dir.path(), dir.path(), store.clone());
+        let p = ws
+            .create_profile(input("mongodb://db.one:27017", "ann", Some("old")))
+            .await
+            .unwrap();
+        // The store replaces the file through a temporary one: block it.
+        std::fs::create_dir(dir.path().join("profiles.json.tmp")).unwrap();
+        let err = ws
+            .update_profile(&p.id, input("mongodb://db.two:27017", "ann", Some("new")))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "storage");
+        assert_eq!(
+            ws.profiles.get(&p.id).unwrap().uri,
+            "mongodb://db.one:27017"
+        );
+        assert_eq!(store.get(&p.id).unwrap().unwrap().expose(), "old");
     }
 }

@@ -181,10 +181,11 @@ impl AuditLog {
         Ok(())
     }
 
-    /// Audits a read that takes data out of the database (an export): to the
+    /// Audits a read that takes data out of the database (an export): its
+    /// `intent` before the first document, then the `read` itself; to the
     /// file always, to the audit collection only when the connection may write.
-    pub async fn record_read(&self, conn: &Connection, change: Change) -> Result<()> {
-        self.record(conn, "read", change).await
+    pub async fn record_read(&self, conn: &Connection, stage: &str, change: Change) -> Result<()> {
+        self.record(conn, stage, change).await
     }
 
     /// Newest first.

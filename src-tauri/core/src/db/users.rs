@@ -171,6 +171,9 @@ fn is_time_limit(e: &mongodb::error::Error) -> bool {
     matches!(&*e.kind, mongodb::error::ErrorKind::Command(c) if c.code == MAX_TIME_MS_EXPIRED)
 }
 
+/// A deleted user document, held only to be put back.
+pub struct Deleted(Document);
+
 /// Writes to `users`; only a write context makes one.
 pub struct UsersWriter<'w> {
     users: Users<'w>,
@@ -183,9 +186,9 @@ impl<'w> UsersWriter<'w> {
     }
 
     /// Applies `update` to the user if it still matches `expected` (the
-    /// compare-and-set filter) and returns the document as it was, read
-    /// with `fields`; `None` when nothing matched.
-    pub async fn update_returning_before(
+    /// compare-and-set filter) and returns the document as it is after,
+    /// read with `fields`; `None` when nothing matched.
+    pub async fn update_if(
         &self,
         id: ObjectId,
         expected: Document,
@@ -198,20 +201,35 @@ impl<'w> UsersWriter<'w> {
             .coll
             .find_one_and_update(filter, update)
             .projection(fields.0.clone())
-            .return_document(ReturnDocument::Before)
+            .return_document(ReturnDocument::After)
             .max_time(READ_TIME_LIMIT)
             .await
             .classified(self.users.timeout())
     }
 
-    pub async fn delete_one(&self, id: ObjectId) -> Result<u64> {
+    /// Deletes the user if it matches `expected` and returns the whole
+    /// document, so a delete that must not stand can be put back with
+    /// [`UsersWriter::put_back`]. It never leaves the core.
+    pub async fn delete_if(&self, id: ObjectId, expected: Document) -> Result<Option<Deleted>> {
+        let mut filter = doc! { "_id": id };
+        filter.extend(expected);
         Ok(self
             .users
             .coll
-            .delete_one(doc! { "_id": id })
+            .find_one_and_delete(filter)
+            .max_time(READ_TIME_LIMIT)
             .await
             .classified(self.users.timeout())?
-            .deleted_count)
+            .map(Deleted))
+    }
+
+    pub async fn put_back(&self, deleted: Deleted) -> Result<()> {
+        self.users
+            .coll
+            .insert_one(deleted.0)
+            .await
+            .classified(self.users.timeout())
+            .map(drop)
     }
 }
 

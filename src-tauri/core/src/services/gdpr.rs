@@ -102,8 +102,16 @@ pub async fn export(
         .find_for_export(user.object_id())
         .await?
         .ok_or_else(|| not_found(user))?;
-    let tmp = path.with_extension("partial");
-    let mut out = std::io::BufWriter::new(private_file(&tmp)?);
+    let target = serde_json::json!({ "path": path.display().to_string() });
+    audit
+        .record_read(
+            conn,
+            "intent",
+            Change::new("users", user.user_id(), "export_user").values(Value::Null, target),
+        )
+        .await?;
+    let tmp = PartialFile::create(path.with_extension("partial"))?;
+    let mut out = std::io::BufWriter::new(tmp.file()?);
     let header = serde_json::json!({
         "exported_at": chrono::Utc::now().to_rfc3339(),
         "database": conn.profile().database_name(),
@@ -140,10 +148,11 @@ pub async fn export(
         .map_err(|e| Error::storage(e.error()))?
         .sync_all()
         .map_err(Error::storage)?;
-    std::fs::rename(&tmp, path).map_err(Error::storage)?;
+    tmp.keep_as(path)?;
     audit
         .record_read(
             conn,
+            "read",
             Change::new("users", user.user_id(), "export_user").values(
                 Value::Null,
                 serde_json::json!({ "path": path.display().to_string(), "collections": &counts }),
@@ -156,21 +165,47 @@ pub async fn export(
     })
 }
 
-/// Created readable and writable by its owner only (0600 on Unix).
-fn private_file(path: &Path) -> Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(path).map_err(Error::storage)?;
-    #[cfg(unix)]
-    {
-        // A file that already existed keeps its mode through `open`.
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(Error::storage)?;
+/// The export while it is written: a new file readable by its owner only
+/// (0600 on Unix; never an existing file or a symlink's target), removed
+/// unless the export completes, so a failure leaves no personal data behind.
+struct PartialFile {
+    path: std::path::PathBuf,
+    kept: bool,
+}
+
+impl PartialFile {
+    fn create(path: std::path::PathBuf) -> Result<Self> {
+        // A stale partial (or a symlink planted there) is replaced, not followed.
+        let _ = std::fs::remove_file(&path);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(&path).map_err(Error::storage)?;
+        Ok(PartialFile { path, kept: false })
     }
-    Ok(file)
+
+    fn file(&self) -> Result<std::fs::File> {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&self.path)
+            .map_err(Error::storage)
+    }
+
+    /// Moves the finished file into place (a rename never follows a symlink).
+    fn keep_as(mut self, path: &Path) -> Result<()> {
+        std::fs::rename(&self.path, path).map_err(Error::storage)?;
+        self.kept = true;
+        Ok(())
+    }
+}
+
+impl Drop for PartialFile {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
 }
 
 /// Deletes the user and all their per-user documents. `confirm_email` must
@@ -203,6 +238,23 @@ pub async fn erase(
     let intent = Change::new("users", user.user_id(), "erase_user")
         .values(serde_json::to_value(&plan.collections)?, Value::Null);
     let ctx = WriteContext::begin(conn, audit, intent).await?;
+    let writer = Users::writer(&ctx);
+    // A superadmin goes first, and comes back if two erases raced and took
+    // the last one; anyone else goes last, and only if not promoted meanwhile.
+    let mut users_deleted = 0;
+    if is_superadmin {
+        let deleted = writer
+            .delete_if(user.object_id(), doc! {})
+            .await?
+            .ok_or_else(|| not_found(user))?;
+        if writer.reader().other_superadmins(user.object_id()).await? == 0 {
+            writer.put_back(deleted).await?;
+            ctx.done(Change::new("users", user.user_id(), "erase_user_restored"))
+                .await?;
+            return Err(Error::LastSuperadmin);
+        }
+        users_deleted = 1;
+    }
     let mut deleted = Vec::new();
     for name in per_user_collections(conn).await? {
         let n = user
@@ -214,10 +266,16 @@ pub async fn erase(
             count: n as f64,
         });
     }
-    let n = Users::writer(&ctx).delete_one(user.object_id()).await?;
+    if !is_superadmin {
+        let not_promoted = doc! { "roles": { "$ne": SUPERADMIN } };
+        users_deleted = writer
+            .delete_if(user.object_id(), not_promoted)
+            .await?
+            .map_or(0, |_| 1);
+    }
     deleted.push(CollectionCount {
         collection: "users".into(),
-        count: n as f64,
+        count: f64::from(users_deleted),
     });
     let result = ErasePlan {
         user_id: plan.user_id,

@@ -11,6 +11,7 @@ use crate::db::audit::{AuditLog, Change};
 use crate::db::connection::Connection;
 use crate::db::scope::{PerUserCollection, ScopedCollection, UserScope};
 use crate::db::write::WriteContext;
+use crate::redact::{is_secret_key, redact, REDACTED};
 use crate::schema::{DIGEST_FREQUENCIES, MAX_PLUGIN_SETTINGS_BYTES, SETTINGS};
 use crate::{Error, Result};
 
@@ -46,8 +47,15 @@ fn settings<'c>(conn: &'c Connection, user: &UserScope) -> ScopedCollection<'c> 
     user.collection(conn, settings_collection())
 }
 
+/// A stored value as the UI sees it: relaxed Extended JSON, redacted.
+fn shown(value: &Bson) -> Value {
+    let mut v = value.clone().into_relaxed_extjson();
+    redact(&mut v);
+    v
+}
+
 fn to_json(value: &Bson) -> String {
-    value.clone().into_relaxed_extjson().to_string()
+    shown(value).to_string()
 }
 
 pub async fn load(conn: &Connection, user: &UserScope) -> Result<UserSettings> {
@@ -152,76 +160,94 @@ fn check_keys(value: &Value, path: &str) -> Result<()> {
     }
 }
 
-/// The value an editor started from, as received back from the UI.
-fn expected(json: Option<&str>) -> Result<Option<Bson>> {
-    json.map(|j| {
-        let value: Value =
-            serde_json::from_str(j).map_err(|e| Error::invalid("expected", e.to_string()))?;
-        Bson::try_from(value).map_err(|e| Error::invalid("expected", e.to_string()))
-    })
-    .transpose()
-}
-
-/// Applies `set` (paths under `path`) only if `path` still holds
-/// `expected` (absent when `None`), compared literally: a decoded
-/// `{"$exists": true}` is a value to compare, never an operator. The
-/// settings document is created when the user has none. The audit's
-/// "before" is read from the document actually replaced.
+/// Applies `set` (paths under `path`) only if `path` still holds what the
+/// editor was shown (`expected_json`, absent when `None`). The comparison is
+/// of JSON values, never a query: a `{"$exists": true}` sent back is a value.
+/// The write itself is conditional on the stored value found, compared
+/// literally, so nothing changes in between. Values the editor saw as
+/// redacted are kept as stored. The settings document is created when the
+/// user has none; the audit's "before" is what was replaced.
 async fn compare_and_set(
     ctx: &WriteContext<'_>,
     user: &UserScope,
     path: &str,
     expected_json: Option<&str>,
-    set: Document,
+    mut set: Document,
 ) -> Result<()> {
-    let expected = expected(expected_json)?;
+    let expected = expected_json
+        .map(|j| {
+            serde_json::from_str::<Value>(j).map_err(|e| Error::invalid("expected", e.to_string()))
+        })
+        .transpose()?;
     let writer = user.writer(ctx, settings_collection());
+    let document = writer.reader().find_one(doc! {}).await?;
+    let stored = document.as_ref().and_then(|d| lookup(d, path)).cloned();
+    if stored.as_ref().map(shown) != expected {
+        return Err(Error::Conflict {
+            current: stored.as_ref().map(to_json),
+        });
+    }
+    if let Some(value) = set.get_mut(path) {
+        keep_redacted(value, stored.as_ref())?;
+    }
     let field = format!("${path}");
-    let unchanged = match &expected {
+    let unchanged = match &stored {
         Some(old) => doc! { "$expr": { "$eq": [&field, { "$literal": old.clone() }] } },
         None => doc! { path: { "$exists": false } },
     };
     let update = doc! { "$set": set.clone() };
-    let replaced = writer.replace_returning_before(unchanged, update).await?;
-    let before = match replaced {
-        Some(d) => lookup(&d, path).cloned(),
-        // No settings document yet: create it, unless one appeared meanwhile
-        // (then this save saw nothing it could compare against: a conflict).
-        None if expected.is_none() => {
-            let mut insert = Document::new();
-            for (k, v) in &set {
-                insert.insert(k.clone(), v.clone());
-            }
-            match writer
-                .update_one(doc! {}, doc! { "$setOnInsert": insert }, true)
-                .await
-            {
-                Ok(created) if created.inserted => None,
-                Ok(_) | Err(Error::Conflict { .. }) => return Err(conflict(&writer, path).await),
+    let applied = match writer.replace_returning_before(unchanged, update).await? {
+        Some(_) => true,
+        // No settings document yet: create it, unless one appeared meanwhile.
+        None if document.is_none() => {
+            let insert = doc! { "$setOnInsert": set };
+            match writer.update_one(doc! {}, insert, true).await {
+                Ok(created) => created.inserted,
+                Err(Error::Conflict { .. }) => false,
                 Err(e) => return Err(e),
             }
         }
-        None => return Err(conflict(&writer, path).await),
+        None => false,
     };
-    let after = writer
+    let now = writer
         .reader()
         .find_one(doc! {})
         .await?
         .and_then(|d| lookup(&d, path).cloned());
+    if !applied {
+        return Err(Error::Conflict {
+            current: now.as_ref().map(to_json),
+        });
+    }
     let json = |v: Option<Bson>| v.map_or(Value::Null, Bson::into_relaxed_extjson);
     ctx.done(
         Change::new("settings", user.user_id(), &format!("set {path}"))
-            .values(json(before), json(after)),
+            .values(json(stored), json(now)),
     )
     .await
 }
 
-async fn conflict(writer: &crate::db::scope::ScopedWriter<'_>, path: &str) -> Error {
-    let current = match writer.reader().find_one(doc! {}).await {
-        Ok(d) => d.and_then(|d| lookup(&d, path).map(to_json)),
-        Err(e) => return e,
+/// Puts back the stored value wherever the new one still holds the
+/// placeholder the editor was shown for a secret.
+fn keep_redacted(new: &mut Bson, stored: Option<&Bson>) -> Result<()> {
+    let Bson::Document(doc) = new else {
+        return Ok(());
     };
-    Error::Conflict { current }
+    let stored = stored.and_then(Bson::as_document);
+    for (key, value) in doc.iter_mut() {
+        let old = stored.and_then(|s| s.get(key));
+        if value.as_str() == Some(REDACTED) && is_secret_key(key) {
+            *value = old.cloned().ok_or_else(|| {
+                Error::invalid(
+                    "json",
+                    format!("{key} holds {REDACTED} but nothing is stored to keep"),
+                )
+            })?;
+        } else {
+            keep_redacted(value, old)?;
+        }
+    }
+    Ok(())
 }
 
 fn lookup<'d>(doc: &'d Document, path: &str) -> Option<&'d Bson> {

@@ -221,7 +221,14 @@ fn date_range(field: &str, bounds: &[(&str, chrono::DateTime<chrono::Utc>)]) -> 
     let mut as_text = doc! { "$type": "string" };
     for (op, at) in bounds {
         as_date.insert(*op, mongodb::bson::DateTime::from_chrono(*at));
-        as_text.insert(*op, at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        // Text sorts "…:00" < "…:00+05:00" < "…:00.123" < "…:00Z": the naive
+        // form bounds from below, the `Z` form from above, so every way of
+        // writing the instant falls on the right side (offsets approximately).
+        let text = match *op {
+            "$gte" | "$lt" => at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            _ => at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        };
+        as_text.insert(*op, text);
     }
     doc! { "$or": [ { field: as_date }, { field: as_text } ] }
 }
@@ -583,8 +590,10 @@ pub async fn update(
         return Err(Error::LastSuperadmin);
     }
     set.insert("updated_at", mongodb::bson::DateTime::now());
-    let Some(before) = writer
-        .update_returning_before(
+    // The compare-and-set guarantees the editable fields were `current`'s
+    // when the write applied, so `current` is the true "before".
+    let Some(written) = writer
+        .update_if(
             user.object_id(),
             unchanged_since(&current),
             doc! { "$set": set },
@@ -599,14 +608,15 @@ pub async fn update(
         return Err(conflict(&now));
     };
     // Two admins demoting the last two superadmins at once both pass the
-    // check above; whoever finds none left puts the whole edit back.
+    // check above; whoever finds none left puts the whole edit back, unless
+    // someone edited the user since (then that edit stands: a conflict).
     if demotes && users.other_superadmins(user.object_id()).await? == 0 {
-        restore(ctx, user, &before).await?;
+        restore(ctx, user, &current, &written).await?;
         return Err(Error::LastSuperadmin);
     }
-    let after = detail(conn, user).await?;
+    let after = detail_of(&written, password_set);
     let outcome = Change::new("users", user.user_id(), "update_user").fields(
-        &serde_json::to_value(detail_of(&before, password_set))?,
+        &serde_json::to_value(detail_of(&current, password_set))?,
         &serde_json::to_value(&after)?,
     );
     ctx.done(outcome).await?;
@@ -617,8 +627,14 @@ fn has_superadmin(d: &Document) -> bool {
     strings(d.get("roles")).iter().any(|r| r == SUPERADMIN)
 }
 
-/// Puts back every field the edit touched, as it was before, and audits it.
-async fn restore(ctx: &WriteContext<'_>, user: &UserScope, before: &Document) -> Result<()> {
+/// Puts back every field the edit touched, as it was before, and audits
+/// it; only while the user is still as this edit left it.
+async fn restore(
+    ctx: &WriteContext<'_>,
+    user: &UserScope,
+    before: &Document,
+    written: &Document,
+) -> Result<()> {
     let mut set = Document::new();
     let mut unset = Document::new();
     for key in EDITABLE.iter().chain(["updated_at"].iter()) {
@@ -631,15 +647,17 @@ async fn restore(ctx: &WriteContext<'_>, user: &UserScope, before: &Document) ->
     if !unset.is_empty() {
         update.insert("$unset", unset);
     }
-    let writer = Users::writer(ctx);
-    writer
-        .update_returning_before(
+    let restored = Users::writer(ctx)
+        .update_if(
             user.object_id(),
-            Document::new(),
+            unchanged_since(written),
             update,
             &Fields::of(&["_id"]),
         )
         .await?;
+    if restored.is_none() {
+        return Err(Error::Conflict { current: None });
+    }
     ctx.done(
         Change::new("users", user.user_id(), "update_user_restored").values(
             serde_json::Value::Null,
