@@ -2,10 +2,11 @@ import { AppShell, Box, ColorSwatch, Group, NavLink, ScrollArea, Stack, Text, Th
 import { useHotkeys } from '@mantine/hooks';
 import { IconHistory, IconLayoutDashboard, IconPlugConnected, IconStack2, IconUsers } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
-import { useState, type ComponentType } from 'react';
+import { notifications } from '@mantine/notifications';
+import { useEffect, useRef, useState, type ComponentType } from 'react';
 import type { Overview } from './backend';
 import { EnvironmentBadge, ReadOnlyBadge } from './components/badges';
-import { queryKeys, useOverview, useProfiles } from './queries';
+import { queryKeys, useConnectionHealth, useOverview, useProfiles } from './queries';
 import { AuditScreen } from './screens/audit/AuditScreen';
 import { ConnectionsScreen } from './screens/connections/ConnectionsScreen';
 import { OverviewScreen } from './screens/overview/OverviewScreen';
@@ -59,14 +60,16 @@ export function App() {
   const onConnected = (overview: Overview) => {
     // Data read through another connection must not show through this one.
     queryClient.removeQueries({ queryKey: queryKeys.db });
+    queryClient.removeQueries({ queryKey: queryKeys.health });
     queryClient.setQueryData(queryKeys.overview, overview);
     setActiveProfileId(overview.profile_id);
-    setUsersState((s) => ({ ...s, page: 0 }));
+    setUsersState((s) => ({ ...s, cursors: [] }));
     setScreen('overview');
   };
   const onDisconnected = () => {
     setActiveProfileId(null);
     queryClient.removeQueries({ queryKey: queryKeys.overview });
+    queryClient.removeQueries({ queryKey: queryKeys.health });
     queryClient.removeQueries({ queryKey: queryKeys.db });
     setScreen('connections');
   };
@@ -191,6 +194,7 @@ function ActiveConnection({ overview }: { overview: Overview }) {
   const color = useProfiles().data?.find((p) => p.id === overview.profile_id)?.color;
   return (
     <Group gap="sm" wrap="nowrap" data-testid="active-connection" style={{ minWidth: 0 }}>
+      <ConnectionHealth />
       {color && <ColorSwatch color={color} size={10} withShadow={false} />}
       <Text size="sm" fw={600} truncate="end" maw={260}>
         {overview.profile_name}
@@ -205,5 +209,40 @@ function ActiveConnection({ overview }: { overview: Overview }) {
       />
       <ReadOnlyBadge readOnly={overview.read_only} testId="header-read-only-badge" />
     </Group>
+  );
+}
+
+/**
+ * The header's dot: green while the server answers, red while it does not.
+ * When it answers again every query refetches by itself.
+ */
+function ConnectionHealth() {
+  const queryClient = useQueryClient();
+  const health = useConnectionHealth(true).data;
+  const lost = health?.state === 'lost';
+  const wasLost = useRef(false);
+  useEffect(() => {
+    if (lost) {
+      wasLost.current = true;
+    } else if (health && wasLost.current) {
+      wasLost.current = false;
+      notifications.show({ color: 'teal', title: 'Connection restored', message: 'The server answers again; the data is reloading.' });
+      void queryClient.invalidateQueries();
+    }
+  }, [lost, health, queryClient]);
+
+  return (
+    <Tooltip label={health?.state === 'lost' ? health.message : 'The server answers'} multiline maw={320}>
+      <Group gap={6} wrap="nowrap" data-testid="connection-health" data-state={lost ? 'lost' : 'connected'}>
+        <Box
+          w={8}
+          h={8}
+          style={{ borderRadius: '50%', flexShrink: 0, background: `var(--mantine-color-${lost ? 'red' : 'green'}-6)` }}
+        />
+        <Text size="xs" c={lost ? 'red' : 'dimmed'} fw={lost ? 600 : undefined} style={{ whiteSpace: 'nowrap' }}>
+          {lost ? 'connection lost' : 'connected'}
+        </Text>
+      </Group>
+    </Tooltip>
   );
 }

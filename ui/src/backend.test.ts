@@ -71,7 +71,8 @@ describe('backend', () => {
   it('streams seed progress from the Channel to the callback', async () => {
     mockIPC((cmd, args) => {
       if (cmd !== 'seed_demo_data') return null;
-      const { users, onProgress } = args as { users: number; onProgress: { id: number } };
+      const { users, confirmDatabase, onProgress } = args as { users: number; confirmDatabase: string | null; onProgress: { id: number } };
+      expect(confirmDatabase).toBe('MozaiksCore');
       const run = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, m: unknown) => void } })
         .__TAURI_INTERNALS__.runCallback;
       run(onProgress.id, { index: 0, message: { collection: 'users', written: users / 2, expected: users } });
@@ -80,7 +81,7 @@ describe('backend', () => {
     });
     const seen: SeedProgress[] = [];
     const onProgress = vi.fn((p: SeedProgress) => seen.push(p));
-    const report = await backend.seedDemoData(10, onProgress);
+    const report = await backend.seedDemoData(10, 'MozaiksCore', onProgress);
     expect(report.collections).toEqual([{ name: 'users', documents: 10 }]);
     expect(seen).toEqual([
       { collection: 'users', written: 5, expected: 10 },
@@ -95,7 +96,7 @@ describe('backend', () => {
       return null;
     });
     const query = {
-      page: 2,
+      after: 'cursor-1',
       page_size: 50,
       sort: 'email' as const,
       descending: false,
@@ -107,6 +108,8 @@ describe('backend', () => {
       last_login_before: null,
     };
     await backend.listUsers(query);
+    await backend.countUsers(query);
+    await backend.connectionHealth();
     await backend.searchUsers('id:abc');
     await backend.userNotifications('u1', 3, 25);
     await backend.userPluginData('u1', 'crm_contacts', 25);
@@ -116,6 +119,8 @@ describe('backend', () => {
     await backend.listAudit({ text: 'ada', collection: null, operation: 'erase_user', limit: 100 });
     expect(calls).toEqual([
       ['list_users', { query }],
+      ['count_users', { query }],
+      ['connection_health', {}],
       ['search_users', { text: 'id:abc' }],
       ['user_notifications', { userId: 'u1', page: 3, pageSize: 25 }],
       ['user_plugin_data', { userId: 'u1', collection: 'crm_contacts', pageSize: 25 }],

@@ -18,6 +18,7 @@ import {
   type ErasePlan,
   type ExportProgress,
   type ExportReport,
+  type Health,
   type NotificationPreferences,
   type Overview,
   type PluginData,
@@ -25,6 +26,7 @@ import {
   type ProfileInput,
   type SeedProgress,
   type SeedReport,
+  type Total,
   type UserDetail,
   type UserEdit,
   type UserNotifications,
@@ -48,6 +50,7 @@ export type {
   ErasePlan,
   ExportProgress,
   ExportReport,
+  Health,
   NotificationPreferences,
   NotificationRow,
   Overview,
@@ -71,6 +74,9 @@ export type {
   UserSettings,
   UserSortField,
 } from './bindings';
+// The shared constants (ROLES, TIERS, MAX_PAGE, …) are imported from
+// bindings.ts directly, not re-exported here: tests automock this module, and
+// an automocked array is empty.
 export { BackendError, IpcError } from './errors';
 
 type Result<T> = { status: 'ok'; data: T } | { status: 'error'; error: AppError };
@@ -131,21 +137,33 @@ export const disconnect = (): Promise<null> => unwrap(() => commands.disconnect(
 
 export const overview = (): Promise<Overview> => unwrap(() => commands.overview());
 
+/** Whether the server answers now (the header polls it). */
+export const connectionHealth = (): Promise<Health> => unwrap(() => commands.connectionHealth());
+
 export const setReadOnly = (readOnly: boolean, confirmation: string | null): Promise<Overview> =>
   unwrap(() => commands.setReadOnly(readOnly, confirmation));
 
 /**
  * Seeds the demo collections; `onProgress` receives every progress message
  * the backend streams over a Tauri `Channel` while the seed runs.
+ * `confirmDatabase`: the database name typed back, when the backend asked
+ * for it (`confirmation_required`).
  */
-export const seedDemoData = (users: number, onProgress: (p: SeedProgress) => void): Promise<SeedReport> =>
+export const seedDemoData = (
+  users: number,
+  confirmDatabase: string | null,
+  onProgress: (p: SeedProgress) => void,
+): Promise<SeedReport> =>
   unwrap(() => {
     const channel = new Channel<SeedProgress>();
     channel.onmessage = onProgress;
-    return commands.seedDemoData(users, channel);
+    return commands.seedDemoData(users, confirmDatabase, channel);
   });
 
 export const listUsers = (query: UserQuery): Promise<UserPage> => unwrap(() => commands.listUsers(query));
+
+/** The total for the list's filters (`after` and `page_size` do not matter). */
+export const countUsers = (query: UserQuery): Promise<Total> => unwrap(() => commands.countUsers(query));
 
 /** An email or username prefix, a 24-hex user id, or `id:<hex>`. */
 export const searchUsers = (text: string): Promise<UserRow[]> => unwrap(() => commands.searchUsers(text));

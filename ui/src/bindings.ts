@@ -23,16 +23,27 @@ export const commands = {
 	disconnect: () => typedError<null, AppError>(__TAURI_INVOKE("disconnect")),
 	overview: () => typedError<Overview, AppError>(__TAURI_INVOKE("overview")),
 	/**
+	 *  Whether the server answers now; the header polls it, and queries retry
+	 *  once it is back (the driver reconnects by itself).
+	 */
+	connectionHealth: () => typedError<Health, AppError>(__TAURI_INVOKE("connection_health")),
+	/**
 	 *  Leaving read-only on a production connection needs the database name
 	 *  typed back as `confirmation`.
 	 */
 	setReadOnly: (readOnly: boolean, confirmation: string | null) => typedError<Overview, AppError>(__TAURI_INVOKE("set_read_only", { readOnly, confirmation })),
 	/**
 	 *  Replaces the demo collections with fresh seed data; refused on a
-	 *  read-only connection. Progress streams over `on_progress`.
+	 *  read-only or production connection, and on a database holding documents
+	 *  unless `confirm_database` is its name. Progress streams over `on_progress`.
 	 */
-	seedDemoData: (users: number, onProgress: Channel<SeedProgress>) => typedError<SeedReport, AppError>(__TAURI_INVOKE("seed_demo_data", { users, onProgress })),
+	seedDemoData: (users: number, confirmDatabase: string | null, onProgress: Channel<SeedProgress>) => typedError<SeedReport, AppError>(__TAURI_INVOKE("seed_demo_data", { users, confirmDatabase, onProgress })),
 	listUsers: (query: UserQuery) => typedError<UserPage, AppError>(__TAURI_INVOKE("list_users", { query })),
+	/**
+	 *  The total for the list's filters, loaded beside the rows (capped at 5 s;
+	 *  past that an estimate, labelled as one, or unknown).
+	 */
+	countUsers: (query: UserQuery) => typedError<Total, AppError>(__TAURI_INVOKE("count_users", { query })),
 	/**  An email or username prefix, or a `users._id`. */
 	searchUsers: (text: string) => typedError<UserRow[], AppError>(__TAURI_INVOKE("search_users", { text })),
 	userDetail: (userId: string) => typedError<UserDetail, AppError>(__TAURI_INVOKE("user_detail", { userId })),
@@ -52,9 +63,33 @@ export const commands = {
 	erasePlan: (userId: string) => typedError<ErasePlan, AppError>(__TAURI_INVOKE("erase_plan", { userId })),
 	/**  Deletes the user everywhere; `confirm_email` must be the user's email. */
 	eraseUser: (userId: string, confirmEmail: string) => typedError<ErasePlan, AppError>(__TAURI_INVOKE("erase_user", { userId, confirmEmail })),
-	/**  Writes the user's data to `path` (chosen in the native save dialog). */
+	/**
+	 *  Writes the user's data to `path` (chosen in the native save dialog).
+	 *  A read: it works on a read-only connection, and is audited.
+	 */
 	exportUser: (userId: string, path: string, onProgress: Channel<ExportProgress>) => typedError<ExportReport, AppError>(__TAURI_INVOKE("export_user", { userId, path, onProgress })),
 };
+
+/* Constants */
+export const DEFAULT_TIMEOUT_MS = 3000 as const;
+
+export const DEFAULT_URI = "mongodb://127.0.0.1:27017" as const;
+
+export const DIGEST_FREQUENCIES = ["daily","weekly","monthly","never"] as const;
+
+export const MAX_PAGE = 100 as const;
+
+export const MAX_PLUGIN_SETTINGS_BYTES = 16384 as const;
+
+export const MAX_SEARCH_CHARS = 254 as const;
+
+export const MAX_TIMEOUT_MS = 60000 as const;
+
+export const MIN_TIMEOUT_MS = 500 as const;
+
+export const ROLES = ["user","admin","superadmin"] as const;
+
+export const TIERS = ["free","basic","premium","enterprise"] as const;
 
 /* Types */
 export type AppError = { type: "invalid_uri"; data: {
@@ -91,13 +126,30 @@ export type AppError = { type: "invalid_uri"; data: {
 } } | { type: "unsupported"; data: {
 	feature: string,
 	message: string,
+} } | 
+/**  The server stopped answering mid-session; the driver reconnects. */
+{ type: "connection_lost"; data: {
+	timeout_ms: number,
+	message: string,
+	/**  The driver's own text, for the details toggle. */
+	details: string,
+} } | 
+/**  The server stopped an operation at its `maxTimeMS`. */
+{ type: "time_limit"; data: {
+	message: string,
+} } | 
+/**  Never done here, whatever is confirmed (seeding production). */
+{ type: "refused"; data: {
+	reason: string,
 } } | { type: "database"; data: {
 	message: string,
+	details: string,
 } };
 
 /**  An audit entry as the audit screen shows it; before/after are JSON text. */
 export type AuditEntry = {
 	at: string,
+	stage: string,
 	profile: string,
 	os_user: string,
 	database: string,
@@ -133,6 +185,8 @@ export type CollectionKind =
 export type CollectionSummary = {
 	name: string,
 	kind: CollectionKind,
+	/**  Views are listed but hold no documents of their own. */
+	is_view: boolean,
 	/**  From collection metadata (never a scan). JS numbers are exact to 2^53. */
 	estimated_count: number | null,
 	/**  Why the count is missing, when it is. */
@@ -177,6 +231,11 @@ export type ExportReport = {
 	collections: CollectionCount[],
 };
 
+/**  Whether the server answers now (the header's dot). */
+export type Health = { state: "connected" } | 
+/**  The server does not answer; the driver keeps trying in the background. */
+{ state: "lost"; message: string };
+
 export type NotificationPreferences = {
 	email_enabled: boolean,
 	push_enabled: boolean,
@@ -216,7 +275,7 @@ export type PasswordMode =
 export type PluginData = {
 	collection: string,
 	count: number | null,
-	/**  The first page, newest first, as relaxed Extended JSON. */
+	/**  The first page, newest first, as relaxed Extended JSON, redacted. */
 	documents: string[],
 	/**
 	 *  Documents whose `user_id` is this user's ObjectId instead of its hex
@@ -318,6 +377,8 @@ export type UserDetail = {
 	last_login: string | null,
 	/**  Whether a password hash is stored; the hash itself never leaves the server. */
 	password_set: boolean,
+	/**  Identifies the editable fields as loaded; an edit sends it back. */
+	version: string,
 };
 
 /**  An edit of the fields admins may change. */
@@ -327,6 +388,8 @@ export type UserEdit = {
 	expires_at: string | null,
 	display_name: string | null,
 	bio: string | null,
+	/**  The `version` of the detail the edit started from. */
+	version: string,
 };
 
 export type UserNotifications = {
@@ -337,14 +400,16 @@ export type UserNotifications = {
 
 export type UserPage = {
 	rows: UserRow[],
-	page: number,
 	page_size: number,
-	total: Total,
+	/**  The cursor of the next page; `None` on the last one. */
+	next: string | null,
+	/**  Said when no index serves the sort: the server sorts in memory. */
+	sort_note: string | null,
 };
 
 export type UserQuery = {
-	/**  Zero-based page number. */
-	page: number,
+	/**  Where the previous page ended (its `next`); `None` for the first page. */
+	after: string | null,
 	/**  Capped at 100 whatever is asked. */
 	page_size: number,
 	sort: UserSortField,
@@ -382,7 +447,12 @@ export type UserSettings = {
 	plugins: PluginSettings[],
 };
 
-export type UserSortField = "created_at" | "last_login" | "email";
+export type UserSortField = 
+/**
+ *  Sign-up order: an ObjectId carries its creation time, and `_id` is
+ *  always indexed.
+ */
+"joined" | "created_at" | "last_login" | "email";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -28,6 +28,8 @@ const sample = (type: string) =>
       feature: '$vectorSearch',
       value: 'not-an-id',
       current: null,
+      reason: 'seeding a production database is never done',
+      details: 'driver text',
     },
   }) as unknown as AppError;
 

@@ -192,6 +192,21 @@ export function describeError(e: AppError): ErrorDescription {
         title: 'Not supported by this server',
         message: `${e.data.feature}: ${e.data.message}`,
       };
+    case 'connection_lost':
+      return {
+        title: 'Connection lost',
+        message: `The server stopped answering (no reply within ${e.data.timeout_ms} ms). The app reconnects by itself; try again in a moment. ${sentence(e.data.message)}`,
+      };
+    case 'time_limit':
+      return {
+        title: 'Took too long',
+        message: `The server stopped the operation at its time limit. Narrow the filters and try again. ${sentence(e.data.message)}`,
+      };
+    case 'refused':
+      return {
+        title: 'Refused',
+        message: sentence(e.data.reason) || 'This is never done on this connection.',
+      };
     case 'database':
       return {
         title: 'Database error',
@@ -212,6 +227,13 @@ function describeUnknownCode(e: unknown): ErrorDescription {
     title: `Unexpected error (${String(unknown.type)})`,
     message: typeof message === 'string' ? message : '',
   };
+}
+
+/** The driver's own text of an error that carries one, for a "Details" toggle. */
+export function errorDetails(e: unknown): string | null {
+  if (!(e instanceof BackendError)) return null;
+  const data = (e.error as { data?: { details?: unknown } }).data;
+  return typeof data?.details === 'string' && data.details.trim() !== '' ? data.details : null;
 }
 
 /** Describes anything a backend call can reject with. */

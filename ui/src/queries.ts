@@ -1,14 +1,34 @@
 // Query keys and the hooks every screen shares. All backend data goes through
 // TanStack Query; these hooks call backend.ts only.
 
-import { QueryClient, useQuery } from '@tanstack/react-query';
+import { notifications } from '@mantine/notifications';
+import { MutationCache, QueryCache, QueryClient, useQuery } from '@tanstack/react-query';
 import * as backend from './backend';
-import type { AuditQuery, UserQuery } from './backend';
+import type { AuditQuery, Health, UserQuery } from './backend';
+import { describeFailure, isBackendError, type ErrorCode } from './errors';
+
+/** What a mutation tells the client-wide handlers in `meta`. */
+export type WriteMeta = {
+  /**
+   * Failures the screen shows itself (a field error, a conflict dialog, an
+   * alert in its modal), so no toast repeats them: `true` for every
+   * failure, or the error codes it handles.
+   */
+  showsErrors?: true | readonly ErrorCode[];
+};
+
+declare module '@tanstack/react-query' {
+  interface Register {
+    mutationMeta: WriteMeta;
+  }
+}
 
 export const queryKeys = {
   profiles: ['profiles'] as const,
   environmentOffer: ['environment-offer'] as const,
   overview: ['overview'] as const,
+  /** Whether the connected server answers (the header's dot). */
+  health: ['health'] as const,
   /**
    * Everything read from the connected database lives under `db`, so one
    * `removeQueries({ queryKey: queryKeys.db })` forgets it when the
@@ -16,6 +36,8 @@ export const queryKeys = {
    */
   db: ['db'] as const,
   users: (query: UserQuery) => ['db', 'users', query] as const,
+  /** The total for a list query's filters (its cursor and page size left out). */
+  userCount: (query: UserQuery) => ['db', 'users', 'count', { ...query, after: null, page_size: 0 }] as const,
   userSearch: (text: string) => ['db', 'user-search', text] as const,
   /** Every section of one user's 360 view. */
   user: (id: string) => ['db', 'user', id] as const,
@@ -25,11 +47,52 @@ export const queryKeys = {
   userPluginData: (id: string, collection: string) => ['db', 'user', id, 'plugin-data', collection] as const,
   erasePlan: (id: string) => ['db', 'user', id, 'erase-plan'] as const,
   pluginCollections: ['db', 'plugin-collections'] as const,
+  /** Every audit query, whatever its filters. */
+  auditLog: ['audit'] as const,
   audit: (query: AuditQuery) => ['audit', query] as const,
 };
 
+/** A failure as a red toast, worded by `describeFailure`. */
+export function showFailure(e: unknown) {
+  const { title, message } = describeFailure(e);
+  notifications.show({ color: 'red', title, message, autoClose: 8000 });
+}
+
+/**
+ * A failure with `connection_lost` turns the header's dot red at once, without
+ * waiting for the next health poll.
+ */
+function markLostOn(client: QueryClient, error: unknown) {
+  if (isBackendError(error, 'connection_lost')) {
+    const lost: Health = { state: 'lost', message: error.error.data.message };
+    client.setQueryData(queryKeys.health, lost);
+  }
+}
+
 export function createQueryClient(): QueryClient {
-  return new QueryClient({
+  const queryCache = new QueryCache({
+    onError: (error, query) => {
+      if (query.queryKey[0] !== queryKeys.health[0]) markLostOn(client, error);
+    },
+  });
+  // The write path in one place: screens keep only what is theirs (a form
+  // error, a dialog); every failure they do not show is toasted here.
+  const mutationCache = new MutationCache({
+    onError: (error, _vars, _result, mutation) => {
+      markLostOn(client, error);
+      const shown = mutation.meta?.showsErrors;
+      if (shown === true || (shown && isBackendError(error) && shown.includes(error.code))) return;
+      showFailure(error);
+    },
+    // The backend audits its writes: any open audit view is now out of date.
+    // Not awaited, so the mutation does not wait for that refetch.
+    onSuccess: (_data, _vars, _result, _mutation, { client }) => {
+      void client.invalidateQueries({ queryKey: queryKeys.auditLog });
+    },
+  });
+  const client: QueryClient = new QueryClient({
+    queryCache,
+    mutationCache,
     defaultOptions: {
       // Backend errors are typed and deterministic: retrying a refused
       // password or a read-only write only delays the message.
@@ -37,6 +100,7 @@ export function createQueryClient(): QueryClient {
       mutations: { retry: false },
     },
   });
+  return client;
 }
 
 export function useProfiles() {
@@ -53,6 +117,19 @@ export function useEnvironmentOffer() {
  */
 export function useOverview(enabled = true) {
   return useQuery({ queryKey: queryKeys.overview, queryFn: () => backend.overview(), staleTime: Infinity, enabled });
+}
+
+/**
+ * Polls whether the connected server answers: every 5 s while it does, every
+ * second while it does not.
+ */
+export function useConnectionHealth(connected: boolean) {
+  return useQuery({
+    queryKey: queryKeys.health,
+    queryFn: () => backend.connectionHealth(),
+    enabled: connected,
+    refetchInterval: (query) => (query.state.data?.state === 'lost' ? 1000 : 5000),
+  });
 }
 
 /** Whether the active connection refuses writes (true while unknown: fail safe). */

@@ -1,9 +1,6 @@
 import { Badge, Group, Text, Tooltip } from '@mantine/core';
 import { describeExpiry, formatInstant } from '../format';
 
-export const ROLES = ['user', 'admin', 'superadmin'] as const;
-export const TIERS = ['free', 'basic', 'premium', 'enterprise'] as const;
-export const DIGEST_FREQUENCIES = ['daily', 'weekly', 'monthly', 'never'] as const;
 
 const ROLE_COLORS: Record<string, string> = { user: 'gray', admin: 'blue', superadmin: 'grape' };
 const TIER_COLORS: Record<string, string> = { free: 'gray', basic: 'cyan', premium: 'indigo', enterprise: 'violet' };

@@ -30,10 +30,10 @@ export function aProfile(over: Partial<Profile> = {}): Profile {
 }
 
 export const COLLECTIONS: CollectionSummary[] = [
-  { name: 'users', kind: 'core', estimated_count: 1234567, count_error: null },
-  { name: 'crm_contacts', kind: 'plugin', estimated_count: 4008, count_error: null },
-  { name: 'admin_audit_log', kind: 'audit', estimated_count: 0, count_error: null },
-  { name: 'legacy', kind: 'other', estimated_count: null, count_error: 'not authorized to count legacy' },
+  { name: 'users', kind: 'core', is_view: false, estimated_count: 1234567, count_error: null },
+  { name: 'crm_contacts', kind: 'plugin', is_view: false, estimated_count: 4008, count_error: null },
+  { name: 'admin_audit_log', kind: 'audit', is_view: false, estimated_count: 0, count_error: null },
+  { name: 'legacy', kind: 'other', is_view: false, estimated_count: null, count_error: 'not authorized to count legacy' },
 ];
 
 export function anOverview(over: Partial<Overview> = {}): Overview {
@@ -86,7 +86,7 @@ export function userRows(n: number): UserRow[] {
 }
 
 export function aUserPage(rows: UserRow[], over: Partial<UserPage> = {}): UserPage {
-  return { rows, page: 0, page_size: 25, total: { value: rows.length, exact: true }, ...over };
+  return { rows, page_size: 25, next: null, sort_note: null, ...over };
 }
 
 export function aUserDetail(over: Partial<UserDetail> = {}): UserDetail {
@@ -104,6 +104,7 @@ export function aUserDetail(over: Partial<UserDetail> = {}): UserDetail {
     updated_at: '2025-05-01T10:00:00Z',
     last_login: '2025-06-01T08:30:00Z',
     password_set: true,
+    version: 'v1',
     ...over,
   };
 }
@@ -160,6 +161,7 @@ export function anErasePlan(over: Partial<ErasePlan> = {}): ErasePlan {
 export function anAuditEntry(over: Partial<AuditEntry> = {}): AuditEntry {
   return {
     at: '2025-06-01T09:00:00.000Z',
+    stage: 'done',
     profile: 'Local development',
     os_user: 'admin',
     database: 'MozaiksCore',

@@ -7,8 +7,10 @@ import type { AppError } from '../bindings';
 import { BackendError } from '../errors';
 
 /** Renders inside the app's providers, with transitions and portals off. */
-export function renderWithProviders(ui: ReactElement): RenderResult & { user: ReturnType<typeof userEvent.setup>; client: ReturnType<typeof createQueryClient> } {
-  const client = createQueryClient();
+export function renderWithProviders(
+  ui: ReactElement,
+  client = createQueryClient(),
+): RenderResult & { user: ReturnType<typeof userEvent.setup>; client: ReturnType<typeof createQueryClient> } {
   const user = userEvent.setup();
   const result = render(
     <Providers client={client} env="test">

@@ -34,6 +34,13 @@ const KNOWN_OPERATIONS = ['update_user', 'export_user', 'erase_user', 'set notif
 /** Target ids of these collections are user ids: they open the 360 view. */
 const USER_COLLECTIONS = new Set(['users', 'settings']);
 
+/** What each audit stage means: a write is logged before (`intent`) and after (`done`). */
+const STAGE_LABELS: Record<string, string> = {
+  intent: 'Logged before the write: it was about to happen',
+  done: 'Logged after the write succeeded',
+  read: 'A read (an export)',
+};
+
 const OPERATION_COLORS: Record<string, string> = {
   update_user: 'blue',
   export_user: 'teal',
@@ -257,15 +264,22 @@ function AuditTable({ entries, stale, onOpenUser }: { entries: AuditEntry[]; sta
                   )}
                 </Table.Td>
                 <Table.Td>
-                  <Badge
-                    variant="light"
-                    color={OPERATION_COLORS[e.operation] ?? (e.operation.startsWith('set ') ? 'grape' : 'gray')}
-                    size="sm"
-                    tt="none"
-                    maw="100%"
-                  >
-                    {e.operation}
-                  </Badge>
+                  <Group gap={4} wrap="nowrap">
+                    <Badge
+                      variant="light"
+                      color={OPERATION_COLORS[e.operation] ?? (e.operation.startsWith('set ') ? 'grape' : 'gray')}
+                      size="sm"
+                      tt="none"
+                      maw="100%"
+                    >
+                      {e.operation}
+                    </Badge>
+                    <Tooltip label={STAGE_LABELS[e.stage] ?? e.stage}>
+                      <Badge variant="outline" color={e.stage === 'intent' ? 'orange' : 'gray'} size="xs" tt="none" data-testid="audit-stage" style={{ flexShrink: 0 }}>
+                        {e.stage}
+                      </Badge>
+                    </Tooltip>
+                  </Group>
                 </Table.Td>
               </Table.Tr>
               <Table.Tr style={{ display: expanded ? undefined : 'none' }}>

@@ -7,7 +7,7 @@ import { useState } from 'react';
 import * as backend from '../../backend';
 import type { Overview, Profile } from '../../backend';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { describeFailure, isBackendError } from '../../errors';
+import { isBackendError } from '../../errors';
 import { queryKeys, useEnvironmentOffer, useProfiles } from '../../queries';
 import { EnvironmentOfferCard, environmentProfileName } from './EnvironmentOfferCard';
 import { PasswordPromptModal } from './PasswordPromptModal';
@@ -35,9 +35,8 @@ export function ConnectionsScreen({ activeProfileId, onConnected }: Props) {
   const [passwordFor, setPasswordFor] = useState<Profile | null>(null);
 
   const refreshProfiles = () => queryClient.invalidateQueries({ queryKey: queryKeys.profiles });
-  const fail = (e: unknown) => {
-    const { title, message } = describeFailure(e);
-    notifications.show({ color: 'red', title, message, autoClose: 8000 });
+  // The failure itself is toasted by the client's MutationCache.
+  const onFailure = (e: unknown) => {
     if (isBackendError(e, 'profile_not_found')) void refreshProfiles();
   };
 
@@ -46,8 +45,9 @@ export function ConnectionsScreen({ activeProfileId, onConnected }: Props) {
     onSuccess: (overview) => onConnected(overview),
     onError: (e, profile) => {
       if (isBackendError(e, 'password_required')) setPasswordFor(profile);
-      else fail(e);
+      else onFailure(e);
     },
+    meta: { showsErrors: ['password_required'] },
   });
 
   const duplicate = useMutation({
@@ -56,7 +56,7 @@ export function ConnectionsScreen({ activeProfileId, onConnected }: Props) {
       await refreshProfiles();
       notifications.show({ color: 'teal', title: 'Connection duplicated', message: copy.name });
     },
-    onError: fail,
+    onError: onFailure,
   });
 
   const remove = useMutation({
@@ -65,7 +65,7 @@ export function ConnectionsScreen({ activeProfileId, onConnected }: Props) {
       await refreshProfiles();
       notifications.show({ color: 'gray', title: 'Connection deleted', message: profile.name });
     },
-    onError: fail,
+    onError: onFailure,
   });
 
   const confirmDelete = (profile: Profile) =>

@@ -29,6 +29,7 @@ export function EnvironmentOfferCard({ offer }: { offer: EnvironmentOffer }) {
     onError: (e) => {
       if (isBackendError(e, 'secret_store_unavailable')) setKeychainCause(e.error.data.cause);
     },
+    meta: { showsErrors: true },
   });
 
   return (

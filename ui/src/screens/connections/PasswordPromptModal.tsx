@@ -37,6 +37,7 @@ function PasswordPrompt({ profile, onClose, onConnected }: { profile: Profile; o
       onClose();
       onConnected(overview);
     },
+    meta: { showsErrors: true },
   });
 
   return (

@@ -29,8 +29,8 @@ import { queryKeys } from '../../queries';
 import { PROFILE_SWATCHES } from '../../theme';
 import {
   DEFAULT_URI,
-  TIMEOUT_MAX_MS,
-  TIMEOUT_MIN_MS,
+  MAX_TIMEOUT_MS,
+  MIN_TIMEOUT_MS,
   initialValues,
   isFormField,
   toProfileInput,
@@ -119,6 +119,7 @@ export function ProfileForm({ profile, onClose }: { profile?: Profile; onClose: 
         setSaveError(e);
       }
     },
+    meta: { showsErrors: true },
   });
 
   const test = useMutation({
@@ -129,6 +130,7 @@ export function ProfileForm({ profile, onClose }: { profile?: Profile; onClose: 
       showOnField(error);
       setTestState({ status: 'error', error });
     },
+    meta: { showsErrors: true },
   });
 
   const submit = form.onSubmit((values) => save.mutate(toProfileInput(values)));
@@ -237,8 +239,8 @@ export function ProfileForm({ profile, onClose }: { profile?: Profile; onClose: 
           <NumberInput
             label="Timeout"
             description="Connect and server selection"
-            min={TIMEOUT_MIN_MS}
-            max={TIMEOUT_MAX_MS}
+            min={MIN_TIMEOUT_MS}
+            max={MAX_TIMEOUT_MS}
             step={500}
             clampBehavior="blur"
             allowDecimal={false}

@@ -1,9 +1,7 @@
 import type { Environment, Profile, ProfileInput } from '../../backend';
+import { DEFAULT_TIMEOUT_MS, DEFAULT_URI } from '../../bindings';
 
-export const DEFAULT_URI = 'mongodb://127.0.0.1:27017';
-export const DEFAULT_TIMEOUT_MS = 3000;
-export const TIMEOUT_MIN_MS = 500;
-export const TIMEOUT_MAX_MS = 60000;
+export { DEFAULT_TIMEOUT_MS, DEFAULT_URI, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from '../../bindings';
 export const DEFAULT_COLOR = '#1c7ed6';
 
 /** What the form edits: ProfileInput with text fields as strings. */

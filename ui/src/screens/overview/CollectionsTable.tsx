@@ -1,4 +1,4 @@
-import { Badge, Table, Text, Tooltip } from '@mantine/core';
+import { Badge, Group, Table, Text, Tooltip } from '@mantine/core';
 import type { CollectionKind, CollectionSummary } from '../../backend';
 import { formatCount } from '../../format';
 
@@ -40,9 +40,18 @@ export function CollectionsTable({ collections }: { collections: CollectionSumma
         {sortByName(collections).map((c) => (
           <Table.Tr key={c.name} data-testid="collection-row" data-name={c.name}>
             <Table.Td>
-              <Text ff="monospace" size="sm">
-                {c.name}
-              </Text>
+              <Group gap={6} wrap="nowrap">
+                <Text ff="monospace" size="sm">
+                  {c.name}
+                </Text>
+                {c.is_view && (
+                  <Tooltip label="A view: listed, but it holds no documents of its own">
+                    <Badge size="xs" variant="outline" color="gray" tt="none" data-testid="collection-view">
+                      view
+                    </Badge>
+                  </Tooltip>
+                )}
+              </Group>
             </Table.Td>
             <Table.Td>
               <KindBadge kind={c.kind} />

@@ -117,7 +117,7 @@ describe('OverviewScreen', () => {
     const { user } = renderOverview(anOverview());
     await screen.findByTestId('overview');
     vi.mocked(backend.overview).mockResolvedValue(
-      anOverview({ collections: [{ name: 'users', kind: 'core', estimated_count: 2001, count_error: null }] }),
+      anOverview({ collections: [{ name: 'users', kind: 'core', is_view: false, estimated_count: 2001, count_error: null }] }),
     );
     await user.click(screen.getByTestId('refresh-overview'));
     await waitFor(() => expect(within(row('users')).getByTestId('collection-count')).toHaveTextContent('2,001'));
@@ -146,7 +146,7 @@ describe('OverviewScreen', () => {
     let report!: (p: SeedProgress) => void;
     let finish!: () => void;
     vi.mocked(backend.seedDemoData).mockImplementation(
-      (users, onProgress) =>
+      (users, _confirm, onProgress) =>
         new Promise((resolve) => {
           report = onProgress;
           finish = () => resolve({ collections: [{ name: 'users', documents: users }], elapsed_ms: 1500 });
@@ -160,7 +160,7 @@ describe('OverviewScreen', () => {
     expect(screen.getByTestId('seed-users')).toHaveValue('2,000');
 
     await user.click(screen.getByTestId('seed-start'));
-    expect(backend.seedDemoData).toHaveBeenCalledWith(2000, expect.any(Function));
+    expect(backend.seedDemoData).toHaveBeenCalledWith(2000, null, expect.any(Function));
     report({ collection: 'users', written: 1000, expected: 2000 });
     report({ collection: 'notifications', written: 0, expected: 32000 });
     const progressRow = await screen.findByText('1,000 / 2,000');
@@ -181,8 +181,33 @@ describe('OverviewScreen', () => {
     await user.clear(await screen.findByTestId('seed-users'));
     await user.type(screen.getByTestId('seed-users'), '50');
     await user.click(screen.getByTestId('seed-start'));
-    expect(backend.seedDemoData).toHaveBeenCalledWith(50, expect.any(Function));
+    expect(backend.seedDemoData).toHaveBeenCalledWith(50, null, expect.any(Function));
     expect(await screen.findByTestId('seed-error')).toHaveTextContent('Read-only connection');
+  });
+
+  it('asks for the database name typed back when the backend wants it, then retries with it', async () => {
+    vi.mocked(backend.seedDemoData)
+      .mockRejectedValueOnce(backendError({ type: 'confirmation_required', data: { expected: 'MozaiksCore' } }))
+      .mockResolvedValueOnce({ collections: [{ name: 'users', documents: 2000 }], elapsed_ms: 10 });
+    const { user } = renderOverview(anOverview());
+    await screen.findByTestId('overview');
+    await user.click(screen.getByTestId('seed-open'));
+    await user.click(await screen.findByTestId('seed-start'));
+    expect(await screen.findByTestId('seed-confirm')).toHaveTextContent('MozaiksCore');
+    expect(screen.getByTestId('seed-confirm-start')).toBeDisabled();
+    await user.type(screen.getByTestId('seed-confirm-input'), 'MozaiksCore');
+    await user.click(screen.getByTestId('seed-confirm-start'));
+    expect(backend.seedDemoData).toHaveBeenLastCalledWith(2000, 'MozaiksCore', expect.any(Function));
+    expect(await screen.findByTestId('seed-report')).toBeInTheDocument();
+  });
+
+  it('shows why seeding production is refused', async () => {
+    vi.mocked(backend.seedDemoData).mockRejectedValue(backendError({ type: 'refused', data: { reason: 'seeding a production database is never done' } }));
+    const { user } = renderOverview(anOverview());
+    await screen.findByTestId('overview');
+    await user.click(screen.getByTestId('seed-open'));
+    await user.click(await screen.findByTestId('seed-start'));
+    expect(await screen.findByTestId('seed-error')).toHaveTextContent('Seeding a production database is never done.');
   });
 
   it('goes back to connections when the backend is no longer connected', async () => {

@@ -14,7 +14,6 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { IconDatabaseImport, IconPlugConnectedX, IconRefresh } from '@tabler/icons-react';
 import { useMutation } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
@@ -22,7 +21,8 @@ import * as backend from '../../backend';
 import type { Overview } from '../../backend';
 import { EnvironmentBadge, ReadOnlyBadge } from '../../components/badges';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { describeFailure, isBackendError } from '../../errors';
+import { WriteButton } from '../../components/WriteButton';
+import { isBackendError } from '../../errors';
 import { formatCount, formatTopology } from '../../format';
 import { useOverview, useProfiles } from '../../queries';
 import { CollectionsTable } from './CollectionsTable';
@@ -41,10 +41,10 @@ export function OverviewScreen({ onDisconnected }: Props) {
     mutationFn: () => backend.disconnect(),
     onSuccess: () => onDisconnected(),
     onError: (e) => {
-      if (isBackendError(e, 'not_connected')) return onDisconnected();
-      const { title, message } = describeFailure(e);
-      notifications.show({ color: 'red', title, message });
+      if (isBackendError(e, 'not_connected')) onDisconnected();
     },
+    // Already disconnected is what was asked for, not a failure.
+    meta: { showsErrors: ['not_connected'] },
   });
 
   if (overview.isPending) {
@@ -117,23 +117,15 @@ function OverviewContent({
             </Group>
           </Stack>
           <Group gap="sm" wrap="nowrap">
-            <Tooltip
-              label={overview.read_only ? 'Read-only connection: turn read-only off to seed' : 'Replace the demo collections with generated data'}
+            <WriteButton
+              variant="default"
+              leftSection={<IconDatabaseImport size={16} />}
+              hint="Replace the demo collections with generated data"
+              onClick={() => setSeeding(true)}
+              data-testid="seed-open"
             >
-              <Button
-                variant="default"
-                leftSection={<IconDatabaseImport size={16} />}
-                data-disabled={overview.read_only || undefined}
-                aria-disabled={overview.read_only}
-                onClick={(e) => {
-                  if (overview.read_only) e.preventDefault();
-                  else setSeeding(true);
-                }}
-                data-testid="seed-open"
-              >
-                Seed demo data
-              </Button>
-            </Tooltip>
+              Seed demo data
+            </WriteButton>
             <Button
               variant="default"
               leftSection={<IconPlugConnectedX size={16} />}

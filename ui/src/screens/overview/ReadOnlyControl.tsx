@@ -1,12 +1,11 @@
 import { Button, Group, Modal, Stack, Switch, Text, TextInput } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import * as backend from '../../backend';
 import type { Overview } from '../../backend';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { describeFailure, isBackendError } from '../../errors';
+import { isBackendError } from '../../errors';
 import { queryKeys } from '../../queries';
 
 /**
@@ -26,14 +25,11 @@ export function ReadOnlyControl({ overview }: { overview: Overview }) {
       setConfirming(false);
     },
     onError: (e, vars) => {
-      if (vars.confirmation === null && isBackendError(e, 'confirmation_required')) {
-        setConfirming(true);
-        return;
-      }
-      if (confirming) return; // shown inside the dialog
-      const { title, message } = describeFailure(e);
-      notifications.show({ color: 'red', title, message });
+      if (vars.confirmation === null && isBackendError(e, 'confirmation_required')) setConfirming(true);
     },
+    // The dialog shows its own failures; outside it, a refusal that asks for
+    // the database name opens the dialog instead of a toast.
+    meta: { showsErrors: confirming ? true : ['confirmation_required'] },
   });
 
   const onChange = (readOnly: boolean) => {

@@ -1,10 +1,11 @@
-import { Alert, Button, Group, Modal, NumberInput, Progress, Stack, Table, Text } from '@mantine/core';
+import { Alert, Button, Group, Modal, NumberInput, Progress, Stack, Table, Text, TextInput } from '@mantine/core';
 import { IconAlertTriangle, IconCircleCheck } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import * as backend from '../../backend';
 import type { SeedProgress } from '../../backend';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { isBackendError } from '../../errors';
 import { formatCount, formatDuration } from '../../format';
 import { queryKeys } from '../../queries';
 
@@ -31,17 +32,22 @@ function SeedModalInner({ opened, database, onClose }: Props) {
   const [users, setUsers] = useState<number | string>(DEFAULT_SEED_USERS);
   const [progress, setProgress] = useState<Record<string, SeedProgress>>({});
 
+  const [typed, setTyped] = useState('');
+
   const seed = useMutation({
-    mutationFn: (n: number) =>
-      backend.seedDemoData(n, (p) => setProgress((prev) => ({ ...prev, [p.collection]: p }))),
+    mutationFn: ({ n, confirm }: { n: number; confirm: string | null }) =>
+      backend.seedDemoData(n, confirm, (p) => setProgress((prev) => ({ ...prev, [p.collection]: p }))),
     onMutate: () => setProgress({}),
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.overview }),
+    meta: { showsErrors: true },
   });
 
   const n = typeof users === 'number' ? users : Number(users);
   const valid = Number.isInteger(n) && n >= 1 && n <= MAX_SEED_USERS;
   const running = seed.isPending;
   const rows = Object.values(progress);
+  // A database holding documents: the backend asks for its name typed back.
+  const expected = isBackendError(seed.error, 'confirmation_required') ? seed.error.error.data.expected : null;
 
   return (
     <Modal
@@ -150,7 +156,28 @@ function SeedModalInner({ opened, database, onClose }: Props) {
           </Stack>
         )}
 
-        {seed.isError && <ErrorAlert error={seed.error} testId="seed-error" />}
+        {expected !== null && (
+          <Alert color="orange" variant="light" icon={<IconAlertTriangle size={18} />} title="This database holds documents" data-testid="seed-confirm">
+            <Stack gap="xs">
+              <Text size="sm">
+                Type the database name{' '}
+                <Text span ff="monospace" fw={600}>
+                  {expected}
+                </Text>{' '}
+                to replace its demo collections.
+              </Text>
+              <TextInput
+                value={typed}
+                onChange={(e) => setTyped(e.currentTarget.value)}
+                placeholder={expected}
+                aria-label="Database name"
+                data-autofocus
+                data-testid="seed-confirm-input"
+              />
+            </Stack>
+          </Alert>
+        )}
+        {seed.isError && expected === null && <ErrorAlert error={seed.error} testId="seed-error" />}
 
         <Group justify="flex-end" gap="sm">
           {seed.isSuccess ? (
@@ -160,12 +187,23 @@ function SeedModalInner({ opened, database, onClose }: Props) {
           ) : (
             <>
               <Button variant="subtle" color="gray" onClick={onClose} disabled={running}>
-                {seed.isError ? 'Close' : 'Cancel'}
+                {seed.isError && expected === null ? 'Close' : 'Cancel'}
               </Button>
-              {!seed.isError && (
-                <Button color="orange" loading={running} disabled={!valid} onClick={() => seed.mutate(n)} data-testid="seed-start">
+              {expected !== null ? (
+                <Button
+                  color="orange"
+                  disabled={typed.trim() !== expected}
+                  onClick={() => seed.mutate({ n, confirm: typed.trim() })}
+                  data-testid="seed-confirm-start"
+                >
+                  Replace the data in {expected}
+                </Button>
+              ) : (
+                !seed.isError && (
+                <Button color="orange" loading={running} disabled={!valid} onClick={() => seed.mutate({ n, confirm: null })} data-testid="seed-start">
                   Replace with {valid ? formatCount(n) : '…'} users
                 </Button>
+                )
               )}
             </>
           )}

@@ -4,10 +4,11 @@ import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle, IconCalendar } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import * as backend from '../../backend';
 import type { UserDetail, UserEdit } from '../../backend';
+import { ROLES, TIERS } from '../../bindings';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { ROLES, TIERS } from '../../components/userBadges';
 import { isBackendError } from '../../errors';
 import { dayStart, utcDay } from '../../format';
 import { queryKeys } from '../../queries';
@@ -32,14 +33,26 @@ const FORM_FIELD: Record<string, keyof Values> = {
 };
 
 export function EditUserModal({ opened, user, onClose }: { opened: boolean; user: UserDetail; onClose: () => void }) {
+  // Set when a save met `conflict`: the user was reloaded, and the form
+  // (keyed by the loaded version) starts over from the current values.
+  const [conflicted, setConflicted] = useState(false);
+  useEffect(() => {
+    if (!opened) setConflicted(false);
+  }, [opened]);
   return (
     <Modal opened={opened} onClose={onClose} title={<Text fw={600}>Edit {user.email}</Text>} size="lg">
-      {opened && <EditUserForm user={user} onClose={onClose} />}
+      {opened && conflicted && (
+        <Alert color="orange" variant="light" mb="md" icon={<IconAlertTriangle size={18} />} title="Changed by someone else" data-testid="edit-conflict">
+          This user changed since the form was opened, so nothing was saved. The form now shows the current values: apply your
+          change again.
+        </Alert>
+      )}
+      {opened && <EditUserForm key={user.version} user={user} onClose={onClose} onConflict={() => setConflicted(true)} />}
     </Modal>
   );
 }
 
-function EditUserForm({ user, onClose }: { user: UserDetail; onClose: () => void }) {
+function EditUserForm({ user, onClose, onConflict }: { user: UserDetail; onClose: () => void; onConflict: () => void }) {
   const queryClient = useQueryClient();
   const form = useForm<Values>({
     initialValues: {
@@ -49,11 +62,6 @@ function EditUserForm({ user, onClose }: { user: UserDetail; onClose: () => void
       display_name: user.display_name ?? '',
       bio: user.bio ?? '',
     },
-    validate: {
-      roles: (r) => (r.length === 0 ? 'A user needs at least one role' : null),
-      display_name: (v) => (v.length > 100 ? 'At most 100 characters' : null),
-      bio: (v) => (v.length > 1000 ? 'At most 1000 characters' : null),
-    },
   });
 
   const save = useMutation({
@@ -62,7 +70,6 @@ function EditUserForm({ user, onClose }: { user: UserDetail; onClose: () => void
       queryClient.setQueryData(queryKeys.userDetail(user.id), updated);
       void queryClient.invalidateQueries({ queryKey: queryKeys.userDetail(user.id) });
       void queryClient.invalidateQueries({ queryKey: ['db', 'users'] });
-      void queryClient.invalidateQueries({ queryKey: ['audit'] });
       notifications.show({ color: 'teal', title: 'User updated', message: updated.email });
       onClose();
     },
@@ -71,10 +78,23 @@ function EditUserForm({ user, onClose }: { user: UserDetail; onClose: () => void
         const field = FORM_FIELD[e.error.data.field];
         if (field) form.setFieldError(field, e.error.data.message);
       }
+      if (isBackendError(e, 'conflict')) {
+        // `current` is the stored detail now: show it at once, then reload.
+        if (e.error.data.current) {
+          try {
+            queryClient.setQueryData(queryKeys.userDetail(user.id), JSON.parse(e.error.data.current) as UserDetail);
+          } catch {
+            // Unreadable: the reload below still brings it.
+          }
+        }
+        void queryClient.invalidateQueries({ queryKey: queryKeys.userDetail(user.id) });
+        onConflict();
+      }
       if (isBackendError(e, 'last_superadmin')) {
         form.setFieldError('roles', 'The last superadmin must keep the superadmin role');
       }
     },
+    meta: { showsErrors: true }, // on the fields, or the alerts in the form
   });
 
   const submit = form.onSubmit((v) => {
@@ -87,11 +107,13 @@ function EditUserForm({ user, onClose }: { user: UserDetail; onClose: () => void
       expires_at,
       display_name: v.display_name.trim() || null,
       bio: v.bio.trim() || null,
+      version: user.version,
     });
   });
 
   const invalidField = isBackendError(save.error, 'invalid_input') ? FORM_FIELD[save.error.error.data.field] : undefined;
-  const showGenericError = save.isError && !isBackendError(save.error, 'last_superadmin') && !invalidField;
+  const showGenericError =
+    save.isError && !isBackendError(save.error, 'last_superadmin') && !isBackendError(save.error, 'conflict') && !invalidField;
 
   return (
     <form onSubmit={submit} data-testid="edit-user-form">
@@ -122,7 +144,7 @@ function EditUserForm({ user, onClose }: { user: UserDetail; onClose: () => void
             data-testid="edit-expires"
           />
         </Group>
-        <TextInput label="Display name" maxLength={100} {...form.getInputProps('display_name')} data-testid="edit-display-name" />
+        <TextInput label="Display name" {...form.getInputProps('display_name')} data-testid="edit-display-name" />
         <Textarea label="Bio" autosize minRows={2} maxRows={6} {...form.getInputProps('bio')} data-testid="edit-bio" />
 
         {isBackendError(save.error, 'last_superadmin') && (

@@ -1,6 +1,5 @@
-import { Alert, Badge, Button, Code, Group, Select, Stack, Switch, Text, Tooltip } from '@mantine/core';
+import { Alert, Badge, Button, Code, Group, Select, Stack, Switch, Text } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { notifications } from '@mantine/notifications';
 import { IconBell, IconCheck, IconInfoCircle } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -8,8 +7,9 @@ import * as backend from '../../backend';
 import type { NotificationPreferences, UserSettings } from '../../backend';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Section, SectionError, SectionSkeleton } from '../../components/Section';
-import { DIGEST_FREQUENCIES } from '../../components/userBadges';
-import { describeFailure, isBackendError } from '../../errors';
+import { DIGEST_FREQUENCIES } from '../../bindings';
+import { WriteButton } from '../../components/WriteButton';
+import { isBackendError } from '../../errors';
 import { queryKeys } from '../../queries';
 import { ConflictModal } from './ConflictModal';
 import { useUserSettings } from './useUser';
@@ -87,7 +87,6 @@ function PrefsForm({
     mutationFn: (prefs: NotificationPreferences) => backend.saveNotificationPreferences(userId, prefs, expected),
     onSuccess: (next) => {
       queryClient.setQueryData(queryKeys.userSettings(userId), next);
-      void queryClient.invalidateQueries({ queryKey: ['audit'] });
       form.resetDirty();
       onSaved();
     },
@@ -95,18 +94,16 @@ function PrefsForm({
       if (isBackendError(e, 'conflict')) setConflict({ current: e.error.data.current });
       else if (isBackendError(e, 'invalid_input') && e.error.data.field === 'digest_frequency') {
         form.setFieldError('digest_frequency', e.error.data.message);
-      } else if (!isBackendError(e)) {
-        const { title, message } = describeFailure(e);
-        notifications.show({ color: 'red', title, message });
       }
     },
+    meta: { showsErrors: true }, // the conflict dialog, the field, or the alert below
   });
 
   const digest = form.values.digest_frequency;
   const digestOptions = (DIGEST_FREQUENCIES as readonly string[]).includes(digest)
     ? [...DIGEST_FREQUENCIES]
     : [...DIGEST_FREQUENCIES, { value: digest, label: `${digest} (not a known value)` }];
-  const canSave = !readOnly && (form.isDirty() || stored === null);
+  const canSave = form.isDirty() || stored === null;
   const fieldError = isBackendError(save.error, 'invalid_input') && save.error.error.data.field === 'digest_frequency';
 
   return (
@@ -165,19 +162,9 @@ function PrefsForm({
               Discard changes
             </Button>
           )}
-          <Tooltip label="Read-only connection: turn read-only off to save" disabled={!readOnly}>
-            <Button
-              type="submit"
-              loading={save.isPending}
-              disabled={!readOnly && !canSave}
-              data-disabled={readOnly || undefined}
-              aria-disabled={readOnly || !canSave}
-              onClick={(e) => readOnly && e.preventDefault()}
-              data-testid="pref-save"
-            >
-              Save preferences
-            </Button>
-          </Tooltip>
+          <WriteButton type="submit" loading={save.isPending} disabled={!canSave} data-testid="pref-save">
+            Save preferences
+          </WriteButton>
         </Group>
       </Stack>
 

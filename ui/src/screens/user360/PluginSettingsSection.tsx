@@ -8,6 +8,7 @@ import { DiffView } from '../../components/DiffView';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { JsonEditor } from '../../components/JsonEditor';
 import { EmptyState, Section, SectionError, SectionSkeleton } from '../../components/Section';
+import { WriteButton } from '../../components/WriteButton';
 import { isBackendError } from '../../errors';
 import { plural, prettyJson } from '../../format';
 import { queryKeys } from '../../queries';
@@ -48,7 +49,6 @@ export function PluginSettingsSection({ userId, readOnly }: { userId: string; re
         settings.data && (
           <AddPluginButton
             existing={[...stored.map((s) => s.plugin), ...pending]}
-            readOnly={readOnly}
             onAdd={(name) => setAdded((a) => [...a, name])}
           />
         )
@@ -94,7 +94,7 @@ export function PluginSettingsSection({ userId, readOnly }: { userId: string; re
   );
 }
 
-function AddPluginButton({ existing, readOnly, onAdd }: { existing: string[]; readOnly: boolean; onAdd: (name: string) => void }) {
+function AddPluginButton({ existing, onAdd }: { existing: string[]; onAdd: (name: string) => void }) {
   const [opened, setOpened] = useState(false);
   const [name, setName] = useState('');
   const trimmed = name.trim();
@@ -114,19 +114,15 @@ function AddPluginButton({ existing, readOnly, onAdd }: { existing: string[]; re
   return (
     <Popover opened={opened} onChange={setOpened} position="bottom-end" shadow="md" width={300} trapFocus>
       <Popover.Target>
-        <Tooltip label="Read-only connection" disabled={!readOnly}>
-          <Button
-            size="xs"
-            variant="default"
-            leftSection={<IconPlus size={14} />}
-            data-disabled={readOnly || undefined}
-            aria-disabled={readOnly}
-            onClick={() => !readOnly && setOpened((o) => !o)}
-            data-testid="plugin-add"
-          >
-            Add plugin settings
-          </Button>
-        </Tooltip>
+        <WriteButton
+          size="xs"
+          variant="default"
+          leftSection={<IconPlus size={14} />}
+          onClick={() => setOpened((o) => !o)}
+          data-testid="plugin-add"
+        >
+          Add plugin settings
+        </WriteButton>
       </Popover.Target>
       <Popover.Dropdown>
         <form
@@ -193,7 +189,6 @@ function PluginEditor({
     onSuccess: (next) => {
       setReviewing(false);
       queryClient.setQueryData(queryKeys.userSettings(userId), next);
-      void queryClient.invalidateQueries({ queryKey: ['audit'] });
       notifications.show({ color: 'teal', title: 'Plugin settings saved', message: plugin });
       onDiscard?.();
     },
@@ -203,6 +198,7 @@ function PluginEditor({
         setConflict({ current: e.error.data.current });
       }
     },
+    meta: { showsErrors: true }, // the conflict dialog, or the alert in the review
   });
 
   return (
@@ -238,24 +234,17 @@ function PluginEditor({
               </ActionIcon>
             </Tooltip>
           )}
-          <Tooltip
-            label={readOnly ? 'Read-only connection: turn read-only off to save' : problem ? 'Fix the JSON first' : 'Nothing changed yet'}
-            disabled={!readOnly && !problem && (dirty || loaded === null)}
+          <WriteButton
+            size="xs"
+            blockedBy={problem ? 'Fix the JSON first' : !dirty && loaded !== null ? 'Nothing changed yet' : null}
+            onClick={() => {
+              save.reset();
+              setReviewing(true);
+            }}
+            data-testid="plugin-review"
           >
-            <Button
-              size="xs"
-              data-disabled={readOnly || problem !== null || (!dirty && loaded !== null) || undefined}
-              aria-disabled={readOnly || problem !== null || (!dirty && loaded !== null)}
-              onClick={() => {
-                if (readOnly || problem !== null || (!dirty && loaded !== null)) return;
-                save.reset();
-                setReviewing(true);
-              }}
-              data-testid="plugin-review"
-            >
-              Review & save
-            </Button>
-          </Tooltip>
+            Review & save
+          </WriteButton>
         </Group>
       </Group>
 

@@ -1,9 +1,10 @@
-import { Avatar, Button, Group, SimpleGrid, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { Avatar, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { IconKey, IconKeyOff, IconPencil, IconUser } from '@tabler/icons-react';
 import { useState, type ReactNode } from 'react';
 import type { UserDetail } from '../../backend';
 import { AbsoluteDate, RelativeDate } from '../../components/DateText';
 import { Section, SectionError, SectionSkeleton } from '../../components/Section';
+import { WriteButton } from '../../components/WriteButton';
 import { ExpiryText, RoleBadges, TierBadge } from '../../components/userBadges';
 import { EditUserModal } from './EditUserModal';
 import { initials, useUserDetail } from './useUser';
@@ -11,7 +12,7 @@ import { initials, useUserDetail } from './useUser';
 /** Remote avatars are blocked by the app's CSP; only inline images are shown. */
 const inlineImage = (url: string | null) => (url && /^data:image\//.test(url) ? url : null);
 
-export function ProfileSection({ userId, readOnly }: { userId: string; readOnly: boolean }) {
+export function ProfileSection({ userId }: { userId: string }) {
   const detail = useUserDetail(userId);
   const [editing, setEditing] = useState(false);
   const user = detail.data;
@@ -23,22 +24,16 @@ export function ProfileSection({ userId, readOnly }: { userId: string; readOnly:
       testId="section-profile"
       actions={
         user && (
-          <Tooltip label={readOnly ? 'Read-only connection: turn read-only off to edit' : 'Edit roles, subscription and profile'}>
-            <Button
-              size="xs"
-              variant="default"
-              leftSection={<IconPencil size={14} />}
-              data-disabled={readOnly || undefined}
-              aria-disabled={readOnly}
-              onClick={(e) => {
-                if (readOnly) e.preventDefault();
-                else setEditing(true);
-              }}
-              data-testid="profile-edit"
-            >
-              Edit
-            </Button>
-          </Tooltip>
+          <WriteButton
+            size="xs"
+            variant="default"
+            leftSection={<IconPencil size={14} />}
+            hint="Edit roles, subscription and profile"
+            onClick={() => setEditing(true)}
+            data-testid="profile-edit"
+          >
+            Edit
+          </WriteButton>
         )
       }
     >

@@ -65,7 +65,7 @@ describe('User360Screen', () => {
   });
 
   it('keeps showing the other sections when one fails, and one still loading blocks nothing', async () => {
-    vi.mocked(backend.userDetail).mockRejectedValue(backendError({ type: 'database', data: { message: 'socket closed' } }));
+    vi.mocked(backend.userDetail).mockRejectedValue(backendError({ type: 'database', data: { message: 'socket closed', details: 'driver: socket closed' } }));
     vi.mocked(backend.userNotifications).mockReturnValue(new Promise(() => {}));
     vi.mocked(backend.userPluginData).mockImplementation(async (_id, collection) => {
       if (collection === 'crm_contacts') throw backendError({ type: 'unsupported', data: { feature: 'crm_contacts', message: 'not per-user' } });
@@ -352,24 +352,34 @@ describe('User360Screen', () => {
     expect(screen.queryByTestId('export-modal')).not.toBeInTheDocument();
   });
 
-  it('refuses export, erase and edits on a read-only connection', async () => {
+  it('refuses erase and edits on a read-only connection', async () => {
     const { user } = render360(anOverview({ read_only: true }));
     await screen.findByTestId('profile');
     await user.click(screen.getByTestId('user-actions'));
-    const exportItem = await screen.findByTestId('action-export');
-    const eraseItem = screen.getByTestId('action-erase');
-    expect(exportItem).toHaveAttribute('aria-disabled', 'true');
+    const eraseItem = await screen.findByTestId('action-erase');
     expect(eraseItem).toHaveAttribute('aria-disabled', 'true');
-    await user.click(exportItem);
     await user.click(eraseItem);
-    expect(backend.chooseExportPath).not.toHaveBeenCalled();
     expect(backend.erasePlan).not.toHaveBeenCalled();
     expect(screen.queryByTestId('erase-modal')).not.toBeInTheDocument();
 
     expect(screen.getByTestId('profile-edit')).toHaveAttribute('aria-disabled', 'true');
     expect(screen.getByTestId('pref-save')).toHaveAttribute('aria-disabled', 'true');
+    expect(screen.getByTestId('plugin-add')).toHaveAttribute('aria-disabled', 'true');
     expect(screen.getByTestId('pref-email-enabled')).toBeDisabled();
     expect(screen.getByTestId('user360-read-only')).toHaveTextContent('Read-only connection');
+  });
+
+  it('still exports on a read-only connection: export only reads', async () => {
+    vi.mocked(backend.chooseExportPath).mockResolvedValue('/tmp/ada_lovelace-export.json');
+    vi.mocked(backend.exportUser).mockResolvedValue({ path: '/tmp/ada_lovelace-export.json', collections: [] });
+    const { user } = render360(anOverview({ read_only: true }));
+    await screen.findByTestId('profile');
+    await user.click(screen.getByTestId('user-actions'));
+    const exportItem = await screen.findByTestId('action-export');
+    expect(exportItem).not.toHaveAttribute('aria-disabled');
+    await user.click(exportItem);
+    await waitFor(() => expect(backend.exportUser).toHaveBeenCalledWith(USER_ID, '/tmp/ada_lovelace-export.json', expect.any(Function)));
+    expect(await screen.findByTestId('export-done')).toBeInTheDocument();
   });
 
   it('shows a read_only refusal from the backend the way describeError words it', async () => {
@@ -401,6 +411,7 @@ describe('User360Screen', () => {
         expires_at: '2099-01-01T00:00:00Z',
         display_name: 'Ada Lovelace',
         bio: 'First programmer.',
+        version: 'v1',
       }),
     );
     expect(await within(form).findByTestId('edit-last-superadmin')).toHaveTextContent('only superadmin left');
@@ -411,6 +422,24 @@ describe('User360Screen', () => {
     await user.click(within(form).getByTestId('edit-save'));
     expect(await within(form).findByText('at most 100 characters')).toBeInTheDocument();
     expect(within(form).getByTestId('edit-display-name')).toHaveAttribute('aria-invalid', 'true');
+  });
+
+  it('on a conflict says so, reloads the user and restarts the form from the current values', async () => {
+    const current = aUserDetail({ display_name: 'Changed Elsewhere', version: 'v2' });
+    vi.mocked(backend.updateUser).mockRejectedValueOnce(backendError({ type: 'conflict', data: { current: JSON.stringify(current) } }));
+    const { user } = render360();
+    await screen.findByTestId('profile');
+    await user.click(screen.getByTestId('profile-edit'));
+    const name = await screen.findByTestId('edit-display-name');
+    await user.clear(name);
+    await user.type(name, 'Mine');
+    const detailCalls = vi.mocked(backend.userDetail).mock.calls.length;
+    vi.mocked(backend.userDetail).mockResolvedValue(current);
+    await user.click(screen.getByTestId('edit-save'));
+    expect(await screen.findByTestId('edit-conflict')).toHaveTextContent('nothing was saved');
+    expect(backend.updateUser).toHaveBeenCalledWith(USER_ID, expect.objectContaining({ display_name: 'Mine', version: 'v1' }));
+    await waitFor(() => expect(screen.getByTestId('edit-display-name')).toHaveValue('Changed Elsewhere'));
+    await waitFor(() => expect(vi.mocked(backend.userDetail).mock.calls.length).toBeGreaterThan(detailCalls));
   });
 
   it('saves a profile edit, refreshes the profile and says so', async () => {

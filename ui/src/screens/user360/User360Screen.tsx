@@ -1,12 +1,11 @@
 import { ActionIcon, Alert, Avatar, Button, CopyButton, Grid, Group, Menu, Skeleton, Stack, Text, Title, Tooltip } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { IconArrowLeft, IconCheck, IconCopy, IconDots, IconFileExport, IconLock, IconTrash } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type ReactNode } from 'react';
+import { useMutation } from '@tanstack/react-query';
+import { useState } from 'react';
 import * as backend from '../../backend';
 import type { ExportProgress } from '../../backend';
-import { describeFailure } from '../../errors';
-import { useReadOnly } from '../../queries';
+import { WriteMenuItem } from '../../components/WriteButton';
+import { showFailure, useReadOnly } from '../../queries';
 import { EraseModal } from './EraseModal';
 import { ExportModal } from './ExportModal';
 import { NotificationPrefsSection } from './NotificationPrefsSection';
@@ -30,7 +29,7 @@ export function User360Screen({ userId, backLabel, onBack, onErased }: Props) {
   const readOnly = useReadOnly();
   return (
     <Stack gap="md" data-testid="user360" data-user-id={userId}>
-      <Header userId={userId} backLabel={backLabel} onBack={onBack} onErased={onErased} readOnly={readOnly} />
+      <Header userId={userId} backLabel={backLabel} onBack={onBack} onErased={onErased} />
       {readOnly && (
         <Alert
           color="gray"
@@ -39,12 +38,12 @@ export function User360Screen({ userId, backLabel, onBack, onErased }: Props) {
           icon={<IconLock size={16} />}
           data-testid="user360-read-only"
         >
-          <Text size="sm">Read-only connection: you can look, not change. Turn read-only off on the Overview to edit, export or erase.</Text>
+          <Text size="sm">Read-only connection: you can look, not change. Turn read-only off on the Overview to edit or erase.</Text>
         </Alert>
       )}
       <Grid gutter="md" align="stretch">
         <Grid.Col span={{ base: 12, md: 7 }}>
-          <ProfileSection userId={userId} readOnly={readOnly} />
+          <ProfileSection userId={userId} />
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 5 }}>
           <NotificationPrefsSection userId={userId} readOnly={readOnly} />
@@ -57,7 +56,7 @@ export function User360Screen({ userId, backLabel, onBack, onErased }: Props) {
   );
 }
 
-function Header({ userId, backLabel, onBack, onErased, readOnly }: Props & { readOnly: boolean }) {
+function Header({ userId, backLabel, onBack, onErased }: Props) {
   const detail = useUserDetail(userId);
   const user = detail.data;
   const name = user ? user.display_name || user.username || user.email : null;
@@ -104,13 +103,12 @@ function Header({ userId, backLabel, onBack, onErased, readOnly }: Props & { rea
           </Group>
         </div>
       </Group>
-      <ActionsMenu userId={userId} username={user?.username ?? userId} readOnly={readOnly} onErased={onErased} />
+      <ActionsMenu userId={userId} username={user?.username ?? userId} onErased={onErased} />
     </Group>
   );
 }
 
-function ActionsMenu({ userId, username, readOnly, onErased }: { userId: string; username: string; readOnly: boolean; onErased: () => void }) {
-  const queryClient = useQueryClient();
+function ActionsMenu({ userId, username, onErased }: { userId: string; username: string; onErased: () => void }) {
   const collections = usePluginCollections();
   const [exportPath, setExportPath] = useState<string | null>(null);
   const [progress, setProgress] = useState<ExportProgress[]>([]);
@@ -118,7 +116,7 @@ function ActionsMenu({ userId, username, readOnly, onErased }: { userId: string;
 
   const exportRun = useMutation({
     mutationFn: (path: string) => backend.exportUser(userId, path, (p) => setProgress((all) => [...all, p])),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['audit'] }),
+    meta: { showsErrors: true }, // in the export modal
   });
 
   const startExport = async () => {
@@ -126,39 +124,13 @@ function ActionsMenu({ userId, username, readOnly, onErased }: { userId: string;
     try {
       path = await backend.chooseExportPath(`${username}-export.json`);
     } catch (e) {
-      const { title, message } = describeFailure(e);
-      notifications.show({ color: 'red', title, message });
+      showFailure(e);
       return;
     }
     if (!path) return; // cancelled
     setProgress([]);
     setExportPath(path);
     exportRun.mutate(path);
-  };
-
-  const refused = 'Read-only connection: turn read-only off on the Overview first';
-  const item = (label: string, icon: ReactNode, testId: string, onClick: () => void, color?: string) => {
-    const entry = (
-      <Menu.Item
-        leftSection={icon}
-        color={readOnly ? undefined : color}
-        rightSection={readOnly ? <IconLock size={14} /> : undefined}
-        data-disabled={readOnly || undefined}
-        aria-disabled={readOnly}
-        closeMenuOnClick={!readOnly}
-        onClick={() => !readOnly && onClick()}
-        data-testid={testId}
-      >
-        {label}
-      </Menu.Item>
-    );
-    return readOnly ? (
-      <Tooltip label={refused} position="left" key={testId}>
-        <div>{entry}</div>
-      </Tooltip>
-    ) : (
-      entry
-    );
   };
 
   return (
@@ -171,9 +143,14 @@ function ActionsMenu({ userId, username, readOnly, onErased }: { userId: string;
         </Menu.Target>
         <Menu.Dropdown>
           <Menu.Label>GDPR</Menu.Label>
-          {item('Export data…', <IconFileExport size={16} />, 'action-export', () => void startExport())}
+          {/* Export only reads the database: open on a read-only connection too. */}
+          <Menu.Item leftSection={<IconFileExport size={16} />} onClick={() => void startExport()} data-testid="action-export">
+            Export data…
+          </Menu.Item>
           <Menu.Divider />
-          {item('Erase user…', <IconTrash size={16} />, 'action-erase', () => setErasing(true), 'red')}
+          <WriteMenuItem leftSection={<IconTrash size={16} />} color="red" onClick={() => setErasing(true)} data-testid="action-erase">
+            Erase user…
+          </WriteMenuItem>
         </Menu.Dropdown>
       </Menu>
       <ExportModal

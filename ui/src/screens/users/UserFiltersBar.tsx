@@ -2,7 +2,7 @@ import { Button, Group, Select } from '@mantine/core';
 import { DateInput } from '@mantine/dates';
 import { IconCalendar, IconFilterOff } from '@tabler/icons-react';
 import type { SubscriptionState } from '../../backend';
-import { ROLES, TIERS } from '../../components/userBadges';
+import { ROLES, TIERS } from '../../bindings';
 import { activeFilterCount, NO_FILTERS, type UserFilters } from './usersState';
 
 const SUBSCRIPTIONS: { value: SubscriptionState; label: string }[] = [

@@ -1,23 +1,24 @@
-import { ActionIcon, Button, Divider, Group, Paper, Select, Stack, Text, Title, Tooltip } from '@mantine/core';
-import {
-  IconChevronLeft,
-  IconChevronRight,
-  IconChevronsLeft,
-  IconChevronsRight,
-  IconRefresh,
-  IconUsers,
-} from '@tabler/icons-react';
+import { ActionIcon, Alert, Button, Divider, Group, Paper, Select, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { IconChevronLeft, IconChevronRight, IconChevronsLeft, IconInfoCircle, IconRefresh, IconUsers } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import * as backend from '../../backend';
-import type { UserRow } from '../../backend';
+import type { Total, UserRow, UserSortField } from '../../backend';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { formatCount, formatTotal } from '../../format';
+import { formatCount } from '../../format';
 import { queryKeys } from '../../queries';
 import { UserFiltersBar } from './UserFiltersBar';
 import { UserSearch } from './UserSearch';
 import { UsersTable } from './UsersTable';
-import { activeFilterCount, NO_FILTERS, PAGE_SIZES, rememberPageSize, toUserQuery, type UsersListState } from './usersState';
+import {
+  activeFilterCount,
+  NO_FILTERS,
+  PAGE_SIZES,
+  rememberPageSize,
+  SORT_LABELS,
+  toUserQuery,
+  type UsersListState,
+} from './usersState';
 
 interface Props {
   state: UsersListState;
@@ -27,12 +28,38 @@ interface Props {
   focusSearch?: number;
 }
 
+const users = (n: number) => (n === 1 ? 'user' : 'users');
+
+/** `1,234 users`, `≈ 1.2M users` (an estimate), or unknown. */
+function TotalText({ total, filtered }: { total: Total; filtered: boolean }) {
+  if (total.value === null) return <>Total unknown: counting took too long</>;
+  const n = total.value;
+  return (
+    <>
+      {total.exact ? formatCount(n) : `≈ ${new Intl.NumberFormat('en-US', { notation: 'compact' }).format(n)}`} {users(n)}
+      {filtered ? ' match the filters' : ''}
+      {!total.exact && (
+        <Tooltip label="Counting took too long, so this is an estimate" multiline maw={260}>
+          <Text span c="dimmed" size="xs" ml={6} style={{ textDecoration: 'underline dotted' }} data-testid="users-total-estimate">
+            estimate
+          </Text>
+        </Tooltip>
+      )}
+    </>
+  );
+}
+
 export function UsersScreen({ state, onStateChange, onOpenUser, focusSearch = 0 }: Props) {
   const query = toUserQuery(state);
   const users = useQuery({
     queryKey: queryKeys.users(query),
     queryFn: () => backend.listUsers(query),
     placeholderData: keepPreviousData,
+  });
+  // The total loads beside the rows, which never wait for it.
+  const count = useQuery({
+    queryKey: queryKeys.userCount(query),
+    queryFn: () => backend.countUsers(query),
   });
   const searchRef = useRef<HTMLInputElement>(null);
   useEffect(() => {
@@ -41,13 +68,16 @@ export function UsersScreen({ state, onStateChange, onOpenUser, focusSearch = 0 
 
   const page = users.data;
   const rows = page?.rows ?? EMPTY;
-  const total = page?.total;
+  const total = count.data;
   const filtered = activeFilterCount(state.filters) > 0;
-  const pageCount = total?.value != null ? Math.max(1, Math.ceil(total.value / state.pageSize)) : null;
-  const hasNext = pageCount !== null && total?.exact ? state.page + 1 < pageCount : rows.length === state.pageSize;
-  const firstRow = state.page * state.pageSize + 1;
+  const pageIndex = state.cursors.length;
+  const next = users.isPlaceholderData ? null : (page?.next ?? null);
+  const firstRow = pageIndex * state.pageSize + 1;
   const open = (u: UserRow) => onOpenUser(u.id);
-  const set = (patch: Partial<UsersListState>) => onStateChange({ ...state, ...patch });
+  /** A new query (filters, sort, page size) starts over at the first page. */
+  const set = (patch: Partial<UsersListState>) => onStateChange({ ...state, cursors: [], ...patch });
+  const goNext = () => next && onStateChange({ ...state, cursors: [...state.cursors, next] });
+  const goPrevious = () => onStateChange({ ...state, cursors: state.cursors.slice(0, -1) });
 
   return (
     <Stack
@@ -63,19 +93,9 @@ export function UsersScreen({ state, onStateChange, onOpenUser, focusSearch = 0 
           <Title order={2}>Users</Title>
           <Text c="dimmed" size="sm" mt={4} data-testid="users-total">
             {total ? (
-              <>
-                {formatTotal(total, 'user')}
-                {filtered ? ' match the filters' : ''}
-                {!total.exact && (
-                  <Tooltip label="Counting took too long, so this is the collection's estimate" multiline maw={260}>
-                    <Text span c="dimmed" size="xs" ml={6} style={{ textDecoration: 'underline dotted' }}>
-                      estimate
-                    </Text>
-                  </Tooltip>
-                )}
-              </>
-            ) : users.isError ? (
-              'The users collection could not be read'
+              <TotalText total={total} filtered={filtered} />
+            ) : count.isError ? (
+              'Total unknown: the count failed'
             ) : (
               'Counting users…'
             )}
@@ -85,8 +105,16 @@ export function UsersScreen({ state, onStateChange, onOpenUser, focusSearch = 0 
       </Group>
 
       <Paper withBorder radius="md" p="sm">
-        <UserFiltersBar filters={state.filters} onChange={(filters) => set({ filters, page: 0 })} />
+        <UserFiltersBar filters={state.filters} onChange={(filters) => set({ filters })} />
       </Paper>
+
+      {page?.sort_note && (
+        <Alert color="gray" variant="light" p="xs" icon={<IconInfoCircle size={16} />} data-testid="users-sort-note">
+          <Text size="xs" c="dimmed">
+            {page.sort_note}
+          </Text>
+        </Alert>
+      )}
 
       <Paper withBorder radius="md" style={{ flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column', overflow: 'hidden' }}>
         {users.isError && !page ? (
@@ -104,7 +132,7 @@ export function UsersScreen({ state, onStateChange, onOpenUser, focusSearch = 0 
               rows={rows}
               sort={state.sort}
               descending={state.descending}
-              onSort={(sort, descending) => set({ sort, descending, page: 0 })}
+              onSort={(sort, descending) => set({ sort, descending })}
               onOpen={open}
               loading={users.isPending}
               stale={users.isPlaceholderData}
@@ -113,21 +141,21 @@ export function UsersScreen({ state, onStateChange, onOpenUser, focusSearch = 0 
             {!users.isPending && rows.length === 0 && (
               <Stack align="center" gap="xs" py="xl" data-testid="users-empty" style={{ flex: 1 }}>
                 <IconUsers size={32} stroke={1.4} color="var(--mantine-color-dimmed)" />
-                <Text fw={600}>{filtered ? 'No users match these filters' : state.page > 0 ? 'No users on this page' : 'No users yet'}</Text>
+                <Text fw={600}>{filtered ? 'No users match these filters' : pageIndex > 0 ? 'No users on this page' : 'No users yet'}</Text>
                 <Text size="sm" c="dimmed" ta="center" maw={420}>
                   {filtered
                     ? 'Loosen or clear the filters to see more users.'
-                    : state.page > 0
+                    : pageIndex > 0
                       ? 'This page is past the end of the list.'
                       : 'The users collection is empty. Seed demo data from the Overview to try the console.'}
                 </Text>
                 {filtered ? (
-                  <Button size="xs" variant="light" onClick={() => set({ filters: NO_FILTERS, page: 0 })}>
+                  <Button size="xs" variant="light" onClick={() => set({ filters: NO_FILTERS })}>
                     Clear filters
                   </Button>
                 ) : (
-                  state.page > 0 && (
-                    <Button size="xs" variant="light" onClick={() => set({ page: 0 })}>
+                  pageIndex > 0 && (
+                    <Button size="xs" variant="light" onClick={() => set({})}>
                       First page
                     </Button>
                   )
@@ -140,6 +168,19 @@ export function UsersScreen({ state, onStateChange, onOpenUser, focusSearch = 0 
         <Group justify="space-between" px="md" py={8} wrap="nowrap" data-testid="users-pagination">
           <Group gap="xs" wrap="nowrap">
             <Text size="sm" c="dimmed">
+              Sort by
+            </Text>
+            <Select
+              size="xs"
+              w={120}
+              data={Object.entries(SORT_LABELS).map(([value, label]) => ({ value, label }))}
+              value={state.sort}
+              allowDeselect={false}
+              onChange={(v) => v && set({ sort: v as UserSortField, descending: v !== 'email' })}
+              aria-label="Sort by"
+              data-testid="users-sort"
+            />
+            <Text size="sm" c="dimmed" ml="sm">
               Rows per page
             </Text>
             <Select
@@ -151,7 +192,7 @@ export function UsersScreen({ state, onStateChange, onOpenUser, focusSearch = 0 
               onChange={(v) => {
                 const pageSize = Number(v);
                 rememberPageSize(pageSize);
-                set({ pageSize, page: Math.floor((state.page * state.pageSize) / pageSize) });
+                set({ pageSize });
               }}
               aria-label="Rows per page"
               data-testid="page-size"
@@ -161,12 +202,12 @@ export function UsersScreen({ state, onStateChange, onOpenUser, focusSearch = 0 
             <Text size="sm" c="dimmed" style={{ fontVariantNumeric: 'tabular-nums' }} data-testid="page-range">
               {rows.length > 0
                 ? `${formatCount(firstRow)}–${formatCount(firstRow + rows.length - 1)}${
-                    total?.value != null ? ` of ${total.exact ? '' : 'about '}${formatCount(total.value)}` : ''
+                    total?.value != null ? ` of ${total.exact ? '' : '≈ '}${formatCount(total.value)}` : ''
                   }`
-                : `Page ${formatCount(state.page + 1)}`}
+                : `Page ${formatCount(pageIndex + 1)}`}
             </Text>
             <Tooltip label="First page">
-              <ActionIcon variant="subtle" color="gray" disabled={state.page === 0} onClick={() => set({ page: 0 })} aria-label="First page">
+              <ActionIcon variant="subtle" color="gray" disabled={pageIndex === 0} onClick={() => set({})} aria-label="First page">
                 <IconChevronsLeft size={16} />
               </ActionIcon>
             </Tooltip>
@@ -174,8 +215,8 @@ export function UsersScreen({ state, onStateChange, onOpenUser, focusSearch = 0 
               <ActionIcon
                 variant="subtle"
                 color="gray"
-                disabled={state.page === 0}
-                onClick={() => set({ page: state.page - 1 })}
+                disabled={pageIndex === 0}
+                onClick={goPrevious}
                 aria-label="Previous page"
                 data-testid="page-prev"
               >
@@ -186,23 +227,12 @@ export function UsersScreen({ state, onStateChange, onOpenUser, focusSearch = 0 
               <ActionIcon
                 variant="subtle"
                 color="gray"
-                disabled={!hasNext || users.isPlaceholderData}
-                onClick={() => set({ page: state.page + 1 })}
+                disabled={next === null}
+                onClick={goNext}
                 aria-label="Next page"
                 data-testid="page-next"
               >
                 <IconChevronRight size={16} />
-              </ActionIcon>
-            </Tooltip>
-            <Tooltip label={total?.exact ? 'Last page' : 'The total is an estimate'}>
-              <ActionIcon
-                variant="subtle"
-                color="gray"
-                disabled={!total?.exact || pageCount === null || state.page + 1 >= pageCount}
-                onClick={() => pageCount !== null && set({ page: pageCount - 1 })}
-                aria-label="Last page"
-              >
-                <IconChevronsRight size={16} />
               </ActionIcon>
             </Tooltip>
             <Tooltip label="Reload">
@@ -210,7 +240,10 @@ export function UsersScreen({ state, onStateChange, onOpenUser, focusSearch = 0 
                 variant="subtle"
                 color="gray"
                 loading={users.isFetching && !users.isPending}
-                onClick={() => void users.refetch()}
+                onClick={() => {
+                  void users.refetch();
+                  void count.refetch();
+                }}
                 aria-label="Reload users"
                 data-testid="users-refresh"
               >

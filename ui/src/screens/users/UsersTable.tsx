@@ -1,4 +1,4 @@
-import { Box, Group, Skeleton, Table, Text, UnstyledButton } from '@mantine/core';
+import { Box, Group, Skeleton, Table, Text, Tooltip, UnstyledButton, type TextProps } from '@mantine/core';
 import { IconArrowDown, IconArrowUp, IconArrowsSort } from '@tabler/icons-react';
 import {
   createColumnHelper,
@@ -15,26 +15,36 @@ import { AbsoluteDate, RelativeDate } from '../../components/DateText';
 import { ExpiryText, RoleBadges, TierBadge } from '../../components/userBadges';
 
 const features = tableFeatures({ rowSortingFeature });
+
 const helper = createColumnHelper<typeof features, UserRow>();
+
+/**
+ * A cell's text, cut to the column, in full on hover. Not the `title`
+ * attribute: the webview draws that tooltip itself and keeps it up after a
+ * click has replaced the table with the 360 view, until the mouse moves. This
+ * one is part of the row and goes with it.
+ */
+function CellText({ value, ...props }: { value: string } & TextProps) {
+  return (
+    <Tooltip label={value} openDelay={500}>
+      <Text size="sm" truncate="end" {...props}>
+        {value}
+      </Text>
+    </Tooltip>
+  );
+}
+
 
 /** Dates sort newest first on the first click; text A→Z. */
 const columns = helper.columns([
   helper.accessor('email', {
     header: 'Email',
-    cell: (c) => (
-      <Text size="sm" fw={500} truncate="end" title={c.getValue()}>
-        {c.getValue()}
-      </Text>
-    ),
+    cell: (c) => <CellText value={c.getValue()} fw={500} />,
   }),
   helper.accessor('username', {
     header: 'Username',
     enableSorting: false,
-    cell: (c) => (
-      <Text size="sm" c="dimmed" truncate="end" title={c.getValue()}>
-        {c.getValue()}
-      </Text>
-    ),
+    cell: (c) => <CellText value={c.getValue()} c="dimmed" />,
   }),
   helper.accessor('roles', {
     header: 'Roles',

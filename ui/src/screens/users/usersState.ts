@@ -1,10 +1,12 @@
-// The users list's state (page, size, sort, filters), kept by App so it
+// The users list's state (page cursors, size, sort, filters), kept by App so it
 // survives a visit to a user's 360 view, and its translation to `UserQuery`.
 
 import type { SubscriptionState, UserQuery, UserSortField } from '../../backend';
+import { MAX_PAGE } from '../../bindings';
 import { dayEnd, dayStart } from '../../format';
 
-export const PAGE_SIZES = [25, 50, 100] as const;
+/** The choices of rows per page; the backend caps a page at `MAX_PAGE`. */
+export const PAGE_SIZES: readonly number[] = [25, 50, 100].filter((n) => n <= MAX_PAGE);
 export const DEFAULT_PAGE_SIZE = 25;
 /** localStorage key of the chosen page size. */
 export const PAGE_SIZE_KEY = 'mozaiks-admin.users.page-size';
@@ -20,7 +22,11 @@ export interface UserFilters {
 }
 
 export interface UsersListState {
-  page: number;
+  /**
+   * The `after` cursor of every page past the first that was paged to, in
+   * order: the last one is the current page's. Empty on the first page.
+   */
+  cursors: string[];
   pageSize: number;
   sort: UserSortField;
   descending: boolean;
@@ -39,7 +45,7 @@ export const NO_FILTERS: UserFilters = {
 export function storedPageSize(): number {
   try {
     const n = Number(localStorage.getItem(PAGE_SIZE_KEY));
-    return (PAGE_SIZES as readonly number[]).includes(n) ? n : DEFAULT_PAGE_SIZE;
+    return PAGE_SIZES.includes(n) ? n : DEFAULT_PAGE_SIZE;
   } catch {
     return DEFAULT_PAGE_SIZE;
   }
@@ -53,9 +59,17 @@ export function rememberPageSize(n: number) {
   }
 }
 
-/** Newest users first, the remembered page size, no filters. */
+/** How each sort reads in the UI. */
+export const SORT_LABELS: Record<UserSortField, string> = {
+  joined: 'Joined',
+  created_at: 'Created',
+  last_login: 'Last login',
+  email: 'Email',
+};
+
+/** Newest sign-ups first, the remembered page size, no filters. */
 export function initialUsersState(): UsersListState {
-  return { page: 0, pageSize: storedPageSize(), sort: 'created_at', descending: true, filters: NO_FILTERS };
+  return { cursors: [], pageSize: storedPageSize(), sort: 'joined', descending: true, filters: NO_FILTERS };
 }
 
 export function activeFilterCount(f: UserFilters): number {
@@ -65,7 +79,7 @@ export function activeFilterCount(f: UserFilters): number {
 export function toUserQuery(s: UsersListState): UserQuery {
   const f = s.filters;
   return {
-    page: s.page,
+    after: s.cursors.at(-1) ?? null,
     page_size: s.pageSize,
     sort: s.sort,
     descending: s.descending,
