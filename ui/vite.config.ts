@@ -15,6 +15,9 @@ export default defineConfig({
     environment: 'jsdom',
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
+    // Typing into date pickers takes seconds on CI's two busy cores; a limit,
+    // not a speed target.
+    testTimeout: 20_000,
     mockReset: true,
   },
 });

@@ -60,6 +60,8 @@ async function jsClick(browser, element) {
 }
 
 let chosenEmail;
+/** The test server once this test has started it again. */
+let server;
 
 const tests = [
   ['starts on the connections screen', async (b) => {
@@ -110,6 +112,35 @@ const tests = [
     if (text.includes('$2b$')) throw new Error('the 360 view shows a password hash');
     await shot(b, '05-user360');
   }],
+  ['a row click leaves no tooltip over the 360 view', async (b) => {
+    await b.$(byTestId('nav-users')).click();
+    const row = b.$(byTestId('user-row'));
+    await row.waitForDisplayed({ timeout: 10000 });
+    // The webview draws `title` tooltips itself and keeps them until the
+    // mouse moves: no cell may carry one.
+    const titled = await b.execute(() => document.querySelectorAll('[data-testid="user-row"] [title]').length);
+    if (titled) throw new Error(`${titled} cells of the users table carry a title tooltip`);
+    // Hover the email cell (its tooltip opens), then click the row there.
+    const cell = row.$('td*=@');
+    await cell.moveTo();
+    await b.pause(800); // past the tooltips' open delay
+    await cell.click();
+    await b.$(byTestId('user360')).waitForDisplayed({ timeout: 10000 });
+    await b.pause(300);
+    const visible = await b.execute(() =>
+      [...document.querySelectorAll('[role="tooltip"]')].filter((t) => t.offsetParent !== null).length);
+    if (visible) throw new Error(`${visible} tooltip(s) still over the 360 view`);
+    await shot(b, '05b-user360-after-row-click');
+    // Back to the chosen user for the next step.
+    const search = b.$(byTestId('user-search'));
+    await b.$(byTestId('nav-users')).click();
+    await search.waitForDisplayed();
+    await search.setValue(chosenEmail);
+    const result = b.$(`${byTestId('user-search-result')}[data-email="${chosenEmail}"]`);
+    await result.waitForDisplayed({ timeout: 10000 });
+    await result.click();
+    await b.$(byTestId('notification-prefs')).waitForDisplayed({ timeout: 10000 });
+  }],
   ['changes a notification preference and sees it saved', async (b) => {
     const toggle = await b.$(byTestId('pref-email-enabled'));
     const was = await toggle.getProperty('checked');
@@ -129,6 +160,33 @@ const tests = [
     await b.$(byTestId('notification-prefs')).waitForDisplayed({ timeout: 10000 });
     const now = await b.$(byTestId('pref-email-enabled')).getProperty('checked');
     if (now === was) throw new Error(`email_enabled is still ${was} after saving`);
+  }],
+  ['a lost server is said plainly, and the app recovers when it is back', async (b) => {
+    if (!process.env.E2E_SERVER_PID) return; // a real server given by MONGODB_URI: not ours to kill
+    const port = new URL(URI.replace(/^mongodb:/, 'http:')).port;
+    process.kill(Number(process.env.E2E_SERVER_PID), 'SIGKILL');
+    await b.$(byTestId('nav-users')).click();
+    const health = b.$(byTestId('connection-health'));
+    await b.waitUntil(async () => (await health.getAttribute('data-state')) === 'lost', {
+      timeout: 15000, timeoutMsg: 'the header never showed the connection as lost',
+    });
+    const page = await b.$('main').getProperty('textContent');
+    if (/Kind:|labels:|within 0 ms/.test(page)) throw new Error(`raw driver text on screen: ${page.slice(0, 300)}`);
+    await shot(b, '07-connection-lost');
+    server = spawn(process.env.E2E_SERVER_RUN, ['--port', port, '--h2', process.env.E2E_SERVER_H2],
+      { stdio: ['pipe', 'ignore', 'ignore'] });
+    await b.waitUntil(async () => (await health.getAttribute('data-state')) === 'connected', {
+      timeout: 30000, timeoutMsg: 'the header never showed the connection as back',
+    });
+    // The next action works without restarting the app.
+    const search = b.$(byTestId('user-search'));
+    await search.clearValue();
+    await search.setValue(chosenEmail);
+    const result = b.$(`${byTestId('user-search-result')}[data-email="${chosenEmail}"]`);
+    await result.waitForDisplayed({ timeout: 15000 });
+    await b.$(byTestId('user-row')).waitForDisplayed({ timeout: 15000 });
+    await shot(b, '08-connection-back');
+    await search.clearValue();
   }],
   ['a production profile opens read-only and unmistakable', async (b) => {
     await b.$(byTestId('nav-connections')).click();
@@ -152,7 +210,7 @@ const tests = [
     // aria-disabled rather than disabled, so its tooltip can say why.
     const seed = await b.$(byTestId('seed-open')).getAttribute('aria-disabled');
     if (seed !== 'true') throw new Error('seeding is offered on a read-only connection');
-    await shot(b, '07-production');
+    await shot(b, '09-production');
   }],
 ];
 
@@ -183,6 +241,7 @@ try {
 } finally {
   await browser?.deleteSession().catch(() => {});
   driver.kill();
+  server?.kill();
 }
 const skipped = tests.length - passed - failed;
 console.log(`e2e: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

@@ -195,12 +195,13 @@ export function describeError(e: AppError): ErrorDescription {
     case 'connection_lost':
       return {
         title: 'Connection lost',
-        message: `The server stopped answering (no reply within ${e.data.timeout_ms} ms). The app reconnects by itself; try again in a moment. ${sentence(e.data.message)}`,
+        // The backend's sentence already names the timeout and the reconnect.
+        message: sentence(e.data.message),
       };
     case 'time_limit':
       return {
         title: 'Took too long',
-        message: `The server stopped the operation at its time limit. Narrow the filters and try again. ${sentence(e.data.message)}`,
+        message: sentence(e.data.message),
       };
     case 'refused':
       return {
