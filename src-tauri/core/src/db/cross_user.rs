@@ -8,6 +8,7 @@ use std::future::IntoFuture;
 use futures_util::future::join_all;
 use futures_util::TryStreamExt;
 use mongodb::bson::Document;
+use mongodb::results::{CollectionSpecification, CollectionType};
 
 use crate::db::classify::Classified;
 use crate::db::connection::{Connection, COUNT_TIME_LIMIT};
@@ -24,6 +25,19 @@ pub struct CollectionInfo {
     pub name: String,
     /// `collection`, `view` or `timeseries`.
     pub kind: String,
+}
+
+impl From<CollectionSpecification> for CollectionInfo {
+    fn from(spec: CollectionSpecification) -> Self {
+        CollectionInfo {
+            kind: match spec.collection_type {
+                CollectionType::View => "view".into(),
+                CollectionType::Timeseries => "timeseries".into(),
+                _ => "collection".into(),
+            },
+            name: spec.name,
+        }
+    }
 }
 
 impl<'c> CrossUserReads<'c> {
@@ -46,14 +60,7 @@ impl<'c> CrossUserReads<'c> {
         let mut out: Vec<CollectionInfo> = specs
             .into_iter()
             .filter(|s| !s.name.starts_with("system."))
-            .map(|s| CollectionInfo {
-                kind: match s.collection_type {
-                    mongodb::results::CollectionType::View => "view".into(),
-                    mongodb::results::CollectionType::Timeseries => "timeseries".into(),
-                    _ => "collection".into(),
-                },
-                name: s.name,
-            })
+            .map(CollectionInfo::from)
             .collect();
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
@@ -74,5 +81,27 @@ impl<'c> CrossUserReads<'c> {
         .into_iter()
         .map(|r| r.classified(t))
         .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mongodb::bson::doc;
+
+    /// `listCollections` as MongoDB documents it for a view; the test server
+    /// lists views as plain collections, so the shape is checked here.
+    #[test]
+    fn a_view_is_told_from_a_collection() {
+        let reply = doc! {
+            "name": "notes_recent", "type": "view",
+            "options": { "viewOn": "notes_notes", "pipeline": [] },
+            "info": { "readOnly": true },
+        };
+        let spec: CollectionSpecification = mongodb::bson::from_document(reply).unwrap();
+        assert_eq!(CollectionInfo::from(spec).kind, "view");
+        let plain = doc! { "name": "notes_notes", "type": "collection", "options": {}, "info": { "readOnly": false } };
+        let spec: CollectionSpecification = mongodb::bson::from_document(plain).unwrap();
+        assert_eq!(CollectionInfo::from(spec).kind, "collection");
     }
 }
