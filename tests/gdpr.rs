@@ -278,15 +278,19 @@ async fn views_are_not_plugin_collections() {
         .view_on("notes_notes".to_string())
         .pipeline(vec![doc! { "$match": {} }])
         .await;
+    // Filtered here: some servers ignore listCollections' filter.
     let listed_as_view = raw
         .list_collections()
-        .filter(doc! { "name": "notes_recent", "type": "view" })
         .await
         .unwrap()
         .try_collect::<Vec<_>>()
         .await
-        .unwrap();
-    if created.is_err() || listed_as_view.is_empty() {
+        .unwrap()
+        .into_iter()
+        .any(|c| {
+            c.name == "notes_recent" && c.collection_type == mongodb::results::CollectionType::View
+        });
+    if created.is_err() || !listed_as_view {
         // mongo-java-server lists views as plain collections; a real mongod
         // runs this check, and db::cross_user's unit test covers the shape.
         println!("views are not told apart by this server: skipped");
