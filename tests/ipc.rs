@@ -112,6 +112,28 @@ fn every_write_command_is_refused_on_a_read_only_connection() {
         )
     });
     let before = runtime.block_on(snapshot(&db));
+    // One notification and one task of the user, so the refusals below are
+    // about read-only, not about ownership.
+    let (notification_id, task_id) = runtime.block_on(async {
+        let raw = support::raw_db(&db).await;
+        let owned = doc! { "user_id": &user_id };
+        let first = |c: &str| {
+            let coll = raw.collection::<Document>(c);
+            let owned = owned.clone();
+            async move {
+                coll.find_one(owned)
+                    .await
+                    .unwrap()
+                    .map(|d| d.get_object_id("_id").unwrap().to_hex())
+            }
+        };
+        (
+            first("notifications").await,
+            first("task_manager_tasks").await,
+        )
+    });
+    let notification_id = notification_id.expect("the user has a notification");
+    let task_id = task_id.expect("the user has a task");
 
     let dir = tempfile::tempdir().unwrap();
     let app = mozaiks_admin::build_app(mock_builder())
@@ -162,6 +184,22 @@ fn every_write_command_is_refused_on_a_read_only_connection() {
         (
             "erase_user",
             json!({ "userId": user_id, "confirmEmail": email }),
+        ),
+        (
+            "send_notification",
+            json!({ "compose": { "user_id": user_id, "type": "system", "title": "Hi", "message": "Hello", "metadata_json": null } }),
+        ),
+        (
+            "set_plugin_status",
+            json!({ "userId": user_id, "collection": "task_manager_tasks", "ids": [task_id], "status": "done" }),
+        ),
+        (
+            "mark_notifications",
+            json!({ "notifications": [{ "user_id": user_id, "id": notification_id }], "read": true }),
+        ),
+        (
+            "delete_notifications",
+            json!({ "notifications": [{ "user_id": user_id, "id": notification_id }] }),
         ),
         (
             "seed_demo_data",

@@ -23,6 +23,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         .constant("ROLES", s::ROLES)
         .constant("TIERS", s::TIERS)
         .constant("DIGEST_FREQUENCIES", s::DIGEST_FREQUENCIES)
+        .constant("NOTIFICATION_TYPES", s::NOTIFICATION_TYPES)
+        .constant("NOTIFICATION_TTL_SECONDS", s::NOTIFICATION_TTL_SECONDS)
         .constant("MAX_PAGE", s::MAX_PAGE)
         .constant("MAX_PLUGIN_SETTINGS_BYTES", s::MAX_PLUGIN_SETTINGS_BYTES)
         .constant("MAX_SEARCH_CHARS", s::MAX_SEARCH_CHARS)
@@ -60,6 +62,17 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             gdpr::erase_plan,
             gdpr::erase_user,
             gdpr::export_user,
+            notifications::notification_feed,
+            notifications::notification_ttl,
+            notifications::notification_chart,
+            notifications::mark_notifications,
+            notifications::delete_notifications,
+            notifications::send_notification,
+            plugins::plugin_overview,
+            plugins::plugin_schema,
+            plugins::plugin_findings,
+            plugins::finding_documents,
+            plugins::set_plugin_status,
         ])
 }
 

@@ -68,6 +68,24 @@ export const commands = {
 	 *  A read: it works on a read-only connection, and is audited.
 	 */
 	exportUser: (userId: string, path: string, onProgress: Channel<ExportProgress>) => typedError<ExportReport, AppError>(__TAURI_INVOKE("export_user", { userId, path, onProgress })),
+	/**  Newest first, range-paged, filtered; one user's through the scoped layer. */
+	notificationFeed: (query: FeedQuery) => typedError<FeedPage, AppError>(__TAURI_INVOKE("notification_feed", { query })),
+	/**
+	 *  The TTL index as the server has it, with a warning when it is missing
+	 *  or differs from the platform's 30 days.
+	 */
+	notificationTtl: () => typedError<TtlStatus, AppError>(__TAURI_INVOKE("notification_ttl")),
+	notificationChart: () => typedError<DayCount[], AppError>(__TAURI_INVOKE("notification_chart")),
+	markNotifications: (notifications: NotificationRef[], read: boolean) => typedError<BulkResult, AppError>(__TAURI_INVOKE("mark_notifications", { notifications, read })),
+	deleteNotifications: (notifications: NotificationRef[]) => typedError<BulkResult, AppError>(__TAURI_INVOKE("delete_notifications", { notifications })),
+	sendNotification: (compose: Compose) => typedError<FeedRow, AppError>(__TAURI_INVOKE("send_notification", { compose })),
+	pluginOverview: () => typedError<PluginOverview, AppError>(__TAURI_INVOKE("plugin_overview")),
+	/**  Field paths, types and presence from a sample of up to 1,000 documents. */
+	pluginSchema: (collection: string) => typedError<SchemaReport, AppError>(__TAURI_INVOKE("plugin_schema", { collection })),
+	pluginFindings: (collection: string) => typedError<FindingsReport, AppError>(__TAURI_INVOKE("plugin_findings", { collection })),
+	/**  The documents behind a finding, as redacted Extended JSON. */
+	findingDocuments: (collection: string, kind: FindingKind) => typedError<string[], AppError>(__TAURI_INVOKE("finding_documents", { collection, kind })),
+	setPluginStatus: (userId: string, collection: string, ids: string[], status: string) => typedError<BulkResult, AppError>(__TAURI_INVOKE("set_plugin_status", { userId, collection, ids, status })),
 };
 
 /* Constants */
@@ -86,6 +104,10 @@ export const MAX_SEARCH_CHARS = 254 as const;
 export const MAX_TIMEOUT_MS = 60000 as const;
 
 export const MIN_TIMEOUT_MS = 500 as const;
+
+export const NOTIFICATION_TTL_SECONDS = 2592000 as const;
+
+export const NOTIFICATION_TYPES = ["task_reminder","mention","system","billing"] as const;
 
 export const ROLES = ["user","admin","superadmin"] as const;
 
@@ -169,6 +191,11 @@ export type AuditQuery = {
 	limit: number | null,
 };
 
+export type BulkResult = {
+	matched: number | null,
+	modified: number | null,
+};
+
 export type CollectionCount = {
 	collection: string,
 	count: number | null,
@@ -193,10 +220,27 @@ export type CollectionSummary = {
 	count_error: string | null,
 };
 
+export type Compose = {
+	user_id: string,
+	type: string,
+	title: string,
+	message: string,
+	/**  A JSON object, validated like plugin settings. */
+	metadata_json: string | null,
+};
+
 export type ConnectionTest = {
 	server: ServerInfo,
 	database: string,
 	collections: number,
+};
+
+/**  Notifications created on one day (UTC) of one type. */
+export type DayCount = {
+	day: string,
+	type: string,
+	read: number | null,
+	unread: number | null,
 };
 
 export type Environment = "development" | "production";
@@ -231,6 +275,65 @@ export type ExportReport = {
 	collections: CollectionCount[],
 };
 
+export type FeedPage = {
+	rows: FeedRow[],
+	next: string | null,
+};
+
+export type FeedQuery = {
+	type: string | null,
+	/**  `true` read only, `false` unread only. */
+	read: boolean | null,
+	created_from: string | null,
+	created_to: string | null,
+	/**  One user's notifications only. */
+	user_id: string | null,
+	/**  Where the previous page ended. */
+	after: string | null,
+	page_size: number,
+};
+
+export type FeedRow = {
+	id: string,
+	user_id: string,
+	type: string,
+	title: string,
+	message: string,
+	read: boolean,
+	created_at: string | null,
+	/**  When the TTL index will remove it; `None` without a TTL index. */
+	expires_at: string | null,
+};
+
+export type FieldStat = {
+	/**  Dotted; `[]` marks the elements of an array. */
+	path: string,
+	types: string[],
+	/**  Share of sampled documents that have the field, in %. */
+	presence: number | null,
+};
+
+export type Finding = {
+	kind: FindingKind,
+	count: number | null,
+	sample_ids: string[],
+};
+
+export type FindingKind = 
+/**  No `user_id` (or null): nobody owns it, every user-scoped query misses it. */
+"missing_user_id" | 
+/**  `user_id` is not the hex string the platform writes (an ObjectId, a number). */
+"wrong_user_id_type" | 
+/**  `user_id` names no user. */
+"orphan";
+
+export type FindingsReport = {
+	collection: string,
+	findings: Finding[],
+	/**  Whether the `{user_id: 1}` index exists. */
+	user_id_index: boolean,
+};
+
 /**  Whether the server answers now (the header's dot). */
 export type Health = { state: "connected" } | 
 /**  The server does not answer; the driver keeps trying in the background. */
@@ -240,6 +343,12 @@ export type NotificationPreferences = {
 	email_enabled: boolean,
 	push_enabled: boolean,
 	digest_frequency: string,
+};
+
+/**  One notification, named with its owner: a selection may span users. */
+export type NotificationRef = {
+	user_id: string,
+	id: string,
 };
 
 export type NotificationRow = {
@@ -272,6 +381,16 @@ export type PasswordMode =
 /**  Never stored: the user types it at each connect. */
 "ask";
 
+export type PluginCollection = {
+	name: string,
+	estimated_count: number | null,
+	/**  From `collStats`, where the server reports it. */
+	size_bytes: number | null,
+	index_bytes: number | null,
+	/**  Why sizes are missing, when they are. */
+	stats_note: string | null,
+};
+
 export type PluginData = {
 	collection: string,
 	count: number | null,
@@ -282,6 +401,19 @@ export type PluginData = {
 	 *  string: a data finding, shown apart, never mixed into `documents`.
 	 */
 	object_id_typed: number | null,
+};
+
+export type PluginInfo = {
+	name: string,
+	collections: PluginCollection[],
+	/**  Whether any user has settings for it. */
+	has_settings: boolean,
+};
+
+export type PluginOverview = {
+	plugins: PluginInfo[],
+	/**  Collections that are neither the platform's nor a plugin's. */
+	unassigned: string[],
 };
 
 export type PluginSettings = {
@@ -328,6 +460,14 @@ export type ProfileInput = {
 	audit_to_database?: boolean,
 };
 
+export type SchemaReport = {
+	collection: string,
+	sampled: number | null,
+	fields: FieldStat[],
+	/**  The `status` values seen in the sample (for the bulk status update). */
+	status_values: string[],
+};
+
 export type SeedProgress = {
 	collection: string,
 	written: number,
@@ -360,6 +500,13 @@ export type Topology = "standalone" | "replica_set" | "sharded" | "load_balanced
 export type Total = {
 	value: number | null,
 	exact: boolean,
+};
+
+/**  The TTL index as it is, against the platform guide's 30 days. */
+export type TtlStatus = {
+	expire_after_seconds: number | null,
+	/**  Said when the index is missing or keeps notifications another time. */
+	warning: string | null,
 };
 
 export type UserDetail = {

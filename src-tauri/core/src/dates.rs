@@ -3,7 +3,7 @@
 //! (`2026-01-01T00:00:00`, as Python writes them, is UTC). All read the same.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
-use mongodb::bson::{Bson, DateTime as BsonDate};
+use mongodb::bson::{doc, Bson, DateTime as BsonDate, Document};
 
 use crate::{Error, Result};
 
@@ -14,6 +14,10 @@ pub fn to_iso(value: Option<&Bson>) -> Option<String> {
         Bson::String(s) if !s.is_empty() => Some(read(s).map_or_else(|| s.clone(), format)),
         _ => None,
     }
+}
+
+pub fn to_iso_instant(d: DateTime<Utc>) -> String {
+    format(d)
 }
 
 fn format(d: DateTime<Utc>) -> String {
@@ -44,6 +48,25 @@ pub fn parse(field: &str, value: &str) -> Result<DateTime<Utc>> {
 
 pub fn parse_bson(field: &str, value: &str) -> Result<BsonDate> {
     parse(field, value).map(BsonDate::from_chrono)
+}
+
+/// `field` within the bounds whether stored as a BSON date (the seed) or
+/// as an ISO-8601 UTC string (the seed guide's documents, older data).
+pub fn range_filter(field: &str, bounds: &[(&str, DateTime<Utc>)]) -> Document {
+    let mut as_date = Document::new();
+    let mut as_text = doc! { "$type": "string" };
+    for (op, at) in bounds {
+        as_date.insert(*op, BsonDate::from_chrono(*at));
+        // Text sorts "…:00" < "…:00+05:00" < "…:00.123" < "…:00Z": the naive
+        // form bounds from below, the `Z` form from above, so every way of
+        // writing the instant falls on the right side (offsets approximately).
+        let text = match *op {
+            "$gte" | "$lt" => at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            _ => at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        };
+        as_text.insert(*op, text);
+    }
+    doc! { "$or": [ { field: as_date }, { field: as_text } ] }
 }
 
 #[cfg(test)]

@@ -22,6 +22,8 @@ pub const ROLES: [&str; 3] = ["user", "admin", "superadmin"];
 pub const SUPERADMIN: &str = "superadmin";
 pub const TIERS: [&str; 4] = ["free", "basic", "premium", "enterprise"];
 pub const DIGEST_FREQUENCIES: [&str; 4] = ["daily", "weekly", "monthly", "never"];
+/// The notification types the platform sends; admins may type a new one.
+pub const NOTIFICATION_TYPES: [&str; 4] = ["task_reminder", "mention", "system", "billing"];
 
 /// Hard cap on any page the app reads, whatever is asked (the guide's rule).
 pub const MAX_PAGE: u32 = 100;

@@ -4,6 +4,8 @@
 pub mod audit;
 pub mod connection;
 pub mod gdpr;
+pub mod notifications;
+pub mod plugins;
 pub mod profiles;
 pub mod seed;
 pub mod settings;

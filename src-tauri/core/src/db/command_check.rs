@@ -273,5 +273,9 @@ mod tests {
             check("listIndexes", &doc! { "listIndexes": "notifications" }),
             Verdict::NotPerUser
         );
+        assert_eq!(
+            check("collStats", &doc! { "collStats": "notes_notes" }),
+            Verdict::NotPerUser
+        );
     }
 }

@@ -7,13 +7,49 @@ use std::future::IntoFuture;
 
 use futures_util::future::join_all;
 use futures_util::TryStreamExt;
-use mongodb::bson::Document;
+use mongodb::bson::{doc, Bson, Document};
+use mongodb::options::FindOptions;
 use mongodb::results::{CollectionSpecification, CollectionType};
 
 use crate::db::classify::Classified;
-use crate::db::connection::{Connection, COUNT_TIME_LIMIT};
-use crate::db::tags::{tag, CROSS_USER_COMMENT};
-use crate::Result;
+use crate::db::connection::{Connection, COUNT_TIME_LIMIT, READ_TIME_LIMIT};
+use crate::db::scope::PerUserCollection;
+use crate::db::tags::{tag, CROSS_USER_COMMENT, FORBIDDEN_STAGES};
+use crate::schema::MAX_PAGE;
+use crate::{Error, Result};
+
+/// One index as `listIndexes` describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexInfo {
+    pub name: String,
+    pub keys: Vec<(String, i32)>,
+    pub unique: bool,
+    pub expire_after_seconds: Option<i64>,
+}
+
+impl IndexInfo {
+    pub fn from_document(d: &Document) -> IndexInfo {
+        let number = |b: &Bson| match b {
+            Bson::Int32(n) => Some(i64::from(*n)),
+            Bson::Int64(n) => Some(*n),
+            Bson::Double(n) => Some(*n as i64),
+            _ => None,
+        };
+        IndexInfo {
+            name: d.get_str("name").unwrap_or_default().into(),
+            keys: d
+                .get_document("key")
+                .map(|k| {
+                    k.iter()
+                        .map(|(f, v)| (f.clone(), number(v).unwrap_or(1) as i32))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            unique: d.get_bool("unique").unwrap_or(false),
+            expire_after_seconds: d.get("expireAfterSeconds").and_then(number),
+        }
+    }
+}
 
 pub struct CrossUserReads<'c> {
     conn: &'c Connection,
@@ -66,6 +102,116 @@ impl<'c> CrossUserReads<'c> {
         Ok(out)
     }
 
+    fn per_user(&self, name: &PerUserCollection) -> mongodb::Collection<Document> {
+        self.conn.database().collection(name.as_str())
+    }
+
+    /// A page of documents across users, newest first unless `sort` says.
+    pub async fn find(
+        &self,
+        name: &PerUserCollection,
+        filter: Document,
+        sort: Document,
+        limit: u32,
+        projection: Option<Document>,
+    ) -> Result<Vec<Document>> {
+        let t = self.conn.timeout_ms();
+        let limit = limit.clamp(1, MAX_PAGE);
+        let options = FindOptions::builder()
+            .sort(sort)
+            .limit(i64::from(limit))
+            .batch_size(limit)
+            .projection(projection)
+            .max_time(READ_TIME_LIMIT)
+            .comment(tag(CROSS_USER_COMMENT, "find"))
+            .build();
+        self.per_user(name)
+            .find(filter)
+            .with_options(options)
+            .await
+            .classified(t)?
+            .try_collect()
+            .await
+            .classified(t)
+    }
+
+    pub async fn count(&self, name: &PerUserCollection, filter: Document) -> Result<u64> {
+        self.per_user(name)
+            .count_documents(filter)
+            .max_time(COUNT_TIME_LIMIT)
+            .comment(tag(CROSS_USER_COMMENT, "count"))
+            .await
+            .classified(self.conn.timeout_ms())
+    }
+
+    /// A read-only pipeline across users (no stage that reads elsewhere or
+    /// writes), with a time limit and disk use allowed.
+    pub async fn aggregate(
+        &self,
+        name: &PerUserCollection,
+        pipeline: Vec<Document>,
+    ) -> Result<Vec<Document>> {
+        if let Some(stage) = pipeline
+            .iter()
+            .flat_map(|s| s.keys())
+            .find(|k| FORBIDDEN_STAGES.contains(&k.as_str()))
+        {
+            return Err(Error::invalid(
+                "pipeline",
+                format!("{stage} is not a read of this collection"),
+            ));
+        }
+        let t = self.conn.timeout_ms();
+        self.per_user(name)
+            .aggregate(pipeline)
+            .allow_disk_use(true)
+            .max_time(READ_TIME_LIMIT)
+            .comment(tag(CROSS_USER_COMMENT, "aggregate"))
+            .await
+            .classified(t)?
+            .try_collect()
+            .await
+            .classified(t)
+    }
+
+    /// The indexes of a collection (a metadata command, no documents read).
+    pub async fn indexes(&self, name: &str) -> Result<Vec<IndexInfo>> {
+        let t = self.conn.timeout_ms();
+        let reply = self
+            .conn
+            .database()
+            .run_command(doc! { "listIndexes": name })
+            .await;
+        let reply = match reply {
+            Ok(r) => r,
+            // A collection that does not exist has no indexes.
+            Err(e) if matches!(&*e.kind, mongodb::error::ErrorKind::Command(c) if c.code == 26) => {
+                return Ok(Vec::new())
+            }
+            Err(e) => return Err(e).classified(t),
+        };
+        let batch = reply
+            .get_document("cursor")
+            .and_then(|c| c.get_array("firstBatch"))
+            .map(|b| {
+                b.iter()
+                    .filter_map(Bson::as_document)
+                    .map(IndexInfo::from_document)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(batch)
+    }
+
+    /// `collStats` as the server answers it; `unsupported` where it has none.
+    pub async fn coll_stats(&self, name: &str) -> Result<Document> {
+        self.conn
+            .database()
+            .run_command(doc! { "collStats": name })
+            .await
+            .classified(self.conn.timeout_ms())
+    }
+
     /// Each collection's document count from its metadata (never a scan).
     pub async fn estimated_counts(&self, names: &[String]) -> Vec<Result<u64>> {
         let db = self.conn.database();
@@ -91,6 +237,20 @@ mod tests {
 
     /// `listCollections` as MongoDB documents it for a view; the test server
     /// lists views as plain collections, so the shape is checked here.
+    #[test]
+    fn index_descriptions_are_read_from_list_indexes() {
+        let ttl = IndexInfo::from_document(&doc! {
+            "v": 2, "key": { "created_at": 1 }, "name": "created_at_1", "expireAfterSeconds": 2_592_000
+        });
+        assert_eq!(ttl.keys, vec![("created_at".to_string(), 1)]);
+        assert_eq!(ttl.expire_after_seconds, Some(2_592_000));
+        let unique = IndexInfo::from_document(&doc! {
+            "v": 2, "key": { "user_id": 1, "created_at": -1.0 }, "name": "x", "unique": true
+        });
+        assert_eq!(unique.keys[1], ("created_at".to_string(), -1));
+        assert!(unique.unique);
+    }
+
     #[test]
     fn a_view_is_told_from_a_collection() {
         let reply = doc! {

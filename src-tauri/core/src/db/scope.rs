@@ -372,6 +372,37 @@ impl<'w> ScopedWriter<'w> {
             .classified(s.timeout())
     }
 
+    /// Updates every one of the user's documents matching `filter`.
+    pub async fn update_many(&self, filter: Document, update: Document) -> Result<Updated> {
+        let s = &self.scoped;
+        let result = s
+            .coll
+            .update_many(s.scoped(filter)?, update)
+            .comment(tag(SCOPED_COMMENT, "update"))
+            .await
+            .classified(s.timeout())?;
+        Ok(Updated {
+            matched: result.matched_count,
+            modified: result.modified_count,
+            inserted: false,
+        })
+    }
+
+    /// Inserts a document owned by the user: its `user_id` is the scope's.
+    pub async fn insert_one(&self, mut document: Document) -> Result<Bson> {
+        let s = &self.scoped;
+        if document.contains_key("user_id") {
+            return Err(Error::invalid("document", "user_id is set by the scope"));
+        }
+        document.insert("user_id", s.owner.clone());
+        s.coll
+            .insert_one(document)
+            .comment(tag(SCOPED_COMMENT, "insert"))
+            .await
+            .classified(s.timeout())
+            .map(|r| r.inserted_id)
+    }
+
     pub async fn delete_many(&self, filter: Document) -> Result<u64> {
         let s = &self.scoped;
         Ok(s.coll

@@ -22,7 +22,13 @@ pub const FORBIDDEN_STAGES: [&str; 6] = [
 ];
 
 /// Commands on a per-user collection that select no documents.
-pub const METADATA_COMMANDS: [&str; 4] = ["listIndexes", "createIndexes", "getMore", "killCursors"];
+pub const METADATA_COMMANDS: [&str; 5] = [
+    "listIndexes",
+    "createIndexes",
+    "collStats",
+    "getMore",
+    "killCursors",
+];
 
 pub fn tag(prefix: &str, op: &str) -> mongodb::bson::Bson {
     mongodb::bson::Bson::String(format!("{prefix}{op}"))

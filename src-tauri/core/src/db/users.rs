@@ -149,6 +149,25 @@ impl<'c> Users<'c> {
             > 0)
     }
 
+    /// Which of `ids` are users (orphan checks), in batches of a page.
+    pub async fn existing(&self, ids: &[ObjectId]) -> Result<std::collections::HashSet<ObjectId>> {
+        let mut found = std::collections::HashSet::new();
+        for batch in ids.chunks(1_000) {
+            let docs: Vec<Document> = self
+                .coll
+                .find(doc! { "_id": { "$in": batch } })
+                .projection(doc! { "_id": 1 })
+                .max_time(READ_TIME_LIMIT)
+                .await
+                .classified(self.timeout())?
+                .try_collect()
+                .await
+                .classified(self.timeout())?;
+            found.extend(docs.iter().filter_map(|d| d.get_object_id("_id").ok()));
+        }
+        Ok(found)
+    }
+
     /// Superadmins other than `except`.
     pub async fn other_superadmins(&self, except: ObjectId) -> Result<u64> {
         self.coll

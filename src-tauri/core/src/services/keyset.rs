@@ -16,7 +16,7 @@ use crate::{Error, Result};
 const TYPE_RANKS: [&[&str]; 12] = [
     &["null"],
     &["double", "int", "long", "decimal"],
-    &["string", "symbol"],
+    &["string"],
     &["object"],
     &["array"],
     &["binData"],

@@ -2,7 +2,9 @@
 
 pub mod gdpr;
 pub mod keyset;
+pub mod notifications;
 pub mod overview;
+pub mod plugins;
 pub mod seed;
 pub mod settings;
 pub mod user360;

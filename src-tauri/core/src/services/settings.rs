@@ -107,7 +107,7 @@ impl NotificationPreferences {
 }
 
 /// Plugin names as MozaiksCore writes them: `task_manager`, `notes`.
-fn validate_plugin_name(plugin: &str) -> Result<()> {
+pub fn validate_plugin_name(plugin: &str) -> Result<()> {
     let ok = !plugin.is_empty()
         && plugin.len() <= 64
         && plugin

@@ -214,25 +214,6 @@ fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<()> {
     }
 }
 
-/// `field` within the bounds whether stored as a BSON date (the seed) or
-/// as an ISO-8601 UTC string (the seed guide's documents, older data).
-fn date_range(field: &str, bounds: &[(&str, chrono::DateTime<chrono::Utc>)]) -> Document {
-    let mut as_date = Document::new();
-    let mut as_text = doc! { "$type": "string" };
-    for (op, at) in bounds {
-        as_date.insert(*op, mongodb::bson::DateTime::from_chrono(*at));
-        // Text sorts "…:00" < "…:00+05:00" < "…:00.123" < "…:00Z": the naive
-        // form bounds from below, the `Z` form from above, so every way of
-        // writing the instant falls on the right side (offsets approximately).
-        let text = match *op {
-            "$gte" | "$lt" => at.format("%Y-%m-%dT%H:%M:%S").to_string(),
-            _ => at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        };
-        as_text.insert(*op, text);
-    }
-    doc! { "$or": [ { field: as_date }, { field: as_text } ] }
-}
-
 impl UserQuery {
     fn filter(&self) -> Result<Document> {
         let mut f = Document::new();
@@ -247,12 +228,14 @@ impl UserQuery {
         let now = chrono::Utc::now();
         let mut all = Vec::new();
         match self.subscription {
-            Some(SubscriptionState::Active) => {
-                all.push(date_range("subscription.expires_at", &[("$gte", now)]))
-            }
-            Some(SubscriptionState::Expired) => {
-                all.push(date_range("subscription.expires_at", &[("$lt", now)]))
-            }
+            Some(SubscriptionState::Active) => all.push(dates::range_filter(
+                "subscription.expires_at",
+                &[("$gte", now)],
+            )),
+            Some(SubscriptionState::Expired) => all.push(dates::range_filter(
+                "subscription.expires_at",
+                &[("$lt", now)],
+            )),
             None => {}
         }
         let mut created = Vec::new();
@@ -263,11 +246,11 @@ impl UserQuery {
             created.push(("$lte", dates::parse("created_to", to)?));
         }
         if !created.is_empty() {
-            all.push(date_range("created_at", &created));
+            all.push(dates::range_filter("created_at", &created));
         }
         if let Some(before) = &self.last_login_before {
             let before = dates::parse("last_login_before", before)?;
-            let mut either = date_range("last_login", &[("$lt", before)]);
+            let mut either = dates::range_filter("last_login", &[("$lt", before)]);
             if let Ok(forms) = either.get_array_mut("$or") {
                 forms.push(Bson::Document(doc! { "last_login": Bson::Null }));
             }

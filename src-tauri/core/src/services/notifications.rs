@@ -1,0 +1,547 @@
+//! The notifications feed across users: newest first and range-paged,
+//! filtered by type, read state, dates and one user; bulk mark read/unread
+//! and delete applied per user through the scoped layer; composing one; when
+//! each will expire under the real TTL index; and a chart of the last 30
+//! days per type and day, read vs unread.
+
+use std::collections::BTreeMap;
+
+use mongodb::bson::{doc, oid::ObjectId, Bson, Document};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use specta::Type;
+
+use crate::db::audit::{AuditLog, Change};
+use crate::db::connection::Connection;
+use crate::db::cross_user::CrossUserReads;
+use crate::db::scope::{Page, PerUserCollection, UserScope};
+use crate::db::write::WriteContext;
+use crate::schema::{MAX_PAGE, NOTIFICATIONS, NOTIFICATION_TTL_SECONDS};
+use crate::services::keyset::{self, Cursor};
+use crate::services::settings::parse_plugin_settings;
+use crate::{dates, Error, Result};
+
+/// Most notifications one bulk operation may name.
+pub const MAX_BULK: usize = 1_000;
+const CHART_DAYS: i64 = 30;
+
+#[derive(Debug, Clone, Default, Deserialize, Type)]
+pub struct FeedQuery {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// `true` read only, `false` unread only.
+    pub read: Option<bool>,
+    pub created_from: Option<String>,
+    pub created_to: Option<String>,
+    /// One user's notifications only.
+    pub user_id: Option<String>,
+    /// Where the previous page ended.
+    pub after: Option<String>,
+    pub page_size: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct FeedRow {
+    pub id: String,
+    pub user_id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub message: String,
+    pub read: bool,
+    pub created_at: Option<String>,
+    /// When the TTL index will remove it; `None` without a TTL index.
+    pub expires_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct FeedPage {
+    pub rows: Vec<FeedRow>,
+    pub next: Option<String>,
+}
+
+/// The TTL index as it is, against the platform guide's 30 days.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct TtlStatus {
+    pub expire_after_seconds: Option<f64>,
+    /// Said when the index is missing or keeps notifications another time.
+    pub warning: Option<String>,
+}
+
+/// One notification, named with its owner: a selection may span users.
+#[derive(Debug, Clone, Deserialize, Type)]
+pub struct NotificationRef {
+    pub user_id: String,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Type)]
+pub struct BulkResult {
+    pub matched: f64,
+    pub modified: f64,
+}
+
+#[derive(Debug, Clone, Deserialize, Type)]
+pub struct Compose {
+    pub user_id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub message: String,
+    /// A JSON object, validated like plugin settings.
+    pub metadata_json: Option<String>,
+}
+
+/// Notifications created on one day (UTC) of one type.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct DayCount {
+    pub day: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub read: f64,
+    pub unread: f64,
+}
+
+fn collection() -> PerUserCollection {
+    PerUserCollection::parse(NOTIFICATIONS).expect("notifications is per-user")
+}
+
+/// Types as the platform writes them: `task_reminder`.
+fn validate_type(kind: &str) -> Result<()> {
+    let ok = !kind.is_empty()
+        && kind.len() <= 64
+        && kind
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    ok.then_some(())
+        .ok_or_else(|| Error::invalid("type", "must be 1 to 64 of a-z, 0-9 and _"))
+}
+
+fn bounded(field: &str, text: &str, max: usize) -> Result<()> {
+    match text.trim().chars().count() {
+        0 => Err(Error::invalid(field, "is required")),
+        n if n > max => Err(Error::invalid(field, format!("at most {max} characters"))),
+        _ => Ok(()),
+    }
+}
+
+impl FeedQuery {
+    fn filter(&self) -> Result<Document> {
+        let mut f = Document::new();
+        if let Some(kind) = &self.kind {
+            validate_type(kind)?;
+            f.insert("type", kind);
+        }
+        match self.read {
+            Some(true) => f.insert("read", true),
+            Some(false) => f.insert("read", doc! { "$ne": true }),
+            None => None,
+        };
+        let mut created = Vec::new();
+        if let Some(from) = &self.created_from {
+            created.push(("$gte", dates::parse("created_from", from)?));
+        }
+        if let Some(to) = &self.created_to {
+            created.push(("$lt", dates::parse("created_to", to)?));
+        }
+        if !created.is_empty() {
+            f.insert("$and", vec![dates::range_filter("created_at", &created)]);
+        }
+        Ok(f)
+    }
+}
+
+/// Newest first; `_id` breaks ties so range pages never overlap.
+fn sort() -> Document {
+    doc! { "created_at": -1, "_id": -1 }
+}
+
+pub async fn feed(conn: &Connection, query: &FeedQuery) -> Result<FeedPage> {
+    let mut filter = query.filter()?;
+    if let Some(after) = &query.after {
+        let range = keyset::after(Some("created_at"), true, &Cursor::decode(after)?);
+        filter = match filter.is_empty() {
+            true => range,
+            false => doc! { "$and": [filter, range] },
+        };
+    }
+    let limit = query.page_size.clamp(1, MAX_PAGE);
+    let projection =
+        doc! { "user_id": 1, "type": 1, "title": 1, "message": 1, "read": 1, "created_at": 1 };
+    let docs = match &query.user_id {
+        // One user's: the scoped layer, served by {user_id, created_at}.
+        Some(user) => {
+            let page = Page {
+                limit,
+                sort: Some(sort()),
+                projection: Some(projection),
+                ..Default::default()
+            };
+            UserScope::parse(user)?
+                .collection(conn, collection())
+                .find(filter, page)
+                .await?
+        }
+        None => {
+            CrossUserReads::new(conn)
+                .find(&collection(), filter, sort(), limit, Some(projection))
+                .await?
+        }
+    };
+    let ttl = ttl(conn).await?.expire_after_seconds;
+    let next = match docs.len() == limit as usize {
+        true => docs
+            .last()
+            .and_then(|d| Cursor::after(d, Some("created_at")))
+            .map(|c| c.encode()),
+        false => None,
+    };
+    Ok(FeedPage {
+        rows: docs.iter().map(|d| row(d, ttl)).collect(),
+        next,
+    })
+}
+
+fn row(d: &Document, ttl: Option<f64>) -> FeedRow {
+    let created = d.get("created_at");
+    let expires = match (created.and_then(created_instant), ttl) {
+        (Some(at), Some(seconds)) => Some(dates::to_iso_instant(
+            at + chrono::Duration::seconds(seconds as i64),
+        )),
+        _ => None,
+    };
+    FeedRow {
+        id: crate::services::user360::id_of(d),
+        user_id: match d.get("user_id") {
+            Some(Bson::String(s)) => s.clone(),
+            Some(Bson::ObjectId(id)) => id.to_hex(),
+            _ => String::new(),
+        },
+        kind: d.get_str("type").unwrap_or_default().into(),
+        title: d.get_str("title").unwrap_or_default().into(),
+        message: d.get_str("message").unwrap_or_default().into(),
+        read: d.get_bool("read").unwrap_or(false),
+        created_at: dates::to_iso(created),
+        expires_at: expires,
+    }
+}
+
+/// The TTL index only expires BSON dates; a string is shown, never expires.
+fn created_instant(value: &Bson) -> Option<chrono::DateTime<chrono::Utc>> {
+    match value {
+        Bson::DateTime(d) => Some(d.to_chrono()),
+        _ => None,
+    }
+}
+
+/// The TTL index on `created_at`, read from the server (`listIndexes`).
+pub async fn ttl(conn: &Connection) -> Result<TtlStatus> {
+    let indexes = CrossUserReads::new(conn).indexes(NOTIFICATIONS).await?;
+    let seconds = indexes
+        .iter()
+        .find(|i| i.keys == [("created_at".to_string(), 1)] && i.expire_after_seconds.is_some())
+        .and_then(|i| i.expire_after_seconds);
+    let guide = i64::from(NOTIFICATION_TTL_SECONDS);
+    let warning = match seconds {
+        None => Some(
+            "No TTL index on notifications.created_at: notifications are never removed and the \
+             collection grows without end."
+                .to_string(),
+        ),
+        Some(s) if s != guide => Some(format!(
+            "The TTL index keeps notifications {} days; the platform's guide says {} days.",
+            s as f64 / 86_400.0,
+            guide / 86_400
+        )),
+        Some(_) => None,
+    };
+    Ok(TtlStatus {
+        expire_after_seconds: seconds.map(|s| s as f64),
+        warning,
+    })
+}
+
+/// The selection, validated and grouped by owner, ids deduplicated.
+fn by_user(refs: &[NotificationRef]) -> Result<BTreeMap<String, (UserScope, Vec<ObjectId>)>> {
+    if refs.is_empty() || refs.len() > MAX_BULK {
+        return Err(Error::invalid(
+            "notifications",
+            format!("select 1 to {MAX_BULK} notifications"),
+        ));
+    }
+    let mut groups: BTreeMap<String, (UserScope, Vec<ObjectId>)> = BTreeMap::new();
+    for r in refs {
+        let user = UserScope::parse(&r.user_id)?;
+        let id = ObjectId::parse_str(r.id.trim()).map_err(|_| Error::InvalidId {
+            value: r.id.chars().take(64).collect(),
+        })?;
+        let ids = &mut groups
+            .entry(user.user_id().to_string())
+            .or_insert_with(|| (user, Vec::new()))
+            .1;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(groups)
+}
+
+/// Every named notification must be its named user's: a forged pair is
+/// `not_found` before anything is written.
+async fn check_owned(
+    conn: &Connection,
+    groups: &BTreeMap<String, (UserScope, Vec<ObjectId>)>,
+) -> Result<()> {
+    for (user, ids) in groups.values() {
+        let found = user
+            .collection(conn, collection())
+            .count(doc! { "_id": { "$in": ids.clone() } })
+            .await?;
+        if found != ids.len() as u64 {
+            return Err(Error::NotFound {
+                what: format!(
+                    "{} of {} notifications of user {}",
+                    ids.len() as u64 - found,
+                    ids.len(),
+                    user.user_id()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn describe(groups: &BTreeMap<String, (UserScope, Vec<ObjectId>)>) -> serde_json::Value {
+    groups
+        .iter()
+        .map(|(user, (_, ids))| {
+            let ids: Vec<String> = ids.iter().map(|i| i.to_hex()).collect();
+            (user.clone(), serde_json::json!(ids))
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+/// Marks the selection read or unread, user by user through the scoped
+/// layer; the counts are exactly what the server matched and modified.
+pub async fn set_read(
+    conn: &Connection,
+    audit: &AuditLog,
+    refs: &[NotificationRef],
+    read: bool,
+) -> Result<BulkResult> {
+    let groups = by_user(refs)?;
+    check_owned(conn, &groups).await?;
+    let operation = if read { "mark_read" } else { "mark_unread" };
+    let intent = Change::new(NOTIFICATIONS, "", operation).values(describe(&groups), Value::Null);
+    let ctx = WriteContext::begin(conn, audit, intent).await?;
+    let mut total = BulkResult {
+        matched: 0.0,
+        modified: 0.0,
+    };
+    for (user, ids) in groups.values() {
+        let updated = user
+            .writer(&ctx, collection())
+            .update_many(
+                doc! { "_id": { "$in": ids.clone() } },
+                doc! { "$set": { "read": read } },
+            )
+            .await?;
+        total.matched += updated.matched as f64;
+        total.modified += updated.modified as f64;
+    }
+    ctx.done(
+        Change::new(NOTIFICATIONS, "", operation)
+            .values(describe(&groups), serde_json::to_value(total)?),
+    )
+    .await?;
+    Ok(total)
+}
+
+pub async fn delete(
+    conn: &Connection,
+    audit: &AuditLog,
+    refs: &[NotificationRef],
+) -> Result<BulkResult> {
+    let groups = by_user(refs)?;
+    check_owned(conn, &groups).await?;
+    let intent = Change::new(NOTIFICATIONS, "", "delete").values(describe(&groups), Value::Null);
+    let ctx = WriteContext::begin(conn, audit, intent).await?;
+    let mut deleted = 0.0;
+    for (user, ids) in groups.values() {
+        deleted += user
+            .writer(&ctx, collection())
+            .delete_many(doc! { "_id": { "$in": ids.clone() } })
+            .await? as f64;
+    }
+    let total = BulkResult {
+        matched: deleted,
+        modified: deleted,
+    };
+    ctx.done(
+        Change::new(NOTIFICATIONS, "", "delete")
+            .values(describe(&groups), serde_json::to_value(total)?),
+    )
+    .await?;
+    Ok(total)
+}
+
+/// Sends one notification to one user; `created_at` is the app's clock.
+pub async fn compose(conn: &Connection, audit: &AuditLog, compose: &Compose) -> Result<FeedRow> {
+    let user = UserScope::parse(&compose.user_id)?;
+    validate_type(&compose.kind)?;
+    bounded("title", &compose.title, 200)?;
+    bounded("message", &compose.message, 2_000)?;
+    let metadata = match compose.metadata_json.as_deref().map(str::trim) {
+        Some(json) if !json.is_empty() => parse_plugin_settings(json).map_err(|e| match e {
+            Error::InvalidInput { message, .. } => Error::invalid("metadata", message),
+            other => other,
+        })?,
+        _ => Document::new(),
+    };
+    let document = doc! {
+        "type": &compose.kind,
+        "title": compose.title.trim(),
+        "message": compose.message.trim(),
+        "read": false,
+        "metadata": metadata,
+        "created_at": mongodb::bson::DateTime::now(),
+    };
+    let shown = Bson::Document(document.clone()).into_relaxed_extjson();
+    let intent = Change::new(NOTIFICATIONS, user.user_id(), "compose").values(Value::Null, shown);
+    let ctx = WriteContext::begin(conn, audit, intent).await?;
+    let id = user.writer(&ctx, collection()).insert_one(document).await?;
+    let stored = user
+        .collection(conn, collection())
+        .find_one(doc! { "_id": id.clone() })
+        .await?
+        .ok_or_else(|| Error::NotFound {
+            what: "the notification just sent".into(),
+        })?;
+    let ttl = ttl(conn).await?.expire_after_seconds;
+    let sent = row(&stored, ttl);
+    ctx.done(
+        Change::new(NOTIFICATIONS, user.user_id(), "compose")
+            .values(Value::Null, serde_json::json!({ "id": sent.id })),
+    )
+    .await?;
+    Ok(sent)
+}
+
+/// Per day (UTC) and type over the last 30 days, read vs unread: one
+/// aggregation on the server (`$dateToString` day buckets).
+pub async fn daily_counts(conn: &Connection) -> Result<Vec<DayCount>> {
+    let since = chrono::Utc::now() - chrono::Duration::days(CHART_DAYS);
+    let pipeline = vec![
+        doc! { "$match": { "created_at": { "$gte": mongodb::bson::DateTime::from_chrono(since) } } },
+        doc! { "$group": {
+            "_id": {
+                "day": { "$dateToString": { "format": "%Y-%m-%d", "date": "$created_at" } },
+                "type": "$type",
+                "read": "$read",
+            },
+            "n": { "$sum": 1 },
+        } },
+    ];
+    let groups = CrossUserReads::new(conn)
+        .aggregate(&collection(), pipeline)
+        .await?;
+    Ok(reshape(&groups))
+}
+
+/// `{_id: {day, type, read}, n}` groups → one row per day and type.
+fn reshape(groups: &[Document]) -> Vec<DayCount> {
+    let mut days: BTreeMap<(String, String), DayCount> = BTreeMap::new();
+    for g in groups {
+        let Ok(key) = g.get_document("_id") else {
+            continue;
+        };
+        let day = key.get_str("day").unwrap_or_default().to_string();
+        let kind = key.get_str("type").unwrap_or("(none)").to_string();
+        let n = match g.get("n") {
+            Some(Bson::Int32(n)) => f64::from(*n),
+            Some(Bson::Int64(n)) => *n as f64,
+            Some(Bson::Double(n)) => *n,
+            _ => 0.0,
+        };
+        let entry = days.entry((day.clone(), kind.clone())).or_insert(DayCount {
+            day,
+            kind,
+            read: 0.0,
+            unread: 0.0,
+        });
+        if key.get_bool("read") == Ok(true) {
+            entry.read += n;
+        } else {
+            entry.unread += n;
+        }
+    }
+    days.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_become_day_and_type_rows() {
+        let groups = vec![
+            doc! { "_id": { "day": "2026-06-01", "type": "mention", "read": true }, "n": 2 },
+            doc! { "_id": { "day": "2026-06-01", "type": "mention", "read": false }, "n": 3_i64 },
+            doc! { "_id": { "day": "2026-05-31", "type": "system" }, "n": 1 },
+        ];
+        assert_eq!(
+            reshape(&groups),
+            vec![
+                DayCount {
+                    day: "2026-05-31".into(),
+                    kind: "system".into(),
+                    read: 0.0,
+                    unread: 1.0
+                },
+                DayCount {
+                    day: "2026-06-01".into(),
+                    kind: "mention".into(),
+                    read: 2.0,
+                    unread: 3.0
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn selections_are_validated_and_grouped_by_owner() {
+        let r = |u: &str, i: &str| NotificationRef {
+            user_id: u.into(),
+            id: i.into(),
+        };
+        let (a, b) = ("65f0c0ffee0000000000beef", "65f0c0ffee0000000000dead");
+        let id = "65f0c0ffee00000000000001";
+        let groups = by_user(&[r(a, id), r(b, id), r(a, id)]).unwrap();
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups[a].1.len(), 1, "duplicates collapse");
+        assert_eq!(by_user(&[]).unwrap_err().code(), "invalid_input");
+        assert_eq!(
+            by_user(&[r("{\"$ne\":1}", id)]).unwrap_err().code(),
+            "invalid_id"
+        );
+        assert_eq!(by_user(&[r(a, "x")]).unwrap_err().code(), "invalid_id");
+    }
+
+    #[test]
+    fn feed_filters_are_built_from_the_query() {
+        let q = FeedQuery {
+            kind: Some("mention".into()),
+            read: Some(false),
+            ..Default::default()
+        };
+        let f = q.filter().unwrap();
+        assert_eq!(f.get_str("type"), Ok("mention"));
+        assert_eq!(f.get_document("read").unwrap(), &doc! { "$ne": true });
+        let bad = FeedQuery {
+            kind: Some("$where".into()),
+            ..Default::default()
+        };
+        assert_eq!(bad.filter().unwrap_err().code(), "invalid_input");
+    }
+}
