@@ -59,6 +59,13 @@ async function jsClick(browser, element) {
   await browser.execute((el) => el.click(), element);
 }
 
+/** One attribute of every element a selector finds. */
+async function attributes(browser, selector, name) {
+  const out = [];
+  for (const element of await browser.$$(selector)) out.push(await element.getAttribute(name));
+  return out;
+}
+
 let chosenEmail;
 /** The test server once this test has started it again. */
 let server;
@@ -160,6 +167,79 @@ const tests = [
     await b.$(byTestId('notification-prefs')).waitForDisplayed({ timeout: 10000 });
     const now = await b.$(byTestId('pref-email-enabled')).getProperty('checked');
     if (now === was) throw new Error(`email_enabled is still ${was} after saving`);
+  }],
+  ['reviews notifications: unread only, marks two read, a chart bar filters the feed', async (b) => {
+    await b.$(byTestId('nav-notifications')).click();
+    await b.$(byTestId('feed-row')).waitForDisplayed({ timeout: 15000 });
+    await b.$(byTestId('notification-chart')).waitForDisplayed({ timeout: 15000 });
+    await shot(b, '10-notifications');
+    await b.$(byTestId('feed-read-filter')).$('//label[contains(., "Unread")]').click();
+    const readStates = () => attributes(b, byTestId('feed-row'), 'data-read');
+    await b.waitUntil(async () => {
+      const states = await readStates();
+      return states.length > 2 && states.every((s) => s === 'false');
+    }, { timeout: 10000, timeoutMsg: 'the unread filter still shows read notifications' });
+    const picked = (await attributes(b, byTestId('feed-row'), 'data-id')).slice(0, 2);
+    for (const id of picked) {
+      await b.$(`${byTestId('feed-row')}[data-id="${id}"] ${byTestId('feed-select')}`).click();
+    }
+    await b.waitUntil(async () => (await b.$(byTestId('feed-selection')).getText()).includes('2'), {
+      timeout: 5000, timeoutMsg: 'two selected notifications are not shown as selected',
+    });
+    // Earlier toasts stay while the pointer rests on them; clear the stack.
+    await b.execute(() => document.querySelectorAll('.mantine-Notification-closeButton').forEach((x) => x.click()));
+    await b.$(byTestId('feed-mark-read')).click();
+    await b.waitUntil(async () => (await b.execute(() => document.body.textContent)).includes('2 matched, 2 modified'), {
+      timeout: 10000, timeoutMsg: 'no exact counts were reported',
+    });
+    await b.waitUntil(async () => {
+      const ids = await attributes(b, byTestId('feed-row'), 'data-id');
+      return ids.length > 0 && !ids.includes(picked[0]) && !ids.includes(picked[1]);
+    }, { timeout: 10000, timeoutMsg: 'the two marked notifications are still in the unread feed' });
+    await shot(b, '11-marked-read');
+    // A real click on a bar of the chart (ECharts draws SVG paths).
+    const bar = await b.execute(() => {
+      const chart = document.querySelector('[data-testid="notification-chart"]');
+      const top = chart.getBoundingClientRect().top;
+      const bars = [...chart.querySelectorAll('svg path')]
+        .map((p) => p.getBoundingClientRect())
+        .filter((r) => r.height > 4 && r.width > 2 && r.width < 80 && r.top > top + 40);
+      const r = bars[Math.floor(bars.length / 2)];
+      return r && { x: Math.round(r.left + r.width / 2), y: Math.round(r.top + r.height / 2) };
+    });
+    if (!bar) throw new Error('the chart drew no bars');
+    await b.action('pointer').move({ x: bar.x, y: bar.y, origin: 'viewport' }).down().up().perform();
+    const from = b.$(byTestId('feed-created-from'));
+    await b.waitUntil(async () => {
+      const input = (await from.$('input').isExisting()) ? from.$('input') : from;
+      const text = `${await input.getValue().catch(() => '')} ${await from.getText().catch(() => '')}`;
+      return /\d{4}/.test(text);
+    }, { timeout: 10000, timeoutMsg: 'clicking a bar did not filter the feed to its day' });
+    await shot(b, '12-chart-bar-filter');
+  }],
+  ['inspects a plugin: schema, findings with the seeded counts, a finding\'s documents', async (b) => {
+    await b.$(byTestId('nav-plugins')).click();
+    const crm = b.$(`${byTestId('plugin-collection')}[data-name="crm_contacts"]`);
+    await crm.waitForDisplayed({ timeout: 15000 });
+    await crm.click();
+    await b.$(byTestId('schema-field')).waitForDisplayed({ timeout: 15000 });
+    await shot(b, '13-plugin-schema');
+    await b.$(byTestId('tab-findings')).click();
+    const expected = { missing_user_id: '3', wrong_user_id_type: '2', orphan: '3' };
+    for (const [kind, count] of Object.entries(expected)) {
+      const card = b.$(`${byTestId('finding')}[data-kind="${kind}"]`);
+      await card.waitForDisplayed({ timeout: 15000 });
+      const shown = await card.getAttribute('data-count');
+      if (shown !== count) throw new Error(`${kind}: shows ${shown}, the seed planted ${count}`);
+    }
+    await b.$(byTestId('no-user-id-index')).waitForDisplayed({ timeout: 5000 });
+    await shot(b, '14-plugin-findings');
+    await b.$(`${byTestId('finding')}[data-kind="orphan"]`).click();
+    await b.$(byTestId('finding-document')).waitForDisplayed({ timeout: 10000 });
+    const docs = await b.$$(byTestId('finding-document'));
+    if (docs.length !== 3) throw new Error(`the orphan finding opened ${docs.length} documents`);
+    await shot(b, '15-finding-documents');
+    await b.keys('Escape');
   }],
   ['a lost server is said plainly, and the app recovers when it is back', async (b) => {
     if (!process.env.E2E_SERVER_PID) return; // a real server given by MONGODB_URI: not ours to kill

@@ -1,6 +1,6 @@
 import { AppShell, Box, ColorSwatch, Group, NavLink, ScrollArea, Stack, Text, ThemeIcon, Tooltip } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
-import { IconHistory, IconLayoutDashboard, IconPlugConnected, IconStack2, IconUsers } from '@tabler/icons-react';
+import { IconBell, IconHistory, IconLayoutDashboard, IconPlugConnected, IconPuzzle, IconStack2, IconUsers } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { notifications } from '@mantine/notifications';
 import { useEffect, useRef, useState, type ComponentType } from 'react';
@@ -9,16 +9,23 @@ import { EnvironmentBadge, ReadOnlyBadge } from './components/badges';
 import { queryKeys, useConnectionHealth, useOverview, useProfiles } from './queries';
 import { AuditScreen } from './screens/audit/AuditScreen';
 import { ConnectionsScreen } from './screens/connections/ConnectionsScreen';
+import { initialFeedState, type FeedState } from './screens/notifications/feedState';
+import { NotificationsScreen } from './screens/notifications/NotificationsScreen';
 import { OverviewScreen } from './screens/overview/OverviewScreen';
+import { PluginsScreen } from './screens/plugins/PluginsScreen';
 import { User360Screen } from './screens/user360/User360Screen';
 import { UsersScreen } from './screens/users/UsersScreen';
 import { initialUsersState, type UsersListState } from './screens/users/usersState';
 
 /** Every screen of the navbar; one folder per screen under screens/. */
-export type Screen = 'connections' | 'overview' | 'users' | 'audit';
+export type Screen = 'connections' | 'overview' | 'users' | 'notifications' | 'plugins' | 'audit';
 
 /** What the main area shows: a navbar screen, or one user's 360 view opened from one. */
-type View = { screen: Screen } | { screen: 'user360'; userId: string; from: 'users' | 'audit' };
+type View = { screen: Screen } | { screen: 'user360'; userId: string; from: UserSource };
+
+/** The screens that open a user's 360 view, and its back button's label for each. */
+type UserSource = 'users' | 'notifications' | 'audit';
+const BACK_LABELS: Record<UserSource, string> = { users: 'Users', notifications: 'Notifications', audit: 'Audit' };
 
 interface NavItem {
   screen: Screen;
@@ -39,6 +46,8 @@ const NAV: { section: string; items: NavItem[] }[] = [
     items: [
       { screen: 'overview', label: 'Overview', icon: IconLayoutDashboard, needsConnection: true },
       { screen: 'users', label: 'Users', icon: IconUsers, needsConnection: true },
+      { screen: 'notifications', label: 'Notifications', icon: IconBell, needsConnection: true },
+      { screen: 'plugins', label: 'Plugins', icon: IconPuzzle, needsConnection: true },
       { screen: 'audit', label: 'Audit', icon: IconHistory, needsConnection: true },
     ],
   },
@@ -49,6 +58,7 @@ export function App() {
   const [view, setView] = useState<View>({ screen: 'connections' });
   const [activeProfileId, setActiveProfileId] = useState<string | null>(null);
   const [usersState, setUsersState] = useState<UsersListState>(initialUsersState);
+  const [feedState, setFeedState] = useState<FeedState>(initialFeedState);
   const [focusSearch, setFocusSearch] = useState(0);
   const connected = activeProfileId !== null;
   const session = useOverview(connected).data;
@@ -64,6 +74,7 @@ export function App() {
     queryClient.setQueryData(queryKeys.overview, overview);
     setActiveProfileId(overview.profile_id);
     setUsersState((s) => ({ ...s, cursors: [] }));
+    setFeedState(initialFeedState());
     setScreen('overview');
   };
   const onDisconnected = () => {
@@ -73,7 +84,7 @@ export function App() {
     queryClient.removeQueries({ queryKey: queryKeys.db });
     setScreen('connections');
   };
-  const openUser = (from: 'users' | 'audit') => (userId: string) => setView({ screen: 'user360', userId, from });
+  const openUser = (from: UserSource) => (userId: string) => setView({ screen: 'user360', userId, from });
 
   // Ctrl/Cmd+K: the user search, from anywhere.
   useHotkeys(
@@ -173,13 +184,17 @@ export function App() {
               onOpenUser={openUser('users')}
               focusSearch={focusSearch}
             />
+          ) : view.screen === 'notifications' ? (
+            <NotificationsScreen state={feedState} onStateChange={setFeedState} onOpenUser={openUser('notifications')} />
+          ) : view.screen === 'plugins' ? (
+            <PluginsScreen />
           ) : view.screen === 'audit' ? (
             <AuditScreen onOpenUser={openUser('audit')} />
           ) : view.screen === 'user360' ? (
             <User360Screen
               key={view.userId}
               userId={view.userId}
-              backLabel={view.from === 'audit' ? 'Audit' : 'Users'}
+              backLabel={BACK_LABELS[view.from]}
               onBack={() => setScreen(view.from)}
               onErased={() => setScreen('users')}
             />

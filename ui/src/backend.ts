@@ -13,20 +13,32 @@ import {
   type AppError,
   type AuditEntry,
   type AuditQuery,
+  type BulkResult,
+  type Compose,
   type ConnectionTest,
+  type DayCount,
   type EnvironmentOffer,
   type ErasePlan,
   type ExportProgress,
   type ExportReport,
+  type FeedPage,
+  type FeedQuery,
+  type FeedRow,
+  type FindingKind,
+  type FindingsReport,
   type Health,
   type NotificationPreferences,
+  type NotificationRef,
   type Overview,
   type PluginData,
+  type PluginOverview,
   type Profile,
   type ProfileInput,
+  type SchemaReport,
   type SeedProgress,
   type SeedReport,
   type Total,
+  type TtlStatus,
   type UserDetail,
   type UserEdit,
   type UserNotifications,
@@ -41,30 +53,46 @@ export type {
   AppError,
   AuditEntry,
   AuditQuery,
+  BulkResult,
   CollectionCount,
   CollectionKind,
   CollectionSummary,
+  Compose,
   ConnectionTest,
+  DayCount,
   Environment,
   EnvironmentOffer,
   ErasePlan,
   ExportProgress,
   ExportReport,
+  FeedPage,
+  FeedQuery,
+  FeedRow,
+  FieldStat,
+  Finding,
+  FindingKind,
+  FindingsReport,
   Health,
   NotificationPreferences,
+  NotificationRef,
   NotificationRow,
   Overview,
   PasswordMode,
+  PluginCollection,
   PluginData,
+  PluginInfo,
+  PluginOverview,
   PluginSettings,
   Profile,
   ProfileInput,
+  SchemaReport,
   SeedProgress,
   SeedReport,
   ServerInfo,
   SubscriptionState,
   Topology,
   Total,
+  TtlStatus,
   UserDetail,
   UserEdit,
   UserNotifications,
@@ -217,6 +245,38 @@ export const exportUser = (
     channel.onmessage = onProgress;
     return commands.exportUser(userId, path, channel);
   });
+
+/** Newest first, range-paged by `after` (the previous page's `next`). */
+export const notificationFeed = (query: FeedQuery): Promise<FeedPage> => unwrap(() => commands.notificationFeed(query));
+
+/** The notifications TTL index, with a warning when it is missing or not 30 days. */
+export const notificationTtl = (): Promise<TtlStatus> => unwrap(() => commands.notificationTtl());
+
+/** Notifications per UTC day and type over the last 30 days. */
+export const notificationChart = (): Promise<DayCount[]> => unwrap(() => commands.notificationChart());
+
+export const markNotifications = (notifications: NotificationRef[], read: boolean): Promise<BulkResult> =>
+  unwrap(() => commands.markNotifications(notifications, read));
+
+export const deleteNotifications = (notifications: NotificationRef[]): Promise<BulkResult> =>
+  unwrap(() => commands.deleteNotifications(notifications));
+
+export const sendNotification = (compose: Compose): Promise<FeedRow> => unwrap(() => commands.sendNotification(compose));
+
+export const pluginOverview = (): Promise<PluginOverview> => unwrap(() => commands.pluginOverview());
+
+/** Field paths, types and presence from a sample of the collection. */
+export const pluginSchema = (collection: string): Promise<SchemaReport> => unwrap(() => commands.pluginSchema(collection));
+
+export const pluginFindings = (collection: string): Promise<FindingsReport> =>
+  unwrap(() => commands.pluginFindings(collection));
+
+/** The documents behind a finding, as redacted Extended JSON. */
+export const findingDocuments = (collection: string, kind: FindingKind): Promise<string[]> =>
+  unwrap(() => commands.findingDocuments(collection, kind));
+
+export const setPluginStatus = (userId: string, collection: string, ids: string[], status: string): Promise<BulkResult> =>
+  unwrap(() => commands.setPluginStatus(userId, collection, ids, status));
 
 /**
  * The native "Save as" dialog for an export file; resolves with the chosen

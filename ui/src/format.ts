@@ -147,3 +147,28 @@ export function prettyJson(text: string): string {
     return text;
   }
 }
+
+/** The UTC day after a `YYYY-MM-DD` day, as `YYYY-MM-DD`. */
+export function nextDay(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/** A bulk write's outcome for a toast: `3 matched, 2 modified` (`?` where the server did not say). */
+export function formatBulkResult(r: { matched: number | null; modified: number | null }): string {
+  const n = (v: number | null) => (v === null ? '?' : formatCount(v));
+  return `${n(r.matched)} matched, ${n(r.modified)} modified`;
+}
+
+/** `1536` → `1.5 KB` (binary units). */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}

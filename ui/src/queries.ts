@@ -4,7 +4,7 @@
 import { notifications } from '@mantine/notifications';
 import { MutationCache, QueryCache, QueryClient, useQuery } from '@tanstack/react-query';
 import * as backend from './backend';
-import type { AuditQuery, Health, UserQuery } from './backend';
+import type { AuditQuery, FeedQuery, FindingKind, Health, UserQuery } from './backend';
 import { describeFailure, isBackendError, type ErrorCode } from './errors';
 
 /** What a mutation tells the client-wide handlers in `meta`. */
@@ -47,6 +47,15 @@ export const queryKeys = {
   userPluginData: (id: string, collection: string) => ['db', 'user', id, 'plugin-data', collection] as const,
   erasePlan: (id: string) => ['db', 'user', id, 'erase-plan'] as const,
   pluginCollections: ['db', 'plugin-collections'] as const,
+  /** The feed, the chart and the TTL status: every write to notifications makes them stale. */
+  notifications: ['db', 'notifications'] as const,
+  notificationFeed: (query: FeedQuery) => ['db', 'notifications', 'feed', query] as const,
+  notificationChart: ['db', 'notifications', 'chart'] as const,
+  notificationTtl: ['db', 'notifications', 'ttl'] as const,
+  pluginOverview: ['db', 'plugins', 'overview'] as const,
+  pluginSchema: (collection: string) => ['db', 'plugins', collection, 'schema'] as const,
+  pluginFindings: (collection: string) => ['db', 'plugins', collection, 'findings'] as const,
+  findingDocuments: (collection: string, kind: FindingKind) => ['db', 'plugins', collection, 'findings', kind] as const,
   /** Every audit query, whatever its filters. */
   auditLog: ['audit'] as const,
   audit: (query: AuditQuery) => ['audit', query] as const,

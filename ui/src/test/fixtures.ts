@@ -2,9 +2,14 @@ import type {
   AuditEntry,
   CollectionSummary,
   ErasePlan,
+  FeedPage,
+  FeedRow,
+  FindingsReport,
   Overview,
   PluginData,
+  PluginOverview,
   Profile,
+  SchemaReport,
   UserDetail,
   UserNotifications,
   UserPage,
@@ -170,6 +175,81 @@ export function anAuditEntry(over: Partial<AuditEntry> = {}): AuditEntry {
     operation: 'update_user',
     before: '{"roles":["user"]}',
     after: '{"roles":["user","admin"]}',
+    ...over,
+  };
+}
+
+export function aFeedRow(over: Partial<FeedRow> = {}): FeedRow {
+  return {
+    id: '66a000000000000000000001',
+    user_id: USER_ID,
+    type: 'mention',
+    title: 'You were mentioned',
+    message: 'Alan mentioned you in “Q3 plan”.',
+    read: false,
+    created_at: '2025-06-01T09:00:00Z',
+    expires_at: '2025-07-01T09:00:00Z',
+    ...over,
+  };
+}
+
+/** `n` feed rows with distinct ids (`…0001`, `…0002`, …), newest first. */
+export function feedRows(n: number, over: Partial<FeedRow> = {}): FeedRow[] {
+  return Array.from({ length: n }, (_, i) =>
+    aFeedRow({ id: `66a0000000000000000000${String(i + 1).padStart(2, '0')}`, title: `Notification ${i + 1}`, ...over }),
+  );
+}
+
+export function aFeedPage(rows: FeedRow[], next: string | null = null): FeedPage {
+  return { rows, next };
+}
+
+export function aPluginOverview(over: Partial<PluginOverview> = {}): PluginOverview {
+  return {
+    plugins: [
+      {
+        name: 'task_manager',
+        has_settings: true,
+        collections: [
+          { name: 'task_manager_tasks', estimated_count: 1200, size_bytes: 262144, index_bytes: 8192, stats_note: null },
+          { name: 'task_manager_projects', estimated_count: 40, size_bytes: null, index_bytes: null, stats_note: 'collStats not authorized' },
+        ],
+      },
+      {
+        name: 'crm',
+        has_settings: false,
+        collections: [{ name: 'crm_contacts', estimated_count: 4008, size_bytes: 1048576, index_bytes: 4096, stats_note: null }],
+      },
+    ],
+    unassigned: ['legacy_imports'],
+    ...over,
+  };
+}
+
+export function aSchemaReport(over: Partial<SchemaReport> = {}): SchemaReport {
+  return {
+    collection: 'task_manager_tasks',
+    sampled: 1000,
+    fields: [
+      { path: '_id', types: ['objectId'], presence: 100 },
+      { path: 'user_id', types: ['string', 'objectId'], presence: 98.5 },
+      { path: 'status', types: ['string'], presence: 100 },
+      { path: 'tags[]', types: ['string'], presence: 40 },
+    ],
+    status_values: ['todo', 'doing', 'done'],
+    ...over,
+  };
+}
+
+export function aFindingsReport(over: Partial<FindingsReport> = {}): FindingsReport {
+  return {
+    collection: 'task_manager_tasks',
+    findings: [
+      { kind: 'missing_user_id', count: 3, sample_ids: ['66b000000000000000000001'] },
+      { kind: 'wrong_user_id_type', count: 12, sample_ids: ['66b000000000000000000002'] },
+      { kind: 'orphan', count: 0, sample_ids: [] },
+    ],
+    user_id_index: false,
     ...over,
   };
 }

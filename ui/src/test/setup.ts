@@ -1,11 +1,14 @@
 // Vitest setup: jest-dom matchers and the browser APIs Mantine expects but
 // jsdom lacks.
 import '@testing-library/jest-dom/vitest';
+import { cleanNotifications } from '@mantine/notifications';
 import { cleanup } from '@testing-library/react';
 import { afterEach, vi } from 'vitest';
 
 afterEach(() => {
   cleanup();
+  // The toast store is module-wide: one test's toasts must not fill the next one's.
+  cleanNotifications();
 });
 
 const { getComputedStyle } = window;

@@ -1,11 +1,12 @@
-import { ActionIcon, Badge, Group, Table, Text, Tooltip } from '@mantine/core';
+import { ActionIcon, Badge, Checkbox, Group, Table, Text, Tooltip } from '@mantine/core';
 import { IconChevronLeft, IconChevronRight, IconInbox } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import * as backend from '../../backend';
 import { RelativeDate } from '../../components/DateText';
 import { EmptyState, Section, SectionError, SectionSkeleton } from '../../components/Section';
-import { formatCount } from '../../format';
+import { formatCount, plural } from '../../format';
+import { BulkActions } from '../notifications/BulkActions';
 import { queryKeys } from '../../queries';
 import { NOTIFICATIONS_PAGE_SIZE } from './useUser';
 
@@ -19,6 +20,12 @@ const KIND_COLORS: Record<string, string> = {
 
 export function NotificationsSection({ userId }: { userId: string }) {
   const [page, setPage] = useState(0);
+  /** Selected notification ids, on the page shown. */
+  const [selected, setSelected] = useState<Set<string>>(() => new Set());
+  const goTo = (p: number) => {
+    setSelected(new Set());
+    setPage(p);
+  };
   const notifications = useQuery({
     queryKey: queryKeys.userNotifications(userId, page),
     queryFn: () => backend.userNotifications(userId, page, NOTIFICATIONS_PAGE_SIZE),
@@ -27,6 +34,16 @@ export function NotificationsSection({ userId }: { userId: string }) {
   const data = notifications.data;
   const total = data?.total ?? null;
   const pages = total !== null ? Math.max(1, Math.ceil(total / NOTIFICATIONS_PAGE_SIZE)) : null;
+  const rows = data?.rows ?? [];
+  // Only what is on the page shown counts (a refetch may have removed some).
+  const refs = rows.filter((n) => selected.has(n.id)).map((n) => ({ user_id: userId, id: n.id }));
+  const toggle = (id: string) =>
+    setSelected((s) => {
+      const next = new Set(s);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
 
   return (
     <Section
@@ -47,14 +64,24 @@ export function NotificationsSection({ userId }: { userId: string }) {
         )
       }
       actions={
-        pages !== null &&
-        pages > 1 && (
+        <>
+          {rows.length > 0 && (
+            <Group gap="xs" wrap="nowrap" data-testid="notifications-bulk">
+              {selected.size > 0 && (
+                <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+                  {plural(selected.size, 'selected', 'selected')}
+                </Text>
+              )}
+              <BulkActions selected={refs} onDone={() => setSelected(new Set())} />
+            </Group>
+          )}
+          {pages !== null && pages > 1 && (
           <Group gap={4} wrap="nowrap">
             <Text size="xs" c="dimmed" style={{ fontVariantNumeric: 'tabular-nums' }}>
               Page {page + 1} of {formatCount(pages)}
             </Text>
             <Tooltip label="Newer">
-              <ActionIcon variant="subtle" color="gray" size="sm" disabled={page === 0} onClick={() => setPage(page - 1)} aria-label="Newer notifications">
+              <ActionIcon variant="subtle" color="gray" size="sm" disabled={page === 0} onClick={() => goTo(page - 1)} aria-label="Newer notifications">
                 <IconChevronLeft size={14} />
               </ActionIcon>
             </Tooltip>
@@ -64,7 +91,7 @@ export function NotificationsSection({ userId }: { userId: string }) {
                 color="gray"
                 size="sm"
                 disabled={page + 1 >= pages || notifications.isPlaceholderData}
-                onClick={() => setPage(page + 1)}
+                onClick={() => goTo(page + 1)}
                 aria-label="Older notifications"
                 data-testid="notifications-next"
               >
@@ -72,7 +99,8 @@ export function NotificationsSection({ userId }: { userId: string }) {
               </ActionIcon>
             </Tooltip>
           </Group>
-        )
+          )}
+        </>
       }
     >
       {notifications.isPending ? (
@@ -97,6 +125,16 @@ export function NotificationsSection({ userId }: { userId: string }) {
           >
             <Table.Thead>
               <Table.Tr>
+                <Table.Th w={40}>
+                  <Checkbox
+                    size="xs"
+                    aria-label="Select every notification on this page"
+                    checked={rows.length > 0 && selected.size === rows.length}
+                    indeterminate={selected.size > 0 && selected.size < rows.length}
+                    onChange={(e) => setSelected(e.currentTarget.checked ? new Set(rows.map((n) => n.id)) : new Set())}
+                    data-testid="notifications-select-all"
+                  />
+                </Table.Th>
                 <Table.Th w={130}>Type</Table.Th>
                 <Table.Th w="28%">Title</Table.Th>
                 <Table.Th>Message</Table.Th>
@@ -106,7 +144,16 @@ export function NotificationsSection({ userId }: { userId: string }) {
             </Table.Thead>
             <Table.Tbody>
               {notifications.data.rows.map((n) => (
-                <Table.Tr key={n.id} data-testid="notification-row" data-read={n.read}>
+                <Table.Tr key={n.id} data-testid="notification-row" data-id={n.id} data-read={n.read}>
+                  <Table.Td>
+                    <Checkbox
+                      size="xs"
+                      aria-label={`Select “${n.title}”`}
+                      checked={selected.has(n.id)}
+                      onChange={() => toggle(n.id)}
+                      data-testid="notification-select"
+                    />
+                  </Table.Td>
                   <Table.Td>
                     <Badge size="sm" variant="light" tt="none" color={KIND_COLORS[n.kind] ?? 'gray'} maw="100%" title={n.kind}>
                       {n.kind ? n.kind.replace(/_/g, ' ') : 'none'}

@@ -275,6 +275,32 @@ describe('User360Screen', () => {
     await waitFor(() => expect(backend.userNotifications).toHaveBeenCalledWith(USER_ID, 1, 25));
   });
 
+  it("marks and deletes the user's selected notifications", async () => {
+    vi.mocked(backend.markNotifications).mockResolvedValue({ matched: 2, modified: 1 });
+    vi.mocked(backend.deleteNotifications).mockResolvedValue({ matched: 1, modified: 1 });
+    const { user } = render360();
+    await screen.findByTestId('notifications-table');
+    await user.click(screen.getByTestId('notifications-select-all'));
+    await user.click(screen.getByTestId('feed-mark-unread'));
+    await waitFor(() =>
+      expect(backend.markNotifications).toHaveBeenCalledWith(
+        [
+          { user_id: USER_ID, id: 'n1' },
+          { user_id: USER_ID, id: 'n2' },
+        ],
+        false,
+      ),
+    );
+    expect(await screen.findByText('2 matched, 1 modified')).toBeInTheDocument();
+    await waitFor(() => expect(backend.userNotifications).toHaveBeenCalledTimes(2));
+
+    const n2 = screen.getAllByTestId('notification-row').find((r) => r.dataset.id === 'n2')!;
+    await user.click(within(n2).getByTestId('notification-select'));
+    await user.click(screen.getByTestId('feed-delete'));
+    await user.click(await screen.findByTestId('feed-delete-confirm'));
+    await waitFor(() => expect(backend.deleteNotifications).toHaveBeenCalledWith([{ user_id: USER_ID, id: 'n2' }]));
+  });
+
   it('warns about documents that store the user id as an ObjectId', async () => {
     vi.mocked(backend.userPluginData).mockImplementation(async (_id, collection) =>
       somePluginData(collection, { object_id_typed: collection === 'crm_contacts' ? 3 : 0 }),

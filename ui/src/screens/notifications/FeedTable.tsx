@@ -1,0 +1,227 @@
+import { Anchor, Badge, Box, Checkbox, Skeleton, Table, Text, Tooltip } from '@mantine/core';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useRef, type CSSProperties, type ReactNode } from 'react';
+import type { FeedRow } from '../../backend';
+import { AbsoluteDate, RelativeDate } from '../../components/DateText';
+
+export const TYPE_COLORS: Record<string, string> = {
+  task_reminder: 'grape',
+  mention: 'blue',
+  system: 'gray',
+  billing: 'orange',
+  security: 'red',
+};
+
+export function TypeBadge({ type }: { type: string }) {
+  return (
+    <Badge size="sm" variant="light" tt="none" color={TYPE_COLORS[type] ?? 'teal'} maw="100%" title={type}>
+      {type ? type.replace(/_/g, ' ') : 'none'}
+    </Badge>
+  );
+}
+
+export function ReadBadge({ read }: { read: boolean }) {
+  return read ? (
+    <Badge size="sm" variant="light" color="gray" tt="none" data-testid="read-badge">
+      read
+    </Badge>
+  ) : (
+    <Badge size="sm" variant="dot" color="blue" tt="none" data-testid="read-badge">
+      unread
+    </Badge>
+  );
+}
+
+const ROW_HEIGHT = 44;
+
+interface Column {
+  id: string;
+  header: ReactNode;
+  width?: number;
+  cell: (row: FeedRow) => ReactNode;
+}
+
+interface Props {
+  rows: FeedRow[];
+  selected: ReadonlySet<string>;
+  onToggle: (row: FeedRow) => void;
+  onToggleAll: (select: boolean) => void;
+  onOpenUser: (userId: string) => void;
+  loading: boolean;
+  stale: boolean;
+  style?: CSSProperties;
+}
+
+/** The feed page: newest first, virtualized rows, a checkbox per row. */
+export function FeedTable({ rows, selected, onToggle, onToggleAll, onOpenUser, loading, stale, style }: Props) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    getItemKey: (i) => rows[i].id,
+    overscan: 8,
+  });
+  const items = virtualizer.getVirtualItems();
+  const padTop = items.length > 0 ? items[0].start : 0;
+  const padBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1].end : 0;
+
+  const selectedOnPage = rows.filter((r) => selected.has(r.id)).length;
+  const columns: Column[] = [
+    {
+      id: 'select',
+      width: 40,
+      header: (
+        <Checkbox
+          size="xs"
+          aria-label="Select every notification on this page"
+          checked={rows.length > 0 && selectedOnPage === rows.length}
+          indeterminate={selectedOnPage > 0 && selectedOnPage < rows.length}
+          onChange={(e) => onToggleAll(e.currentTarget.checked)}
+          data-testid="feed-select-all"
+        />
+      ),
+      cell: (r) => (
+        <Checkbox
+          size="xs"
+          aria-label={`Select “${r.title}”`}
+          checked={selected.has(r.id)}
+          onChange={() => onToggle(r)}
+          data-testid="feed-select"
+        />
+      ),
+    },
+    { id: 'type', header: 'Type', width: 130, cell: (r) => <TypeBadge type={r.type} /> },
+    {
+      id: 'title',
+      header: 'Title',
+      width: 200,
+      cell: (r) => (
+        <Tooltip label={r.title} openDelay={500}>
+          <Text size="sm" fw={r.read ? 400 : 600} truncate="end">
+            {r.title}
+          </Text>
+        </Tooltip>
+      ),
+    },
+    {
+      id: 'message',
+      header: 'Message',
+      cell: (r) => (
+        <Tooltip label={r.message} openDelay={500} multiline maw={420}>
+          <Text size="sm" c="dimmed" truncate="end">
+            {r.message}
+          </Text>
+        </Tooltip>
+      ),
+    },
+    {
+      id: 'user',
+      header: 'User',
+      width: 120,
+      cell: (r) => (
+        <Tooltip label={`Open ${r.user_id}`} openDelay={300}>
+          <Anchor
+            component="button"
+            type="button"
+            size="xs"
+            ff="monospace"
+            onClick={() => onOpenUser(r.user_id)}
+            data-testid="feed-user-link"
+            style={{ maxWidth: '100%', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', display: 'block' }}
+          >
+            {r.user_id}
+          </Anchor>
+        </Tooltip>
+      ),
+    },
+    { id: 'created', header: 'Created', width: 110, cell: (r) => <RelativeDate iso={r.created_at} size="xs" c="dimmed" /> },
+    {
+      id: 'expires',
+      header: 'Expires',
+      width: 104,
+      cell: (r) => <AbsoluteDate iso={r.expires_at} dateOnly size="xs" c="dimmed" empty="never" />,
+    },
+    { id: 'read', header: 'Status', width: 90, cell: (r) => <ReadBadge read={r.read} /> },
+  ];
+
+  return (
+    <Box ref={scrollRef} data-virtual-viewport="" style={{ overflow: 'auto', ...style }}>
+      <Table
+        layout="fixed"
+        stickyHeader
+        highlightOnHover
+        verticalSpacing={0}
+        horizontalSpacing="sm"
+        miw={900}
+        data-testid="feed-table"
+        aria-busy={loading || stale}
+        style={{ opacity: stale ? 0.6 : 1, transition: 'opacity 120ms' }}
+      >
+        <colgroup>
+          {columns.map((c) => (
+            <col key={c.id} style={{ width: c.width }} />
+          ))}
+        </colgroup>
+        <Table.Thead>
+          <Table.Tr>
+            {columns.map((c) => (
+              <Table.Th key={c.id} style={{ height: 40, whiteSpace: 'nowrap' }}>
+                {typeof c.header === 'string' ? (
+                  <Text size="sm" fw={600} span>
+                    {c.header}
+                  </Text>
+                ) : (
+                  c.header
+                )}
+              </Table.Th>
+            ))}
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {loading &&
+            Array.from({ length: 8 }, (_, i) => (
+              <Table.Tr key={i} style={{ height: ROW_HEIGHT }} data-testid="feed-row-skeleton">
+                {columns.map((c) => (
+                  <Table.Td key={c.id}>
+                    <Skeleton height={12} width="60%" radius="sm" />
+                  </Table.Td>
+                ))}
+              </Table.Tr>
+            ))}
+          {padTop > 0 && (
+            <tr aria-hidden>
+              <td colSpan={columns.length} style={{ height: padTop, padding: 0, border: 0 }} />
+            </tr>
+          )}
+          {items.map((item) => {
+            const row = rows[item.index];
+            return (
+              <Table.Tr
+                key={row.id}
+                data-index={item.index}
+                data-testid="feed-row"
+                data-id={row.id}
+                data-user-id={row.user_id}
+                data-read={row.read}
+                bg={selected.has(row.id) ? 'var(--mantine-primary-color-light)' : undefined}
+                style={{ height: ROW_HEIGHT }}
+              >
+                {columns.map((c) => (
+                  <Table.Td key={c.id} style={{ overflow: 'hidden' }}>
+                    {c.cell(row)}
+                  </Table.Td>
+                ))}
+              </Table.Tr>
+            );
+          })}
+          {padBottom > 0 && (
+            <tr aria-hidden>
+              <td colSpan={columns.length} style={{ height: padBottom, padding: 0, border: 0 }} />
+            </tr>
+          )}
+        </Table.Tbody>
+      </Table>
+    </Box>
+  );
+}

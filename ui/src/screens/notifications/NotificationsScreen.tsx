@@ -1,0 +1,292 @@
+import { ActionIcon, Alert, Button, Divider, Group, Paper, SegmentedControl, Select, Stack, Text, Title, Tooltip, Input } from '@mantine/core';
+import { DateInput } from '@mantine/dates';
+import {
+  IconAlertTriangle,
+  IconCalendar,
+  IconChevronLeft,
+  IconChevronRight,
+  IconChevronsLeft,
+  IconFilterOff,
+  IconInbox,
+  IconRefresh,
+  IconSend,
+} from '@tabler/icons-react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import * as backend from '../../backend';
+import type { FeedRow, NotificationRef } from '../../backend';
+import { NOTIFICATION_TTL_SECONDS, NOTIFICATION_TYPES } from '../../bindings';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { Section, SectionError, SectionSkeleton } from '../../components/Section';
+import { WriteButton } from '../../components/WriteButton';
+import { formatCount, plural } from '../../format';
+import { queryKeys } from '../../queries';
+import { BulkActions } from './BulkActions';
+import { ComposeModal } from './ComposeModal';
+import {
+  activeFeedFilterCount,
+  FEED_PAGE_SIZE,
+  filtersForBar,
+  NO_FEED_FILTERS,
+  toFeedQuery,
+  type FeedFilters,
+  type FeedState,
+  type ReadFilter,
+} from './feedState';
+import { FeedTable } from './FeedTable';
+import { NotificationChart } from './NotificationChart';
+import { UserPicker } from './UserPicker';
+
+interface Props {
+  state: FeedState;
+  onStateChange: (s: FeedState) => void;
+  onOpenUser: (userId: string) => void;
+}
+
+const dateProps = {
+  valueFormat: 'YYYY-MM-DD',
+  clearable: true,
+  size: 'xs',
+  w: 132,
+  leftSection: <IconCalendar size={14} />,
+  placeholder: 'YYYY-MM-DD',
+  popoverProps: { withinPortal: true },
+} as const;
+
+/** Every user's notifications: filters, a 30-day chart, bulk actions and composing. */
+export function NotificationsScreen({ state, onStateChange, onOpenUser }: Props) {
+  const query = toFeedQuery(state);
+  const feed = useQuery({
+    queryKey: queryKeys.notificationFeed(query),
+    queryFn: () => backend.notificationFeed(query),
+    placeholderData: keepPreviousData,
+  });
+  const [selected, setSelected] = useState<Map<string, NotificationRef>>(() => new Map());
+  const [composing, setComposing] = useState(false);
+
+  // A new page or new filters start a new selection.
+  const queryHash = JSON.stringify(query);
+  useEffect(() => setSelected(new Map()), [queryHash]);
+
+  const page = feed.data;
+  const rows = page?.rows ?? EMPTY;
+  const pageIndex = state.cursors.length;
+  const next = feed.isPlaceholderData ? null : (page?.next ?? null);
+  const filtered = activeFeedFilterCount(state.filters) > 0;
+  const setFilters = (filters: FeedFilters) => onStateChange({ cursors: [], filters });
+  const set = <K extends keyof FeedFilters>(key: K, value: FeedFilters[K]) => setFilters({ ...state.filters, [key]: value });
+
+  const toggle = (r: FeedRow) =>
+    setSelected((s) => {
+      const n = new Map(s);
+      if (n.has(r.id)) n.delete(r.id);
+      else n.set(r.id, { user_id: r.user_id, id: r.id });
+      return n;
+    });
+  const toggleAll = (select: boolean) =>
+    setSelected(select ? new Map(rows.map((r) => [r.id, { user_id: r.user_id, id: r.id }])) : new Map());
+  const refs = [...selected.values()];
+  const firstRow = pageIndex * FEED_PAGE_SIZE + 1;
+
+  return (
+    <Stack gap="md" data-testid="notifications">
+      <Group justify="space-between" align="flex-end" wrap="nowrap">
+        <div>
+          <Title order={2}>Notifications</Title>
+          <TtlLine />
+        </div>
+        <WriteButton leftSection={<IconSend size={16} />} onClick={() => setComposing(true)} data-testid="feed-compose">
+          Send notification
+        </WriteButton>
+      </Group>
+
+      <ChartSection onBar={(type, day) => setFilters(filtersForBar(state.filters, type, day))} />
+
+      <Paper withBorder radius="md" p="sm">
+        <Group gap="sm" align="flex-end" wrap="wrap" data-testid="feed-filters">
+          <Select
+            label="Type"
+            size="xs"
+            w={150}
+            placeholder="Any type"
+            data={[...new Set([...NOTIFICATION_TYPES, ...(state.filters.type ? [state.filters.type] : [])])]}
+            value={state.filters.type}
+            onChange={(v) => set('type', v || null)}
+            clearable
+            data-testid="feed-type-filter"
+          />
+          <Input.Wrapper label="State" size="xs">
+            <SegmentedControl
+              size="xs"
+              display="flex"
+              data={[
+                { value: 'all', label: 'All' },
+                { value: 'unread', label: 'Unread' },
+                { value: 'read', label: 'Read' },
+              ]}
+              value={state.filters.read}
+              onChange={(v) => set('read', v as ReadFilter)}
+              data-testid="feed-read-filter"
+            />
+          </Input.Wrapper>
+          <DateInput
+            {...dateProps}
+            label="Created from"
+            value={state.filters.createdFrom}
+            maxDate={state.filters.createdTo ?? undefined}
+            onChange={(v) => set('createdFrom', v || null)}
+            data-testid="feed-created-from"
+          />
+          <DateInput
+            {...dateProps}
+            label="Created to"
+            value={state.filters.createdTo}
+            minDate={state.filters.createdFrom ?? undefined}
+            onChange={(v) => set('createdTo', v || null)}
+            data-testid="feed-created-to"
+          />
+          <UserPicker label="User" value={state.filters.user} onChange={(u) => set('user', u)} testId="feed-user-filter" />
+          {filtered && (
+            <Button
+              size="xs"
+              variant="subtle"
+              color="gray"
+              leftSection={<IconFilterOff size={14} />}
+              onClick={() => setFilters(NO_FEED_FILTERS)}
+              data-testid="feed-filters-clear"
+            >
+              Clear filters
+            </Button>
+          )}
+        </Group>
+      </Paper>
+
+      <Paper withBorder radius="md" style={{ display: 'flex', flexDirection: 'column', overflow: 'hidden' }}>
+        <Group justify="space-between" px="md" py={8} wrap="nowrap">
+          <Text size="sm" c="dimmed" data-testid="feed-selection">
+            {refs.length > 0 ? `${plural(refs.length, 'notification')} selected` : 'Select notifications to change them'}
+          </Text>
+          <BulkActions selected={refs} onDone={() => setSelected(new Map())} />
+        </Group>
+        <Divider />
+        {feed.isError && (
+          <Stack p="sm">
+            <ErrorAlert error={feed.error} onRetry={() => void feed.refetch()} testId="feed-error" />
+          </Stack>
+        )}
+        <FeedTable
+          rows={rows}
+          selected={new Set(selected.keys())}
+          onToggle={toggle}
+          onToggleAll={toggleAll}
+          onOpenUser={onOpenUser}
+          loading={feed.isPending}
+          stale={feed.isPlaceholderData}
+          style={{ height: rows.length === 0 ? undefined : 'min(60dvh, 560px)' }}
+        />
+        {!feed.isPending && !feed.isError && rows.length === 0 && (
+          <Stack align="center" gap="xs" py="xl" data-testid="feed-empty">
+            <IconInbox size={32} stroke={1.4} color="var(--mantine-color-dimmed)" />
+            <Text fw={600}>{filtered ? 'No notifications match these filters' : pageIndex > 0 ? 'No notifications on this page' : 'No notifications'}</Text>
+            {filtered && (
+              <Button size="xs" variant="light" onClick={() => setFilters(NO_FEED_FILTERS)}>
+                Clear filters
+              </Button>
+            )}
+          </Stack>
+        )}
+        <Divider />
+        <Group justify="flex-end" px="md" py={8} gap={6} wrap="nowrap" data-testid="feed-pagination">
+          <Text size="sm" c="dimmed" style={{ fontVariantNumeric: 'tabular-nums' }} data-testid="feed-page-range">
+            {rows.length > 0 ? `${formatCount(firstRow)}–${formatCount(firstRow + rows.length - 1)}` : `Page ${formatCount(pageIndex + 1)}`}
+          </Text>
+          <Tooltip label="First page">
+            <ActionIcon
+              variant="subtle"
+              color="gray"
+              disabled={pageIndex === 0}
+              onClick={() => onStateChange({ ...state, cursors: [] })}
+              aria-label="First page"
+            >
+              <IconChevronsLeft size={16} />
+            </ActionIcon>
+          </Tooltip>
+          <Tooltip label="Previous page">
+            <ActionIcon
+              variant="subtle"
+              color="gray"
+              disabled={pageIndex === 0}
+              onClick={() => onStateChange({ ...state, cursors: state.cursors.slice(0, -1) })}
+              aria-label="Previous page"
+              data-testid="feed-prev"
+            >
+              <IconChevronLeft size={16} />
+            </ActionIcon>
+          </Tooltip>
+          <Tooltip label="Next page">
+            <ActionIcon
+              variant="subtle"
+              color="gray"
+              disabled={next === null}
+              onClick={() => next && onStateChange({ ...state, cursors: [...state.cursors, next] })}
+              aria-label="Next page"
+              data-testid="feed-next"
+            >
+              <IconChevronRight size={16} />
+            </ActionIcon>
+          </Tooltip>
+          <Tooltip label="Reload">
+            <ActionIcon
+              variant="subtle"
+              color="gray"
+              loading={feed.isFetching && !feed.isPending}
+              onClick={() => void feed.refetch()}
+              aria-label="Reload notifications"
+              data-testid="feed-refresh"
+            >
+              <IconRefresh size={16} />
+            </ActionIcon>
+          </Tooltip>
+        </Group>
+      </Paper>
+
+      <ComposeModal opened={composing} onClose={() => setComposing(false)} initialUser={state.filters.user} />
+    </Stack>
+  );
+}
+
+/** The TTL index: a warning when it is not what the platform expects, else one quiet line. */
+function TtlLine() {
+  const ttl = useQuery({ queryKey: queryKeys.notificationTtl, queryFn: () => backend.notificationTtl(), staleTime: 60_000 });
+  if (ttl.data?.warning) {
+    return (
+      <Alert color="yellow" variant="light" mt={6} py={6} icon={<IconAlertTriangle size={16} />} data-testid="ttl-warning">
+        <Text size="sm">{ttl.data.warning}</Text>
+      </Alert>
+    );
+  }
+  if (!ttl.data) return null;
+  const days = Math.round((ttl.data.expire_after_seconds ?? NOTIFICATION_TTL_SECONDS) / 86_400);
+  return (
+    <Text size="sm" c="dimmed" mt={4} data-testid="ttl-info">
+      Notifications expire after {plural(days, 'day')} (TTL index)
+    </Text>
+  );
+}
+
+function ChartSection({ onBar }: { onBar: (type: string, day: string) => void }) {
+  const chart = useQuery({ queryKey: queryKeys.notificationChart, queryFn: () => backend.notificationChart() });
+  return (
+    <Section title="Last 30 days" meta="click a bar to filter the feed" testId="notification-chart-section">
+      {chart.isPending ? (
+        <SectionSkeleton lines={4} testId="chart-loading" />
+      ) : chart.isError ? (
+        <SectionError error={chart.error} onRetry={() => void chart.refetch()} testId="chart-error" />
+      ) : (
+        <NotificationChart rows={chart.data} onBar={onBar} />
+      )}
+    </Section>
+  );
+}
+
+const EMPTY: FeedRow[] = [];
