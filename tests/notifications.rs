@@ -319,3 +319,47 @@ async fn the_chart_equals_counts_made_independently() {
     assert!(!got.is_empty());
     assert_eq!(got, expected);
 }
+
+/// The feed pages on `created_at` alone (an index serves it); rows that
+/// share a timestamp across a page boundary are neither skipped nor repeated.
+#[tokio::test]
+async fn equal_timestamps_across_pages_are_neither_skipped_nor_repeated() {
+    let (db, conn) = seeded_today("feed_ties", 5).await;
+    let raw = raw_db(&db).await;
+    let user = dump(&raw, "users").await[0]
+        .get_object_id("_id")
+        .unwrap()
+        .to_hex();
+    let at = mongodb::bson::DateTime::now();
+    let same: Vec<Document> = (0..7)
+        .map(|i| doc! { "user_id": &user, "type": "tie", "title": format!("t{i}"), "message": "m", "read": false, "created_at": at })
+        .collect();
+    raw.collection::<Document>("notifications")
+        .insert_many(same)
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = notifications::feed(
+            &conn,
+            &FeedQuery {
+                kind: Some("tie".into()),
+                page_size: 3,
+                after,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        seen.extend(page.rows.iter().map(|r| r.id.clone()));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((seen.len(), unique.len()), (7, 7), "{seen:?}");
+}

@@ -32,6 +32,7 @@ mod default_views {
             super::users::DEFAULT_VIEW,
             super::users::SEARCH_VIEW,
             super::user360::NOTIFICATIONS_VIEW,
+            super::notifications::FEED_VIEW,
             settings,
             plugin_data,
         ] {

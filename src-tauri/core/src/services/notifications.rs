@@ -16,8 +16,8 @@ use crate::db::connection::Connection;
 use crate::db::cross_user::CrossUserReads;
 use crate::db::scope::{Page, PerUserCollection, UserScope};
 use crate::db::write::WriteContext;
-use crate::schema::{MAX_PAGE, NOTIFICATIONS, NOTIFICATION_TTL_SECONDS};
-use crate::services::keyset::{self, Cursor};
+use crate::schema::{QueryShape, MAX_PAGE, NOTIFICATIONS, NOTIFICATION_TTL_SECONDS};
+use crate::services::keyset::{self, TieCursor};
 use crate::services::settings::parse_plugin_settings;
 use crate::{dates, Error, Result};
 
@@ -151,15 +151,20 @@ impl FeedQuery {
     }
 }
 
-/// Newest first; `_id` breaks ties so range pages never overlap.
-fn sort() -> Document {
-    doc! { "created_at": -1, "_id": -1 }
-}
+/// Newest first, on `created_at` alone so an index serves it: the TTL
+/// index across users, `{user_id, created_at: -1}` for one user. Ties at a
+/// page boundary are told apart by the cursor (see [`TieCursor`]).
+pub const FEED_VIEW: QueryShape = QueryShape {
+    collection: NOTIFICATIONS,
+    equality: &[],
+    sort: &[("created_at", -1)],
+};
 
 pub async fn feed(conn: &Connection, query: &FeedQuery) -> Result<FeedPage> {
     let mut filter = query.filter()?;
-    if let Some(after) = &query.after {
-        let range = keyset::after(Some("created_at"), true, &Cursor::decode(after)?);
+    let previous = query.after.as_deref().map(TieCursor::decode).transpose()?;
+    if let Some(cursor) = &previous {
+        let range = keyset::after_ties("created_at", cursor);
         filter = match filter.is_empty() {
             true => range,
             false => doc! { "$and": [filter, range] },
@@ -173,7 +178,7 @@ pub async fn feed(conn: &Connection, query: &FeedQuery) -> Result<FeedPage> {
         Some(user) => {
             let page = Page {
                 limit,
-                sort: Some(sort()),
+                sort: Some(FEED_VIEW.sort_document()),
                 projection: Some(projection),
                 ..Default::default()
             };
@@ -184,16 +189,19 @@ pub async fn feed(conn: &Connection, query: &FeedQuery) -> Result<FeedPage> {
         }
         None => {
             CrossUserReads::new(conn)
-                .find(&collection(), filter, sort(), limit, Some(projection))
+                .find(
+                    &collection(),
+                    filter,
+                    FEED_VIEW.sort_document(),
+                    limit,
+                    Some(projection),
+                )
                 .await?
         }
     };
     let ttl = ttl(conn).await?.expire_after_seconds;
     let next = match docs.len() == limit as usize {
-        true => docs
-            .last()
-            .and_then(|d| Cursor::after(d, Some("created_at")))
-            .map(|c| c.encode()),
+        true => TieCursor::after(&docs, "created_at", previous.as_ref()).map(|c| c.encode()),
         false => None,
     };
     Ok(FeedPage {
