@@ -144,3 +144,26 @@ async fn bulk_status_changes_one_users_named_documents_exactly() {
     let changed = before.iter().zip(&after).filter(|(a, b)| a != b).count();
     assert_eq!(changed, mine.len());
 }
+
+/// A `user_id` in uppercase hex names a real user, yet no scoped query (nor
+/// export or erase) reaches it: it counts with the orphans.
+#[tokio::test]
+async fn an_uppercase_owner_id_is_found() {
+    let (db, conn, _) = seeded("plugins_upper", 10).await;
+    let raw = raw_db(&db).await;
+    let user = dump(&raw, "users").await[0]
+        .get_object_id("_id")
+        .unwrap()
+        .to_hex();
+    raw.collection::<Document>("notes_notes")
+        .insert_one(doc! { "user_id": user.to_uppercase(), "title": "shouting" })
+        .await
+        .unwrap();
+    let report = plugins::findings(&conn, "notes_notes").await.unwrap();
+    let orphans = report
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::Orphan)
+        .unwrap();
+    assert_eq!(orphans.count, 1.0);
+}

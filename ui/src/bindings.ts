@@ -330,6 +330,8 @@ export type FindingKind =
 export type FindingsReport = {
 	collection: string,
 	findings: Finding[],
+	/**  The orphan check stopped at its bound: the orphan count is a minimum. */
+	orphans_truncated: boolean,
 	/**  Whether the `{user_id: 1}` index exists. */
 	user_id_index: boolean,
 };

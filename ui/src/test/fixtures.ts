@@ -249,6 +249,7 @@ export function aFindingsReport(over: Partial<FindingsReport> = {}): FindingsRep
       { kind: 'wrong_user_id_type', count: 12, sample_ids: ['66b000000000000000000002'] },
       { kind: 'orphan', count: 0, sample_ids: [] },
     ],
+    orphans_truncated: false,
     user_id_index: false,
     ...over,
   };

@@ -178,10 +178,12 @@ impl<'c> CrossUserReads<'c> {
     pub async fn indexes(&self, name: &str) -> Result<Vec<IndexInfo>> {
         let t = self.conn.timeout_ms();
         let reply = self
-            .conn
-            .database()
-            .run_command(doc! { "listIndexes": name })
-            .await;
+            .bounded(
+                self.conn
+                    .database()
+                    .run_command(doc! { "listIndexes": name }),
+            )
+            .await?;
         let reply = match reply {
             Ok(r) => r,
             // A collection that does not exist has no indexes.
@@ -205,11 +207,21 @@ impl<'c> CrossUserReads<'c> {
 
     /// `collStats` as the server answers it; `unsupported` where it has none.
     pub async fn coll_stats(&self, name: &str) -> Result<Document> {
-        self.conn
-            .database()
-            .run_command(doc! { "collStats": name })
-            .await
+        self.bounded(self.conn.database().run_command(doc! { "collStats": name }))
+            .await?
             .classified(self.conn.timeout_ms())
+    }
+
+    /// Metadata commands take no `maxTimeMS`: the client bounds them instead.
+    async fn bounded<T>(&self, command: impl IntoFuture<Output = T>) -> Result<T> {
+        tokio::time::timeout(READ_TIME_LIMIT, command.into_future())
+            .await
+            .map_err(|_| Error::TimeLimit {
+                message: format!(
+                    "The server did not answer within {} s; try again in a moment.",
+                    READ_TIME_LIMIT.as_secs()
+                ),
+            })
     }
 
     /// Each collection's document count from its metadata (never a scan).

@@ -129,94 +129,6 @@ pub fn after(field: Option<&str>, descending: bool, cursor: &Cursor) -> Document
     doc! { "$or": or }
 }
 
-/// Paging on one indexed field alone, so its index serves the sort
-/// (`{created_at: -1}` by the TTL index). Rows that share the last value
-/// are told apart by the `_id`s already shown, which the cursor carries.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TieCursor {
-    pub value: Bson,
-    /// The `_id`s of the previous pages' rows that hold exactly `value`.
-    pub seen: Vec<Bson>,
-}
-
-impl TieCursor {
-    /// After `rows` (a page in `field` order), carrying on `previous`'s ties.
-    pub fn after(
-        rows: &[Document],
-        field: &str,
-        previous: Option<&TieCursor>,
-    ) -> Option<TieCursor> {
-        let value = rows.last()?.get(field).cloned().unwrap_or(Bson::Null);
-        let mut seen: Vec<Bson> = match previous {
-            Some(p) if p.value == value => p.seen.clone(),
-            _ => Vec::new(),
-        };
-        seen.extend(
-            rows.iter()
-                .filter(|r| r.get(field).cloned().unwrap_or(Bson::Null) == value)
-                .filter_map(|r| r.get("_id").cloned()),
-        );
-        Some(TieCursor { value, seen })
-    }
-
-    pub fn encode(&self) -> String {
-        Bson::Document(doc! { "v": self.value.clone(), "seen": self.seen.clone() })
-            .into_canonical_extjson()
-            .to_string()
-    }
-
-    pub fn decode(text: &str) -> Result<TieCursor> {
-        let bad = || Error::invalid("after", "is not a cursor this app wrote");
-        if text.len() > 64 * 1024 {
-            return Err(bad());
-        }
-        let json: serde_json::Value = serde_json::from_str(text).map_err(|_| bad())?;
-        let Ok(Bson::Document(d)) = Bson::try_from(json) else {
-            return Err(bad());
-        };
-        let value = d.get("v").cloned().ok_or_else(bad)?;
-        let seen = d.get_array("seen").map_err(|_| bad())?.clone();
-        let scalar = |b: &Bson| {
-            !matches!(
-                b,
-                Bson::Document(_)
-                    | Bson::Array(_)
-                    | Bson::RegularExpression(_)
-                    | Bson::JavaScriptCode(_)
-                    | Bson::JavaScriptCodeWithScope(_)
-            )
-        };
-        if d.len() != 2 || !scalar(&value) || !seen.iter().all(scalar) || seen.len() > 10_000 {
-            return Err(bad());
-        }
-        Ok(TieCursor { value, seen })
-    }
-}
-
-/// Rows after a [`TieCursor`] in `{field: -1}` order: below the value, or
-/// at it and not yet shown. Values of other types go by type order.
-pub fn after_ties(field: &str, cursor: &TieCursor) -> Document {
-    let mut filter = after(
-        Some(field),
-        true,
-        &Cursor {
-            value: cursor.value.clone(),
-            id: ObjectId::from_bytes([0; 12]),
-        },
-    );
-    // Replace the `_id` tie-break of `after` with "not yet shown".
-    if let Ok(or) = filter.get_array_mut("$or") {
-        for clause in or.iter_mut() {
-            if let Bson::Document(d) = clause {
-                if d.contains_key("_id") {
-                    d.insert("_id", doc! { "$nin": cursor.seen.clone() });
-                }
-            }
-        }
-    }
-    filter
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,40 +186,6 @@ mod tests {
             or[0],
             Bson::Document(doc! { "last_login": Bson::Null, "_id": { "$gt": id() } })
         );
-    }
-
-    #[test]
-    fn tie_cursors_carry_the_ids_shown_at_the_last_value() {
-        let at = Bson::DateTime(DateTime::from_millis(5));
-        let page = vec![
-            doc! { "_id": 1, "created_at": DateTime::from_millis(9) },
-            doc! { "_id": 2, "created_at": DateTime::from_millis(5) },
-            doc! { "_id": 3, "created_at": DateTime::from_millis(5) },
-        ];
-        let c = TieCursor::after(&page, "created_at", None).unwrap();
-        assert_eq!(c.value, at);
-        assert_eq!(c.seen, vec![Bson::Int32(2), Bson::Int32(3)]);
-        let next = vec![doc! { "_id": 4, "created_at": DateTime::from_millis(5) }];
-        let carried = TieCursor::after(&next, "created_at", Some(&c)).unwrap();
-        assert_eq!(carried.seen.len(), 3, "ties span pages");
-        assert_eq!(TieCursor::decode(&carried.encode()).unwrap(), carried);
-        let f = after_ties("created_at", &c);
-        let or = f.get_array("$or").unwrap();
-        assert_eq!(
-            or[1],
-            Bson::Document(doc! { "created_at": at, "_id": { "$nin": [2, 3] } })
-        );
-        for bad in [
-            r#"{"v":1}"#,
-            r#"{"v":1,"seen":[{"$gt":1}]}"#,
-            r#"{"v":{"$ne":1},"seen":[]}"#,
-        ] {
-            assert_eq!(
-                TieCursor::decode(bad).unwrap_err().code(),
-                "invalid_input",
-                "{bad}"
-            );
-        }
     }
 
     #[test]

@@ -15,9 +15,10 @@ use crate::db::audit::{AuditLog, Change};
 use crate::db::connection::Connection;
 use crate::db::cross_user::CrossUserReads;
 use crate::db::scope::{Page, PerUserCollection, UserScope};
+use crate::db::users::Users;
 use crate::db::write::WriteContext;
 use crate::schema::{QueryShape, MAX_PAGE, NOTIFICATIONS, NOTIFICATION_TTL_SECONDS};
-use crate::services::keyset::{self, TieCursor};
+use crate::services::keyset::{self, Cursor};
 use crate::services::settings::parse_plugin_settings;
 use crate::{dates, Error, Result};
 
@@ -160,53 +161,107 @@ pub const FEED_VIEW: QueryShape = QueryShape {
     sort: &[("created_at", -1)],
 };
 
+/// Newest first on `created_at` alone, so an index serves every query; a
+/// run of equal timestamps is read by `_id` on its own (`{created_at: v}`),
+/// so no row is skipped or repeated however long the run. The cursor is the
+/// run's value and the last `_id` shown in it (the zero id: none yet).
 pub async fn feed(conn: &Connection, query: &FeedQuery) -> Result<FeedPage> {
-    let mut filter = query.filter()?;
-    let previous = query.after.as_deref().map(TieCursor::decode).transpose()?;
-    if let Some(cursor) = &previous {
-        let range = keyset::after_ties("created_at", cursor);
-        filter = match filter.is_empty() {
-            true => range,
-            false => doc! { "$and": [filter, range] },
+    let base = query.filter()?;
+    let limit = query.page_size.clamp(1, MAX_PAGE) as usize;
+    let scope = query.user_id.as_deref().map(UserScope::parse).transpose()?;
+    let read = |filter: Document, sort: Document, n: usize| {
+        let filter = match base.is_empty() {
+            true => filter,
+            false => doc! { "$and": [base.clone(), filter] },
         };
+        let scope = scope.clone();
+        async move {
+            let projection = doc! { "user_id": 1, "type": 1, "title": 1, "message": 1, "read": 1, "created_at": 1 };
+            match scope {
+                // One user's: the scoped layer, served by {user_id, created_at}.
+                Some(user) => {
+                    let page = Page {
+                        limit: n as u32,
+                        sort: Some(sort),
+                        projection: Some(projection),
+                        ..Default::default()
+                    };
+                    user.collection(conn, collection()).find(filter, page).await
+                }
+                None => {
+                    CrossUserReads::new(conn)
+                        .find(&collection(), filter, sort, n as u32, Some(projection))
+                        .await
+                }
+            }
+        }
+    };
+    let by_id = doc! { "_id": -1 };
+    let in_run = |value: &Bson, below: ObjectId| doc! { "created_at": value.clone(), "_id": { "$lt": below } };
+    let mut rows = Vec::new();
+    let mut rest = doc! {};
+    if let Some(after) = &query.after {
+        let cursor = Cursor::decode(after)?;
+        let below = match cursor.id == ObjectId::from_bytes([0; 12]) {
+            true => ObjectId::from_bytes([0xff; 12]),
+            false => cursor.id,
+        };
+        rows = read(in_run(&cursor.value, below), by_id.clone(), limit).await?;
+        if rows.len() == limit {
+            let next = Cursor::after(rows.last().expect("a full page"), Some("created_at"));
+            return page_of(conn, &rows, next).await;
+        }
+        // Strictly below the run's value (other types by type order).
+        let start = Cursor {
+            value: cursor.value,
+            id: ObjectId::from_bytes([0; 12]),
+        };
+        rest = keyset::after(Some("created_at"), true, &start);
     }
-    let limit = query.page_size.clamp(1, MAX_PAGE);
-    let projection =
-        doc! { "user_id": 1, "type": 1, "title": 1, "message": 1, "read": 1, "created_at": 1 };
-    let docs = match &query.user_id {
-        // One user's: the scoped layer, served by {user_id, created_at}.
-        Some(user) => {
-            let page = Page {
-                limit,
-                sort: Some(FEED_VIEW.sort_document()),
-                projection: Some(projection),
-                ..Default::default()
-            };
-            UserScope::parse(user)?
-                .collection(conn, collection())
-                .find(filter, page)
-                .await?
-        }
-        None => {
-            CrossUserReads::new(conn)
-                .find(
-                    &collection(),
-                    filter,
-                    FEED_VIEW.sort_document(),
-                    limit,
-                    Some(projection),
-                )
-                .await?
-        }
+    let more = read(rest, FEED_VIEW.sort_document(), limit - rows.len()).await?;
+    if rows.len() + more.len() < limit {
+        rows.extend(more);
+        return page_of(conn, &rows, None).await;
+    }
+    // The last value may continue past this page: leave its rows to the
+    // next page, which reads that run by `_id` from its start.
+    let last = more
+        .last()
+        .and_then(|d| d.get("created_at"))
+        .cloned()
+        .unwrap_or(Bson::Null);
+    let before_run: Vec<Document> = more
+        .iter()
+        .filter(|d| d.get("created_at").cloned().unwrap_or(Bson::Null) != last)
+        .cloned()
+        .collect();
+    if rows.is_empty() && before_run.is_empty() {
+        // The whole page is one run: read it by `_id` now.
+        let run = read(
+            in_run(&last, ObjectId::from_bytes([0xff; 12])),
+            by_id,
+            limit,
+        )
+        .await?;
+        let next = Cursor::after(
+            run.last().expect("the run is not empty"),
+            Some("created_at"),
+        );
+        return page_of(conn, &run, next).await;
+    }
+    rows.extend(before_run);
+    let next = Cursor {
+        value: last,
+        id: ObjectId::from_bytes([0; 12]),
     };
+    page_of(conn, &rows, Some(next)).await
+}
+
+async fn page_of(conn: &Connection, docs: &[Document], next: Option<Cursor>) -> Result<FeedPage> {
     let ttl = ttl(conn).await?.expire_after_seconds;
-    let next = match docs.len() == limit as usize {
-        true => TieCursor::after(&docs, "created_at", previous.as_ref()).map(|c| c.encode()),
-        false => None,
-    };
     Ok(FeedPage {
         rows: docs.iter().map(|d| row(d, ttl)).collect(),
-        next,
+        next: next.map(|c| c.encode()),
     })
 }
 
@@ -377,10 +432,20 @@ pub async fn delete(
     let ctx = WriteContext::begin(conn, audit, intent).await?;
     let mut deleted = 0.0;
     for (user, ids) in groups.values() {
-        deleted += user
+        let gone = user
             .writer(&ctx, collection())
             .delete_many(doc! { "_id": { "$in": ids.clone() } })
-            .await? as f64;
+            .await;
+        match gone {
+            Ok(n) => deleted += n as f64,
+            Err(e) => {
+                let partial = BulkResult {
+                    matched: deleted,
+                    modified: deleted,
+                };
+                return Err(stopped(&ctx, "delete", &groups, partial, user, e).await);
+            }
+        }
     }
     let total = BulkResult {
         matched: deleted,
@@ -392,6 +457,30 @@ pub async fn delete(
     )
     .await?;
     Ok(total)
+}
+
+/// A bulk operation that failed for one user: what was applied before it
+/// goes to the audit trail, so the trail says exactly what changed.
+async fn stopped(
+    ctx: &WriteContext<'_>,
+    operation: &str,
+    groups: &BTreeMap<String, (UserScope, Vec<ObjectId>)>,
+    applied: BulkResult,
+    at: &UserScope,
+    error: Error,
+) -> Error {
+    let outcome = serde_json::json!({
+        "applied": { "matched": applied.matched, "modified": applied.modified },
+        "stopped_at_user": at.user_id(),
+        "error": error.code(),
+    });
+    if let Err(audit) = ctx
+        .done(Change::new(NOTIFICATIONS, "", operation).values(describe(groups), outcome))
+        .await
+    {
+        log::error!("audit of a partial {operation} failed: {}", audit.code());
+    }
+    error
 }
 
 /// Sends one notification to one user; `created_at` is the app's clock.
@@ -415,25 +504,32 @@ pub async fn compose(conn: &Connection, audit: &AuditLog, compose: &Compose) -> 
         "metadata": metadata,
         "created_at": mongodb::bson::DateTime::now(),
     };
+    // A typo'd or deleted user would get an orphan: refused before writing.
+    let exists = Users::new(conn).existing(&[user.object_id()]).await?;
+    if exists.is_empty() {
+        return Err(Error::NotFound {
+            what: format!("user {}", user.user_id()),
+        });
+    }
+    let ttl = ttl(conn).await?.expire_after_seconds;
     let shown = Bson::Document(document.clone()).into_relaxed_extjson();
     let intent = Change::new(NOTIFICATIONS, user.user_id(), "compose").values(Value::Null, shown);
     let ctx = WriteContext::begin(conn, audit, intent).await?;
-    let id = user.writer(&ctx, collection()).insert_one(document).await?;
-    let stored = user
-        .collection(conn, collection())
-        .find_one(doc! { "_id": id.clone() })
-        .await?
-        .ok_or_else(|| Error::NotFound {
-            what: "the notification just sent".into(),
-        })?;
-    let ttl = ttl(conn).await?.expire_after_seconds;
-    let sent = row(&stored, ttl);
+    let id = user
+        .writer(&ctx, collection())
+        .insert_one(document.clone())
+        .await?;
     ctx.done(
         Change::new(NOTIFICATIONS, user.user_id(), "compose")
-            .values(Value::Null, serde_json::json!({ "id": sent.id })),
+            .values(Value::Null, id.clone().into_relaxed_extjson()),
     )
     .await?;
-    Ok(sent)
+    // The row from what was written: a failed re-read must not make a sent
+    // notification look unsent (and be sent twice).
+    let mut written = document;
+    written.insert("_id", id);
+    written.insert("user_id", user.user_id());
+    Ok(row(&written, ttl))
 }
 
 /// Per day (UTC) and type over the last 30 days, read vs unread: one

@@ -93,6 +93,8 @@ pub struct Finding {
 pub struct FindingsReport {
     pub collection: String,
     pub findings: Vec<Finding>,
+    /// The orphan check stopped at its bound: the orphan count is a minimum.
+    pub orphans_truncated: bool,
     /// Whether the `{user_id: 1}` index exists.
     pub user_id_index: bool,
 }
@@ -158,11 +160,13 @@ pub async fn overview(conn: &Connection) -> Result<PluginOverview> {
         .cloned()
         .zip(counts.into_iter().map(|c| c.ok().map(|n| n as f64)))
         .collect();
+    let stats = futures_util::future::join_all(names.iter().map(|n| reads.coll_stats(n))).await;
+    let mut stats: BTreeMap<String, Result<Document>> = names.iter().cloned().zip(stats).collect();
     let mut out = Vec::new();
     for (plugin, colls) in plugins {
         let mut described = Vec::new();
         for name in colls {
-            let stats = reads.coll_stats(&name).await;
+            let stats = stats.remove(&name).expect("stats for every collection");
             described.push(PluginCollection {
                 estimated_count: counted.remove(&name).flatten(),
                 size_bytes: stats.as_ref().ok().and_then(|s| number(s, "size")),
@@ -310,14 +314,25 @@ fn filter_of(kind: FindingKind) -> Document {
     }
 }
 
-/// The string `user_id`s of a collection that name no user, with how many
-/// documents each holds (grouped on the server, checked in batches).
-async fn orphans(conn: &Connection, name: &PerUserCollection) -> Result<Vec<(String, u64)>> {
+/// Distinct owners the orphan check looks at, at most.
+const MAX_OWNERS_CHECKED: i64 = 100_000;
+
+/// The string `user_id`s of a collection that name no user as the platform
+/// writes ids (lowercase hex of an existing user: an uppercase form is
+/// reached by no scoped query either), with how many documents each holds.
+/// Grouped on the server, checked in batches, bounded: `true` when cut short.
+async fn orphans(
+    conn: &Connection,
+    name: &PerUserCollection,
+) -> Result<(Vec<(String, u64)>, bool)> {
     let pipeline = vec![
         doc! { "$match": { "user_id": { "$type": "string" } } },
         doc! { "$group": { "_id": "$user_id", "n": { "$sum": 1 } } },
+        doc! { "$limit": MAX_OWNERS_CHECKED + 1 },
     ];
-    let groups = CrossUserReads::new(conn).aggregate(name, pipeline).await?;
+    let mut groups = CrossUserReads::new(conn).aggregate(name, pipeline).await?;
+    let truncated = groups.len() as i64 > MAX_OWNERS_CHECKED;
+    groups.truncate(MAX_OWNERS_CHECKED as usize);
     let owners: Vec<(String, u64)> = groups
         .iter()
         .filter_map(|g| {
@@ -330,10 +345,13 @@ async fn orphans(conn: &Connection, name: &PerUserCollection) -> Result<Vec<(Str
         .filter_map(|(id, _)| ObjectId::parse_str(id).ok())
         .collect();
     let existing = Users::new(conn).existing(&ids).await?;
-    Ok(owners
+    let orphans = owners
         .into_iter()
-        .filter(|(id, _)| ObjectId::parse_str(id).map_or(true, |o| !existing.contains(&o)))
-        .collect())
+        .filter(|(id, _)| {
+            ObjectId::parse_str(id).map_or(true, |o| o.to_hex() != *id || !existing.contains(&o))
+        })
+        .collect();
+    Ok((orphans, truncated))
 }
 
 async fn sample_ids(
@@ -374,7 +392,7 @@ pub async fn findings(conn: &Connection, collection: &str) -> Result<FindingsRep
             sample_ids: sample_ids(conn, &name, filter).await?,
         });
     }
-    let lost = orphans(conn, &name).await?;
+    let (lost, orphans_truncated) = orphans(conn, &name).await?;
     findings.push(Finding {
         kind: FindingKind::Orphan,
         count: lost.iter().map(|(_, n)| *n as f64).sum(),
@@ -391,6 +409,7 @@ pub async fn findings(conn: &Connection, collection: &str) -> Result<FindingsRep
     Ok(FindingsReport {
         collection: collection.into(),
         findings,
+        orphans_truncated,
         user_id_index,
     })
 }
@@ -404,7 +423,7 @@ pub async fn finding_documents(
     let name = plugin_collection(collection)?;
     let filter = match kind {
         FindingKind::Orphan => {
-            let lost = orphans(conn, &name).await?;
+            let (lost, _) = orphans(conn, &name).await?;
             if lost.is_empty() {
                 return Ok(Vec::new());
             }

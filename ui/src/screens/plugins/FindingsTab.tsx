@@ -35,6 +35,11 @@ export function FindingsTab({ collection }: { collection: string }) {
             no {'{user_id: 1}'} index
           </Badge>
         )}
+        {report.orphans_truncated && (
+          <Badge color="gray" variant="light" tt="none" data-testid="orphans-truncated">
+            orphan check stopped at 100,000 owners: the count is a minimum
+          </Badge>
+        )}
       </Group>
       {report.findings.length === 0 ? (
         <EmptyState testId="findings-empty">No findings.</EmptyState>
