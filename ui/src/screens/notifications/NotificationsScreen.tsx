@@ -1,18 +1,15 @@
-import { ActionIcon, Alert, Button, Divider, Group, Paper, SegmentedControl, Select, Stack, Text, Title, Tooltip, Input } from '@mantine/core';
+import { Alert, Button, Divider, Group, Paper, SegmentedControl, Select, Stack, Text, Title, Input } from '@mantine/core';
 import { DateInput } from '@mantine/dates';
 import {
   IconAlertTriangle,
   IconCalendar,
-  IconChevronLeft,
-  IconChevronRight,
-  IconChevronsLeft,
   IconFilterOff,
   IconInbox,
-  IconRefresh,
   IconSend,
 } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { CursorPager } from '../../components/CursorPager';
 import * as backend from '../../backend';
 import type { FeedRow, NotificationRef } from '../../backend';
 import { NOTIFICATION_TTL_SECONDS, NOTIFICATION_TYPES } from '../../bindings';
@@ -200,53 +197,17 @@ export function NotificationsScreen({ state, onStateChange, onOpenUser }: Props)
           <Text size="sm" c="dimmed" style={{ fontVariantNumeric: 'tabular-nums' }} data-testid="feed-page-range">
             {rows.length > 0 ? `${formatCount(firstRow)}–${formatCount(firstRow + rows.length - 1)}` : `Page ${formatCount(pageIndex + 1)}`}
           </Text>
-          <Tooltip label="First page">
-            <ActionIcon
-              variant="subtle"
-              color="gray"
-              disabled={pageIndex === 0}
-              onClick={() => onStateChange({ ...state, cursors: [] })}
-              aria-label="First page"
-            >
-              <IconChevronsLeft size={16} />
-            </ActionIcon>
-          </Tooltip>
-          <Tooltip label="Previous page">
-            <ActionIcon
-              variant="subtle"
-              color="gray"
-              disabled={pageIndex === 0}
-              onClick={() => onStateChange({ ...state, cursors: state.cursors.slice(0, -1) })}
-              aria-label="Previous page"
-              data-testid="feed-prev"
-            >
-              <IconChevronLeft size={16} />
-            </ActionIcon>
-          </Tooltip>
-          <Tooltip label="Next page">
-            <ActionIcon
-              variant="subtle"
-              color="gray"
-              disabled={next === null}
-              onClick={() => next && onStateChange({ ...state, cursors: [...state.cursors, next] })}
-              aria-label="Next page"
-              data-testid="feed-next"
-            >
-              <IconChevronRight size={16} />
-            </ActionIcon>
-          </Tooltip>
-          <Tooltip label="Reload">
-            <ActionIcon
-              variant="subtle"
-              color="gray"
-              loading={feed.isFetching && !feed.isPending}
-              onClick={() => void feed.refetch()}
-              aria-label="Reload notifications"
-              data-testid="feed-refresh"
-            >
-              <IconRefresh size={16} />
-            </ActionIcon>
-          </Tooltip>
+          <CursorPager
+            pageIndex={pageIndex}
+            hasNext={next !== null}
+            onFirst={() => onStateChange({ ...state, cursors: [] })}
+            onPrevious={() => onStateChange({ ...state, cursors: state.cursors.slice(0, -1) })}
+            onNext={() => next && onStateChange({ ...state, cursors: [...state.cursors, next] })}
+            onReload={() => void feed.refetch()}
+            reloading={feed.isFetching && !feed.isPending}
+            reloadLabel="Reload notifications"
+            testIds={{ previous: 'feed-prev', next: 'feed-next', reload: 'feed-refresh' }}
+          />
         </Group>
       </Paper>
 

@@ -1,7 +1,8 @@
-import { ActionIcon, Alert, Button, Divider, Group, Paper, Select, Stack, Text, Title, Tooltip } from '@mantine/core';
-import { IconChevronLeft, IconChevronRight, IconChevronsLeft, IconInfoCircle, IconRefresh, IconUsers } from '@tabler/icons-react';
+import { Alert, Button, Divider, Group, Paper, Select, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { IconInfoCircle, IconUsers } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
+import { CursorPager } from '../../components/CursorPager';
 import * as backend from '../../backend';
 import type { Total, UserRow, UserSortField } from '../../backend';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -206,50 +207,20 @@ export function UsersScreen({ state, onStateChange, onOpenUser, focusSearch = 0 
                   }`
                 : `Page ${formatCount(pageIndex + 1)}`}
             </Text>
-            <Tooltip label="First page">
-              <ActionIcon variant="subtle" color="gray" disabled={pageIndex === 0} onClick={() => set({})} aria-label="First page">
-                <IconChevronsLeft size={16} />
-              </ActionIcon>
-            </Tooltip>
-            <Tooltip label="Previous page">
-              <ActionIcon
-                variant="subtle"
-                color="gray"
-                disabled={pageIndex === 0}
-                onClick={goPrevious}
-                aria-label="Previous page"
-                data-testid="page-prev"
-              >
-                <IconChevronLeft size={16} />
-              </ActionIcon>
-            </Tooltip>
-            <Tooltip label="Next page">
-              <ActionIcon
-                variant="subtle"
-                color="gray"
-                disabled={next === null}
-                onClick={goNext}
-                aria-label="Next page"
-                data-testid="page-next"
-              >
-                <IconChevronRight size={16} />
-              </ActionIcon>
-            </Tooltip>
-            <Tooltip label="Reload">
-              <ActionIcon
-                variant="subtle"
-                color="gray"
-                loading={users.isFetching && !users.isPending}
-                onClick={() => {
-                  void users.refetch();
-                  void count.refetch();
-                }}
-                aria-label="Reload users"
-                data-testid="users-refresh"
-              >
-                <IconRefresh size={16} />
-              </ActionIcon>
-            </Tooltip>
+            <CursorPager
+              pageIndex={pageIndex}
+              hasNext={next !== null}
+              onFirst={() => set({})}
+              onPrevious={goPrevious}
+              onNext={goNext}
+              onReload={() => {
+                void users.refetch();
+                void count.refetch();
+              }}
+              reloading={users.isFetching && !users.isPending}
+              reloadLabel="Reload users"
+              testIds={{ previous: 'page-prev', next: 'page-next', reload: 'users-refresh' }}
+            />
           </Group>
         </Group>
       </Paper>
