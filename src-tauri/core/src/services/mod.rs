@@ -1,6 +1,7 @@
 //! One module per capability, each over the typed handles of `db`.
 
 pub mod gdpr;
+pub mod index_health;
 pub mod keyset;
 pub mod notifications;
 pub mod overview;
