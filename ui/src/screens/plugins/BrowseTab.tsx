@@ -1,14 +1,13 @@
-import { Checkbox, Code, Collapse, Group, Select, Stack, Text, UnstyledButton } from '@mantine/core';
+import { Checkbox, Group, Select, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { IconChevronRight } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import * as backend from '../../backend';
 import { EmptyState, SectionError, SectionSkeleton } from '../../components/Section';
 import { WriteButton } from '../../components/WriteButton';
-import { formatBulkResult, formatCount, plural, prettyJson } from '../../format';
+import { formatBulkResult, formatCount, plural } from '../../format';
 import { queryKeys } from '../../queries';
-import { documentSummary } from '../user360/PluginDataSection';
+import { JsonDocument } from '../../components/JsonDocument';
 import { PLUGIN_DATA_PAGE_SIZE } from '../user360/useUser';
 import { UserPicker, type PickedUser } from '../notifications/UserPicker';
 import { usePluginSchema } from './usePluginSchema';
@@ -114,16 +113,12 @@ function UserDocuments({ userId, collection }: { userId: string; collection: str
 }
 
 function SelectableDocument({ json, selected, onToggle }: { json: string; selected: ReadonlySet<string>; onToggle: (id: string) => void }) {
-  const [open, setOpen] = useState(false);
   const id = objectIdOf(json);
-  const { fields } = documentSummary(json);
   return (
-    <div
-      style={{ border: '1px solid var(--mantine-color-default-border)', borderRadius: 'var(--mantine-radius-sm)' }}
-      data-testid="browse-document"
-      data-id={id ?? undefined}
-    >
-      <Group gap={8} wrap="nowrap" px="xs" py={6}>
+    <JsonDocument
+      json={json}
+      testId="browse-document"
+      leading={
         <Checkbox
           size="xs"
           checked={id !== null && selected.has(id)}
@@ -132,25 +127,7 @@ function SelectableDocument({ json, selected, onToggle }: { json: string; select
           aria-label={`Select ${id ?? 'document'}`}
           data-testid="browse-select"
         />
-        <UnstyledButton onClick={() => setOpen((o) => !o)} style={{ flex: 1, minWidth: 0 }} aria-expanded={open}>
-          <Group gap={8} wrap="nowrap">
-            <IconChevronRight size={14} style={{ flexShrink: 0, transform: open ? 'rotate(90deg)' : undefined, transition: 'transform 120ms' }} />
-            <Text size="xs" ff="monospace" c="dimmed" style={{ flexShrink: 0 }}>
-              {id ?? '—'}
-            </Text>
-            <Text size="xs" ff="monospace" truncate="end">
-              {fields}
-            </Text>
-          </Group>
-        </UnstyledButton>
-      </Group>
-      <Collapse in={open}>
-        {open && (
-          <Code block style={{ borderRadius: 0, borderTop: '1px solid var(--mantine-color-default-border)', maxHeight: 360, overflow: 'auto' }}>
-            {prettyJson(json)}
-          </Code>
-        )}
-      </Collapse>
-    </div>
+      }
+    />
   );
 }

@@ -1,11 +1,11 @@
-import { Alert, Box, Code, Collapse, Group, Stack, Text, UnstyledButton } from '@mantine/core';
-import { IconAlertTriangle, IconChevronRight, IconDatabase } from '@tabler/icons-react';
+import { Alert, Box, Stack, Text } from '@mantine/core';
+import { IconAlertTriangle, IconDatabase } from '@tabler/icons-react';
 import { useQueries } from '@tanstack/react-query';
-import { useState } from 'react';
 import * as backend from '../../backend';
 import type { PluginData } from '../../backend';
 import { EmptyState, Section, SectionError, SectionSkeleton } from '../../components/Section';
-import { formatCount, plural, prettyJson } from '../../format';
+import { JsonDocument } from '../../components/JsonDocument';
+import { formatCount, plural } from '../../format';
 import { queryKeys } from '../../queries';
 import { PLUGIN_DATA_PAGE_SIZE, usePluginCollections } from './useUser';
 
@@ -84,7 +84,7 @@ function PluginDocuments({ data }: { data: PluginData }) {
         <>
           <Stack gap={4}>
             {data.documents.map((doc, i) => (
-              <JsonDocument key={i} json={doc} />
+              <JsonDocument key={i} json={doc} testId="plugin-document" />
             ))}
           </Stack>
           {data.count !== null && data.count > data.documents.length && (
@@ -95,75 +95,5 @@ function PluginDocuments({ data }: { data: PluginData }) {
         </>
       )}
     </Stack>
-  );
-}
-
-/** `{"$oid": "…"}` → `…`; other Extended JSON wrappers stay as they are. */
-function scalar(v: unknown): string | null {
-  if (v === null) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (typeof v === 'object' && !Array.isArray(v)) {
-    const o = v as Record<string, unknown>;
-    if (typeof o.$oid === 'string') return o.$oid;
-    if (typeof o.$date === 'string') return o.$date;
-  }
-  if (Array.isArray(v)) return `[${v.length}]`;
-  return null;
-}
-
-/** A one-line preview: `_id` then the plain fields (`user_id` is the same everywhere). */
-export function documentSummary(json: string): { id: string | null; fields: string } {
-  try {
-    const doc = JSON.parse(json) as Record<string, unknown>;
-    const fields = Object.entries(doc)
-      .filter(([k]) => k !== '_id' && k !== 'user_id')
-      .map(([k, v]) => {
-        const s = scalar(v);
-        return s === null ? `${k}: {…}` : `${k}: ${s}`;
-      })
-      .join('  ·  ');
-    return { id: scalar(doc._id), fields };
-  } catch {
-    return { id: null, fields: json };
-  }
-}
-
-/** One document, collapsed to a single line until opened. */
-function JsonDocument({ json }: { json: string }) {
-  const [open, setOpen] = useState(false);
-  const { id, fields } = documentSummary(json);
-  return (
-    <Box
-      style={{
-        border: '1px solid var(--mantine-color-default-border)',
-        borderRadius: 'var(--mantine-radius-sm)',
-      }}
-      data-testid="plugin-document"
-    >
-      <UnstyledButton onClick={() => setOpen((o) => !o)} w="100%" px="xs" py={6} aria-expanded={open}>
-        <Group gap={10} wrap="nowrap">
-          <IconChevronRight
-            size={14}
-            style={{ flexShrink: 0, transform: open ? 'rotate(90deg)' : undefined, transition: 'transform 120ms' }}
-          />
-          {id && (
-            <Text size="xs" ff="monospace" c="dimmed" style={{ flexShrink: 0 }}>
-              {id}
-            </Text>
-          )}
-          <Text size="xs" ff="monospace" truncate="end">
-            {fields}
-          </Text>
-        </Group>
-      </UnstyledButton>
-      <Collapse in={open}>
-        {open && (
-          <Code block style={{ borderRadius: 0, borderTop: '1px solid var(--mantine-color-default-border)', maxHeight: 360, overflow: 'auto' }}>
-            {prettyJson(json)}
-          </Code>
-        )}
-      </Collapse>
-    </Box>
   );
 }
