@@ -205,6 +205,14 @@ fn every_write_command_is_refused_on_a_read_only_connection() {
             "seed_demo_data",
             json!({ "users": 5, "confirmDatabase": db, "onProgress": "__CHANNEL__:2" }),
         ),
+        (
+            "create_indexes",
+            json!({ "scope": { "scope": "all" }, "confirmed": [], "onProgress": "__CHANNEL__:3" }),
+        ),
+        (
+            "drop_index",
+            json!({ "collection": "crm_contacts", "name": "email_1", "confirmation": "email_1" }),
+        ),
     ];
     for (cmd, args) in &writes {
         let err = invoke(&webview, cmd, args.clone()).unwrap_err();
@@ -271,4 +279,65 @@ fn every_write_command_is_refused_on_a_read_only_connection() {
         ]
     );
     assert!(audit.to_string().find("password_hash").is_none());
+}
+
+/// Index health streams progress over a channel; charts and the fix plan
+/// cross IPC whole; a wrong chart id or scope is an argument error.
+#[test]
+fn index_health_and_charts_over_ipc() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (db, _conn, _) = runtime.block_on(support::seeded("ipc_health", 20));
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path());
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    let profile = invoke(
+        &webview,
+        "create_profile",
+        json!({ "input": {
+            "name": "Dev", "uri": support::server().uri, "username": null, "password": null,
+            "remember_password": false, "database": db, "environment": "development",
+            "read_only": false, "color": "#228be6", "timeout_ms": 2000, "audit_to_database": false,
+            "analytics_from_secondaries": true
+        }}),
+    )
+    .unwrap();
+    assert_eq!(profile["analytics_from_secondaries"], true);
+    invoke(
+        &webview,
+        "connect",
+        json!({ "id": profile["id"], "password": null }),
+    )
+    .unwrap();
+
+    let report = invoke(
+        &webview,
+        "index_health",
+        json!({ "onProgress": "__CHANNEL__:4" }),
+    )
+    .unwrap();
+    assert_eq!(report["problems"], 1.0);
+    assert!(report["computed_at"].as_str().unwrap().ends_with('Z'));
+    let plan = invoke(
+        &webview,
+        "index_fix_plan",
+        json!({ "scope": { "scope": "collection", "collection": "crm_contacts" } }),
+    )
+    .unwrap();
+    assert_eq!(plan[0]["keys"], "{ user_id: 1 }");
+    let err = invoke(
+        &webview,
+        "index_fix_plan",
+        json!({ "scope": { "scope": "collection", "collection": "system.users" } }),
+    )
+    .unwrap_err();
+    assert_eq!(err["type"], "not_found");
+
+    // Secondary-preferred reads on a standalone server read the primary.
+    let chart = invoke(&webview, "dashboard_chart", json!({ "id": "roles" })).unwrap();
+    assert_eq!(chart["categories"][0], "user");
+    assert_eq!(chart["series"][0]["drill"][1]["to"], "users");
+    assert_eq!(chart["series"][0]["drill"][1]["role"], "admin");
+    assert!(invoke(&webview, "dashboard_chart", json!({ "id": "nope" })).is_err());
 }

@@ -73,6 +73,14 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             plugins::plugin_findings,
             plugins::finding_documents,
             plugins::set_plugin_status,
+            indexes::index_health,
+            indexes::index_fix_plan,
+            indexes::create_indexes,
+            indexes::drop_index,
+            dashboard::dashboard_chart,
+            dashboard::user_plugin_status,
+            dashboard::save_chart_csv,
+            dashboard::plugin_status_documents,
         ])
 }
 

@@ -85,6 +85,7 @@ pub fn input(uri: &str, database: &str) -> ProfileInput {
         color: "#228be6".into(),
         timeout_ms: 2_000,
         audit_to_database: false,
+        analytics_from_secondaries: false,
     }
 }
 

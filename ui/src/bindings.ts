@@ -86,6 +86,25 @@ export const commands = {
 	/**  The documents behind a finding, as redacted Extended JSON. */
 	findingDocuments: (collection: string, kind: FindingKind) => typedError<string[], AppError>(__TAURI_INVOKE("finding_documents", { collection, kind })),
 	setPluginStatus: (userId: string, collection: string, ids: string[], status: string) => typedError<BulkResult, AppError>(__TAURI_INVOKE("set_plugin_status", { userId, collection, ids, status })),
+	/**
+	 *  Every core and plugin collection's indexes against the platform's
+	 *  required set; a progress line per collection over `on_progress`.
+	 */
+	indexHealth: (onProgress: Channel<HealthProgress>) => typedError<HealthReport, AppError>(__TAURI_INVOKE("index_health", { onProgress })),
+	/**  What the fix would build, with the duplicates that stop a unique index. */
+	indexFixPlan: (scope: FixScope) => typedError<PlannedIndex[], AppError>(__TAURI_INVOKE("index_fix_plan", { scope })),
+	/**  Builds exactly `confirmed` (the plan the user saw); refused read-only. */
+	createIndexes: (scope: FixScope, confirmed: PlannedIndex[], onProgress: Channel<FixProgress>) => typedError<FixOutcome, AppError>(__TAURI_INVOKE("create_indexes", { scope, confirmed, onProgress })),
+	/**  Drops an index once its name is typed back; `_id_` never. */
+	dropIndex: (collection: string, name: string, confirmation: string) => typedError<null, AppError>(__TAURI_INVOKE("drop_index", { collection, name, confirmation })),
+	/**  One dashboard chart, computed now by aggregation on the server. */
+	dashboardChart: (id: ChartId) => typedError<Chart, AppError>(__TAURI_INVOKE("dashboard_chart", { id })),
+	/**  One user's plugin documents by status (the 360 view). */
+	userPluginStatus: (userId: string) => typedError<Chart, AppError>(__TAURI_INVOKE("user_plugin_status", { userId })),
+	/**  Writes a chart's numbers as CSV to the path the save dialog chose. */
+	saveChartCsv: (chart: Chart, path: string) => typedError<null, AppError>(__TAURI_INVOKE("save_chart_csv", { chart, path })),
+	/**  A plugin collection's documents with one status, across users. */
+	pluginStatusDocuments: (collection: string, status: string, after: string | null) => typedError<StatusPage, AppError>(__TAURI_INVOKE("plugin_status_documents", { collection, status, after })),
 };
 
 /* Constants */
@@ -166,6 +185,13 @@ export type AppError = { type: "invalid_uri"; data: {
 } } | { type: "database"; data: {
 	message: string,
 	details: string,
+} } | 
+/**  A unique index was asked for over values several documents hold. */
+{ type: "duplicate_values"; data: {
+	collection: string,
+	keys: string,
+	/**  Each value, with how many documents hold it. */
+	values: string[],
 } };
 
 /**  An audit entry as the audit screen shows it; before/after are JSON text. */
@@ -196,9 +222,30 @@ export type BulkResult = {
 	modified: number | null,
 };
 
+/**  A bar chart: categories along one axis, series stacked on each. */
+export type Chart = {
+	id: ChartId,
+	title: string,
+	categories: string[],
+	series: Series[],
+	computed_at: string,
+	/**  A fact worth saying beside the bars (a ratio, what was left out). */
+	note: string | null,
+};
+
+export type ChartId = "signups" | "active_users" | "roles" | "tiers" | "notifications" | "plugin_status";
+
 export type CollectionCount = {
 	collection: string,
 	count: number | null,
+};
+
+export type CollectionHealth = {
+	collection: string,
+	kind: CollectionKind,
+	checks: IndexCheck[],
+	/**  100 when every required index is as it should be. */
+	score: number | null,
 };
 
 export type CollectionKind = 
@@ -241,6 +288,19 @@ export type DayCount = {
 	type: string,
 	read: number | null,
 	unread: number | null,
+};
+
+/**  Where a click on a bar leads, filtered to what the bar counted. */
+export type Drill = {
+	to: "users",
+} & UserFilter | ({ to: "feed"; type: string | null; read: boolean | null }) & { collection?: never; status?: never; user_id?: never } | ({ to: "plugin"; collection: string; status: string; 
+/**  One user's documents (the 360 view's chart). */
+user_id: string | null }) & { read?: never; type?: never };
+
+export type DuplicateValue = {
+	/**  The key fields' values as JSON: `{"email":"a@example.com"}`. */
+	value: string,
+	count: number | null,
 };
 
 export type Environment = "development" | "production";
@@ -336,10 +396,94 @@ export type FindingsReport = {
 	user_id_index: boolean,
 };
 
+export type FixFailure = {
+	index: string,
+	error: AppError,
+	/**  Whether the index it replaces was put back. */
+	restored: boolean | null,
+};
+
+/**  What the fix does about a check. */
+export type FixKind = 
+/**  Build the index. */
+"create" | 
+/**  Drop the index with these keys and build it with the right options. */
+"replace";
+
+/**  What a fix did: the indexes built, in order, and where it stopped. */
+export type FixOutcome = {
+	created: string[],
+	failed: FixFailure | null,
+};
+
+export type FixProgress = {
+	done: number,
+	total: number,
+	index: string,
+};
+
+/**  What to fix. */
+export type FixScope = { scope: "all" } | { scope: "collection"; collection: string } | 
+/**  One index, by its keys as the report writes them. */
+{ scope: "one"; collection: string; keys: string };
+
 /**  Whether the server answers now (the header's dot). */
 export type Health = { state: "connected" } | 
 /**  The server does not answer; the driver keeps trying in the background. */
 { state: "lost"; message: string };
+
+/**  Progress of a report: `done` of `total` collections checked. */
+export type HealthProgress = {
+	done: number,
+	total: number,
+	collection: string,
+};
+
+export type HealthReport = {
+	collections: CollectionHealth[],
+	score: number | null,
+	/**  Required indexes that are missing, lack `unique` or differ on TTL. */
+	problems: number | null,
+	/**  Said when `$indexStats` is not available here. */
+	usage_note: string | null,
+	/**  The members or shards whose `$indexStats` rows were merged. */
+	usage_members: string[],
+	computed_at: string,
+};
+
+export type IndexCheck = {
+	/**  The index's name; `None` for one that is missing. */
+	name: string | null,
+	/**  As MongoDB writes them: `{ user_id: 1, created_at: -1 }`. */
+	keys: string,
+	state: IndexState,
+	required: boolean,
+	detail: string,
+	/**
+	 *  Operations since the server started (`$indexStats`, summed over
+	 *  members); `None` when unknown.
+	 */
+	ops: number | null,
+	/**  When the server began counting, for an index with no operations. */
+	unused_since: string | null,
+	size_bytes: number | null,
+	/**  What the fix would do; `None` when there is nothing to fix. */
+	fix: FixKind | null,
+};
+
+export type IndexState = "ok" | "missing" | 
+/**  Exists, but without `unique`: duplicates can be written. */
+"missing_unique" | 
+/**  The TTL is missing or differs from the platform's. */
+"ttl_mismatch" | 
+/**  Not one the platform requires. */
+"extra" | 
+/**  A prefix of another index with the same options. */
+"redundant" | 
+/**  Not required, and no operation used it since the server started. */
+"unused" | 
+/**  Not required, but a sort the app offers would use it. */
+"suggested";
 
 export type NotificationPreferences = {
 	email_enabled: boolean,
@@ -382,6 +526,22 @@ export type PasswordMode =
 "keychain" | 
 /**  Never stored: the user types it at each connect. */
 "ask";
+
+/**  One index the fix would build. */
+export type PlannedIndex = {
+	collection: string,
+	name: string,
+	keys: string,
+	unique: boolean,
+	expire_after_seconds: number | null,
+	/**  The index dropped first because it has these keys with other options. */
+	replaces: string | null,
+	/**
+	 *  Values more than one document holds: a unique index cannot be built
+	 *  until they are resolved.
+	 */
+	duplicates: DuplicateValue[],
+};
 
 export type PluginCollection = {
 	name: string,
@@ -440,6 +600,11 @@ export type Profile = {
 	timeout_ms: number,
 	/**  Also append audit entries to the `admin_audit_log` collection. */
 	audit_to_database?: boolean,
+	/**
+	 *  Read the dashboard's aggregations from secondaries where there are
+	 *  any (`secondaryPreferred`), so charts never load a production primary.
+	 */
+	analytics_from_secondaries?: boolean,
 };
 
 /**
@@ -460,6 +625,7 @@ export type ProfileInput = {
 	color: string,
 	timeout_ms: number,
 	audit_to_database?: boolean,
+	analytics_from_secondaries?: boolean,
 };
 
 export type SchemaReport = {
@@ -486,9 +652,25 @@ export type SeededCollection = {
 	documents: number,
 };
 
+export type Series = {
+	name: string,
+	/**  One per category. */
+	values: (number | null)[],
+	/**  Where each bar leads; one per category. */
+	drill: (Drill | null)[],
+};
+
 export type ServerInfo = {
 	version: string,
 	topology: Topology,
+};
+
+/**  A page of one status's documents across users, newest first. */
+export type StatusPage = {
+	/**  Redacted Extended JSON, one per document. */
+	documents: string[],
+	/**  Where the next page starts; `None` on the last. */
+	next: string | null,
 };
 
 export type SubscriptionState = "active" | "expired";
@@ -541,6 +723,16 @@ export type UserEdit = {
 	version: string,
 };
 
+/**  The users list's filters a bar stands for. */
+export type UserFilter = {
+	role: string | null,
+	tier: string | null,
+	subscription: SubscriptionState | null,
+	created_from: string | null,
+	created_to: string | null,
+	last_login_after: string | null,
+};
+
 export type UserNotifications = {
 	rows: NotificationRow[],
 	total: number | null,
@@ -570,6 +762,8 @@ export type UserQuery = {
 	created_to: string | null,
 	/**  Users whose last login is before this date (or who never logged in). */
 	last_login_before: string | null,
+	/**  Users who logged in at or after this date (the dashboard's active users). */
+	last_login_after?: string | null,
 };
 
 /**  A row of the users table: only the fields the table shows. */

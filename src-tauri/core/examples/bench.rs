@@ -70,6 +70,7 @@ async fn main() -> mozaiks_core::Result<()> {
         color: "#000000".into(),
         timeout_ms: 5_000,
         audit_to_database: false,
+        analytics_from_secondaries: false,
     }
     .validate(String::new())?
     .profile;

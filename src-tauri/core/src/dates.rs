@@ -53,20 +53,30 @@ pub fn parse_bson(field: &str, value: &str) -> Result<BsonDate> {
 /// `field` within the bounds whether stored as a BSON date (the seed) or
 /// as an ISO-8601 UTC string (the seed guide's documents, older data).
 pub fn range_filter(field: &str, bounds: &[(&str, DateTime<Utc>)]) -> Document {
+    let (as_date, as_text) = range_parts(field, bounds);
+    doc! { "$or": [ as_date, as_text ] }
+}
+
+/// The two halves of [`range_filter`]: the field as a date, and as text.
+pub fn range_parts(field: &str, bounds: &[(&str, DateTime<Utc>)]) -> (Document, Document) {
     let mut as_date = Document::new();
     let mut as_text = doc! { "$type": "string" };
     for (op, at) in bounds {
         as_date.insert(*op, BsonDate::from_chrono(*at));
-        // Text sorts "…:00" < "…:00+05:00" < "…:00.123" < "…:00Z": the naive
-        // form bounds from below, the `Z` form from above, so every way of
-        // writing the instant falls on the right side (offsets approximately).
-        let text = match *op {
-            "$gte" | "$lt" => at.format("%Y-%m-%dT%H:%M:%S").to_string(),
-            _ => at.to_rfc3339_opts(SecondsFormat::Secs, true),
-        };
-        as_text.insert(*op, text);
+        as_text.insert(*op, bound_text(op, *at));
     }
-    doc! { "$or": [ { field: as_date }, { field: as_text } ] }
+    (doc! { field: as_date }, doc! { field: as_text })
+}
+
+/// The instant as text that bounds ISO strings with `op`. Text sorts
+/// "…:00" < "…:00+05:00" < "…:00.123" < "…:00Z": the naive form bounds from
+/// below, the `Z` form from above, so every way of writing the instant
+/// falls on the right side (offsets approximately).
+pub fn bound_text(op: &str, at: DateTime<Utc>) -> String {
+    match op {
+        "$gte" | "$lt" => at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        _ => at.to_rfc3339_opts(SecondsFormat::Secs, true),
+    }
 }
 
 #[cfg(test)]

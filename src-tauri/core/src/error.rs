@@ -64,6 +64,14 @@ pub enum Error {
     Refused { reason: String },
     #[error("{message}")]
     Database { message: String, details: String },
+    /// A unique index was asked for over values several documents hold.
+    #[error("{collection} {keys}: {} values are held by more than one document", values.len())]
+    DuplicateValues {
+        collection: String,
+        keys: String,
+        /// Each value, with how many documents hold it.
+        values: Vec<String>,
+    },
 }
 
 impl Error {
@@ -93,6 +101,7 @@ impl Error {
             Error::TimeLimit { .. } => "time_limit",
             Error::Refused { .. } => "refused",
             Error::Database { .. } => "database",
+            Error::DuplicateValues { .. } => "duplicate_values",
         }
     }
 

@@ -148,6 +148,14 @@ pub const REQUIRED_INDEXES: [RequiredIndex; 10] = [
     ),
 ];
 
+/// Indexes the platform does not require but the app's own sorts want: the
+/// users list offers "joined" and "last login" orders on fields nothing
+/// indexes. Index health suggests them; it never counts them as problems.
+pub const SUGGESTED_INDEXES: [RequiredIndex; 2] = [
+    index(Applies::Collection(USERS), &[("created_at", -1)]),
+    index(Applies::Collection(USERS), &[("last_login", -1)]),
+];
+
 impl RequiredIndex {
     /// Whether the rule applies to `collection`, whose documents have `fields`.
     pub fn applies_to(&self, collection: &str, has_field: impl Fn(&str) -> bool) -> bool {

@@ -338,6 +338,7 @@ impl Workspace {
             },
             timeout_ms: DEFAULT_TIMEOUT_MS,
             audit_to_database: false,
+            analytics_from_secondaries: false,
         })
         .await
     }
@@ -417,6 +418,7 @@ mod tests {
             color: "#228be6".into(),
             timeout_ms: DEFAULT_TIMEOUT_MS,
             audit_to_database: false,
+            analytics_from_secondaries: false,
         }
     }
 

@@ -3,7 +3,9 @@
 
 pub mod audit;
 pub mod connection;
+pub mod dashboard;
 pub mod gdpr;
+pub mod indexes;
 pub mod notifications;
 pub mod plugins;
 pub mod profiles;

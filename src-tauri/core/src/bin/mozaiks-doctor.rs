@@ -44,6 +44,7 @@ async fn main() -> ExitCode {
         color: "#000000".into(),
         timeout_ms: DEFAULT_TIMEOUT_MS,
         audit_to_database: false,
+        analytics_from_secondaries: false,
     };
     let validated = match input.validate(String::new()) {
         Ok(v) => v,
@@ -68,7 +69,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(3);
         }
     };
-    let report = index_health::report(&conn, |_| {}).await;
+    let report = index_health::report(&conn, index_health::CONCURRENCY, |_| {}).await;
     conn.close().await;
     let report = match report {
         Ok(r) => r,
@@ -98,6 +99,8 @@ async fn main() -> ExitCode {
                     IndexState::Missing => "MISSING ",
                     IndexState::MissingUnique => "UNIQUE! ",
                     IndexState::TtlMismatch => "TTL!    ",
+                    IndexState::Unused => "unused  ",
+                    IndexState::Suggested => "suggest ",
                 };
                 println!("  {mark} {:<40} {}", check.keys, check.detail);
             }

@@ -91,6 +91,7 @@ async fn run(args: Args) -> mozaiks_core::Result<()> {
         color: "#000000".into(),
         timeout_ms: DEFAULT_TIMEOUT_MS,
         audit_to_database: false,
+        analytics_from_secondaries: false,
     }
     .validate(String::new())?;
     let profile = validated.profile;

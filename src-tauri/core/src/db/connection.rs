@@ -8,7 +8,9 @@ use std::time::Duration;
 use mongodb::bson::{doc, Document};
 use mongodb::error::ErrorKind;
 use mongodb::event::{command::CommandEvent, EventHandler};
-use mongodb::options::{ClientOptions, ServerAddress, Tls};
+use mongodb::options::{
+    ClientOptions, DatabaseOptions, ReadPreference, SelectionCriteria, ServerAddress, Tls,
+};
 use mongodb::{Client, Database};
 use serde::Serialize;
 use specta::Type;
@@ -48,6 +50,8 @@ pub struct Connection {
     profile: Profile,
     client: Client,
     db: Database,
+    /// The same database, read from secondaries when the profile asks.
+    analytics: Database,
     server: ServerInfo,
     read_only: AtomicBool,
 }
@@ -134,8 +138,16 @@ impl Connection {
                 .to_string(),
             topology: topology_of(&hello, load_balanced),
         };
+        let analytics = DatabaseOptions::builder()
+            .selection_criteria(profile.analytics_from_secondaries.then_some(
+                SelectionCriteria::ReadPreference(ReadPreference::SecondaryPreferred {
+                    options: Default::default(),
+                }),
+            ))
+            .build();
         Ok(Connection {
             db: client.database(profile.database_name()),
+            analytics: client.database_with_options(profile.database_name(), analytics),
             client,
             server,
             read_only: AtomicBool::new(profile.opens_read_only()),
@@ -162,6 +174,12 @@ impl Connection {
     /// The raw handle: only `db`'s typed handles reach the database.
     pub(in crate::db) fn database(&self) -> &Database {
         &self.db
+    }
+
+    /// The raw handle for the dashboard's aggregations: `secondaryPreferred`
+    /// when the profile reads analytics from secondaries.
+    pub(in crate::db) fn analytics_database(&self) -> &Database {
+        &self.analytics
     }
 
     /// A ping within the profile's timeout. The driver reconnects by itself

@@ -53,6 +53,16 @@ impl IndexInfo {
 
 pub struct CrossUserReads<'c> {
     conn: &'c Connection,
+    /// Reads the analytics handle (`secondaryPreferred` when the profile asks).
+    analytics: bool,
+}
+
+/// A value held by more than one document where a unique index is wanted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicateGroup {
+    /// The key fields' values, as `{ field: value }`.
+    pub values: Document,
+    pub count: i64,
 }
 
 /// A collection of the database as `listCollections` describes it.
@@ -78,7 +88,26 @@ impl From<CollectionSpecification> for CollectionInfo {
 
 impl<'c> CrossUserReads<'c> {
     pub fn new(conn: &'c Connection) -> Self {
-        CrossUserReads { conn }
+        CrossUserReads {
+            conn,
+            analytics: false,
+        }
+    }
+
+    /// The dashboard's reads: from secondaries when the profile says so.
+    pub fn analytics(conn: &'c Connection) -> Self {
+        CrossUserReads {
+            conn,
+            analytics: true,
+        }
+    }
+
+    fn handle(&self) -> &mongodb::Database {
+        if self.analytics {
+            self.conn.analytics_database()
+        } else {
+            self.conn.database()
+        }
     }
 
     /// Every collection and view but `system.*`, sorted by name.
@@ -103,7 +132,7 @@ impl<'c> CrossUserReads<'c> {
     }
 
     fn per_user(&self, name: &PerUserCollection) -> mongodb::Collection<Document> {
-        self.conn.database().collection(name.as_str())
+        self.handle().collection(name.as_str())
     }
 
     /// A page of documents across users, newest first unless `sort` says.
@@ -203,6 +232,70 @@ impl<'c> CrossUserReads<'c> {
             })
             .unwrap_or_default();
         Ok(batch)
+    }
+
+    /// `$indexStats` rows of any collection: one per index, and on replica
+    /// sets and sharded clusters one per member or shard.
+    pub async fn index_stats(&self, name: &str) -> Result<Vec<Document>> {
+        let t = self.conn.timeout_ms();
+        self.conn
+            .database()
+            .collection::<Document>(name)
+            .aggregate(vec![doc! { "$indexStats": {} }])
+            .max_time(READ_TIME_LIMIT)
+            .comment(tag(CROSS_USER_COMMENT, "index_stats"))
+            .await
+            .classified(t)?
+            .try_collect()
+            .await
+            .classified(t)
+    }
+
+    /// Up to `limit` values of `keys` held by more than one document of any
+    /// collection, most repeated first: what would make a unique index fail.
+    /// A document without a key field counts as `null`, as the index would.
+    pub async fn duplicates(
+        &self,
+        name: &str,
+        keys: &[String],
+        limit: i64,
+    ) -> Result<Vec<DuplicateGroup>> {
+        let id: Document = keys
+            .iter()
+            .map(|k| (k.replace('.', "_"), Bson::String(format!("${k}"))))
+            .collect();
+        let pipeline = vec![
+            doc! { "$group": { "_id": id, "n": { "$sum": 1 } } },
+            doc! { "$match": { "n": { "$gt": 1 } } },
+            doc! { "$sort": { "n": -1 } },
+            doc! { "$limit": limit },
+        ];
+        let t = self.conn.timeout_ms();
+        let groups: Vec<Document> = self
+            .conn
+            .database()
+            .collection::<Document>(name)
+            .aggregate(pipeline)
+            .allow_disk_use(true)
+            .max_time(READ_TIME_LIMIT)
+            .comment(tag(CROSS_USER_COMMENT, "duplicates"))
+            .await
+            .classified(t)?
+            .try_collect()
+            .await
+            .classified(t)?;
+        Ok(groups
+            .into_iter()
+            .map(|g| DuplicateGroup {
+                values: g.get_document("_id").cloned().unwrap_or_default(),
+                count: match g.get("n") {
+                    Some(Bson::Int32(n)) => i64::from(*n),
+                    Some(Bson::Int64(n)) => *n,
+                    Some(Bson::Double(n)) => *n as i64,
+                    _ => 0,
+                },
+            })
+            .collect())
     }
 
     /// `collStats` as the server answers it; `unsupported` where it has none.

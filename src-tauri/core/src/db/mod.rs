@@ -9,6 +9,7 @@ pub mod command_check;
 pub mod connection;
 pub mod cross_user;
 pub mod demo_data;
+pub mod indexes;
 pub mod scope;
 pub mod tags;
 pub mod users;

@@ -9,9 +9,10 @@ use mongodb::Collection;
 
 use crate::db::classify::{Classified, MAX_TIME_MS_EXPIRED};
 use crate::db::connection::{Connection, COUNT_TIME_LIMIT, READ_TIME_LIMIT};
+use crate::db::tags::FORBIDDEN_STAGES;
 use crate::db::write::WriteContext;
 use crate::schema::{MAX_PAGE, SUPERADMIN, USERS};
-use crate::Result;
+use crate::{Error, Result};
 
 /// A set of `users` fields to read: never the password hash.
 #[derive(Debug, Clone)]
@@ -66,8 +67,48 @@ impl<'c> Users<'c> {
         }
     }
 
+    /// The dashboard's reads: from secondaries when the profile says so.
+    pub fn analytics(conn: &'c Connection) -> Self {
+        Users {
+            conn,
+            coll: conn.analytics_database().collection(USERS),
+        }
+    }
+
     fn timeout(&self) -> u32 {
         self.conn.timeout_ms()
+    }
+
+    /// A read-only aggregation for charts, with a time limit and disk use
+    /// allowed. A pipeline that names a password field, or a stage that
+    /// reads elsewhere or writes, is refused before it is sent.
+    pub async fn aggregate(&self, pipeline: Vec<Document>) -> Result<Vec<Document>> {
+        let text = format!("{pipeline:?}");
+        if text.contains("password") {
+            return Err(Error::invalid(
+                "pipeline",
+                "password fields never leave the server",
+            ));
+        }
+        if let Some(stage) = pipeline
+            .iter()
+            .flat_map(|s| s.keys())
+            .find(|k| FORBIDDEN_STAGES.contains(&k.as_str()))
+        {
+            return Err(Error::invalid(
+                "pipeline",
+                format!("{stage} is not a read of this collection"),
+            ));
+        }
+        self.coll
+            .aggregate(pipeline)
+            .allow_disk_use(true)
+            .max_time(READ_TIME_LIMIT)
+            .await
+            .classified(self.timeout())?
+            .try_collect()
+            .await
+            .classified(self.timeout())
     }
 
     pub async fn find(&self, find: UsersFind) -> Result<Vec<Document>> {

@@ -68,6 +68,10 @@ pub struct Profile {
     /// Also append audit entries to the `admin_audit_log` collection.
     #[serde(default)]
     pub audit_to_database: bool,
+    /// Read the dashboard's aggregations from secondaries where there are
+    /// any (`secondaryPreferred`), so charts never load a production primary.
+    #[serde(default)]
+    pub analytics_from_secondaries: bool,
 }
 
 impl Profile {
@@ -101,6 +105,8 @@ pub struct ProfileInput {
     pub timeout_ms: u32,
     #[serde(default)]
     pub audit_to_database: bool,
+    #[serde(default)]
+    pub analytics_from_secondaries: bool,
 }
 
 /// A validated input: the profile to store plus the password to put in the keychain.
@@ -150,6 +156,7 @@ impl ProfileInput {
                 color: self.color.to_ascii_lowercase(),
                 timeout_ms: self.timeout_ms,
                 audit_to_database: self.audit_to_database,
+                analytics_from_secondaries: self.analytics_from_secondaries,
             },
             new_password: new_password.filter(|_| password != PasswordMode::None),
         })
@@ -193,6 +200,7 @@ mod tests {
             color: "#1E90FF".into(),
             timeout_ms: DEFAULT_TIMEOUT_MS,
             audit_to_database: false,
+            analytics_from_secondaries: false,
         }
     }
 

@@ -90,6 +90,7 @@ mod tests {
             color: "#000000".into(),
             timeout_ms: 1000,
             audit_to_database: false,
+            analytics_from_secondaries: false,
         }
     }
 

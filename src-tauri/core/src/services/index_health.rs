@@ -6,7 +6,7 @@
 //! server has it, sizes from `collStats`. The app's screen and `doctor`
 //! (the platform's CI) read the same report.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use futures_util::stream::{self, StreamExt};
 use mongodb::bson::{doc, Bson, Document};
@@ -16,12 +16,14 @@ use specta::Type;
 use crate::db::connection::Connection;
 use crate::db::cross_user::{CrossUserReads, IndexInfo};
 use crate::db::scope::PerUserCollection;
-use crate::schema::{CollectionKind, RequiredIndex, CORE_COLLECTIONS, REQUIRED_INDEXES};
-use crate::Result;
+use crate::schema::{
+    CollectionKind, RequiredIndex, CORE_COLLECTIONS, REQUIRED_INDEXES, SUGGESTED_INDEXES,
+};
+use crate::{dates, Result};
 
 /// Collections checked at once: enough to hide round trips, few enough to
 /// leave a production server alone.
-const CONCURRENCY: usize = 8;
+pub const CONCURRENCY: usize = 8;
 /// Documents sampled per plugin collection to learn which fields it has.
 const FIELD_SAMPLE: i32 = 200;
 
@@ -38,6 +40,20 @@ pub enum IndexState {
     Extra,
     /// A prefix of another index with the same options.
     Redundant,
+    /// Not required, and no operation used it since the server started.
+    Unused,
+    /// Not required, but a sort the app offers would use it.
+    Suggested,
+}
+
+/// What the fix does about a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum FixKind {
+    /// Build the index.
+    Create,
+    /// Drop the index with these keys and build it with the right options.
+    Replace,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
@@ -49,9 +65,14 @@ pub struct IndexCheck {
     pub state: IndexState,
     pub required: bool,
     pub detail: String,
-    /// Operations since the server started (`$indexStats`); `None` when unknown.
+    /// Operations since the server started (`$indexStats`, summed over
+    /// members); `None` when unknown.
     pub ops: Option<f64>,
+    /// When the server began counting, for an index with no operations.
+    pub unused_since: Option<String>,
     pub size_bytes: Option<f64>,
+    /// What the fix would do; `None` when there is nothing to fix.
+    pub fix: Option<FixKind>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
@@ -71,53 +92,107 @@ pub struct HealthReport {
     pub problems: f64,
     /// Said when `$indexStats` is not available here.
     pub usage_note: Option<String>,
+    /// The members or shards whose `$indexStats` rows were merged.
+    pub usage_members: Vec<String>,
+    pub computed_at: String,
 }
 
-fn keys_text(keys: &[(String, i32)]) -> String {
+/// Index usage as `$indexStats` reports it, merged over members.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Usage {
+    pub ops: BTreeMap<String, f64>,
+    /// The earliest `accesses.since` per index.
+    pub since: BTreeMap<String, String>,
+    pub members: BTreeSet<String>,
+}
+
+/// One rule that applies to a collection, and whether it is required.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rule {
+    pub index: RequiredIndex,
+    pub required: bool,
+}
+
+/// What the server says about one collection, and what the platform wants of it.
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    pub collection: String,
+    pub kind: CollectionKind,
+    pub rules: Vec<Rule>,
+    pub actual: Vec<IndexInfo>,
+    /// `None` when the server does not report usage.
+    pub usage: Option<Usage>,
+    pub usage_note: Option<String>,
+    pub sizes: BTreeMap<String, f64>,
+}
+
+pub fn keys_text(keys: &[(String, i32)]) -> String {
     let parts: Vec<String> = keys.iter().map(|(k, d)| format!("{k}: {d}")).collect();
     format!("{{ {} }}", parts.join(", "))
 }
 
-fn owned(keys: &[(&str, i32)]) -> Vec<(String, i32)> {
+pub fn owned(keys: &[(&str, i32)]) -> Vec<(String, i32)> {
     keys.iter().map(|(k, d)| (k.to_string(), *d)).collect()
 }
 
-/// Compares one collection's indexes with what the platform requires of it.
+fn ttl_detail(want: Option<u32>, got: Option<i64>) -> String {
+    match (want, got) {
+        (Some(want), None) => format!("no TTL; the platform expects {} days", want / 86_400),
+        (Some(want), Some(got)) => format!(
+            "TTL of {} days; the platform expects {} days",
+            got as f64 / 86_400.0,
+            want / 86_400
+        ),
+        _ => "has a TTL the platform does not expect".to_string(),
+    }
+}
+
+/// Compares one collection's indexes with the rules that apply to it.
 pub fn compare(
-    required: &[RequiredIndex],
+    rules: &[Rule],
     actual: &[IndexInfo],
-    usage: &BTreeMap<String, f64>,
+    usage: Option<&Usage>,
     sizes: &BTreeMap<String, f64>,
 ) -> Vec<IndexCheck> {
+    let ops = |name: &str| usage.map(|u| u.ops.get(name).copied().unwrap_or(0.0));
+    let unused_since = |name: &str| {
+        usage
+            .filter(|u| u.ops.get(name).copied().unwrap_or(0.0) == 0.0)
+            .and_then(|u| u.since.get(name).cloned())
+    };
     let mut checks = Vec::new();
     let mut matched = Vec::new();
-    for rule in required {
-        let keys = owned(rule.keys);
+    for rule in rules {
+        let r = rule.index;
+        let keys = owned(r.keys);
         let found = actual.iter().find(|i| i.keys == keys);
-        let (state, detail) = match found {
+        let (state, detail, fix) = match found {
+            None if !rule.required => (
+                IndexState::Suggested,
+                "the users list offers this sort; nothing indexes it".to_string(),
+                Some(FixKind::Create),
+            ),
             None => (
                 IndexState::Missing,
                 "required by the platform, not on the server".to_string(),
+                Some(FixKind::Create),
             ),
-            Some(i) if rule.unique && !i.unique => (
+            Some(i) if r.unique && !i.unique => (
                 IndexState::MissingUnique,
                 "exists without unique: duplicate values can be written".to_string(),
+                Some(FixKind::Replace),
             ),
-            Some(i) if rule.expire_after_seconds.map(i64::from) != i.expire_after_seconds => (
+            Some(i) if r.expire_after_seconds.map(i64::from) != i.expire_after_seconds => (
                 IndexState::TtlMismatch,
-                match (rule.expire_after_seconds, i.expire_after_seconds) {
-                    (Some(want), None) => {
-                        format!("no TTL; the platform expects {} days", want / 86_400)
-                    }
-                    (Some(want), Some(got)) => format!(
-                        "TTL of {} days; the platform expects {} days",
-                        got as f64 / 86_400.0,
-                        want / 86_400
-                    ),
-                    _ => "has a TTL the platform does not expect".to_string(),
-                },
+                ttl_detail(r.expire_after_seconds, i.expire_after_seconds),
+                Some(FixKind::Replace),
             ),
-            Some(_) => (IndexState::Ok, "as the platform requires".to_string()),
+            Some(_) if !rule.required => (
+                IndexState::Ok,
+                "suggested for the users list's sorts; present".to_string(),
+                None,
+            ),
+            Some(_) => (IndexState::Ok, "as the platform requires".to_string(), None),
         };
         if let Some(i) = found {
             matched.push(i.name.clone());
@@ -126,10 +201,12 @@ pub fn compare(
             name: found.map(|i| i.name.clone()),
             keys: keys_text(&keys),
             state,
-            required: true,
+            required: rule.required,
             detail,
-            ops: found.and_then(|i| usage.get(&i.name).copied()),
+            ops: found.and_then(|i| ops(&i.name)),
+            unused_since: found.and_then(|i| unused_since(&i.name)),
             size_bytes: found.and_then(|i| sizes.get(&i.name).copied()),
+            fix,
         });
     }
     for index in actual
@@ -151,6 +228,10 @@ pub fn compare(
                     other.name
                 ),
             ),
+            _ if ops(&index.name) == Some(0.0) => (
+                IndexState::Unused,
+                "not required by the platform, and nothing has used it".to_string(),
+            ),
             _ => (
                 IndexState::Extra,
                 "not required by the platform".to_string(),
@@ -162,15 +243,18 @@ pub fn compare(
             state,
             required: false,
             detail,
-            ops: usage.get(&index.name).copied(),
+            ops: ops(&index.name),
+            unused_since: unused_since(&index.name),
             size_bytes: sizes.get(&index.name).copied(),
+            fix: None,
         });
     }
     checks
 }
 
 /// 100 less a weight per problem: a missing unique index is corrupt data in
-/// waiting, a missing index a slow page, a redundant one wasted writes.
+/// waiting, a missing index a slow page, a redundant or unused one wasted
+/// writes. Suggestions cost nothing.
 pub fn score(checks: &[IndexCheck]) -> f64 {
     let lost: f64 = checks
         .iter()
@@ -178,7 +262,8 @@ pub fn score(checks: &[IndexCheck]) -> f64 {
             IndexState::Missing | IndexState::MissingUnique => 40.0,
             IndexState::TtlMismatch => 25.0,
             IndexState::Redundant => 5.0,
-            IndexState::Ok | IndexState::Extra => 0.0,
+            IndexState::Unused => 2.0,
+            IndexState::Ok | IndexState::Extra | IndexState::Suggested => 0.0,
         })
         .sum();
     (100.0 - lost).max(0.0)
@@ -201,100 +286,120 @@ async fn sampled_fields(reads: &CrossUserReads<'_>, name: &str) -> Result<Vec<St
     Ok(fields)
 }
 
-/// `$indexStats` ops per index name, or why usage is unknown here. Read
-/// through the cross-user API, so for per-user collections only (`users`'
-/// usage stays unknown until the `users` handle reads it).
-async fn usage(
-    reads: &CrossUserReads<'_>,
-    name: &str,
-) -> std::result::Result<BTreeMap<String, f64>, String> {
-    let Ok(collection) = PerUserCollection::parse(name) else {
-        return Ok(BTreeMap::new());
-    };
-    let rows = reads
-        .aggregate(&collection, vec![doc! { "$indexStats": {} }])
-        .await
-        .map_err(|e| e.code().to_string())?;
-    Ok(usage_of(&rows))
+/// Usage, or why it is unknown here: a server without `$indexStats`, or a
+/// user without the privilege, gets a note, never an error.
+pub fn usage_or_note(rows: Result<Vec<Document>>) -> (Option<Usage>, Option<String>) {
+    match rows {
+        Ok(rows) => (Some(usage_of(&rows)), None),
+        Err(e) => (
+            None,
+            Some(format!(
+                "Index usage is unknown on this server ({}).",
+                e.code()
+            )),
+        ),
+    }
 }
 
 /// Rows of `$indexStats` (one per index, and on replica sets and sharded
-/// clusters one per member or shard) → ops per index, summed over members.
-pub fn usage_of(rows: &[Document]) -> BTreeMap<String, f64> {
-    let mut ops = BTreeMap::new();
+/// clusters one per member or shard) → ops per index summed over members,
+/// the earliest date each began counting, and who answered.
+pub fn usage_of(rows: &[Document]) -> Usage {
+    let mut usage = Usage::default();
     for row in rows {
         let Ok(name) = row.get_str("name") else {
             continue;
         };
-        let n = match row.get_document("accesses").ok().and_then(|a| a.get("ops")) {
+        if let Ok(member) = row.get_str("shard").or_else(|_| row.get_str("host")) {
+            usage.members.insert(member.to_string());
+        }
+        let Ok(accesses) = row.get_document("accesses") else {
+            continue;
+        };
+        let n = match accesses.get("ops") {
             Some(Bson::Int32(n)) => f64::from(*n),
             Some(Bson::Int64(n)) => *n as f64,
             Some(Bson::Double(n)) => *n,
             _ => continue,
         };
-        *ops.entry(name.to_string()).or_insert(0.0) += n;
+        *usage.ops.entry(name.to_string()).or_insert(0.0) += n;
+        if let Ok(since) = accesses.get_datetime("since") {
+            let since = dates::to_iso_instant(since.to_chrono());
+            let earliest = usage.since.entry(name.to_string()).or_insert(since.clone());
+            if since < *earliest {
+                *earliest = since;
+            }
+        }
     }
-    ops
+    usage
 }
 
-async fn check_collection(
-    conn: &Connection,
-    name: String,
-) -> Result<(CollectionHealth, Option<String>)> {
+fn sizes_of(stats: &Document) -> BTreeMap<String, f64> {
+    stats
+        .get_document("indexSizes")
+        .map(|s| {
+            s.iter()
+                .filter_map(|(k, v)| match v {
+                    Bson::Int32(n) => Some((k.clone(), f64::from(*n))),
+                    Bson::Int64(n) => Some((k.clone(), *n as f64)),
+                    Bson::Double(n) => Some((k.clone(), *n)),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The rules that apply to `name` (required, then suggested).
+pub fn rules_for(name: &str, fields: &[String]) -> Vec<Rule> {
+    let has = |f: &str| fields.iter().any(|x| x == f);
+    let required = REQUIRED_INDEXES
+        .iter()
+        .filter(|r| r.applies_to(name, has))
+        .map(|r| Rule {
+            index: *r,
+            required: true,
+        });
+    let suggested = SUGGESTED_INDEXES
+        .iter()
+        .filter(|r| r.applies_to(name, has))
+        .map(|r| Rule {
+            index: *r,
+            required: false,
+        });
+    required.chain(suggested).collect()
+}
+
+/// Reads what the server has for one collection.
+pub async fn inspect(conn: &Connection, name: String) -> Result<Inspection> {
     let reads = CrossUserReads::new(conn);
     let kind = CollectionKind::of(&name);
     let fields = match kind {
         CollectionKind::Plugin => sampled_fields(&reads, &name).await?,
         _ => Vec::new(),
     };
-    let required: Vec<RequiredIndex> = REQUIRED_INDEXES
-        .iter()
-        .filter(|r| r.applies_to(&name, |f| fields.iter().any(|x| x == f)))
-        .copied()
-        .collect();
     let actual = reads.indexes(&name).await?;
-    let (usage, note) = match usage(&reads, &name).await {
-        Ok(u) => (u, None),
-        Err(why) => (
-            BTreeMap::new(),
-            Some(format!("Index usage is unknown on this server ({why}).")),
-        ),
-    };
-    let sizes: BTreeMap<String, f64> = match reads.coll_stats(&name).await {
-        Ok(stats) => stats
-            .get_document("indexSizes")
-            .map(|s| {
-                s.iter()
-                    .filter_map(|(k, v)| match v {
-                        Bson::Int32(n) => Some((k.clone(), f64::from(*n))),
-                        Bson::Int64(n) => Some((k.clone(), *n as f64)),
-                        Bson::Double(n) => Some((k.clone(), *n)),
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        Err(_) => BTreeMap::new(),
-    };
-    let checks = compare(&required, &actual, &usage, &sizes);
-    Ok((
-        CollectionHealth {
-            score: score(&checks),
-            collection: name,
-            kind,
-            checks,
-        },
-        note,
-    ))
+    let (usage, usage_note) = usage_or_note(reads.index_stats(&name).await);
+    // Sizes are a nicety: a server without collStats shows none.
+    let sizes = reads
+        .coll_stats(&name)
+        .await
+        .map(|s| sizes_of(&s))
+        .unwrap_or_default();
+    Ok(Inspection {
+        rules: rules_for(&name, &fields),
+        collection: name,
+        kind,
+        actual,
+        usage,
+        usage_note,
+        sizes,
+    })
 }
 
-/// Every core and plugin collection (not views), checked a few at a time;
-/// `progress` hears of each as it is done.
-pub async fn report(
-    conn: &Connection,
-    mut progress: impl FnMut(&CollectionHealth),
-) -> Result<HealthReport> {
-    let names: Vec<String> = CrossUserReads::new(conn)
+/// The core and plugin collections (not views) that index health covers.
+pub async fn covered_collections(conn: &Connection) -> Result<Vec<String>> {
+    Ok(CrossUserReads::new(conn)
         .collections()
         .await?
         .into_iter()
@@ -304,16 +409,49 @@ pub async fn report(
             CORE_COLLECTIONS.contains(&n.as_str())
                 || CollectionKind::of(n) == CollectionKind::Plugin
         })
-        .collect();
-    let mut results = stream::iter(names.into_iter().map(|n| check_collection(conn, n)))
-        .buffer_unordered(CONCURRENCY);
+        .collect())
+}
+
+/// Progress of a report: `done` of `total` collections checked.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct HealthProgress {
+    pub done: u32,
+    pub total: u32,
+    pub collection: String,
+}
+
+/// Every covered collection, checked `concurrency` at a time (the app uses
+/// [`CONCURRENCY`]); `progress` hears of each as it is done.
+pub async fn report(
+    conn: &Connection,
+    concurrency: usize,
+    mut progress: impl FnMut(HealthProgress),
+) -> Result<HealthReport> {
+    let names = covered_collections(conn).await?;
+    let total = names.len() as u32;
+    let mut results = stream::iter(names.into_iter().map(|n| inspect(conn, n)))
+        .buffer_unordered(concurrency.max(1));
     let mut collections = Vec::new();
     let mut usage_note = None;
-    while let Some(result) = results.next().await {
-        let (health, note) = result?;
-        progress(&health);
-        usage_note = usage_note.or(note);
-        collections.push(health);
+    let mut members = BTreeSet::new();
+    while let Some(inspection) = results.next().await {
+        let i = inspection?;
+        let checks = compare(&i.rules, &i.actual, i.usage.as_ref(), &i.sizes);
+        progress(HealthProgress {
+            done: collections.len() as u32 + 1,
+            total,
+            collection: i.collection.clone(),
+        });
+        usage_note = usage_note.or(i.usage_note);
+        if let Some(u) = &i.usage {
+            members.extend(u.members.iter().cloned());
+        }
+        collections.push(CollectionHealth {
+            score: score(&checks),
+            collection: i.collection,
+            kind: i.kind,
+            checks,
+        });
     }
     collections.sort_by(|a, b| a.collection.cmp(&b.collection));
     let problems = collections
@@ -330,6 +468,8 @@ pub async fn report(
         score: (score * 10.0).round() / 10.0,
         problems,
         usage_note,
+        usage_members: members.into_iter().collect(),
+        computed_at: dates::to_iso_instant(chrono::Utc::now()),
     })
 }
 
@@ -337,6 +477,7 @@ pub async fn report(
 mod tests {
     use super::*;
     use crate::schema::Applies;
+    use mongodb::bson::DateTime;
 
     fn index(name: &str, keys: &[(&str, i32)], unique: bool, ttl: Option<i64>) -> IndexInfo {
         IndexInfo {
@@ -347,12 +488,8 @@ mod tests {
         }
     }
 
-    fn rules(collection: &str) -> Vec<RequiredIndex> {
-        REQUIRED_INDEXES
-            .iter()
-            .filter(|r| r.applies_to(collection, |f| f == "status"))
-            .copied()
-            .collect()
+    fn rules(collection: &str) -> Vec<Rule> {
+        rules_for(collection, &["status".to_string()])
     }
 
     fn states(checks: &[IndexCheck]) -> Vec<(String, IndexState)> {
@@ -368,9 +505,10 @@ mod tests {
                 index("_id_", &[("_id", 1)], false, None),
                 index("email_1", &[("email", 1)], true, None),
                 index("username_1", &[("username", 1)], false, None),
-                index("last_login_1", &[("last_login", 1)], false, None),
+                index("last_login_-1", &[("last_login", -1)], false, None),
+                index("bio_1", &[("bio", 1)], false, None),
             ],
-            &none,
+            None,
             &none,
         );
         assert_eq!(
@@ -379,9 +517,16 @@ mod tests {
                 ("{ email: 1 }".into(), IndexState::Ok),
                 ("{ username: 1 }".into(), IndexState::MissingUnique),
                 ("{ roles: 1 }".into(), IndexState::Missing),
-                ("{ last_login: 1 }".into(), IndexState::Extra),
+                ("{ created_at: -1 }".into(), IndexState::Suggested),
+                ("{ last_login: -1 }".into(), IndexState::Ok),
+                ("{ bio: 1 }".into(), IndexState::Extra),
             ]
         );
+        assert_eq!(users[1].fix, Some(FixKind::Replace));
+        assert_eq!(users[2].fix, Some(FixKind::Create));
+        assert_eq!(users[3].fix, Some(FixKind::Create));
+        assert!(!users[3].required && !users[4].required);
+        assert_eq!(users[0].ops, None, "usage unknown");
         let ttl = compare(
             &rules("notifications"),
             &[
@@ -389,7 +534,7 @@ mod tests {
                 index("b", &[("user_id", 1), ("read", 1)], false, None),
                 index("c", &[("created_at", 1)], false, Some(86_400)),
             ],
-            &none,
+            None,
             &none,
         );
         assert_eq!(ttl[2].state, IndexState::TtlMismatch);
@@ -412,7 +557,7 @@ mod tests {
                     None,
                 ),
             ],
-            &none,
+            None,
             &none,
         );
         assert_eq!(
@@ -422,23 +567,82 @@ mod tests {
         );
         assert_eq!(plugin[2].state, IndexState::Redundant);
         assert_eq!(plugin[3].state, IndexState::Extra);
-        assert_eq!(score(&users), 20.0);
+        assert_eq!(score(&users), 20.0, "the suggestion costs nothing");
         assert_eq!(score(&plugin), 95.0);
         assert!(rules("task_manager_tasks")
             .iter()
-            .all(|r| r.applies != Applies::PluginWithField("due_date")));
+            .all(|r| r.index.applies != Applies::PluginWithField("due_date")));
     }
 
-    /// `$indexStats` as a replica set answers it: a row per member.
+    #[test]
+    fn an_unused_index_says_since_when() {
+        let since = DateTime::from_millis(1_780_000_000_000);
+        let usage = usage_of(&[
+            doc! { "name": "user_id_1", "accesses": { "ops": 0_i64, "since": since } },
+            doc! { "name": "tags_1", "accesses": { "ops": 0_i64, "since": since } },
+            doc! { "name": "due_1", "accesses": { "ops": 4_i64, "since": since } },
+        ]);
+        let checks = compare(
+            &rules("notes_notes"),
+            &[
+                index("user_id_1", &[("user_id", 1)], false, None),
+                index("tags_1", &[("tags", 1)], false, None),
+                index("due_1", &[("due", 1)], false, None),
+            ],
+            Some(&usage),
+            &BTreeMap::new(),
+        );
+        let since = dates::to_iso_instant(since.to_chrono());
+        assert_eq!(checks[0].state, IndexState::Ok, "required, even unused");
+        assert_eq!(checks[0].unused_since.as_deref(), Some(since.as_str()));
+        assert_eq!(checks[1].state, IndexState::Unused);
+        assert_eq!(checks[1].ops, Some(0.0));
+        assert_eq!(checks[2].state, IndexState::Extra);
+        assert_eq!(checks[2].unused_since, None);
+    }
+
+    /// `$indexStats` as a replica set answers it: a row per member, as a
+    /// sharded cluster does with a `shard` field.
     #[test]
     fn usage_sums_the_members_rows() {
+        let early = DateTime::from_millis(1_700_000_000_000);
+        let late = DateTime::from_millis(1_800_000_000_000);
         let rows = vec![
-            doc! { "name": "user_id_1", "host": "a:27017", "accesses": { "ops": 5_i64, "since": mongodb::bson::DateTime::now() } },
-            doc! { "name": "user_id_1", "host": "b:27017", "accesses": { "ops": 2 } },
+            doc! { "name": "user_id_1", "host": "a:27017", "accesses": { "ops": 5_i64, "since": late } },
+            doc! { "name": "user_id_1", "host": "b:27017", "accesses": { "ops": 2, "since": early } },
             doc! { "name": "_id_", "host": "a:27017", "accesses": { "ops": 0_i64 } },
+            doc! { "name": "_id_", "shard": "s1", "host": "c:27018", "accesses": { "ops": 1.0 } },
         ];
         let usage = usage_of(&rows);
-        assert_eq!(usage["user_id_1"], 7.0);
-        assert_eq!(usage["_id_"], 0.0);
+        assert_eq!(usage.ops["user_id_1"], 7.0);
+        assert_eq!(usage.ops["_id_"], 1.0);
+        assert_eq!(
+            usage.since["user_id_1"],
+            dates::to_iso_instant(early.to_chrono())
+        );
+        assert_eq!(
+            usage.members.into_iter().collect::<Vec<_>>(),
+            vec!["a:27017", "b:27017", "s1"]
+        );
+    }
+
+    /// A server without `$indexStats` (or a user without the privilege):
+    /// the report goes on, saying usage is unknown.
+    #[test]
+    fn no_index_stats_is_a_note_not_an_error() {
+        let refused = Err(crate::Error::Unsupported {
+            feature: "$indexStats".into(),
+            message: "Unrecognized pipeline stage name".into(),
+        });
+        let (usage, note) = usage_or_note(refused);
+        assert_eq!(usage, None);
+        assert!(note.unwrap().contains("unknown on this server"));
+        let checks = compare(
+            &rules("notes_notes"),
+            &[index("user_id_1", &[("user_id", 1)], false, None)],
+            usage.as_ref(),
+            &BTreeMap::new(),
+        );
+        assert_eq!((checks[0].ops, checks[0].state), (None, IndexState::Ok));
     }
 }

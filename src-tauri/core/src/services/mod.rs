@@ -1,6 +1,8 @@
 //! One module per capability, each over the typed handles of `db`.
 
+pub mod dashboard;
 pub mod gdpr;
+pub mod index_fix;
 pub mod index_health;
 pub mod keyset;
 pub mod notifications;

@@ -18,7 +18,8 @@ use crate::db::scope::{PerUserCollection, UserScope};
 use crate::db::users::Users;
 use crate::db::write::WriteContext;
 use crate::redact::document_to_json;
-use crate::schema::{plugin_of, CollectionKind, SETTINGS};
+use crate::schema::{plugin_of, CollectionKind, MAX_PAGE, SETTINGS};
+use crate::services::keyset;
 use crate::services::notifications::{BulkResult, MAX_BULK};
 use crate::{Error, Result};
 
@@ -438,6 +439,55 @@ pub async fn finding_documents(
         .into_iter()
         .map(|d| document_to_json(d).to_string())
         .collect())
+}
+
+/// A page of one status's documents across users, newest first.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct StatusPage {
+    /// Redacted Extended JSON, one per document.
+    pub documents: Vec<String>,
+    /// Where the next page starts; `None` on the last.
+    pub next: Option<String>,
+}
+
+/// The dashboard's drill-down: documents of `collection` with `status`,
+/// across users, range-paged by `_id`.
+pub async fn status_documents(
+    conn: &Connection,
+    collection: &str,
+    status: &str,
+    after: Option<&str>,
+    page_size: u32,
+) -> Result<StatusPage> {
+    let name = plugin_collection(collection)?;
+    if status.len() > 200 {
+        return Err(Error::invalid("status", "at most 200 characters"));
+    }
+    let limit = page_size.clamp(1, MAX_PAGE);
+    let mut filter = doc! { "status": status };
+    if let Some(after) = after {
+        let cursor = keyset::Cursor::decode(after)?;
+        filter = doc! { "$and": [filter, keyset::after(None, true, &cursor)] };
+    }
+    let docs = CrossUserReads::new(conn)
+        .find(&name, filter, doc! { "_id": -1 }, limit + 1, None)
+        .await?;
+    let more = docs.len() > limit as usize;
+    let page: Vec<Document> = docs.into_iter().take(limit as usize).collect();
+    let next = match more {
+        true => page
+            .last()
+            .and_then(|d| keyset::Cursor::after(d, None))
+            .map(|c| c.encode()),
+        false => None,
+    };
+    Ok(StatusPage {
+        documents: page
+            .into_iter()
+            .map(|d| document_to_json(d).to_string())
+            .collect(),
+        next,
+    })
 }
 
 /// The seed guide's `bulk_update_status`: one user's named documents get

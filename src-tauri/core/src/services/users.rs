@@ -93,6 +93,9 @@ pub struct UserQuery {
     pub created_to: Option<String>,
     /// Users whose last login is before this date (or who never logged in).
     pub last_login_before: Option<String>,
+    /// Users who logged in at or after this date (the dashboard's active users).
+    #[serde(default)]
+    pub last_login_after: Option<String>,
 }
 
 /// The first page of 25, newest first, unfiltered.
@@ -109,6 +112,7 @@ impl Default for UserQuery {
             created_from: None,
             created_to: None,
             last_login_before: None,
+            last_login_after: None,
         }
     }
 }
@@ -255,6 +259,10 @@ impl UserQuery {
                 forms.push(Bson::Document(doc! { "last_login": Bson::Null }));
             }
             all.push(either);
+        }
+        if let Some(after) = &self.last_login_after {
+            let after = dates::parse("last_login_after", after)?;
+            all.push(dates::range_filter("last_login", &[("$gte", after)]));
         }
         if !all.is_empty() {
             f.insert("$and", all);
