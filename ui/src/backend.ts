@@ -14,6 +14,8 @@ import {
   type AuditEntry,
   type AuditQuery,
   type BulkResult,
+  type Chart,
+  type ChartId,
   type Compose,
   type ConnectionTest,
   type DayCount,
@@ -26,17 +28,24 @@ import {
   type FeedRow,
   type FindingKind,
   type FindingsReport,
+  type FixOutcome,
+  type FixProgress,
+  type FixScope,
   type Health,
+  type HealthProgress,
+  type HealthReport,
   type NotificationPreferences,
   type NotificationRef,
   type Overview,
   type PluginData,
   type PluginOverview,
+  type PlannedIndex,
   type Profile,
   type ProfileInput,
   type SchemaReport,
   type SeedProgress,
   type SeedReport,
+  type StatusPage,
   type Total,
   type TtlStatus,
   type UserDetail,
@@ -54,12 +63,17 @@ export type {
   AuditEntry,
   AuditQuery,
   BulkResult,
+  Chart,
+  ChartId,
   CollectionCount,
+  CollectionHealth,
   CollectionKind,
   CollectionSummary,
   Compose,
   ConnectionTest,
   DayCount,
+  Drill,
+  DuplicateValue,
   Environment,
   EnvironmentOffer,
   ErasePlan,
@@ -72,12 +86,22 @@ export type {
   Finding,
   FindingKind,
   FindingsReport,
+  FixFailure,
+  FixKind,
+  FixOutcome,
+  FixProgress,
+  FixScope,
   Health,
+  HealthProgress,
+  HealthReport,
+  IndexCheck,
+  IndexState,
   NotificationPreferences,
   NotificationRef,
   NotificationRow,
   Overview,
   PasswordMode,
+  PlannedIndex,
   PluginCollection,
   PluginData,
   PluginInfo,
@@ -88,13 +112,16 @@ export type {
   SchemaReport,
   SeedProgress,
   SeedReport,
+  Series,
   ServerInfo,
+  StatusPage,
   SubscriptionState,
   Topology,
   Total,
   TtlStatus,
   UserDetail,
   UserEdit,
+  UserFilter,
   UserNotifications,
   UserPage,
   UserQuery,
@@ -278,17 +305,68 @@ export const findingDocuments = (collection: string, kind: FindingKind): Promise
 export const setPluginStatus = (userId: string, collection: string, ids: string[], status: string): Promise<BulkResult> =>
   unwrap(() => commands.setPluginStatus(userId, collection, ids, status));
 
+/** A plugin collection's documents with one status, across users, newest first; `after`: the previous page's `next`. */
+export const pluginStatusDocuments = (collection: string, status: string, after: string | null): Promise<StatusPage> =>
+  unwrap(() => commands.pluginStatusDocuments(collection, status, after));
+
 /**
- * The native "Save as" dialog for an export file; resolves with the chosen
- * path, or null when the user cancels.
+ * Every core and plugin collection's indexes against the platform's required
+ * set; `onProgress` gets each collection as it is checked.
  */
-export async function chooseExportPath(defaultPath: string): Promise<string | null> {
+export const indexHealth = (onProgress: (p: HealthProgress) => void): Promise<HealthReport> =>
+  unwrap(() => {
+    const channel = new Channel<HealthProgress>();
+    channel.onmessage = onProgress;
+    return commands.indexHealth(channel);
+  });
+
+/** What a fix of `scope` would build, with the duplicate values that stop a unique index. Reads only. */
+export const indexFixPlan = (scope: FixScope): Promise<PlannedIndex[]> => unwrap(() => commands.indexFixPlan(scope));
+
+/**
+ * Builds exactly `confirmed` (the plan the user saw, from `indexFixPlan`);
+ * `conflict` when the plan changed since. `onProgress` gets each index built.
+ */
+export const createIndexes = (
+  scope: FixScope,
+  confirmed: PlannedIndex[],
+  onProgress: (p: FixProgress) => void,
+): Promise<FixOutcome> =>
+  unwrap(() => {
+    const channel = new Channel<FixProgress>();
+    channel.onmessage = onProgress;
+    return commands.createIndexes(scope, confirmed, channel);
+  });
+
+/** `confirmation`: the index name typed back. `_id_` is always refused. */
+export const dropIndex = (collection: string, name: string, confirmation: string): Promise<null> =>
+  unwrap(() => commands.dropIndex(collection, name, confirmation));
+
+/** One dashboard chart, computed now on the server. */
+export const dashboardChart = (id: ChartId): Promise<Chart> => unwrap(() => commands.dashboardChart(id));
+
+/** One user's plugin documents by status (the 360 view's chart). */
+export const userPluginStatus = (userId: string): Promise<Chart> => unwrap(() => commands.userPluginStatus(userId));
+
+/** Writes the chart's numbers as CSV to `path` (from `chooseCsvPath`). */
+export const saveChartCsv = (chart: Chart, path: string): Promise<null> => unwrap(() => commands.saveChartCsv(chart, path));
+
+/** The native "Save as" dialog; resolves with the chosen path, or null when the user cancels. */
+async function chooseSavePath(defaultPath: string, filter: { name: string; extensions: string[] }): Promise<string | null> {
   if (!ipcAvailable()) {
     throw new IpcError('The mozaiks-admin backend is not available: this page is running outside the desktop app.');
   }
   try {
-    return await saveDialog({ defaultPath, filters: [{ name: 'JSON', extensions: ['json'] }] });
+    return await saveDialog({ defaultPath, filters: [filter] });
   } catch (e) {
     throw new IpcError(e instanceof Error ? e.message : String(e));
   }
 }
+
+/** Where to write a JSON export; null when the user cancels. */
+export const chooseExportPath = (defaultPath: string): Promise<string | null> =>
+  chooseSavePath(defaultPath, { name: 'JSON', extensions: ['json'] });
+
+/** Where to write a chart's CSV; null when the user cancels. */
+export const chooseCsvPath = (defaultPath: string): Promise<string | null> =>
+  chooseSavePath(defaultPath, { name: 'CSV', extensions: ['csv'] });

@@ -30,6 +30,9 @@ const sample = (type: string) =>
       current: null,
       reason: 'seeding a production database is never done',
       details: 'driver text',
+      collection: 'users',
+      keys: '{ email: 1 }',
+      values: ['{"email":"a@example.com"} × 2'],
     },
   }) as unknown as AppError;
 

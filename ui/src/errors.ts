@@ -59,6 +59,7 @@ export const FIELD_LABELS: Record<string, string> = {
   color: 'Colour',
   timeout_ms: 'Timeout',
   audit_to_database: 'Audit log',
+  analytics_from_secondaries: 'Charts from secondaries',
   users: 'Users',
   confirm_email: 'Confirmation email',
   // UserQuery filters
@@ -68,6 +69,7 @@ export const FIELD_LABELS: Record<string, string> = {
   created_from: 'Created from',
   created_to: 'Created to',
   last_login_before: 'Last login before',
+  last_login_after: 'Last login after',
   // UserEdit
   roles: 'Roles',
   expires_at: 'Expiry date',
@@ -78,6 +80,9 @@ export const FIELD_LABELS: Record<string, string> = {
   plugin: 'Plugin name',
   json: 'Plugin settings',
   expected: 'Loaded value',
+  // Dashboard and plugins
+  path: 'File',
+  status: 'Status',
 };
 
 export interface ErrorDescription {
@@ -133,7 +138,8 @@ export function describeError(e: AppError): ErrorDescription {
     case 'confirmation_required':
       return {
         title: 'Confirmation required',
-        message: `Type the database name “${e.data.expected}” to confirm.`,
+        // A database name (read-only off, seeding) or an index name (dropping it).
+        message: `Type “${e.data.expected}” to confirm.`,
       };
     case 'profile_not_found':
       return {
@@ -213,6 +219,14 @@ export function describeError(e: AppError): ErrorDescription {
         title: 'Database error',
         message: sentence(e.data.message),
       };
+    case 'duplicate_values': {
+      const shown = e.data.values.slice(0, 3).join('; ');
+      const more = e.data.values.length > 3 ? ` and ${e.data.values.length - 3} more` : '';
+      return {
+        title: 'Duplicate values',
+        message: `A unique index on ${e.data.collection} ${e.data.keys} cannot be built while several documents hold the same value: ${shown}${more}. Nothing was built.`,
+      };
+    }
     default:
       // `satisfies never` fails the type check when bindings.ts gains a code
       // this switch does not describe; at run time a newer backend still

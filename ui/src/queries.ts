@@ -4,7 +4,7 @@
 import { notifications } from '@mantine/notifications';
 import { MutationCache, QueryCache, QueryClient, useQuery } from '@tanstack/react-query';
 import * as backend from './backend';
-import type { AuditQuery, FeedQuery, FindingKind, Health, UserQuery } from './backend';
+import type { AuditQuery, ChartId, FeedQuery, FindingKind, FixScope, Health, UserQuery } from './backend';
 import { describeFailure, isBackendError, type ErrorCode } from './errors';
 
 /** What a mutation tells the client-wide handlers in `meta`. */
@@ -56,6 +56,16 @@ export const queryKeys = {
   pluginSchema: (collection: string) => ['db', 'plugins', collection, 'schema'] as const,
   pluginFindings: (collection: string) => ['db', 'plugins', collection, 'findings'] as const,
   findingDocuments: (collection: string, kind: FindingKind) => ['db', 'plugins', collection, 'findings', kind] as const,
+  /** A collection's documents with one status, across users (a dashboard drill-down). */
+  pluginStatusDocuments: (collection: string, status: string) => ['db', 'plugins', collection, 'status', status] as const,
+  /** The index health report and every fix plan: an index change makes them all stale. */
+  indexes: ['db', 'indexes'] as const,
+  indexHealth: ['db', 'indexes', 'health'] as const,
+  indexFixPlan: (scope: FixScope) => ['db', 'indexes', 'plan', scope] as const,
+  /** Every dashboard chart. */
+  dashboard: ['db', 'dashboard'] as const,
+  dashboardChart: (id: ChartId) => ['db', 'dashboard', id] as const,
+  userPluginStatus: (id: string) => ['db', 'user', id, 'plugin-status'] as const,
   /** Every audit query, whatever its filters. */
   auditLog: ['audit'] as const,
   audit: (query: AuditQuery) => ['audit', query] as const,
@@ -138,6 +148,24 @@ export function useConnectionHealth(connected: boolean) {
     queryFn: () => backend.connectionHealth(),
     enabled: connected,
     refetchInterval: (query) => (query.state.data?.state === 'lost' ? 1000 : 5000),
+  });
+}
+
+/**
+ * Charts are aggregations over whole collections: computed once, then only
+ * when asked (the Refresh buttons), not on every visit.
+ */
+const CHART_STALE_MS = 5 * 60_000;
+
+export function useDashboardChart(id: ChartId) {
+  return useQuery({ queryKey: queryKeys.dashboardChart(id), queryFn: () => backend.dashboardChart(id), staleTime: CHART_STALE_MS });
+}
+
+export function useUserPluginStatus(userId: string) {
+  return useQuery({
+    queryKey: queryKeys.userPluginStatus(userId),
+    queryFn: () => backend.userPluginStatus(userId),
+    staleTime: CHART_STALE_MS,
   });
 }
 

@@ -30,6 +30,7 @@ export function aProfile(over: Partial<Profile> = {}): Profile {
     color: '#2f9e44',
     timeout_ms: 3000,
     audit_to_database: false,
+    analytics_from_secondaries: false,
     ...over,
   };
 }

@@ -102,11 +102,18 @@ async fn main() -> ExitCode {
                     IndexState::Unused => "unused  ",
                     IndexState::Suggested => "suggest ",
                 };
-                println!("  {mark} {:<40} {}", check.keys, check.detail);
+                let unused = match &check.unused_since {
+                    Some(since) => format!(" (no use since {since})"),
+                    None => String::new(),
+                };
+                println!("  {mark} {:<40} {}{unused}", check.keys, check.detail);
             }
         }
         if let Some(note) = &report.usage_note {
             println!("\n{note}");
+        }
+        if !report.usage_members.is_empty() {
+            println!("\nusage merged from {}", report.usage_members.join(", "));
         }
         println!("\n{} required index problem(s)", report.problems);
     }

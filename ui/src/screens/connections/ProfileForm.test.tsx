@@ -42,6 +42,7 @@ describe('ProfileForm', () => {
       color: '#ae3ec9',
       timeout_ms: 3000,
       audit_to_database: false,
+      analytics_from_secondaries: false,
     });
     expect(backend.updateProfile).not.toHaveBeenCalled();
   });

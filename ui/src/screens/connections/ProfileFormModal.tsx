@@ -278,6 +278,12 @@ export function ProfileForm({ profile, onClose }: { profile?: Profile; onClose: 
             data-testid="profile-audit"
             {...form.getInputProps('audit_to_database', { type: 'checkbox' })}
           />
+          <Checkbox
+            label="Read charts from secondaries (secondaryPreferred)"
+            description="The dashboard's aggregations stay off the primary where the replica set has secondaries."
+            data-testid="profile-analytics-secondaries"
+            {...form.getInputProps('analytics_from_secondaries', { type: 'checkbox' })}
+          />
         </SimpleGrid>
 
         {testState?.status === 'ok' && <TestResult result={testState.result} />}

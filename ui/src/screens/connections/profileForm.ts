@@ -18,6 +18,7 @@ export interface ProfileFormValues {
   color: string;
   timeout_ms: number | string;
   audit_to_database: boolean;
+  analytics_from_secondaries: boolean;
 }
 
 /** Fields the backend may name in `invalid_input` that the form can show. */
@@ -33,6 +34,7 @@ export const FORM_FIELDS: readonly (keyof ProfileFormValues)[] = [
   'color',
   'timeout_ms',
   'audit_to_database',
+  'analytics_from_secondaries',
 ];
 
 export function isFormField(field: string): field is keyof ProfileFormValues {
@@ -53,6 +55,7 @@ export function initialValues(profile?: Profile): ProfileFormValues {
       color: DEFAULT_COLOR,
       timeout_ms: DEFAULT_TIMEOUT_MS,
       audit_to_database: false,
+      analytics_from_secondaries: false,
     };
   }
   return {
@@ -67,6 +70,7 @@ export function initialValues(profile?: Profile): ProfileFormValues {
     color: profile.color,
     timeout_ms: profile.timeout_ms,
     audit_to_database: profile.audit_to_database ?? false,
+    analytics_from_secondaries: profile.analytics_from_secondaries ?? false,
   };
 }
 
@@ -90,5 +94,6 @@ export function toProfileInput(values: ProfileFormValues): ProfileInput {
     color: values.color.trim().toLowerCase(),
     timeout_ms: Number.isFinite(timeout) ? Math.round(timeout) : DEFAULT_TIMEOUT_MS,
     audit_to_database: values.audit_to_database,
+    analytics_from_secondaries: values.analytics_from_secondaries,
   };
 }

@@ -52,3 +52,8 @@ export function toFeedQuery(s: FeedState): FeedQuery {
 export function filtersForBar(f: FeedFilters, type: string, day: string): FeedFilters {
   return { ...f, type, createdFrom: day, createdTo: day };
 }
+
+/** The feed filtered to what a dashboard bar counted: one type, read or unread (nothing else). */
+export function feedFiltersFromDrill(type: string | null, read: boolean | null): FeedFilters {
+  return { ...NO_FEED_FILTERS, type, read: read === null ? 'all' : read ? 'read' : 'unread' };
+}

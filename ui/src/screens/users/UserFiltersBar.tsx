@@ -1,9 +1,10 @@
-import { Button, Group, Select } from '@mantine/core';
+import { Button, Group, Select, Tooltip } from '@mantine/core';
 import { DateInput } from '@mantine/dates';
 import { IconCalendar, IconFilterOff } from '@tabler/icons-react';
 import type { SubscriptionState } from '../../backend';
 import { ROLES, TIERS } from '../../bindings';
-import { activeFilterCount, NO_FILTERS, type UserFilters } from './usersState';
+import { formatInstant, utcDay } from '../../format';
+import { activeFilterCount, isDay, NO_FILTERS, type UserFilters } from './usersState';
 
 const SUBSCRIPTIONS: { value: SubscriptionState; label: string }[] = [
   { value: 'active', label: 'Active' },
@@ -19,6 +20,51 @@ const dateProps = {
   placeholder: 'YYYY-MM-DD',
   popoverProps: { withinPortal: true },
 } as const;
+
+/** A date filter's day for its input: the filter itself, or the UTC day of a dashboard bar's instant. */
+const dayOf = (value: string | null) => (value === null || isDay(value) ? value : utcDay(value));
+
+/**
+ * A date filter. A dashboard bar sets an exact instant (active in the last
+ * 7 days counts from now less 7 days): the input shows its day, the tooltip
+ * the instant; picking a day replaces it.
+ */
+function DateFilter({
+  label,
+  value,
+  onChange,
+  testId,
+  w = 132,
+  minDate,
+  maxDate,
+}: {
+  label: string;
+  value: string | null;
+  onChange: (day: string | null) => void;
+  testId: string;
+  w?: number;
+  minDate?: string | null;
+  maxDate?: string | null;
+}) {
+  const exact = value !== null && !isDay(value);
+  return (
+    <Tooltip label={exact ? `From the dashboard: ${formatInstant(value)}` : ''} disabled={!exact} multiline maw={320}>
+      <div>
+        <DateInput
+          {...dateProps}
+          label={label}
+          w={w}
+          value={dayOf(value)}
+          minDate={dayOf(minDate ?? null) ?? undefined}
+          maxDate={dayOf(maxDate ?? null) ?? undefined}
+          onChange={(v) => onChange(v || null)}
+          data-testid={testId}
+          data-exact={exact ? value : undefined}
+        />
+      </div>
+    </Tooltip>
+  );
+}
 
 /** The users list's filters; every change goes to the server as a new query. */
 export function UserFiltersBar({ filters, onChange }: { filters: UserFilters; onChange: (f: UserFilters) => void }) {
@@ -59,29 +105,33 @@ export function UserFiltersBar({ filters, onChange }: { filters: UserFilters; on
         clearable
         data-testid="filter-subscription"
       />
-      <DateInput
-        {...dateProps}
+      <DateFilter
         label="Created from"
         value={filters.createdFrom}
-        maxDate={filters.createdTo ?? undefined}
+        maxDate={filters.createdTo}
         onChange={(v) => set('createdFrom', v)}
-        data-testid="filter-created-from"
+        testId="filter-created-from"
       />
-      <DateInput
-        {...dateProps}
+      <DateFilter
         label="Created to"
         value={filters.createdTo}
-        minDate={filters.createdFrom ?? undefined}
+        minDate={filters.createdFrom}
         onChange={(v) => set('createdTo', v)}
-        data-testid="filter-created-to"
+        testId="filter-created-to"
       />
-      <DateInput
-        {...dateProps}
+      <DateFilter
         label="Last login before"
         w={140}
         value={filters.lastLoginBefore}
         onChange={(v) => set('lastLoginBefore', v)}
-        data-testid="filter-last-login"
+        testId="filter-last-login"
+      />
+      <DateFilter
+        label="Last login after"
+        w={140}
+        value={filters.lastLoginAfter}
+        onChange={(v) => set('lastLoginAfter', v)}
+        testId="filter-last-login-after"
       />
       {active > 0 && (
         <Button

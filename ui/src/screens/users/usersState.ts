@@ -1,7 +1,7 @@
 // The users list's state (page cursors, size, sort, filters), kept by App so it
 // survives a visit to a user's 360 view, and its translation to `UserQuery`.
 
-import type { SubscriptionState, UserQuery, UserSortField } from '../../backend';
+import type { SubscriptionState, UserFilter, UserQuery, UserSortField } from '../../backend';
 import { MAX_PAGE } from '../../bindings';
 import { dayEnd, dayStart } from '../../format';
 
@@ -15,10 +15,15 @@ export interface UserFilters {
   role: string | null;
   tier: string | null;
   subscription: SubscriptionState | null;
-  /** `YYYY-MM-DD` (UTC days), from date inputs. */
+  /**
+   * `YYYY-MM-DD` (UTC days) from the date inputs, or the exact RFC 3339
+   * instant a dashboard bar counted from (kept as is, so the list shows
+   * exactly the bar's users).
+   */
   createdFrom: string | null;
   createdTo: string | null;
   lastLoginBefore: string | null;
+  lastLoginAfter: string | null;
 }
 
 export interface UsersListState {
@@ -40,6 +45,7 @@ export const NO_FILTERS: UserFilters = {
   createdFrom: null,
   createdTo: null,
   lastLoginBefore: null,
+  lastLoginAfter: null,
 };
 
 export function storedPageSize(): number {
@@ -76,6 +82,29 @@ export function activeFilterCount(f: UserFilters): number {
   return Object.values(f).filter((v) => v !== null && v !== '').length;
 }
 
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Whether a date filter is a whole day from a date input (else an exact instant). */
+export function isDay(value: string): boolean {
+  return DAY.test(value);
+}
+
+/** A date filter as the instant the backend takes: a day through `bound`, an instant as it is. */
+const instant = (value: string | null, bound: (day: string) => string) => (value === null ? null : isDay(value) ? bound(value) : value);
+
+/** The list filtered to what a dashboard bar counted (and nothing else). */
+export function filtersFromDrill(f: UserFilter): UserFilters {
+  return {
+    ...NO_FILTERS,
+    role: f.role,
+    tier: f.tier,
+    subscription: f.subscription,
+    createdFrom: f.created_from,
+    createdTo: f.created_to,
+    lastLoginAfter: f.last_login_after,
+  };
+}
+
 export function toUserQuery(s: UsersListState): UserQuery {
   const f = s.filters;
   return {
@@ -86,8 +115,9 @@ export function toUserQuery(s: UsersListState): UserQuery {
     role: f.role,
     tier: f.tier,
     subscription: f.subscription,
-    created_from: f.createdFrom ? dayStart(f.createdFrom) : null,
-    created_to: f.createdTo ? dayEnd(f.createdTo) : null,
-    last_login_before: f.lastLoginBefore ? dayStart(f.lastLoginBefore) : null,
+    created_from: instant(f.createdFrom, dayStart),
+    created_to: instant(f.createdTo, dayEnd),
+    last_login_before: instant(f.lastLoginBefore, dayStart),
+    last_login_after: instant(f.lastLoginAfter, dayStart),
   };
 }
