@@ -311,8 +311,15 @@ async fn a_chart_saves_as_csv() {
     let first: Vec<&str> = text.lines().take(2).collect();
     assert_eq!(first[0], "category,users");
     assert_eq!(first[1], format!("user,{}", chart.series[0].values[0]));
-    assert_eq!(
-        dashboard::save_csv(&chart, " ").unwrap_err().code(),
-        "invalid_input"
-    );
+    for bad in [
+        " ",
+        "/tmp/x.sh",
+        dir.path().join(".bashrc").to_str().unwrap(),
+    ] {
+        assert_eq!(
+            dashboard::save_csv(&chart, bad).unwrap_err().code(),
+            "invalid_input",
+            "{bad}"
+        );
+    }
 }

@@ -706,6 +706,15 @@ async fn search_finds_an_email_whatever_its_case() {
             .code(),
         "invalid_input"
     );
+    // A NUL cannot be in a regular expression: it used to reach the server
+    // and come back as a database error.
+    assert_eq!(
+        users::search(&conn, "guide\u{0}user")
+            .await
+            .unwrap_err()
+            .code(),
+        "invalid_input"
+    );
 }
 
 /// The default view is newest first by `_id`; deep pages go by cursor, and

@@ -68,15 +68,25 @@ pub fn plugin_of(name: &str) -> Option<&str> {
     if CORE_COLLECTIONS.contains(&name) || name == AUDIT_COLLECTION {
         return None;
     }
-    let words: Vec<&str> = name.split('_').collect();
-    let snake = words.len() >= 2
-        && words.iter().all(|w| {
+    let plugin = &name[..name.rfind('_')?];
+    (is_snake_case(name) && !plugin.is_empty()).then_some(plugin)
+}
+
+/// A plugin's name as the platform writes it (`task_manager`, `notes`):
+/// the same snake_case as its collections' prefix, at most 64 characters.
+pub fn is_plugin_name(name: &str) -> bool {
+    name.len() <= 64 && is_snake_case(name)
+}
+
+/// Lowercase words of a-z and 0-9 joined by single underscores, the first
+/// starting with a letter.
+fn is_snake_case(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.split('_').all(|w| {
             !w.is_empty()
                 && w.chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         })
-        && name.starts_with(|c: char| c.is_ascii_lowercase());
-    snake.then(|| &name[..name.rfind('_').expect("two words")])
 }
 
 /// Whether documents of `name` each belong to one user.
@@ -236,6 +246,26 @@ mod tests {
             "x.y_z",
         ] {
             assert_eq!(CollectionKind::of(other), CollectionKind::Other, "{other}");
+        }
+    }
+
+    #[test]
+    fn plugin_names_are_snake_case() {
+        for yes in ["notes", "task_manager", "crm2"] {
+            assert!(is_plugin_name(yes), "{yes}");
+        }
+        for no in [
+            "",
+            "__proto__",
+            "_x",
+            "x_",
+            "a__b",
+            "Notes",
+            "2fa",
+            "a.b",
+            "a-b",
+        ] {
+            assert!(!is_plugin_name(no), "{no}");
         }
     }
 

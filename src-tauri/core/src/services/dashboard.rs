@@ -133,10 +133,14 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-/// Writes the chart's CSV where the save dialog said.
+/// Writes the chart's CSV where the save dialog said. Only to a `.csv`
+/// file: whatever calls this can never overwrite a config or a script.
 pub fn save_csv(chart: &Chart, path: &str) -> Result<()> {
     if path.trim().is_empty() {
         return Err(Error::invalid("path", "choose where to save the file"));
+    }
+    if !path.to_ascii_lowercase().ends_with(".csv") {
+        return Err(Error::invalid("path", "a chart is saved as a .csv file"));
     }
     std::fs::write(path, chart.to_csv()).map_err(Error::storage)
 }

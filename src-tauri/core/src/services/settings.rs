@@ -12,7 +12,7 @@ use crate::db::connection::Connection;
 use crate::db::scope::{PerUserCollection, ScopedCollection, UserScope};
 use crate::db::write::WriteContext;
 use crate::redact::{is_secret_key, redact, REDACTED};
-use crate::schema::{DIGEST_FREQUENCIES, MAX_PLUGIN_SETTINGS_BYTES, SETTINGS};
+use crate::schema::{is_plugin_name, DIGEST_FREQUENCIES, MAX_PLUGIN_SETTINGS_BYTES, SETTINGS};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
@@ -108,20 +108,19 @@ impl NotificationPreferences {
 
 /// Plugin names as MozaiksCore writes them: `task_manager`, `notes`.
 pub fn validate_plugin_name(plugin: &str) -> Result<()> {
-    let ok = !plugin.is_empty()
-        && plugin.len() <= 64
-        && plugin
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if ok {
+    if is_plugin_name(plugin) {
         Ok(())
     } else {
         Err(Error::invalid(
             "plugin",
-            "must be 1 to 64 of a-z, 0-9 and _",
+            "must be snake_case words of a-z and 0-9, starting with a letter (at most 64)",
         ))
     }
 }
+
+/// Keys a JavaScript client would read as an object's prototype when it
+/// merges the settings into another object.
+const PROTOTYPE_KEYS: [&str; 3] = ["__proto__", "constructor", "prototype"];
 
 /// A plugin's settings must be a JSON object with plain keys: no `$`
 /// operators and no dots (both would be read as paths or operators).
@@ -151,6 +150,12 @@ fn check_keys(value: &Value, path: &str) -> Result<()> {
                 return Err(Error::invalid(
                     "json",
                     format!("key {path}{k:?} may not be empty, start with $ or contain a dot"),
+                ));
+            }
+            if PROTOTYPE_KEYS.contains(&k.as_str()) {
+                return Err(Error::invalid(
+                    "json",
+                    format!("key {path}{k:?} would reach a JavaScript object's prototype"),
                 ));
             }
             check_keys(v, &format!("{path}{k}."))
@@ -315,6 +320,8 @@ mod tests {
             r#"{"$set":{"a":1}}"#,
             r#"{"a.b":1}"#,
             r#"{"a":[{"$where":"1"}]}"#,
+            r#"{"__proto__":{"admin":true}}"#,
+            r#"{"a":{"constructor":{"prototype":{}}}}"#,
             &big,
         ] {
             assert_eq!(
@@ -338,8 +345,8 @@ mod tests {
     #[test]
     fn plugin_names_are_checked() {
         assert!(validate_plugin_name("task_manager").is_ok());
-        for bad in ["", "Task", "a.b", "$x"] {
-            assert!(validate_plugin_name(bad).is_err());
+        for bad in ["", "Task", "a.b", "$x", "__proto__"] {
+            assert!(validate_plugin_name(bad).is_err(), "{bad}");
         }
     }
 }

@@ -382,6 +382,12 @@ pub async fn search(conn: &Connection, text: &str) -> Result<Vec<UserRow>> {
             format!("at most {MAX_SEARCH_CHARS} characters (the longest an email can be)"),
         ));
     }
+    if text.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "text",
+            "control characters cannot be part of an email, a username or an id",
+        ));
+    }
     if text.is_empty() {
         return Ok(Vec::new());
     }
@@ -557,13 +563,8 @@ pub async fn update(
     edit: &UserEdit,
 ) -> Result<UserDetail> {
     let mut set = edit.validate()?;
-    let intent = Change::new("users", user.user_id(), "update_user").values(
-        serde_json::Value::Null,
-        Bson::Document(set.clone()).into_relaxed_extjson(),
-    );
-    let ctx = &WriteContext::begin(conn, audit, intent).await?;
-    let writer = Users::writer(ctx);
-    let users = writer.reader();
+    // Stale or refused edits are told before anything is audited as intended.
+    let users = Users::new(conn);
     let fields = Fields::of(&DETAIL_FIELDS);
     let current = users
         .find_one(user.object_id(), &fields)
@@ -580,6 +581,13 @@ pub async fn update(
     if demotes && users.other_superadmins(user.object_id()).await? == 0 {
         return Err(Error::LastSuperadmin);
     }
+    let intent = Change::new("users", user.user_id(), "update_user").values(
+        serde_json::Value::Null,
+        Bson::Document(set.clone()).into_relaxed_extjson(),
+    );
+    let ctx = &WriteContext::begin(conn, audit, intent).await?;
+    let writer = Users::writer(ctx);
+    let users = writer.reader();
     set.insert("updated_at", mongodb::bson::DateTime::now());
     // The compare-and-set guarantees the editable fields were `current`'s
     // when the write applied, so `current` is the true "before".
@@ -592,6 +600,11 @@ pub async fn update(
         )
         .await?
     else {
+        let refused = Change::new("users", user.user_id(), "update_user").values(
+            serde_json::Value::Null,
+            serde_json::json!({ "refused": "conflict: edited by someone else meanwhile" }),
+        );
+        ctx.done(refused).await?;
         let now = users
             .find_one(user.object_id(), &fields)
             .await?

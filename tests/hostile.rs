@@ -1,0 +1,628 @@
+//! The hostile-input battery: invalid and malicious inputs to every command
+//! that takes input, over the real command table (Tauri's mock runtime).
+//! Each must end in a typed error with a stable code, a refusal by the IPC
+//! layer before any command code runs (a value of the wrong JSON type), or
+//! a harmless result; within 5 s; and no collection, index, profile or
+//! audit entry may change. Writes that are legitimately accepted store the
+//! hostile text literally in their one target document.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mongodb::bson::{doc, Document};
+use mozaiks_core::profiles::secrets::Keychain;
+use mozaiks_core::workspace::Workspace;
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
+use tauri::webview::InvokeRequest;
+use tauri::{WebviewWindow, WebviewWindowBuilder};
+
+const LIMIT: Duration = Duration::from_secs(5);
+
+fn invoke(webview: &WebviewWindow<MockRuntime>, cmd: &str, body: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        webview,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(body),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<Value>().unwrap())
+}
+
+/// Text that tries to be something else: operators, code, patterns.
+fn hostile_text() -> Vec<Value> {
+    let deep = (0..200).fold(String::from("1"), |inner, _| format!("{{\"a\":{inner}}}"));
+    vec![
+        json!("{\"$gt\": \"\"}"),
+        json!("$where"),
+        json!("this.password_hash.length > 0"),
+        json!("function() { return true; }"),
+        json!("{\"$function\": {\"body\": \"return 1\", \"args\": [], \"lang\": \"js\"}}"),
+        json!("{\"$expr\": {\"$eq\": [1, 1]}}"),
+        json!("'; db.users.drop(); //"),
+        json!(".*"),
+        json!("(a+)+$"),
+        json!("^(a|a)*$"),
+        json!("[z-a]"),
+        json!("\\"),
+        json!("a\u{0}b"),
+        json!("\u{202e}gnp.exe"),
+        json!("__proto__"),
+        json!("a.b.c"),
+        json!("$set"),
+        json!(""),
+        json!(" "),
+        json!(deep),
+        json!("x".repeat(3 * 1024 * 1024)),
+    ]
+}
+
+/// Values that are not a usable id.
+fn hostile_ids() -> Vec<Value> {
+    vec![
+        json!(""),
+        json!("0"),
+        json!("zzzzzzzzzzzzzzzzzzzzzzzz"),
+        json!("65f0c0ffee0000000000bee"),
+        json!("65f0c0ffee0000000000beef0"),
+        json!("65f0c0ffee0000000000beef\u{0}"),
+        json!("65F0C0FFEE0000000000BEEF "),
+        json!("000000000000000000000000"),
+        json!({ "$oid": "65f0c0ffee0000000000beef" }),
+        json!({ "$gt": "" }),
+        json!({ "$ne": null }),
+        json!(["65f0c0ffee0000000000beef"]),
+        json!(12345),
+        json!(null),
+        json!(true),
+    ]
+}
+
+fn hostile_numbers() -> Vec<Value> {
+    vec![
+        json!(-1),
+        json!(0),
+        json!(4_294_967_296_u64),
+        json!(9_007_199_254_740_993_u64),
+        json!(1e308),
+        json!(-1e308),
+        json!(1.5),
+        json!("10"),
+        json!(null),
+    ]
+}
+
+fn hostile_collections() -> Vec<Value> {
+    vec![
+        json!("users"),
+        json!("admin_audit_log"),
+        json!("system.users"),
+        json!("system.views"),
+        json!("$cmd"),
+        json!("../task_manager_tasks"),
+        json!("task_manager_tasks\u{0}"),
+        json!("task_manager_tasks.$"),
+        json!("Task_Manager_Tasks"),
+        json!("a__b"),
+        json!(""),
+        json!("x".repeat(300)),
+        json!({ "$regex": ".*" }),
+        json!(["task_manager_tasks"]),
+    ]
+}
+
+/// Keys that MongoDB or JavaScript treat specially.
+fn hostile_objects() -> Vec<Value> {
+    let deep = (0..200).fold(json!(1), |inner, _| json!({ "a": inner }));
+    vec![
+        json!({ "$set": { "roles": ["superadmin"] } }),
+        json!({ "a.b": 1 }),
+        json!({ "": 1 }),
+        json!({ "__proto__": { "admin": true } }),
+        json!({ "constructor": { "prototype": {} } }),
+        json!({ "$where": "sleep(10000)" }),
+        deep,
+        json!([1, 2, 3]),
+        json!(42),
+        json!("text"),
+        json!(null),
+    ]
+}
+
+#[derive(Default)]
+struct Tally {
+    tried: usize,
+    typed: BTreeMap<String, usize>,
+    ipc_refused: usize,
+    harmless: usize,
+    slowest: Duration,
+}
+
+impl Tally {
+    fn run(&mut self, webview: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) {
+        let shown = args.to_string().chars().take(160).collect::<String>();
+        let start = Instant::now();
+        let result = invoke(webview, cmd, args);
+        let took = start.elapsed();
+        assert!(took < LIMIT, "{cmd} {shown}: {took:?}");
+        self.slowest = self.slowest.max(took);
+        self.tried += 1;
+        match result {
+            Ok(_) => {
+                if std::env::var_os("BATTERY_VERBOSE").is_some() {
+                    eprintln!("accepted: {cmd} {shown}");
+                }
+                self.harmless += 1
+            }
+            Err(Value::Object(e)) => {
+                if std::env::var_os("BATTERY_VERBOSE").is_some() && e["type"] == "database" {
+                    eprintln!("database error: {cmd} {shown}: {e:?}");
+                }
+                let code = e["type"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{cmd} {shown}: {e:?}"));
+                assert!(
+                    !code.is_empty() && code.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                    "{cmd} {shown}: code {code:?}"
+                );
+                *self.typed.entry(code.to_string()).or_insert(0) += 1;
+            }
+            // Tauri refuses a value of the wrong JSON type before the command runs.
+            Err(Value::String(message)) => {
+                assert!(message.contains("invalid args"), "{cmd} {shown}: {message}");
+                self.ipc_refused += 1;
+            }
+            Err(other) => panic!("{cmd} {shown}: {other}"),
+        }
+    }
+}
+
+/// Every document and every index of every collection, and the files the
+/// app writes: what no refused input may change.
+async fn state(
+    db: &str,
+    dir: &std::path::Path,
+) -> (
+    BTreeMap<String, (Vec<Document>, Vec<Document>)>,
+    Vec<(String, Vec<u8>)>,
+) {
+    use futures_util::TryStreamExt;
+    let raw = support::raw_db(db).await;
+    let mut out = BTreeMap::new();
+    for name in raw.list_collection_names().await.unwrap() {
+        let coll = raw.collection::<Document>(&name);
+        let indexes: Vec<Document> = raw
+            .run_command(doc! { "listIndexes": &name })
+            .await
+            .unwrap()
+            .get_document("cursor")
+            .unwrap()
+            .get_array("firstBatch")
+            .unwrap()
+            .iter()
+            .map(|i| i.as_document().unwrap().clone())
+            .collect();
+        let docs: Vec<Document> = coll
+            .find(doc! {})
+            .sort(doc! { "_id": 1 })
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap();
+        out.insert(name, (docs, indexes));
+    }
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_file())
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    (out, files)
+}
+
+#[test]
+fn the_battery_changes_nothing_and_every_answer_is_typed() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (db, user_id) = runtime.block_on(async {
+        let (db, _conn, _) = support::seeded("hostile", 30).await;
+        let user = support::raw_db(&db)
+            .await
+            .collection::<Document>("users")
+            .find_one(doc! { "roles": { "$ne": "superadmin" } })
+            .await
+            .unwrap()
+            .unwrap();
+        (db, user.get_object_id("_id").unwrap().to_hex())
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let app = mozaiks_admin::build_app(mock_builder())
+        .manage(Workspace::new(
+            dir.path(),
+            dir.path(),
+            Arc::new(Keychain::new("mozaiks-admin-test")),
+        ))
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    let profile = invoke(
+        &webview,
+        "create_profile",
+        json!({ "input": {
+            "name": "Battery", "uri": support::server().uri, "username": null, "password": null,
+            "remember_password": false, "database": db, "environment": "development",
+            "read_only": false, "color": "#228be6", "timeout_ms": 2000, "audit_to_database": false
+        }}),
+    )
+    .unwrap();
+    invoke(
+        &webview,
+        "connect",
+        json!({ "id": profile["id"], "password": null }),
+    )
+    .unwrap();
+    let detail = invoke(&webview, "user_detail", json!({ "userId": user_id })).unwrap();
+    let before = runtime.block_on(state(&db, dir.path()));
+
+    let mut t = Tally::default();
+    let text = hostile_text();
+    let ids = hostile_ids();
+    let collections = hostile_collections();
+    let objects = hostile_objects();
+    let valid_profile = |overrides: Value| {
+        let mut input = json!({
+            "name": "X", "uri": "mongodb://127.0.0.1:1", "username": null, "password": null,
+            "remember_password": false, "database": null, "environment": "development",
+            "read_only": false, "color": "#00ff00", "timeout_ms": 1000, "audit_to_database": false
+        });
+        for (k, v) in overrides.as_object().unwrap() {
+            input[k] = v.clone();
+        }
+        json!({ "input": input })
+    };
+
+    for s in &text {
+        t.run(&webview, "search_users", json!({ "text": s }));
+        t.run(&webview, "list_users", json!({ "query": { "after": s, "page_size": 25, "sort": "joined", "descending": true, "role": null, "tier": null, "subscription": null, "created_from": null, "created_to": null, "last_login_before": null } }));
+        t.run(&webview, "list_users", json!({ "query": { "after": null, "page_size": 25, "sort": "joined", "descending": true, "role": s, "tier": s, "subscription": null, "created_from": s, "created_to": null, "last_login_before": s } }));
+        t.run(&webview, "count_users", json!({ "query": { "after": null, "page_size": 25, "sort": "joined", "descending": true, "role": null, "tier": null, "subscription": null, "created_from": null, "created_to": s, "last_login_before": null, "last_login_after": s } }));
+        t.run(&webview, "notification_feed", json!({ "query": { "type": s, "read": null, "created_from": null, "created_to": null, "user_id": null, "after": s, "page_size": 25 } }));
+        t.run(
+            &webview,
+            "list_audit",
+            json!({ "query": { "text": s, "collection": s, "operation": null, "limit": 10 } }),
+        );
+        t.run(
+            &webview,
+            "plugin_status_documents",
+            json!({ "collection": "task_manager_tasks", "status": s, "after": s }),
+        );
+        t.run(&webview, "set_plugin_status", json!({ "userId": user_id, "collection": "task_manager_tasks", "ids": [s], "status": "done" }));
+        t.run(
+            &webview,
+            "save_plugin_settings",
+            json!({ "userId": user_id, "plugin": s, "json": "{\"a\":1}", "expected": null }),
+        );
+        t.run(
+            &webview,
+            "save_plugin_settings",
+            json!({ "userId": user_id, "plugin": "calendar", "json": s, "expected": null }),
+        );
+        t.run(&webview, "save_notification_preferences", json!({ "userId": user_id, "preferences": { "email_enabled": true, "push_enabled": true, "digest_frequency": s }, "expected": null }));
+        if !s.as_str().unwrap().trim().is_empty() {
+            t.run(&webview, "send_notification", json!({ "compose": { "user_id": user_id, "type": "system", "title": "t", "message": "m", "metadata_json": s } }));
+        }
+        t.run(
+            &webview,
+            "erase_user",
+            json!({ "userId": user_id, "confirmEmail": s }),
+        );
+        t.run(
+            &webview,
+            "drop_index",
+            json!({ "collection": "crm_contacts", "name": s, "confirmation": s }),
+        );
+        t.run(
+            &webview,
+            "set_read_only",
+            json!({ "readOnly": false, "confirmation": s }),
+        );
+        t.run(
+            &webview,
+            "create_profile",
+            valid_profile(json!({ "uri": s })),
+        );
+        t.run(
+            &webview,
+            "create_profile",
+            valid_profile(json!({ "name": s, "color": s })),
+        );
+        t.run(&webview, "update_user", json!({ "userId": user_id, "edit": { "roles": [s], "tier": s, "expires_at": s, "display_name": "X", "bio": "", "version": detail["version"] } }));
+        t.run(&webview, "update_user", json!({ "userId": user_id, "edit": { "roles": ["user"], "tier": "basic", "expires_at": null, "display_name": "X", "bio": "", "version": s } }));
+        t.run(&webview, "save_chart_csv", json!({ "chart": { "id": "roles", "title": "t", "categories": [s], "series": [], "computed_at": "", "note": null }, "path": s }));
+    }
+    for id in &ids {
+        for cmd in [
+            "user_detail",
+            "user_settings",
+            "erase_plan",
+            "user_plugin_status",
+        ] {
+            t.run(&webview, cmd, json!({ "userId": id }));
+        }
+        t.run(
+            &webview,
+            "user_notifications",
+            json!({ "userId": id, "page": 0, "pageSize": 10 }),
+        );
+        t.run(
+            &webview,
+            "user_plugin_data",
+            json!({ "userId": id, "collection": "task_manager_tasks", "pageSize": 10 }),
+        );
+        t.run(
+            &webview,
+            "mark_notifications",
+            json!({ "notifications": [{ "user_id": id, "id": id }], "read": true }),
+        );
+        t.run(
+            &webview,
+            "delete_notifications",
+            json!({ "notifications": [{ "user_id": user_id, "id": id }] }),
+        );
+        t.run(&webview, "set_plugin_status", json!({ "userId": id, "collection": "task_manager_tasks", "ids": [], "status": "done" }));
+        t.run(&webview, "send_notification", json!({ "compose": { "user_id": id, "type": "system", "title": "t", "message": "m", "metadata_json": null } }));
+        t.run(&webview, "connect", json!({ "id": id, "password": null }));
+        t.run(&webview, "delete_profile", json!({ "id": id }));
+    }
+    for n in hostile_numbers() {
+        t.run(
+            &webview,
+            "user_notifications",
+            json!({ "userId": user_id, "page": n, "pageSize": n }),
+        );
+        t.run(
+            &webview,
+            "user_plugin_data",
+            json!({ "userId": user_id, "collection": "task_manager_tasks", "pageSize": n }),
+        );
+        t.run(&webview, "notification_feed", json!({ "query": { "type": null, "read": null, "created_from": null, "created_to": null, "user_id": null, "after": null, "page_size": n } }));
+        t.run(
+            &webview,
+            "seed_demo_data",
+            json!({ "users": n, "confirmDatabase": "wrong", "onProgress": "__CHANNEL__:9" }),
+        );
+        t.run(
+            &webview,
+            "create_profile",
+            valid_profile(json!({ "timeout_ms": n })),
+        );
+    }
+    for c in &collections {
+        t.run(&webview, "plugin_schema", json!({ "collection": c }));
+        t.run(&webview, "plugin_findings", json!({ "collection": c }));
+        t.run(
+            &webview,
+            "finding_documents",
+            json!({ "collection": c, "kind": "orphan" }),
+        );
+        t.run(
+            &webview,
+            "user_plugin_data",
+            json!({ "userId": user_id, "collection": c, "pageSize": 10 }),
+        );
+        t.run(
+            &webview,
+            "plugin_status_documents",
+            json!({ "collection": c, "status": "done", "after": null }),
+        );
+        t.run(
+            &webview,
+            "set_plugin_status",
+            json!({ "userId": user_id, "collection": c, "ids": [], "status": "done" }),
+        );
+        t.run(
+            &webview,
+            "index_fix_plan",
+            json!({ "scope": { "scope": "collection", "collection": c } }),
+        );
+        t.run(
+            &webview,
+            "drop_index",
+            json!({ "collection": c, "name": "_id_", "confirmation": "_id_" }),
+        );
+        t.run(
+            &webview,
+            "drop_index",
+            json!({ "collection": c, "name": "*", "confirmation": "*" }),
+        );
+    }
+    for o in &objects {
+        t.run(&webview, "save_plugin_settings", json!({ "userId": user_id, "plugin": "calendar", "json": o.to_string(), "expected": null }));
+        t.run(&webview, "send_notification", json!({ "compose": { "user_id": user_id, "type": "system", "title": "t", "message": "m", "metadata_json": o.to_string() } }));
+        t.run(&webview, "list_users", json!({ "query": o }));
+        t.run(&webview, "notification_feed", json!({ "query": o }));
+        t.run(&webview, "index_fix_plan", json!({ "scope": o }));
+        t.run(&webview, "create_indexes", json!({ "scope": { "scope": "all" }, "confirmed": [{ "collection": "users", "name": "x", "keys": o.to_string(), "unique": true, "expire_after_seconds": null, "replaces": "_id_", "duplicates": [] }], "onProgress": "__CHANNEL__:8" }));
+        t.run(
+            &webview,
+            "save_chart_csv",
+            json!({ "chart": o, "path": dir.path().join("c.csv") }),
+        );
+    }
+    for kind in [
+        json!("nope"),
+        json!("ORPHAN"),
+        json!({ "$ne": 1 }),
+        json!(7),
+    ] {
+        t.run(
+            &webview,
+            "finding_documents",
+            json!({ "collection": "crm_contacts", "kind": kind }),
+        );
+        t.run(&webview, "dashboard_chart", json!({ "id": kind }));
+        t.run(&webview, "list_users", json!({ "query": { "after": null, "page_size": 25, "sort": kind, "descending": true, "role": null, "tier": null, "subscription": null, "created_from": null, "created_to": null, "last_login_before": null } }));
+    }
+
+    let after = runtime.block_on(state(&db, dir.path()));
+    let changed: Vec<&String> = before
+        .0
+        .iter()
+        .filter(|(name, v)| after.0.get(*name) != Some(v))
+        .map(|(name, _)| name)
+        .chain(after.0.keys().filter(|n| !before.0.contains_key(*n)))
+        .collect();
+    let files_changed = before.1 != after.1;
+    println!(
+        "hostile-input battery: {} inputs tried, {} typed errors {:?}, {} refused by the IPC layer (wrong JSON type), {} harmless results, slowest {:?}, collections changed: {}, app files changed: {}",
+        t.tried,
+        t.typed.values().sum::<usize>(),
+        t.typed,
+        t.ipc_refused,
+        t.harmless,
+        t.slowest,
+        changed.len(),
+        files_changed as u8,
+    );
+    assert!(t.tried >= 150);
+    assert_eq!(changed, Vec::<&String>::new(), "collections changed");
+    assert!(
+        !files_changed,
+        "app files changed: {:?} -> {:?}",
+        before
+            .1
+            .iter()
+            .map(|(n, b)| (n, b.len()))
+            .collect::<Vec<_>>(),
+        after
+            .1
+            .iter()
+            .map(|(n, b)| (n, b.len()))
+            .collect::<Vec<_>>()
+    );
+}
+
+/// Hostile text in a write the app accepts is data: it is stored literally
+/// in its one target document, and nothing else changes.
+#[test]
+fn accepted_hostile_text_is_stored_literally_in_its_one_document() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (db, user_id) = runtime.block_on(async {
+        let (db, _conn, _) = support::seeded("hostile_literal", 10).await;
+        let user = support::raw_db(&db)
+            .await
+            .collection::<Document>("users")
+            .find_one(doc! { "roles": { "$ne": "superadmin" } })
+            .await
+            .unwrap()
+            .unwrap();
+        (db, user.get_object_id("_id").unwrap().to_hex())
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let app = mozaiks_admin::build_app(mock_builder())
+        .manage(Workspace::new(
+            dir.path(),
+            dir.path(),
+            Arc::new(Keychain::new("mozaiks-admin-test")),
+        ))
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    let profile = invoke(
+        &webview,
+        "create_profile",
+        json!({ "input": {
+            "name": "Literal", "uri": support::server().uri, "username": null, "password": null,
+            "remember_password": false, "database": db, "environment": "development",
+            "read_only": false, "color": "#228be6", "timeout_ms": 2000, "audit_to_database": false
+        }}),
+    )
+    .unwrap();
+    invoke(
+        &webview,
+        "connect",
+        json!({ "id": profile["id"], "password": null }),
+    )
+    .unwrap();
+    let texts = [
+        "{\"$gt\": \"\"}",
+        "$where",
+        "this.password_hash.length > 0",
+        "'; db.users.drop(); //",
+        "(a+)+$",
+        "__proto__",
+        "\u{202e}gnp.exe",
+        "a.b.c",
+    ];
+    for text in texts {
+        let before = runtime.block_on(state(&db, dir.path())).0;
+        let sent = invoke(
+            &webview,
+            "send_notification",
+            json!({ "compose": { "user_id": user_id, "type": "system", "title": text, "message": text, "metadata_json": null } }),
+        )
+        .unwrap();
+        let detail = invoke(&webview, "user_detail", json!({ "userId": user_id })).unwrap();
+        let edit = json!({ "userId": user_id, "edit": { "roles": ["user"], "tier": "basic", "expires_at": null, "display_name": text, "bio": text, "version": detail["version"] } });
+        invoke(&webview, "update_user", edit).unwrap();
+        let after = runtime.block_on(state(&db, dir.path())).0;
+
+        let added: Vec<&Document> = after["notifications"]
+            .0
+            .iter()
+            .filter(|d| !before["notifications"].0.contains(d))
+            .collect();
+        assert_eq!(added.len(), 1, "{text}");
+        assert_eq!(
+            added[0].get_object_id("_id").unwrap().to_hex(),
+            sent["id"].as_str().unwrap()
+        );
+        assert_eq!(
+            (added[0].get_str("title"), added[0].get_str("message")),
+            (Ok(text), Ok(text))
+        );
+        let changed_users: Vec<&Document> = after["users"]
+            .0
+            .iter()
+            .filter(|d| !before["users"].0.contains(d))
+            .collect();
+        assert_eq!(changed_users.len(), 1, "{text}");
+        assert_eq!(
+            changed_users[0].get_object_id("_id").unwrap().to_hex(),
+            user_id
+        );
+        let profile = changed_users[0].get_document("profile").unwrap();
+        assert_eq!(
+            (profile.get_str("display_name"), profile.get_str("bio")),
+            (Ok(text), Ok(text))
+        );
+        for (name, content) in &before {
+            if name != "notifications" && name != "users" {
+                assert_eq!(Some(content), after.get(name), "{name} changed for {text}");
+            }
+        }
+    }
+}
