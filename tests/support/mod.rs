@@ -36,9 +36,19 @@ fn start_bundled_server() -> TestServer {
 
 /// A server of the test's own (port 0: any free one), to stop and start again.
 pub fn start_bundled_server_on(port: u16) -> TestServer {
+    start_bundled_server_with(port, None)
+}
+
+/// Like [`start_bundled_server_on`], keeping its data in an H2 file so a
+/// stop and a start on the same port find it again.
+pub fn start_bundled_server_with(port: u16, h2: Option<&std::path::Path>) -> TestServer {
     let run = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/mongo-server/run");
+    let mut args = vec!["--port".to_string(), port.to_string()];
+    if let Some(file) = h2 {
+        args.extend(["--h2".to_string(), file.display().to_string()]);
+    }
     let mut child = Command::new(run)
-        .args(["--port", &port.to_string()])
+        .args(&args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -227,6 +237,28 @@ pub fn audit_log() -> mozaiks_core::db::audit::AuditLog {
 }
 
 impl TestServer {
+    pub fn port(&self) -> u16 {
+        self.uri
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .trim_end_matches('/')
+            .parse()
+            .unwrap()
+    }
+
+    /// Stops the bundled server as an operator would (SIGTERM): open
+    /// connections are cut, and an H2 store is written out first.
+    pub fn stop(mut self) {
+        if let Some(child) = self._child.as_mut() {
+            Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status()
+                .unwrap();
+            child.wait().unwrap();
+        }
+    }
+
     /// Kills the bundled server at once, as a crash would.
     pub fn kill(mut self) {
         if let Some(child) = self._child.as_mut() {

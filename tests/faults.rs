@@ -1,0 +1,278 @@
+//! Faults: the server stops in the middle of a list, an update, a bulk
+//! operation and an index build. The command monitor stops it the moment
+//! the chosen command is about to be sent, so "the middle" is exact. Each
+//! time: a typed error within 5 s, the connection back by itself within 2 s
+//! of the server's return, the next action working, and bulk work
+//! reporting exactly what was applied (checked against the server's data,
+//! which an H2 store keeps across the stop).
+
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::TryStreamExt;
+use mongodb::bson::{doc, Document};
+use mongodb::event::command::CommandEvent;
+use mongodb::event::EventHandler;
+use mozaiks_core::db::connection::{ConnectOptions, Connection, Health};
+use mozaiks_core::services::index_fix::{self, FixScope};
+use mozaiks_core::services::notifications::{self, NotificationRef};
+use mozaiks_core::services::seed::{self, SeedOptions};
+use mozaiks_core::services::users::{self, UserEdit, UserQuery};
+use support::{audit_log, TestServer};
+
+const TYPED_WITHIN: Duration = Duration::from_secs(5);
+const BACK_WITHIN: Duration = Duration::from_secs(2);
+
+/// A server of the test's own that the monitor stops when the `n`th
+/// `command` is about to be sent.
+struct Tripwire {
+    server: Arc<Mutex<Option<TestServer>>>,
+    command: Arc<Mutex<Option<(String, usize)>>>,
+    seen: Arc<AtomicUsize>,
+    port: u16,
+    h2: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Tripwire {
+    fn start() -> Tripwire {
+        let dir = tempfile::tempdir().unwrap();
+        let h2 = dir.path().join("faults.mv.db");
+        let server = support::start_bundled_server_with(0, Some(&h2));
+        Tripwire {
+            port: server.port(),
+            server: Arc::new(Mutex::new(Some(server))),
+            command: Arc::new(Mutex::new(None)),
+            seen: Arc::new(AtomicUsize::new(0)),
+            h2,
+            _dir: dir,
+        }
+    }
+
+    fn uri(&self) -> String {
+        format!("mongodb://127.0.0.1:{}", self.port)
+    }
+
+    fn monitor(&self) -> EventHandler<CommandEvent> {
+        let (server, command, seen) =
+            (self.server.clone(), self.command.clone(), self.seen.clone());
+        EventHandler::callback(move |event: CommandEvent| {
+            let CommandEvent::Started(e) = event else {
+                return;
+            };
+            let armed = command.lock().unwrap().clone();
+            if let Some((name, n)) = armed {
+                if e.command_name == name && seen.fetch_add(1, Ordering::SeqCst) + 1 == n {
+                    // Stopped before this command leaves: it never reaches the server.
+                    if let Some(s) = server.lock().unwrap().take() {
+                        s.stop();
+                    }
+                }
+            }
+        })
+    }
+
+    fn arm(&self, command: &str, n: usize) {
+        self.seen.store(0, Ordering::SeqCst);
+        *self.command.lock().unwrap() = Some((command.to_string(), n));
+    }
+
+    /// Starts the server again on the same port and data; how long until
+    /// the connection says it is back.
+    async fn restart(&self, conn: &Connection) -> Duration {
+        *self.command.lock().unwrap() = None;
+        let server = support::start_bundled_server_with(self.port, Some(&self.h2));
+        *self.server.lock().unwrap() = Some(server);
+        let returned = Instant::now();
+        while !matches!(conn.health().await, Health::Connected) {
+            assert!(
+                returned.elapsed() < Duration::from_secs(10),
+                "never came back"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        returned.elapsed()
+    }
+}
+
+async fn timed<T>(
+    what: &str,
+    f: impl std::future::Future<Output = mozaiks_core::Result<T>>,
+) -> mozaiks_core::Error {
+    let start = Instant::now();
+    let err = match f.await {
+        Ok(_) => panic!("{what} succeeded with the server stopped"),
+        Err(e) => e,
+    };
+    let took = start.elapsed();
+    assert!(took < TYPED_WITHIN, "{what}: {took:?}");
+    assert!(
+        ["connection_lost", "server_selection_timeout"].contains(&err.code()),
+        "{what}: {err:?}"
+    );
+    println!("{what}: {} after {took:?}", err.code());
+    err
+}
+
+#[tokio::test]
+async fn a_stopped_server_mid_operation_is_a_typed_error_and_the_app_recovers() {
+    if std::env::var("MONGODB_URI").is_ok_and(|u| !u.is_empty()) {
+        return; // needs a server this test may stop
+    }
+    let wire = Tripwire::start();
+    let mut input = support::input(&wire.uri(), "faults");
+    input.timeout_ms = 1_500;
+    let profile = input.validate("faults".into()).unwrap().profile;
+    let conn = Connection::open(
+        &profile,
+        ConnectOptions {
+            command_monitor: Some(wire.monitor()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let audit = audit_log();
+    seed::seed(
+        &conn,
+        &audit,
+        &SeedOptions::today(40),
+        Some("faults"),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let raw = mongodb::Client::with_uri_str(wire.uri())
+        .await
+        .unwrap()
+        .database("faults");
+    let mut back = Vec::new();
+
+    // A list.
+    wire.arm("find", 1);
+    timed("users list", users::list(&conn, &UserQuery::default())).await;
+    back.push(("list", wire.restart(&conn).await));
+    let page = users::list(&conn, &UserQuery::default()).await.unwrap();
+    assert!(!page.rows.is_empty(), "the next action works");
+
+    // An update: its write never left, so the user is as before.
+    let target = page
+        .rows
+        .iter()
+        .find(|r| !r.roles.contains(&"superadmin".to_string()))
+        .unwrap();
+    let scope = mozaiks_core::db::scope::UserScope::parse(&target.id).unwrap();
+    let detail = users::detail(&conn, &scope).await.unwrap();
+    let edit = UserEdit {
+        roles: vec!["user".into()],
+        tier: Some("basic".into()),
+        expires_at: None,
+        display_name: Some("Renamed mid-fault".into()),
+        bio: None,
+        version: detail.version.clone(),
+    };
+    wire.arm("findAndModify", 1);
+    timed("user update", users::update(&conn, &audit, &scope, &edit)).await;
+    back.push(("update", wire.restart(&conn).await));
+    assert_eq!(
+        users::detail(&conn, &scope).await.unwrap().display_name,
+        detail.display_name
+    );
+    users::update(&conn, &audit, &scope, &edit).await.unwrap();
+
+    // A bulk delete over five users, stopped at the third: the first two
+    // users' notifications are gone, the rest are all there, and the audit
+    // trail says exactly that.
+    let notes = raw.collection::<Document>("notifications");
+    let mut refs: Vec<NotificationRef> = Vec::new();
+    let mut owners: Vec<String> = Vec::new();
+    let mut cursor = notes
+        .find(doc! {})
+        .sort(doc! { "user_id": 1 })
+        .await
+        .unwrap();
+    while let Some(n) = cursor.try_next().await.unwrap() {
+        let owner = n.get_str("user_id").unwrap().to_string();
+        if !owners.contains(&owner) {
+            if owners.len() == 5 {
+                break;
+            }
+            owners.push(owner.clone());
+        }
+        refs.push(NotificationRef {
+            user_id: owner,
+            id: n.get_object_id("_id").unwrap().to_hex(),
+        });
+    }
+    assert_eq!(owners.len(), 5);
+    wire.arm("delete", 3);
+    timed("bulk delete", notifications::delete(&conn, &audit, &refs)).await;
+    back.push(("bulk", wire.restart(&conn).await));
+    let mut left_by_owner = Vec::new();
+    for owner in &owners {
+        let ids: Vec<mongodb::bson::oid::ObjectId> = refs
+            .iter()
+            .filter(|r| &r.user_id == owner)
+            .map(|r| mongodb::bson::oid::ObjectId::parse_str(&r.id).unwrap())
+            .collect();
+        let left = notes
+            .count_documents(doc! { "_id": { "$in": &ids } })
+            .await
+            .unwrap();
+        left_by_owner.push((left as usize, ids.len()));
+    }
+    // The service works through users in id order, as `owners` is sorted.
+    let applied: usize = left_by_owner[..2].iter().map(|(_, all)| all).sum();
+    for (k, (left, all)) in left_by_owner.iter().enumerate() {
+        assert_eq!(*left, if k < 2 { 0 } else { *all }, "owner {k}");
+    }
+    let entry = audit
+        .list(&Default::default())
+        .unwrap()
+        .into_iter()
+        .find(|e| e.operation == "delete" && e.stage == "done")
+        .unwrap();
+    assert!(
+        entry.after.contains(&format!("\"matched\":{applied}")),
+        "{}",
+        entry.after
+    );
+    assert!(entry.after.contains(owners[2].as_str()), "{}", entry.after);
+
+    // An index build over three indexes, stopped at the second.
+    let plan = index_fix::plan(&conn, &FixScope::All).await.unwrap();
+    assert_eq!(plan.len(), 3);
+    wire.arm("createIndexes", 2);
+    let start = Instant::now();
+    let outcome = index_fix::apply(&conn, &audit, &FixScope::All, &plan, |_| {})
+        .await
+        .unwrap();
+    assert!(start.elapsed() < TYPED_WITHIN);
+    let failed = outcome.failed.expect("the second build failed");
+    assert!(["connection_lost", "server_selection_timeout"].contains(&failed.error.code()));
+    assert_eq!(outcome.created.len(), 1);
+    back.push(("index build", wire.restart(&conn).await));
+    let built = |p: &index_fix::PlannedIndex| {
+        let (raw, name, collection) = (raw.clone(), p.name.clone(), p.collection.clone());
+        async move {
+            raw.collection::<Document>(&collection)
+                .list_index_names()
+                .await
+                .unwrap()
+                .contains(&name)
+        }
+    };
+    assert!(built(&plan[0]).await, "the one reported built is there");
+    assert!(
+        !built(&plan[1]).await && !built(&plan[2]).await,
+        "nothing else was built"
+    );
+
+    for (what, took) in &back {
+        println!("{what}: connection back {took:?} after the server returned");
+        assert!(*took < BACK_WITHIN, "{what}: {took:?}");
+    }
+}
