@@ -2,10 +2,31 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from './App';
 import * as backend from './backend';
-import { aProductionOverview, aProfile, anOverview, aUserDetail, aUserPage, aUserSettings, someNotifications, userRows } from './test/fixtures';
+import type { Chart, ChartId } from './backend';
+import type { EChartProps } from './components/EChart';
+import {
+  aChart,
+  aFeedPage,
+  aPluginOverview,
+  aProductionOverview,
+  aProfile,
+  anOverview,
+  aSchemaReport,
+  aUserDetail,
+  aUserPage,
+  aUserSettings,
+  somePluginData,
+  someNotifications,
+  USER_ID,
+  userRows,
+} from './test/fixtures';
 import { backendError, renderWithProviders } from './test/render';
 
 vi.mock('./backend');
+// ECharts measures text on a canvas jsdom lacks; the drill-downs below click the buttons under each chart.
+vi.mock('./components/EChart', () => ({
+  EChart: ({ testId }: EChartProps) => <div data-testid={testId} />,
+}));
 
 const prod = aProfile({ id: 'prod', name: 'Production (eu-west)', environment: 'production', read_only: true, color: '#e03131' });
 const local = aProfile();
@@ -18,6 +39,7 @@ describe('App', () => {
     vi.mocked(backend.environmentOffer).mockResolvedValue(null);
     vi.mocked(backend.connectionHealth).mockResolvedValue({ state: 'connected' });
     vi.mocked(backend.countUsers).mockResolvedValue({ value: 3, exact: true });
+    vi.mocked(backend.userPluginStatus).mockResolvedValue(aChart('plugin_status', { categories: [], series: [] }));
   });
 
   it('shows the connection health, turns red when it is lost and refetches when it is back', async () => {
@@ -167,5 +189,158 @@ describe('App', () => {
     await screen.findByTestId('overview');
     await user.keyboard('{Control>}k{/Control}');
     await waitFor(() => expect(screen.getByTestId('user-search')).toHaveFocus());
+  });
+});
+
+/** Every dashboard chart: the bars the tests below click, and a plain one for the rest. */
+const DASHBOARD: Partial<Record<ChartId, Chart>> = {
+  active_users: aChart('active_users', {
+    title: 'Active users (last login)',
+    categories: ['last day', 'last 7 days', 'last 30 days'],
+    series: [
+      {
+        name: 'users',
+        values: [1, 5, 9],
+        drill: ['2025-05-31T09:00:00Z', '2025-05-25T09:00:00Z', '2025-05-02T09:00:00Z'].map((at) => ({
+          to: 'users' as const,
+          role: null,
+          tier: null,
+          subscription: null,
+          created_from: null,
+          created_to: null,
+          last_login_after: at,
+        })),
+      },
+    ],
+  }),
+  notifications: aChart('notifications', {
+    title: 'Notifications by type',
+    categories: ['billing'],
+    series: [
+      { name: 'read', values: [2], drill: [{ to: 'feed', type: 'billing', read: true }] },
+      { name: 'unread', values: [3], drill: [{ to: 'feed', type: 'billing', read: false }] },
+    ],
+  }),
+  plugin_status: aChart('plugin_status', {
+    title: 'Plugin documents by status',
+    categories: ['task_manager_tasks'],
+    series: [{ name: 'done', values: [7], drill: [{ to: 'plugin', collection: 'task_manager_tasks', status: 'done', user_id: null }] }],
+  }),
+};
+
+const doc = (n: number) => `{"_id":{"$oid":"66c0000000000000000000${String(n).padStart(2, '0')}"},"title":"Task ${n}","status":"done"}`;
+
+describe('App drill-downs', () => {
+  beforeEach(() => {
+    vi.mocked(backend.listProfiles).mockResolvedValue([local]);
+    vi.mocked(backend.environmentOffer).mockResolvedValue(null);
+    vi.mocked(backend.connectionHealth).mockResolvedValue({ state: 'connected' });
+    vi.mocked(backend.connect).mockResolvedValue(anOverview());
+    vi.mocked(backend.dashboardChart).mockImplementation(async (id) => DASHBOARD[id] ?? aChart(id));
+    vi.mocked(backend.listUsers).mockImplementation(async (q) => aUserPage(userRows(3), { page_size: q.page_size }));
+    vi.mocked(backend.countUsers).mockResolvedValue({ value: 3, exact: true });
+  });
+
+  async function openDashboard() {
+    const r = renderWithProviders(<App />);
+    await screen.findAllByTestId('profile-card');
+    await r.user.click(within(card('Local development')).getByTestId('profile-connect'));
+    await screen.findByTestId('overview');
+    await r.user.click(screen.getByTestId('nav-dashboard'));
+    await screen.findByTestId('dashboard');
+    return r;
+  }
+
+  const bar = async (chart: ChartId, category: string, series: string) => {
+    const card = screen.getByTestId(`chart-${chart}`);
+    await waitFor(() => expect(within(card).getAllByTestId('chart-row').length).toBeGreaterThan(0));
+    const row = within(card)
+      .getAllByTestId('chart-row')
+      .find((r) => r.dataset.category === category && r.dataset.series === series);
+    if (!row) throw new Error(`no bar ${category}/${series} in ${chart}`);
+    return row;
+  };
+
+  it('an active-users bar opens the users list filtered to logins since that instant, a filter that shows and clears', async () => {
+    const { user } = await openDashboard();
+    await user.click(await bar('active_users', 'last 7 days', 'users'));
+
+    await screen.findAllByTestId('user-row');
+    expect(screen.getByTestId('nav-users')).toHaveAttribute('data-active', 'true');
+    const filtered = { last_login_after: '2025-05-25T09:00:00Z', role: null, tier: null, created_from: null, after: null };
+    expect(vi.mocked(backend.listUsers).mock.lastCall?.[0]).toMatchObject(filtered);
+    expect(vi.mocked(backend.countUsers).mock.lastCall?.[0]).toMatchObject(filtered);
+    const input = screen.getByTestId('filter-last-login-after');
+    expect(input).toHaveValue('2025-05-25');
+    expect(input).toHaveAttribute('data-exact', '2025-05-25T09:00:00Z');
+
+    await user.click(screen.getByTestId('filters-clear'));
+    await waitFor(() => expect(vi.mocked(backend.listUsers).mock.lastCall?.[0]).toMatchObject({ last_login_after: null }));
+    expect(screen.getByTestId('filter-last-login-after')).toHaveValue('');
+  });
+
+  it('a notifications bar opens the feed filtered to that type and read state', async () => {
+    vi.mocked(backend.notificationFeed).mockResolvedValue(aFeedPage([]));
+    vi.mocked(backend.notificationTtl).mockResolvedValue({ expire_after_seconds: 2_592_000, warning: null });
+    vi.mocked(backend.notificationChart).mockResolvedValue([]);
+    const { user } = await openDashboard();
+    await user.click(await bar('notifications', 'billing', 'unread'));
+
+    await screen.findByTestId('notifications');
+    await waitFor(() =>
+      expect(vi.mocked(backend.notificationFeed).mock.lastCall?.[0]).toMatchObject({ type: 'billing', read: false, user_id: null }),
+    );
+    expect(screen.getByTestId('nav-notifications')).toHaveAttribute('data-active', 'true');
+  });
+
+  it("a plugin status bar opens that collection's documents with that status, across users, a page at a time", async () => {
+    vi.mocked(backend.pluginOverview).mockResolvedValue(aPluginOverview());
+    vi.mocked(backend.pluginSchema).mockResolvedValue(aSchemaReport());
+    vi.mocked(backend.pluginStatusDocuments).mockImplementation(async (_c, _s, after) =>
+      after === null ? { documents: [doc(3), doc(2)], next: 'cursor-2' } : { documents: [doc(1)], next: null },
+    );
+    const { user } = await openDashboard();
+    await user.click(await bar('plugin_status', 'task_manager_tasks', 'done'));
+
+    const panel = await screen.findByTestId('plugin-panel');
+    expect(panel).toHaveAttribute('data-collection', 'task_manager_tasks');
+    const docs = await screen.findByTestId('status-documents');
+    expect(docs).toHaveAttribute('data-status', 'done');
+    await waitFor(() => expect(within(docs).getAllByTestId('status-document')).toHaveLength(2));
+    expect(backend.pluginStatusDocuments).toHaveBeenCalledWith('task_manager_tasks', 'done', null);
+
+    await user.click(within(docs).getByTestId('status-load-more'));
+    await waitFor(() => expect(within(docs).getAllByTestId('status-document')).toHaveLength(3));
+    expect(backend.pluginStatusDocuments).toHaveBeenLastCalledWith('task_manager_tasks', 'done', 'cursor-2');
+    expect(within(docs).queryByTestId('status-load-more')).not.toBeInTheDocument();
+  });
+
+  it("a bar of a user's plugin status chart (360 view) opens that user's documents in the collection", async () => {
+    vi.mocked(backend.userDetail).mockResolvedValue(aUserDetail());
+    vi.mocked(backend.userSettings).mockResolvedValue(aUserSettings());
+    vi.mocked(backend.userNotifications).mockResolvedValue(someNotifications());
+    vi.mocked(backend.pluginCollections).mockResolvedValue([]);
+    vi.mocked(backend.listUsers).mockResolvedValue(aUserPage(userRows(1).map((r) => ({ ...r, id: USER_ID }))));
+    vi.mocked(backend.userPluginStatus).mockResolvedValue(
+      aChart('plugin_status', {
+        title: "This user's plugin documents by status",
+        categories: ['task_manager_tasks'],
+        series: [{ name: 'todo', values: [2], drill: [{ to: 'plugin', collection: 'task_manager_tasks', status: 'todo', user_id: USER_ID }] }],
+      }),
+    );
+    vi.mocked(backend.pluginOverview).mockResolvedValue(aPluginOverview());
+    vi.mocked(backend.pluginSchema).mockResolvedValue(aSchemaReport());
+    vi.mocked(backend.userPluginData).mockResolvedValue(somePluginData('task_manager_tasks'));
+    const { user } = await openDashboard();
+    await user.click(screen.getByTestId('nav-users'));
+    await user.click((await screen.findAllByTestId('user-row'))[0]);
+    const chart = await screen.findByTestId('chart-user-plugin-status');
+    await waitFor(() => expect(within(chart).getAllByTestId('chart-row')).toHaveLength(1));
+    await user.click(within(chart).getByTestId('chart-row'));
+
+    expect(await screen.findByTestId('plugin-panel')).toHaveAttribute('data-collection', 'task_manager_tasks');
+    await waitFor(() => expect(screen.getAllByTestId('browse-document')).toHaveLength(1));
+    expect(backend.userPluginData).toHaveBeenCalledWith(USER_ID, 'task_manager_tasks', 25);
+    expect(screen.getByTestId('browse-user-value')).toHaveAttribute('data-user-id', USER_ID);
   });
 });

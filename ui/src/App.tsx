@@ -1,27 +1,45 @@
 import { AppShell, Box, ColorSwatch, Group, NavLink, ScrollArea, Stack, Text, ThemeIcon, Tooltip } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
-import { IconBell, IconHistory, IconLayoutDashboard, IconPlugConnected, IconPuzzle, IconStack2, IconUsers } from '@tabler/icons-react';
+import {
+  IconBell,
+  IconChartBar,
+  IconHistory,
+  IconLayoutDashboard,
+  IconListCheck,
+  IconPlugConnected,
+  IconPuzzle,
+  IconStack2,
+  IconUsers,
+} from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { notifications } from '@mantine/notifications';
 import { useEffect, useRef, useState, type ComponentType } from 'react';
-import type { Overview } from './backend';
+import type { Drill, Overview } from './backend';
 import { EnvironmentBadge, ReadOnlyBadge } from './components/badges';
 import { queryKeys, useConnectionHealth, useOverview, useProfiles } from './queries';
 import { AuditScreen } from './screens/audit/AuditScreen';
 import { ConnectionsScreen } from './screens/connections/ConnectionsScreen';
-import { initialFeedState, type FeedState } from './screens/notifications/feedState';
+import { DashboardScreen } from './screens/dashboard/DashboardScreen';
+import { IndexHealthScreen } from './screens/indexes/IndexHealthScreen';
+import { feedFiltersFromDrill, initialFeedState, type FeedState } from './screens/notifications/feedState';
 import { NotificationsScreen } from './screens/notifications/NotificationsScreen';
 import { OverviewScreen } from './screens/overview/OverviewScreen';
-import { PluginsScreen } from './screens/plugins/PluginsScreen';
+import { PluginsScreen, type PluginsFocus } from './screens/plugins/PluginsScreen';
 import { User360Screen } from './screens/user360/User360Screen';
 import { UsersScreen } from './screens/users/UsersScreen';
-import { initialUsersState, type UsersListState } from './screens/users/usersState';
+import { filtersFromDrill, initialUsersState, type UsersListState } from './screens/users/usersState';
 
 /** Every screen of the navbar; one folder per screen under screens/. */
-export type Screen = 'connections' | 'overview' | 'users' | 'notifications' | 'plugins' | 'audit';
+export type Screen = 'connections' | 'overview' | 'dashboard' | 'users' | 'notifications' | 'plugins' | 'indexes' | 'audit';
 
-/** What the main area shows: a navbar screen, or one user's 360 view opened from one. */
-type View = { screen: Screen } | { screen: 'user360'; userId: string; from: UserSource };
+/**
+ * What the main area shows: a navbar screen (the plugins screen possibly
+ * opened on what a chart bar counted), or one user's 360 view opened from one.
+ */
+type View =
+  | { screen: Exclude<Screen, 'plugins'> }
+  | { screen: 'plugins'; focus?: PluginsFocus }
+  | { screen: 'user360'; userId: string; from: UserSource };
 
 /** The screens that open a user's 360 view, and its back button's label for each. */
 type UserSource = 'users' | 'notifications' | 'audit';
@@ -45,9 +63,11 @@ const NAV: { section: string; items: NavItem[] }[] = [
     section: 'Database',
     items: [
       { screen: 'overview', label: 'Overview', icon: IconLayoutDashboard, needsConnection: true },
+      { screen: 'dashboard', label: 'Dashboard', icon: IconChartBar, needsConnection: true },
       { screen: 'users', label: 'Users', icon: IconUsers, needsConnection: true },
       { screen: 'notifications', label: 'Notifications', icon: IconBell, needsConnection: true },
       { screen: 'plugins', label: 'Plugins', icon: IconPuzzle, needsConnection: true },
+      { screen: 'indexes', label: 'Index health', icon: IconListCheck, needsConnection: true },
       { screen: 'audit', label: 'Audit', icon: IconHistory, needsConnection: true },
     ],
   },
@@ -85,6 +105,22 @@ export function App() {
     setScreen('connections');
   };
   const openUser = (from: UserSource) => (userId: string) => setView({ screen: 'user360', userId, from });
+  /** A chart bar (or its button): the list it counted, filtered to exactly that. */
+  const onDrill = (drill: Drill) => {
+    switch (drill.to) {
+      case 'users':
+        setUsersState((s) => ({ ...s, cursors: [], filters: filtersFromDrill(drill) }));
+        setScreen('users');
+        break;
+      case 'feed':
+        setFeedState({ cursors: [], filters: feedFiltersFromDrill(drill.type, drill.read) });
+        setScreen('notifications');
+        break;
+      case 'plugin':
+        setView({ screen: 'plugins', focus: { collection: drill.collection, status: drill.status, userId: drill.user_id } });
+        break;
+    }
+  };
 
   // Ctrl/Cmd+K: the user search, from anywhere.
   useHotkeys(
@@ -177,6 +213,8 @@ export function App() {
             <ConnectionsScreen activeProfileId={activeProfileId} onConnected={onConnected} />
           ) : view.screen === 'overview' ? (
             <OverviewScreen onDisconnected={onDisconnected} />
+          ) : view.screen === 'dashboard' ? (
+            <DashboardScreen onDrill={onDrill} />
           ) : view.screen === 'users' ? (
             <UsersScreen
               state={usersState}
@@ -187,7 +225,10 @@ export function App() {
           ) : view.screen === 'notifications' ? (
             <NotificationsScreen state={feedState} onStateChange={setFeedState} onOpenUser={openUser('notifications')} />
           ) : view.screen === 'plugins' ? (
-            <PluginsScreen />
+            // A new focus is a new visit: the screen starts over on it.
+            <PluginsScreen key={JSON.stringify(view.focus ?? null)} focus={view.focus ?? null} />
+          ) : view.screen === 'indexes' ? (
+            <IndexHealthScreen />
           ) : view.screen === 'audit' ? (
             <AuditScreen onOpenUser={openUser('audit')} />
           ) : view.screen === 'user360' ? (
@@ -197,6 +238,7 @@ export function App() {
               backLabel={BACK_LABELS[view.from]}
               onBack={() => setScreen(view.from)}
               onErased={() => setScreen('users')}
+              onDrill={onDrill}
             />
           ) : null}
         </Box>

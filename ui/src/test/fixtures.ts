@@ -1,11 +1,15 @@
 import type {
   AuditEntry,
+  Chart,
+  ChartId,
   CollectionSummary,
   ErasePlan,
   FeedPage,
   FeedRow,
   FindingsReport,
+  HealthReport,
   Overview,
+  PlannedIndex,
   PluginData,
   PluginOverview,
   Profile,
@@ -252,6 +256,151 @@ export function aFindingsReport(over: Partial<FindingsReport> = {}): FindingsRep
     ],
     orphans_truncated: false,
     user_id_index: false,
+    ...over,
+  };
+}
+
+/**
+ * Three collections: `users` with a required index that lacks unique (the
+ * worst score), `notifications` as required, and a plugin collection with
+ * an unused extra index, a redundant one and a suggestion.
+ */
+export function aHealthReport(over: Partial<HealthReport> = {}): HealthReport {
+  return {
+    collections: [
+      {
+        collection: 'notifications',
+        kind: 'core',
+        score: 100,
+        checks: [
+          {
+            name: 'user_id_1_created_at_-1',
+            keys: '{ user_id: 1, created_at: -1 }',
+            state: 'ok',
+            required: true,
+            detail: 'as the platform requires',
+            ops: 1200,
+            unused_since: null,
+            size_bytes: 40960,
+            fix: null,
+          },
+        ],
+      },
+      {
+        collection: 'task_manager_tasks',
+        kind: 'plugin',
+        score: 93,
+        checks: [
+          {
+            name: 'user_id_1',
+            keys: '{ user_id: 1 }',
+            state: 'ok',
+            required: true,
+            detail: 'as the platform requires',
+            ops: null,
+            unused_since: null,
+            size_bytes: null,
+            fix: null,
+          },
+          {
+            name: 'title_1',
+            keys: '{ title: 1 }',
+            state: 'unused',
+            required: false,
+            detail: 'not required by the platform, and nothing has used it',
+            ops: 0,
+            unused_since: '2025-05-01T00:00:00Z',
+            size_bytes: 8192,
+            fix: null,
+          },
+          {
+            name: 'status_1',
+            keys: '{ status: 1 }',
+            state: 'redundant',
+            required: false,
+            detail: 'a prefix of status_1_due_1: that index serves the same queries',
+            ops: 5,
+            unused_since: null,
+            size_bytes: 4096,
+            fix: null,
+          },
+        ],
+      },
+      {
+        collection: 'users',
+        kind: 'core',
+        score: 60,
+        checks: [
+          {
+            name: 'email_1',
+            keys: '{ email: 1 }',
+            state: 'missing_unique',
+            required: true,
+            detail: 'exists without unique: duplicate values can be written',
+            ops: 30,
+            unused_since: null,
+            size_bytes: 16384,
+            fix: 'replace',
+          },
+          {
+            name: null,
+            keys: '{ last_login: -1 }',
+            state: 'suggested',
+            required: false,
+            detail: 'the users list offers this sort; nothing indexes it',
+            ops: null,
+            unused_since: null,
+            size_bytes: null,
+            fix: 'create',
+          },
+        ],
+      },
+    ],
+    score: 84.3,
+    problems: 1,
+    usage_note: null,
+    usage_members: ['db-0:27017', 'db-1:27017'],
+    computed_at: '2025-06-01T09:00:00Z',
+    ...over,
+  };
+}
+
+export function aPlannedIndex(over: Partial<PlannedIndex> = {}): PlannedIndex {
+  return {
+    collection: 'users',
+    name: 'email_1',
+    keys: '{ email: 1 }',
+    unique: true,
+    expire_after_seconds: null,
+    replaces: 'email_1',
+    duplicates: [],
+    ...over,
+  };
+}
+
+/** A chart as the backend computes it; `roles` by default, one series with a drill per bar. */
+export function aChart(id: ChartId = 'roles', over: Partial<Chart> = {}): Chart {
+  return {
+    id,
+    title: 'Users by role',
+    categories: ['user', 'admin', 'superadmin'],
+    series: [
+      {
+        name: 'users',
+        values: [120, 4, 0],
+        drill: ['user', 'admin', 'superadmin'].map((role) => ({
+          to: 'users' as const,
+          role,
+          tier: null,
+          subscription: null,
+          created_from: null,
+          created_to: null,
+          last_login_after: null,
+        })),
+      },
+    ],
+    computed_at: '2025-06-01T09:00:00Z',
+    note: null,
     ...over,
   };
 }

@@ -60,6 +60,16 @@ describe('ProfileForm', () => {
     });
   });
 
+  it('reads charts from secondaries when the profile says so, and saves the choice', async () => {
+    const profile = aProfile({ id: 'p9', analytics_from_secondaries: true });
+    const { user } = renderWithProviders(<ProfileForm profile={profile} onClose={() => {}} />);
+    expect(field('profile-analytics-secondaries')).toBeChecked();
+    await user.click(field('profile-analytics-secondaries'));
+    await user.click(screen.getByTestId('profile-save'));
+    await waitFor(() => expect(backend.updateProfile).toHaveBeenCalled());
+    expect(vi.mocked(backend.updateProfile).mock.calls[0][1]).toMatchObject({ analytics_from_secondaries: false });
+  });
+
   it('does not call the backend without a name', async () => {
     const { user } = renderWithProviders(<ProfileForm onClose={() => {}} />);
     await user.click(screen.getByTestId('profile-save'));

@@ -23,8 +23,9 @@ export function objectIdOf(json: string): string | null {
   return null;
 }
 
-export function BrowseTab({ collection }: { collection: string }) {
-  const [user, setUser] = useState<PickedUser | null>(null);
+/** `initialUser`: the user a 360 view's chart bar was for. */
+export function BrowseTab({ collection, initialUser = null }: { collection: string; initialUser?: PickedUser | null }) {
+  const [user, setUser] = useState<PickedUser | null>(initialUser);
   return (
     <Stack gap="sm">
       <UserPicker label="User" value={user} onChange={setUser} testId="browse-user" />

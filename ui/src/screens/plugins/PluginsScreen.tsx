@@ -1,5 +1,5 @@
 import { Badge, Grid, Group, Paper, ScrollArea, Stack, Tabs, Text, Title, UnstyledButton } from '@mantine/core';
-import { IconDatabase, IconListSearch, IconPuzzle, IconReportSearch, IconSchema } from '@tabler/icons-react';
+import { IconDatabase, IconFilter, IconListSearch, IconPuzzle, IconReportSearch, IconSchema } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import * as backend from '../../backend';
@@ -10,11 +10,22 @@ import { queryKeys } from '../../queries';
 import { BrowseTab } from './BrowseTab';
 import { FindingsTab } from './FindingsTab';
 import { SchemaTab } from './SchemaTab';
+import { StatusTab } from './StatusTab';
 
-/** The plugins' collections: what they hold, their shape, their data problems. */
-export function PluginsScreen() {
+/** Where a dashboard bar leads: a collection, one status of it, and one user's documents (from a 360 view). */
+export interface PluginsFocus {
+  collection: string;
+  status: string | null;
+  userId: string | null;
+}
+
+/**
+ * The plugins' collections: what they hold, their shape, their data problems.
+ * `focus` opens a collection on its status view (or one user's documents).
+ */
+export function PluginsScreen({ focus = null }: { focus?: PluginsFocus | null }) {
   const overview = useQuery({ queryKey: queryKeys.pluginOverview, queryFn: () => backend.pluginOverview() });
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(focus?.collection ?? null);
   const data = overview.data;
 
   return (
@@ -76,7 +87,7 @@ export function PluginsScreen() {
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 8 }}>
           {selected ? (
-            <CollectionPanel key={selected} collection={selected} />
+            <CollectionPanel key={selected} collection={selected} focus={focus?.collection === selected ? focus : null} />
           ) : (
             <Paper withBorder radius="md" p="xl">
               <EmptyState testId="plugin-none-selected">Pick a collection on the left.</EmptyState>
@@ -134,7 +145,8 @@ function CollectionItem({
   );
 }
 
-function CollectionPanel({ collection }: { collection: string }) {
+function CollectionPanel({ collection, focus }: { collection: string; focus: PluginsFocus | null }) {
+  const firstTab = focus?.userId ? 'browse' : focus?.status ? 'status' : 'schema';
   return (
     <Paper withBorder radius="md" data-testid="plugin-panel" data-collection={collection}>
       <Group px="md" py="sm" gap="xs">
@@ -143,7 +155,7 @@ function CollectionPanel({ collection }: { collection: string }) {
           {collection}
         </Text>
       </Group>
-      <Tabs defaultValue="schema" keepMounted={false}>
+      <Tabs defaultValue={firstTab} keepMounted={false}>
         <Tabs.List px="sm">
           <Tabs.Tab value="schema" leftSection={<IconSchema size={14} />} data-testid="tab-schema">
             Schema
@@ -154,6 +166,9 @@ function CollectionPanel({ collection }: { collection: string }) {
           <Tabs.Tab value="browse" leftSection={<IconListSearch size={14} />} data-testid="tab-browse">
             Browse
           </Tabs.Tab>
+          <Tabs.Tab value="status" leftSection={<IconFilter size={14} />} data-testid="tab-status">
+            By status
+          </Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="schema" p="md">
           <SchemaTab collection={collection} />
@@ -162,7 +177,10 @@ function CollectionPanel({ collection }: { collection: string }) {
           <FindingsTab collection={collection} />
         </Tabs.Panel>
         <Tabs.Panel value="browse" p="md">
-          <BrowseTab collection={collection} />
+          <BrowseTab collection={collection} initialUser={focus?.userId ? { id: focus.userId, label: focus.userId } : null} />
+        </Tabs.Panel>
+        <Tabs.Panel value="status" p="md">
+          <StatusTab collection={collection} initialStatus={focus?.status ?? null} />
         </Tabs.Panel>
       </Tabs>
     </Paper>

@@ -2,12 +2,27 @@ import { Alert, Box, Stack, Text } from '@mantine/core';
 import { IconAlertTriangle, IconDatabase } from '@tabler/icons-react';
 import { useQueries } from '@tanstack/react-query';
 import * as backend from '../../backend';
-import type { PluginData } from '../../backend';
+import type { Drill, PluginData } from '../../backend';
 import { EmptyState, Section, SectionError, SectionSkeleton } from '../../components/Section';
 import { JsonDocument } from '../../components/JsonDocument';
 import { formatCount, plural } from '../../format';
-import { queryKeys } from '../../queries';
+import { queryKeys, useUserPluginStatus } from '../../queries';
+import { ChartCard } from '../dashboard/ChartCard';
 import { PLUGIN_DATA_PAGE_SIZE, usePluginCollections } from './useUser';
+
+/** The user's plugin documents by status: the dashboard's card, for one user. */
+export function UserPluginStatusCard({ userId, onDrill }: { userId: string; onDrill: (drill: Drill) => void }) {
+  const query = useUserPluginStatus(userId);
+  return (
+    <ChartCard
+      id="plugin_status"
+      query={query}
+      label="This user's plugin documents by status"
+      onDrill={onDrill}
+      testId="chart-user-plugin-status"
+    />
+  );
+}
 
 /** Every plugin collection's documents for the user, one section each. */
 export function PluginDataSections({ userId }: { userId: string }) {

@@ -4,7 +4,9 @@ import * as backend from '../../backend';
 import type { ExportProgress, Overview } from '../../backend';
 import { editorViewOf } from '../../components/JsonEditor';
 import { queryKeys } from '../../queries';
+import type { EChartProps } from '../../components/EChart';
 import {
+  aChart,
   anErasePlan,
   anOverview,
   aUserDetail,
@@ -19,13 +21,42 @@ import { backendError, renderWithProviders } from '../../test/render';
 import { User360Screen } from './User360Screen';
 
 vi.mock('../../backend');
+// ECharts measures text on a canvas jsdom lacks; the chart's bars are also buttons under it.
+vi.mock('../../components/EChart', () => ({
+  EChart: ({ testId }: EChartProps) => <div data-testid={testId} />,
+}));
+
+/** The user's plugin documents by status, as the backend charts them. */
+const USER_STATUS = aChart('plugin_status', {
+  title: "This user's plugin documents by status",
+  categories: ['task_manager_tasks', 'crm_contacts'],
+  series: [
+    {
+      name: 'todo',
+      values: [4, 0],
+      drill: [{ to: 'plugin', collection: 'task_manager_tasks', status: 'todo', user_id: USER_ID }, null],
+    },
+    {
+      name: 'done',
+      values: [2, 1],
+      drill: [
+        { to: 'plugin', collection: 'task_manager_tasks', status: 'done', user_id: USER_ID },
+        { to: 'plugin', collection: 'crm_contacts', status: 'done', user_id: USER_ID },
+      ],
+    },
+  ],
+  note: null,
+});
 
 function render360(overview: Overview = anOverview()) {
   const onBack = vi.fn();
   const onErased = vi.fn();
-  const r = renderWithProviders(<User360Screen userId={USER_ID} backLabel="Users" onBack={onBack} onErased={onErased} />);
+  const onDrill = vi.fn();
+  const r = renderWithProviders(
+    <User360Screen userId={USER_ID} backLabel="Users" onBack={onBack} onErased={onErased} onDrill={onDrill} />,
+  );
   act(() => r.client.setQueryData(queryKeys.overview, overview));
-  return { ...r, onBack, onErased };
+  return { ...r, onBack, onErased, onDrill };
 }
 
 /** Replaces the whole text of the JSON editor inside `container`. */
@@ -48,6 +79,20 @@ describe('User360Screen', () => {
     vi.mocked(backend.userNotifications).mockResolvedValue(someNotifications());
     vi.mocked(backend.pluginCollections).mockResolvedValue(['task_manager_tasks', 'crm_contacts']);
     vi.mocked(backend.userPluginData).mockImplementation(async (_id, collection) => somePluginData(collection));
+    vi.mocked(backend.userPluginStatus).mockResolvedValue(USER_STATUS);
+  });
+
+  it("charts the user's plugin documents by status; a bar leads to those documents", async () => {
+    const { user, onDrill } = render360();
+    const chart = await screen.findByTestId('chart-user-plugin-status');
+    await waitFor(() => expect(within(chart).getAllByTestId('chart-row')).toHaveLength(3));
+    expect(backend.userPluginStatus).toHaveBeenCalledWith(USER_ID);
+    expect(chart).toHaveTextContent("This user's plugin documents by status");
+    const crmDone = within(chart)
+      .getAllByTestId('chart-row')
+      .find((r) => r.dataset.category === 'crm_contacts' && r.dataset.series === 'done')!;
+    await user.click(crmDone);
+    expect(onDrill).toHaveBeenCalledWith({ to: 'plugin', collection: 'crm_contacts', status: 'done', user_id: USER_ID });
   });
 
   it('marks the root with the user id and loads every section in parallel', async () => {

@@ -3,14 +3,14 @@ import { IconArrowLeft, IconCheck, IconCopy, IconDots, IconFileExport, IconLock,
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import * as backend from '../../backend';
-import type { ExportProgress } from '../../backend';
+import type { Drill, ExportProgress } from '../../backend';
 import { WriteMenuItem } from '../../components/WriteButton';
 import { showFailure, useReadOnly } from '../../queries';
 import { EraseModal } from './EraseModal';
 import { ExportModal } from './ExportModal';
 import { NotificationPrefsSection } from './NotificationPrefsSection';
 import { NotificationsSection } from './NotificationsSection';
-import { PluginDataSections } from './PluginDataSection';
+import { PluginDataSections, UserPluginStatusCard } from './PluginDataSection';
 import { PluginSettingsSection } from './PluginSettingsSection';
 import { ProfileSection } from './ProfileSection';
 import { initials, usePluginCollections, useUserDetail } from './useUser';
@@ -22,10 +22,12 @@ interface Props {
   onBack: () => void;
   /** The user was erased: leave for the users list. */
   onErased: () => void;
+  /** A bar of the plugin status chart: that collection's documents of this user. */
+  onDrill?: (drill: Drill) => void;
 }
 
 /** Everything about one user; every section loads (and fails) on its own. */
-export function User360Screen({ userId, backLabel, onBack, onErased }: Props) {
+export function User360Screen({ userId, backLabel, onBack, onErased, onDrill = () => {} }: Props) {
   const readOnly = useReadOnly();
   return (
     <Stack gap="md" data-testid="user360" data-user-id={userId}>
@@ -51,6 +53,7 @@ export function User360Screen({ userId, backLabel, onBack, onErased }: Props) {
       </Grid>
       <PluginSettingsSection userId={userId} readOnly={readOnly} />
       <NotificationsSection userId={userId} />
+      <UserPluginStatusCard userId={userId} onDrill={onDrill} />
       <PluginDataSections userId={userId} />
     </Stack>
   );

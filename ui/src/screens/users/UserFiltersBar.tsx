@@ -21,6 +21,9 @@ const dateProps = {
   popoverProps: { withinPortal: true },
 } as const;
 
+/** The platform's values, and the one a dashboard bar set if it is not among them (`(none)`, a legacy role). */
+const withValue = (known: readonly string[], value: string | null) => [...new Set([...known, ...(value ? [value] : [])])];
+
 /** A date filter's day for its input: the filter itself, or the UTC day of a dashboard bar's instant. */
 const dayOf = (value: string | null) => (value === null || isDay(value) ? value : utcDay(value));
 
@@ -77,7 +80,7 @@ export function UserFiltersBar({ filters, onChange }: { filters: UserFilters; on
         size="xs"
         w={128}
         placeholder="Any role"
-        data={[...ROLES]}
+        data={withValue(ROLES, filters.role)}
         value={filters.role}
         onChange={(v) => set('role', v)}
         clearable
@@ -88,7 +91,7 @@ export function UserFiltersBar({ filters, onChange }: { filters: UserFilters; on
         size="xs"
         w={128}
         placeholder="Any tier"
-        data={[...TIERS]}
+        data={withValue(TIERS, filters.tier)}
         value={filters.tier}
         onChange={(v) => set('tier', v)}
         clearable

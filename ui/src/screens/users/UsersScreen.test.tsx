@@ -67,6 +67,7 @@ describe('UsersScreen', () => {
       created_from: null,
       created_to: null,
       last_login_before: null,
+      last_login_after: null,
     };
     expect(backend.listUsers).toHaveBeenCalledWith(firstQuery);
     expect(backend.countUsers).toHaveBeenCalledWith(firstQuery);
@@ -188,9 +189,13 @@ describe('UsersScreen', () => {
     await user.tab();
     await waitFor(() => expect(lastQuery()).toMatchObject({ created_to: '2025-03-31T23:59:59Z' }));
 
+    await user.type(screen.getByTestId('filter-last-login-after'), '2025-02-01');
+    await user.tab();
+    await waitFor(() => expect(lastQuery()).toMatchObject({ last_login_after: '2025-02-01T00:00:00Z' }));
+
     await user.click(screen.getByTestId('filters-clear'));
     await waitFor(() =>
-      expect(lastQuery()).toMatchObject({ role: null, subscription: null, created_from: null, created_to: null }),
+      expect(lastQuery()).toMatchObject({ role: null, subscription: null, created_from: null, created_to: null, last_login_after: null }),
     );
   });
 

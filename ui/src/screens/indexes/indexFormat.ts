@@ -1,0 +1,48 @@
+// How index facts read in the index health screen.
+
+import type { FixScope, IndexCheck, IndexState } from '../../backend';
+import { formatCount, plural } from '../../format';
+
+export const STATE_LABELS: Record<IndexState, { label: string; color: string }> = {
+  ok: { label: 'ok', color: 'teal' },
+  missing: { label: 'missing', color: 'red' },
+  missing_unique: { label: 'missing unique', color: 'red' },
+  ttl_mismatch: { label: 'TTL mismatch', color: 'orange' },
+  extra: { label: 'extra', color: 'gray' },
+  redundant: { label: 'redundant', color: 'yellow' },
+  unused: { label: 'unused', color: 'yellow' },
+  suggested: { label: 'suggested', color: 'blue' },
+};
+
+/** The states an index may be dropped from: not required, and not needed by anything the report knows of. */
+const DROPPABLE: readonly IndexState[] = ['extra', 'redundant', 'unused'];
+/** Every collection's own index; the backend refuses to drop it anyway. */
+const ID_INDEX = '_id_';
+
+/** The name of an index the screen offers to drop, or null. */
+export function droppableName(check: IndexCheck): string | null {
+  return !check.required && DROPPABLE.includes(check.state) && check.name !== null && check.name !== ID_INDEX ? check.name : null;
+}
+
+/** `2592000` → `30 days`; seconds when not whole days. */
+export function formatTtl(seconds: number): string {
+  return seconds % 86_400 === 0 ? plural(seconds / 86_400, 'day') : `${formatCount(seconds)} s`;
+}
+
+/** What a fix modal is about, for its title. */
+export function scopeTitle(scope: FixScope): string {
+  switch (scope.scope) {
+    case 'all':
+      return 'Fix every collection';
+    case 'collection':
+      return `Fix ${scope.collection}`;
+    case 'one':
+      return `Fix ${scope.collection} ${scope.keys}`;
+  }
+}
+
+/** A score's colour: presentation only, the score itself is the backend's. */
+export function scoreColor(score: number | null): string {
+  if (score === null) return 'gray';
+  return score >= 100 ? 'teal' : score >= 60 ? 'yellow' : 'red';
+}
