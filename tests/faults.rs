@@ -209,7 +209,11 @@ async fn a_stopped_server_mid_operation_is_a_typed_error_and_the_app_recovers() 
     }
     assert_eq!(owners.len(), 5);
     wire.arm("delete", 3);
-    timed("bulk delete", notifications::delete(&conn, &audit, &refs)).await;
+    let start = Instant::now();
+    let err = notifications::delete(&conn, &audit, &refs)
+        .await
+        .unwrap_err();
+    assert!(start.elapsed() < TYPED_WITHIN);
     back.push(("bulk", wire.restart(&conn).await));
     let mut left_by_owner = Vec::new();
     for owner in &owners {
@@ -229,6 +233,18 @@ async fn a_stopped_server_mid_operation_is_a_typed_error_and_the_app_recovers() 
     for (k, (left, all)) in left_by_owner.iter().enumerate() {
         assert_eq!(*left, if k < 2 { 0 } else { *all }, "owner {k}");
     }
+    let mozaiks_core::Error::PartlyApplied {
+        matched,
+        stopped_at_user,
+        cause,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!((*matched, stopped_at_user), (applied as f64, &owners[2]));
+    assert_eq!(cause, "connection_lost");
+    println!("bulk delete: {} after {:?}", err, start.elapsed());
     let entry = audit
         .list(&Default::default())
         .unwrap()

@@ -241,6 +241,64 @@ const tests = [
     await shot(b, '15-finding-documents');
     await b.keys('Escape');
   }],
+  ['index health: the flawed collection\'s missing index is fixed after a confirmation', async (b) => {
+    await b.$(byTestId('nav-indexes')).click();
+    const crm = `${byTestId('index-collection')}[data-collection="crm_contacts"]`;
+    const check = (state) => `${crm} ${byTestId('index-check')}[data-keys="{ user_id: 1 }"][data-state="${state}"]`;
+    await b.$(check('missing')).waitForDisplayed({ timeout: 20000 });
+    const problems = await b.$(byTestId('indexes-problems')).getText();
+    if (!/\b1\b/.test(problems)) throw new Error(`the seeded database shows "${problems}" problems, not 1`);
+    await b.$(check('missing')).scrollIntoView({ block: 'center' });
+    await shot(b, '16-index-health');
+    await b.$(check('missing')).$(byTestId('index-fix')).click();
+    await b.$(byTestId('fix-modal')).waitForDisplayed({ timeout: 10000 });
+    await b.$(byTestId('fix-plan-row')).waitForDisplayed({ timeout: 15000 });
+    const rows = await attributes(b, byTestId('fix-plan-row'), 'data-collection');
+    if (rows.join() !== 'crm_contacts') throw new Error(`the confirmation lists ${rows.join()}`);
+    await shot(b, '17-fix-confirmation');
+    await b.$(byTestId('fix-confirm')).click();
+    await b.$(byTestId('fix-created')).waitForDisplayed({ timeout: 20000 });
+    await b.$(byTestId('fix-close')).click();
+    await b.$(check('ok')).waitForExist({ timeout: 20000, timeoutMsg: 'the fixed index is not reported ok' });
+    await b.waitUntil(async () => /\b0\b/.test(await b.$(byTestId('indexes-problems')).getText()), {
+      timeout: 10000, timeoutMsg: 'problems did not drop to 0 after the fix',
+    });
+    await shot(b, '18-index-fixed');
+  }],
+  ['dashboard: a click on a bar opens its filtered table', async (b) => {
+    await b.$(byTestId('nav-dashboard')).click();
+    const roles = b.$(byTestId('chart-roles'));
+    const admin = roles.$(`${byTestId('chart-row')}[data-category="admin"]`);
+    await admin.waitForExist({ timeout: 20000 });
+    await b.$(`${byTestId('chart-signups')} ${byTestId('chart-row')}`).waitForExist({ timeout: 20000 });
+    const admins = await admin.getAttribute('data-value');
+    await shot(b, '19-dashboard');
+    // A real click on the middle bar of the roles chart (user, admin, superadmin).
+    await roles.scrollIntoView({ block: 'center' });
+    const bar = await b.execute(() => {
+      const chart = document.querySelector('[data-testid="chart-roles"] [data-testid="chart-canvas"]');
+      const top = chart.getBoundingClientRect().top;
+      const bars = [...chart.querySelectorAll('svg path')]
+        .map((p) => p.getBoundingClientRect())
+        .filter((r) => r.height > 1 && r.width > 4 && r.width < 400 && r.top > top + 20)
+        .sort((x, y) => x.left - y.left);
+      const r = bars[1];
+      return r && { x: Math.round(r.left + r.width / 2), y: Math.round(r.top + r.height / 2) };
+    });
+    if (!bar) throw new Error('the roles chart drew no bars');
+    await b.action('pointer').move({ x: bar.x, y: bar.y, origin: 'viewport' }).down().up().perform();
+    await b.$(byTestId('users')).waitForDisplayed({ timeout: 10000 });
+    const role = b.$(byTestId('filter-role'));
+    await b.waitUntil(async () => (await role.getValue()) === 'admin', {
+      timeout: 10000, timeoutMsg: 'the bar did not filter users by its role',
+    });
+    await b.waitUntil(async () => (await b.$(byTestId('users-total')).getText()).includes(admins), {
+      timeout: 15000, timeoutMsg: `the users total is not the bar's ${admins}`,
+    });
+    await b.$(byTestId('user-row')).waitForDisplayed({ timeout: 15000 });
+    await shot(b, '20-bar-to-users');
+    await b.$(byTestId('filters-clear')).click();
+  }],
   ['a lost server is said plainly, and the app recovers when it is back', async (b) => {
     if (!process.env.E2E_SERVER_PID) return; // a real server given by MONGODB_URI: not ours to kill
     const port = new URL(URI.replace(/^mongodb:/, 'http:')).port;

@@ -186,6 +186,19 @@ export type AppError = { type: "invalid_uri"; data: {
 	message: string,
 	details: string,
 } } | 
+/**
+ *  A bulk operation stopped part-way: what it applied before it stopped
+ *  stands, nothing after it was tried.
+ */
+{ type: "partly_applied"; data: {
+	message: string,
+	matched: number | null,
+	modified: number | null,
+	/**  The user whose documents were being changed when it stopped. */
+	stopped_at_user: string,
+	/**  The code of the error that stopped it. */
+	cause: string,
+} } | 
 /**  A unique index was asked for over values several documents hold. */
 { type: "duplicate_values"; data: {
 	collection: string,

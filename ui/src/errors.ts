@@ -227,6 +227,8 @@ export function describeError(e: AppError): ErrorDescription {
         message: `A unique index on ${e.data.collection} ${e.data.keys} cannot be built while several documents hold the same value: ${shown}${more}. Nothing was built.`,
       };
     }
+    case 'partly_applied':
+      return { title: 'Partly applied', message: e.data.message };
     default:
       // `satisfies never` fails the type check when bindings.ts gains a code
       // this switch does not describe; at run time a newer backend still

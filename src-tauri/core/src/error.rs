@@ -64,6 +64,18 @@ pub enum Error {
     Refused { reason: String },
     #[error("{message}")]
     Database { message: String, details: String },
+    /// A bulk operation stopped part-way: what it applied before it stopped
+    /// stands, nothing after it was tried.
+    #[error("{message}")]
+    PartlyApplied {
+        message: String,
+        matched: f64,
+        modified: f64,
+        /// The user whose documents were being changed when it stopped.
+        stopped_at_user: String,
+        /// The code of the error that stopped it.
+        cause: String,
+    },
     /// A unique index was asked for over values several documents hold.
     #[error("{collection} {keys}: {} values are held by more than one document", values.len())]
     DuplicateValues {
@@ -102,6 +114,7 @@ impl Error {
             Error::Refused { .. } => "refused",
             Error::Database { .. } => "database",
             Error::DuplicateValues { .. } => "duplicate_values",
+            Error::PartlyApplied { .. } => "partly_applied",
         }
     }
 

@@ -409,9 +409,14 @@ pub async fn set_read(
                 doc! { "_id": { "$in": ids.clone() } },
                 doc! { "$set": { "read": read } },
             )
-            .await?;
-        total.matched += updated.matched as f64;
-        total.modified += updated.modified as f64;
+            .await;
+        match updated {
+            Ok(u) => {
+                total.matched += u.matched as f64;
+                total.modified += u.modified as f64;
+            }
+            Err(e) => return Err(stopped(&ctx, operation, &groups, total, user, e).await),
+        }
     }
     ctx.done(
         Change::new(NOTIFICATIONS, "", operation)
@@ -460,7 +465,8 @@ pub async fn delete(
 }
 
 /// A bulk operation that failed for one user: what was applied before it
-/// goes to the audit trail, so the trail says exactly what changed.
+/// goes to the audit trail, so the trail says exactly what changed, and to
+/// the caller as `partly_applied` when an earlier user's documents changed.
 async fn stopped(
     ctx: &WriteContext<'_>,
     operation: &str,
@@ -480,7 +486,22 @@ async fn stopped(
     {
         log::error!("audit of a partial {operation} failed: {}", audit.code());
     }
-    error
+    let first = groups.keys().next().map(String::as_str) == Some(at.user_id());
+    if first {
+        return error; // nothing was applied: the error says it all
+    }
+    Error::PartlyApplied {
+        message: format!(
+            "Stopped at user {} ({error}). Before that, {} matched and {} changed; nothing after it was applied.",
+            at.user_id(),
+            applied.matched,
+            applied.modified
+        ),
+        matched: applied.matched,
+        modified: applied.modified,
+        stopped_at_user: at.user_id().to_string(),
+        cause: error.code().to_string(),
+    }
 }
 
 /// Sends one notification to one user; `created_at` is the app's clock.
