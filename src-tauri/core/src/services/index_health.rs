@@ -583,7 +583,7 @@ mod tests {
             doc! { "name": "due_1", "accesses": { "ops": 4_i64, "since": since } },
         ]);
         let checks = compare(
-            &rules("notes_notes"),
+            &rules_for("notes_notes", &[]),
             &[
                 index("user_id_1", &[("user_id", 1)], false, None),
                 index("tags_1", &[("tags", 1)], false, None),
@@ -638,7 +638,7 @@ mod tests {
         assert_eq!(usage, None);
         assert!(note.unwrap().contains("unknown on this server"));
         let checks = compare(
-            &rules("notes_notes"),
+            &rules_for("notes_notes", &[]),
             &[index("user_id_1", &[("user_id", 1)], false, None)],
             usage.as_ref(),
             &BTreeMap::new(),
