@@ -86,9 +86,17 @@ async fn each_chart_equals_an_independent_count_and_drills_to_its_documents() {
         .to_string();
     raw.collection::<Document>("users")
         .insert_one(doc! {
-            "username": "legacy", "email": "legacy@example.com", "roles": ["user", "auditor"],
+            "username": "legacy", "email": "legacy@example.com", "roles": ["user", "auditor", "user"],
             "created_at": &two_days_ago, "last_login": &two_days_ago,
             "subscription": { "tier": "basic", "expires_at": "2099-01-01T00:00:00" },
+        })
+        .await
+        .unwrap();
+    // And a user the platform made without roles or an end date.
+    raw.collection::<Document>("users")
+        .insert_one(doc! {
+            "username": "bare", "email": "bare@example.com",
+            "created_at": mongodb::bson::DateTime::now(), "subscription": { "tier": "free" },
         })
         .await
         .unwrap();
@@ -118,7 +126,7 @@ async fn each_chart_equals_an_independent_count_and_drills_to_its_documents() {
 
     // Active users within 1, 7 and 30 days.
     let chart = dashboard::chart(&conn, ChartId::ActiveUsers).await.unwrap();
-    let now = Utc::now();
+    let now: DateTime<Utc> = chart.computed_at.parse().unwrap();
     for (i, days) in [1, 7, 30].into_iter().enumerate() {
         let n = all
             .iter()
@@ -137,11 +145,26 @@ async fn each_chart_equals_an_independent_count_and_drills_to_its_documents() {
     let chart = dashboard::chart(&conn, ChartId::Roles).await.unwrap();
     let mut expected = BTreeMap::new();
     for u in &all {
-        for role in u.get_array("roles").unwrap() {
-            bump(&mut expected, role.as_str().unwrap());
+        let roles: std::collections::BTreeSet<&str> = u
+            .get_array("roles")
+            .map(|r| r.iter().map(|r| r.as_str().unwrap()).collect())
+            .unwrap_or_default();
+        if roles.is_empty() {
+            bump(&mut expected, "(none)");
+        }
+        for role in roles {
+            bump(&mut expected, role);
         }
     }
     assert_eq!(values(&chart, "users"), expected);
+    let no_filter = |category: &str| {
+        let i = chart.categories.iter().position(|c| c == category).unwrap();
+        chart.series[0].drill[i].is_none()
+    };
+    assert!(
+        no_filter("auditor") && no_filter("(none)"),
+        "a bar the users list cannot filter on leads nowhere"
+    );
     assert_eq!(&chart.categories[..3], ["user", "admin", "superadmin"]);
     let Drill::Users(filter) = drill(&chart, "users", "admin") else {
         panic!("a role bar leads to users")
@@ -150,11 +173,12 @@ async fn each_chart_equals_an_independent_count_and_drills_to_its_documents() {
 
     // Subscriptions by tier, active vs expired.
     let chart = dashboard::chart(&conn, ChartId::Tiers).await.unwrap();
-    let now = Utc::now();
-    let (mut active, mut expired) = (BTreeMap::new(), BTreeMap::new());
+    let now: DateTime<Utc> = chart.computed_at.parse().unwrap();
+    let (mut active, mut expired, mut open) = (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
     for u in &all {
         let sub = u.get_document("subscription").unwrap();
         let Some(at) = instant(sub.get("expires_at")) else {
+            bump(&mut open, sub.get_str("tier").unwrap());
             continue;
         };
         let tier = sub.get_str("tier").unwrap();
@@ -162,6 +186,7 @@ async fn each_chart_equals_an_independent_count_and_drills_to_its_documents() {
     }
     assert_eq!(values(&chart, "active"), active);
     assert_eq!(values(&chart, "expired"), expired);
+    assert_eq!(values(&chart, "no expiry"), open);
     let (tier, n) = expired.iter().next().expect("some lapsed subscriptions");
     let Drill::Users(filter) = drill(&chart, "expired", tier) else {
         panic!("a tier bar leads to users")
@@ -276,6 +301,7 @@ async fn each_chart_equals_an_independent_count_and_drills_to_its_documents() {
             &conn,
             &collection,
             &s,
+            None,
             after.as_deref(),
             10,
         )
@@ -288,6 +314,34 @@ async fn each_chart_equals_an_independent_count_and_drills_to_its_documents() {
         }
     }
     assert_eq!(seen as f64, *n, "range paging reaches every document once");
+
+    // The 360 view's bar leads to that user's documents with that status.
+    let i = mine
+        .categories
+        .iter()
+        .position(|c| c == "task_manager_tasks")
+        .unwrap();
+    let mine_series = mine.series.iter().find(|s| s.values[i] > 0.0).unwrap();
+    let Some(Drill::Plugin {
+        status,
+        user_id: Some(uid),
+        ..
+    }) = mine_series.drill[i].clone()
+    else {
+        panic!("the user's bar carries the user")
+    };
+    assert_eq!(uid, owner);
+    let page = mozaiks_core::services::plugins::status_documents(
+        &conn,
+        "task_manager_tasks",
+        &status,
+        Some(&UserScope::parse(&uid).unwrap()),
+        None,
+        50,
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.documents.len() as f64, mine_series.values[i]);
 }
 
 #[tokio::test]

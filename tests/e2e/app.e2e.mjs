@@ -292,7 +292,9 @@ const tests = [
     await b.waitUntil(async () => (await role.getValue()) === 'admin', {
       timeout: 10000, timeoutMsg: 'the bar did not filter users by its role',
     });
-    await b.waitUntil(async () => (await b.$(byTestId('users-total')).getText()).includes(admins), {
+    // Exactly the bar's number, not a total that merely contains its digits.
+    const total = new RegExp(`^${admins} users? match the filters`);
+    await b.waitUntil(async () => total.test(await b.$(byTestId('users-total')).getText()), {
       timeout: 15000, timeoutMsg: `the users total is not the bar's ${admins}`,
     });
     await b.$(byTestId('user-row')).waitForDisplayed({ timeout: 15000 });

@@ -15,7 +15,6 @@ import {
   aUserDetail,
   aUserPage,
   aUserSettings,
-  somePluginData,
   someNotifications,
   USER_ID,
   userRows,
@@ -296,7 +295,7 @@ describe('App drill-downs', () => {
   it("a plugin status bar opens that collection's documents with that status, across users, a page at a time", async () => {
     vi.mocked(backend.pluginOverview).mockResolvedValue(aPluginOverview());
     vi.mocked(backend.pluginSchema).mockResolvedValue(aSchemaReport());
-    vi.mocked(backend.pluginStatusDocuments).mockImplementation(async (_c, _s, after) =>
+    vi.mocked(backend.pluginStatusDocuments).mockImplementation(async (_c, _s, _user, after) =>
       after === null ? { documents: [doc(3), doc(2)], next: 'cursor-2' } : { documents: [doc(1)], next: null },
     );
     const { user } = await openDashboard();
@@ -307,15 +306,15 @@ describe('App drill-downs', () => {
     const docs = await screen.findByTestId('status-documents');
     expect(docs).toHaveAttribute('data-status', 'done');
     await waitFor(() => expect(within(docs).getAllByTestId('status-document')).toHaveLength(2));
-    expect(backend.pluginStatusDocuments).toHaveBeenCalledWith('task_manager_tasks', 'done', null);
+    expect(backend.pluginStatusDocuments).toHaveBeenCalledWith('task_manager_tasks', 'done', null, null);
 
     await user.click(within(docs).getByTestId('status-load-more'));
     await waitFor(() => expect(within(docs).getAllByTestId('status-document')).toHaveLength(3));
-    expect(backend.pluginStatusDocuments).toHaveBeenLastCalledWith('task_manager_tasks', 'done', 'cursor-2');
+    expect(backend.pluginStatusDocuments).toHaveBeenLastCalledWith('task_manager_tasks', 'done', null, 'cursor-2');
     expect(within(docs).queryByTestId('status-load-more')).not.toBeInTheDocument();
   });
 
-  it("a bar of a user's plugin status chart (360 view) opens that user's documents in the collection", async () => {
+  it("a bar of a user's plugin status chart (360 view) opens that user's documents with that status", async () => {
     vi.mocked(backend.userDetail).mockResolvedValue(aUserDetail());
     vi.mocked(backend.userSettings).mockResolvedValue(aUserSettings());
     vi.mocked(backend.userNotifications).mockResolvedValue(someNotifications());
@@ -330,7 +329,10 @@ describe('App drill-downs', () => {
     );
     vi.mocked(backend.pluginOverview).mockResolvedValue(aPluginOverview());
     vi.mocked(backend.pluginSchema).mockResolvedValue(aSchemaReport());
-    vi.mocked(backend.userPluginData).mockResolvedValue(somePluginData('task_manager_tasks'));
+    vi.mocked(backend.pluginStatusDocuments).mockResolvedValue({
+      documents: ['{"_id":{"$oid":"65f0c0ffee0000000000a001"},"status":"todo"}', '{"_id":{"$oid":"65f0c0ffee0000000000a002"},"status":"todo"}'],
+      next: null,
+    });
     const { user } = await openDashboard();
     await user.click(screen.getByTestId('nav-users'));
     await user.click((await screen.findAllByTestId('user-row'))[0]);
@@ -339,8 +341,11 @@ describe('App drill-downs', () => {
     await user.click(within(chart).getByTestId('chart-row'));
 
     expect(await screen.findByTestId('plugin-panel')).toHaveAttribute('data-collection', 'task_manager_tasks');
-    await waitFor(() => expect(screen.getAllByTestId('browse-document')).toHaveLength(1));
-    expect(backend.userPluginData).toHaveBeenCalledWith(USER_ID, 'task_manager_tasks', 25);
-    expect(screen.getByTestId('browse-user-value')).toHaveAttribute('data-user-id', USER_ID);
+    const docs = await screen.findByTestId('status-documents');
+    expect(docs).toHaveAttribute('data-status', 'todo');
+    expect(docs).toHaveAttribute('data-user', USER_ID);
+    // As many documents as the bar counted: the user's, with that status.
+    await waitFor(() => expect(within(docs).getAllByTestId('status-document')).toHaveLength(2));
+    expect(backend.pluginStatusDocuments).toHaveBeenCalledWith('task_manager_tasks', 'todo', USER_ID, null);
   });
 });

@@ -306,8 +306,12 @@ export const setPluginStatus = (userId: string, collection: string, ids: string[
   unwrap(() => commands.setPluginStatus(userId, collection, ids, status));
 
 /** A plugin collection's documents with one status, across users, newest first; `after`: the previous page's `next`. */
-export const pluginStatusDocuments = (collection: string, status: string, after: string | null): Promise<StatusPage> =>
-  unwrap(() => commands.pluginStatusDocuments(collection, status, after));
+export const pluginStatusDocuments = (
+  collection: string,
+  status: string,
+  userId: string | null,
+  after: string | null,
+): Promise<StatusPage> => unwrap(() => commands.pluginStatusDocuments(collection, status, userId, after));
 
 /**
  * Every core and plugin collection's indexes against the platform's required

@@ -103,8 +103,11 @@ export const commands = {
 	userPluginStatus: (userId: string) => typedError<Chart, AppError>(__TAURI_INVOKE("user_plugin_status", { userId })),
 	/**  Writes a chart's numbers as CSV to the path the save dialog chose. */
 	saveChartCsv: (chart: Chart, path: string) => typedError<null, AppError>(__TAURI_INVOKE("save_chart_csv", { chart, path })),
-	/**  A plugin collection's documents with one status, across users. */
-	pluginStatusDocuments: (collection: string, status: string, after: string | null) => typedError<StatusPage, AppError>(__TAURI_INVOKE("plugin_status_documents", { collection, status, after })),
+	/**
+	 *  A plugin collection's documents with one status, across users or one
+	 *  user's (`user_id`).
+	 */
+	pluginStatusDocuments: (collection: string, status: string, userId: string | null, after: string | null) => typedError<StatusPage, AppError>(__TAURI_INVOKE("plugin_status_documents", { collection, status, userId, after })),
 };
 
 /* Constants */
@@ -482,6 +485,8 @@ export type IndexCheck = {
 	size_bytes: number | null,
 	/**  What the fix would do; `None` when there is nothing to fix. */
 	fix: FixKind | null,
+	/**  Nothing the platform needs: the screen offers to drop it. */
+	droppable: boolean,
 };
 
 export type IndexState = "ok" | "missing" | 
@@ -496,7 +501,12 @@ export type IndexState = "ok" | "missing" |
 /**  Not required, and no operation used it since the server started. */
 "unused" | 
 /**  Not required, but a sort the app offers would use it. */
-"suggested";
+"suggested" | 
+/**
+ *  Has the keys, but partial, sparse, hidden or with a collation: it
+ *  does not serve every query the platform sends.
+ */
+"options_differ";
 
 export type NotificationPreferences = {
 	email_enabled: boolean,
@@ -549,6 +559,8 @@ export type PlannedIndex = {
 	expire_after_seconds: number | null,
 	/**  The index dropped first because it has these keys with other options. */
 	replaces: string | null,
+	/**  Required by the platform; `false` for a suggestion. */
+	required: boolean,
 	/**
 	 *  Values more than one document holds: a unique index cannot be built
 	 *  until they are resolved.

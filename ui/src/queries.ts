@@ -57,7 +57,8 @@ export const queryKeys = {
   pluginFindings: (collection: string) => ['db', 'plugins', collection, 'findings'] as const,
   findingDocuments: (collection: string, kind: FindingKind) => ['db', 'plugins', collection, 'findings', kind] as const,
   /** A collection's documents with one status, across users (a dashboard drill-down). */
-  pluginStatusDocuments: (collection: string, status: string) => ['db', 'plugins', collection, 'status', status] as const,
+  pluginStatusDocuments: (collection: string, status: string, userId: string | null) =>
+    ['db', 'plugins', collection, 'status', status, userId] as const,
   /** The index health report and every fix plan: an index change makes them all stale. */
   indexes: ['db', 'indexes'] as const,
   indexHealth: ['db', 'indexes', 'health'] as const,

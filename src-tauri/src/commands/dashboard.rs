@@ -27,15 +27,26 @@ pub async fn save_chart_csv(chart: Chart, path: String) -> Result<()> {
     dashboard::save_csv(&chart, &path)
 }
 
-/// A plugin collection's documents with one status, across users.
+/// A plugin collection's documents with one status, across users or one
+/// user's (`user_id`).
 #[tauri::command]
 #[specta::specta]
 pub async fn plugin_status_documents(
     workspace: State<'_, Workspace>,
     collection: String,
     status: String,
+    user_id: Option<String>,
     after: Option<String>,
 ) -> Result<StatusPage> {
+    let user = user_id.as_deref().map(UserScope::parse).transpose()?;
     let conn = workspace.connection().await?;
-    plugins::status_documents(&conn, &collection, &status, after.as_deref(), 50).await
+    plugins::status_documents(
+        &conn,
+        &collection,
+        &status,
+        user.as_ref(),
+        after.as_deref(),
+        50,
+    )
+    .await
 }

@@ -283,6 +283,7 @@ export function aHealthReport(over: Partial<HealthReport> = {}): HealthReport {
             unused_since: null,
             size_bytes: 40960,
             fix: null,
+            droppable: false,
           },
         ],
       },
@@ -301,6 +302,7 @@ export function aHealthReport(over: Partial<HealthReport> = {}): HealthReport {
             unused_since: null,
             size_bytes: null,
             fix: null,
+            droppable: false,
           },
           {
             name: 'title_1',
@@ -312,6 +314,7 @@ export function aHealthReport(over: Partial<HealthReport> = {}): HealthReport {
             unused_since: '2025-05-01T00:00:00Z',
             size_bytes: 8192,
             fix: null,
+            droppable: true,
           },
           {
             name: 'status_1',
@@ -323,6 +326,7 @@ export function aHealthReport(over: Partial<HealthReport> = {}): HealthReport {
             unused_since: null,
             size_bytes: 4096,
             fix: null,
+            droppable: true,
           },
         ],
       },
@@ -341,6 +345,7 @@ export function aHealthReport(over: Partial<HealthReport> = {}): HealthReport {
             unused_since: null,
             size_bytes: 16384,
             fix: 'replace',
+            droppable: false,
           },
           {
             name: null,
@@ -352,6 +357,7 @@ export function aHealthReport(over: Partial<HealthReport> = {}): HealthReport {
             unused_since: null,
             size_bytes: null,
             fix: 'create',
+            droppable: false,
           },
         ],
       },
@@ -373,6 +379,7 @@ export function aPlannedIndex(over: Partial<PlannedIndex> = {}): PlannedIndex {
     unique: true,
     expire_after_seconds: null,
     replaces: 'email_1',
+    required: true,
     duplicates: [],
     ...over,
   };

@@ -101,6 +101,7 @@ async fn main() -> ExitCode {
                     IndexState::TtlMismatch => "TTL!    ",
                     IndexState::Unused => "unused  ",
                     IndexState::Suggested => "suggest ",
+                    IndexState::OptionsDiffer => "OPTIONS!",
                 };
                 let unused = match &check.unused_since {
                     Some(since) => format!(" (no use since {since})"),
@@ -113,7 +114,7 @@ async fn main() -> ExitCode {
             println!("\n{note}");
         }
         if !report.usage_members.is_empty() {
-            println!("\nusage merged from {}", report.usage_members.join(", "));
+            println!("\nusage summed over {}", report.usage_members.join(", "));
         }
         println!("\n{} required index problem(s)", report.problems);
     }

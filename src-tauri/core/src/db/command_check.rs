@@ -277,5 +277,13 @@ mod tests {
             check("collStats", &doc! { "collStats": "notes_notes" }),
             Verdict::NotPerUser
         );
+        // The index fix drops indexes on per-user collections: no documents.
+        assert_eq!(
+            check(
+                "dropIndexes",
+                &doc! { "dropIndexes": "crm_contacts", "index": "email_1" }
+            ),
+            Verdict::NotPerUser
+        );
     }
 }

@@ -22,9 +22,18 @@ use crate::{Error, Result};
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndexInfo {
     pub name: String,
+    /// Fields in order with their direction; 0 for a special key (`hashed`,
+    /// `text`, `2dsphere`), which no plain rule can match.
     pub keys: Vec<(String, i32)>,
+    /// The keys as MongoDB writes them: `{ user_id: 1, email: "hashed" }`.
+    pub key_text: String,
     pub unique: bool,
     pub expire_after_seconds: Option<i64>,
+    /// Options that make it serve fewer queries than its keys say:
+    /// `partial`, `sparse`, `hidden`, `collation`.
+    pub restrictions: Vec<String>,
+    /// The whole description, to build it again exactly (a put-back).
+    pub spec: Document,
 }
 
 impl IndexInfo {
@@ -32,21 +41,54 @@ impl IndexInfo {
         let number = |b: &Bson| match b {
             Bson::Int32(n) => Some(i64::from(*n)),
             Bson::Int64(n) => Some(*n),
-            Bson::Double(n) => Some(*n as i64),
+            Bson::Double(n) if n.fract() == 0.0 => Some(*n as i64),
             _ => None,
         };
+        let key = d.get_document("key").cloned().unwrap_or_default();
+        let keys = key
+            .iter()
+            .map(|(f, v)| {
+                let direction = match number(v) {
+                    Some(n) if n > 0 => 1,
+                    Some(n) if n < 0 => -1,
+                    _ => 0,
+                };
+                (f.clone(), direction)
+            })
+            .collect();
+        let parts: Vec<String> = key
+            .iter()
+            .map(|(f, v)| match (number(v), v) {
+                (Some(n), _) => format!("{f}: {n}"),
+                (None, Bson::String(s)) => format!("{f}: {s:?}"),
+                (None, other) => format!("{f}: {other}"),
+            })
+            .collect();
+        let restrictions = [
+            ("partialFilterExpression", "partial"),
+            ("sparse", "sparse"),
+            ("hidden", "hidden"),
+            ("collation", "collation"),
+        ]
+        .iter()
+        .filter(|(field, _)| match d.get(*field) {
+            Some(Bson::Boolean(b)) => *b,
+            Some(_) => true,
+            None => false,
+        })
+        .map(|(_, label)| label.to_string())
+        .collect();
+        let mut spec = d.clone();
+        spec.remove("v");
+        spec.remove("ns");
         IndexInfo {
             name: d.get_str("name").unwrap_or_default().into(),
-            keys: d
-                .get_document("key")
-                .map(|k| {
-                    k.iter()
-                        .map(|(f, v)| (f.clone(), number(v).unwrap_or(1) as i32))
-                        .collect()
-                })
-                .unwrap_or_default(),
+            keys,
+            key_text: format!("{{ {} }}", parts.join(", ")),
             unique: d.get_bool("unique").unwrap_or(false),
             expire_after_seconds: d.get("expireAfterSeconds").and_then(number),
+            restrictions,
+            spec,
         }
     }
 }
@@ -113,15 +155,17 @@ impl<'c> CrossUserReads<'c> {
     /// Every collection and view but `system.*`, sorted by name.
     pub async fn collections(&self) -> Result<Vec<CollectionInfo>> {
         let t = self.conn.timeout_ms();
+        let db = self.conn.database();
         let specs: Vec<_> = self
-            .conn
-            .database()
-            .list_collections()
-            .await
-            .classified(t)?
-            .try_collect()
-            .await
-            .classified(t)?;
+            .bounded(async {
+                db.list_collections()
+                    .await
+                    .classified(t)?
+                    .try_collect::<Vec<_>>()
+                    .await
+                    .classified(t)
+            })
+            .await??;
         let mut out: Vec<CollectionInfo> = specs
             .into_iter()
             .filter(|s| !s.name.starts_with("system."))
@@ -252,24 +296,42 @@ impl<'c> CrossUserReads<'c> {
     }
 
     /// Up to `limit` values of `keys` held by more than one document of any
-    /// collection, most repeated first: what would make a unique index fail.
-    /// A document without a key field counts as `null`, as the index would.
+    /// collection, most repeated first: what would make a unique index
+    /// fail. As the index sees them: a missing field is `null`, and each
+    /// element of an array is a value of its own.
     pub async fn duplicates(
         &self,
         name: &str,
         keys: &[String],
         limit: i64,
     ) -> Result<Vec<DuplicateGroup>> {
-        let id: Document = keys
+        let slot = |i: usize| format!("k{i}");
+        let mut pipeline: Vec<Document> = keys
             .iter()
-            .map(|k| (k.replace('.', "_"), Bson::String(format!("${k}"))))
+            .map(|k| doc! { "$unwind": { "path": format!("${k}"), "preserveNullAndEmptyArrays": true } })
             .collect();
-        let pipeline = vec![
-            doc! { "$group": { "_id": id, "n": { "$sum": 1 } } },
+        let mut value: Document = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                (
+                    slot(i),
+                    Bson::Document(doc! { "$ifNull": [format!("${k}"), Bson::Null] }),
+                )
+            })
+            .collect();
+        let by_value: Document = (0..keys.len())
+            .map(|i| (slot(i), Bson::String(format!("$_id.{}", slot(i)))))
+            .collect();
+        // A document counts once per value, however often an array repeats it.
+        value.insert("doc", "$_id");
+        pipeline.extend([
+            doc! { "$group": { "_id": value } },
+            doc! { "$group": { "_id": by_value, "n": { "$sum": 1 } } },
             doc! { "$match": { "n": { "$gt": 1 } } },
             doc! { "$sort": { "n": -1 } },
             doc! { "$limit": limit },
-        ];
+        ]);
         let t = self.conn.timeout_ms();
         let groups: Vec<Document> = self
             .conn
@@ -286,14 +348,23 @@ impl<'c> CrossUserReads<'c> {
             .classified(t)?;
         Ok(groups
             .into_iter()
-            .map(|g| DuplicateGroup {
-                values: g.get_document("_id").cloned().unwrap_or_default(),
-                count: match g.get("n") {
-                    Some(Bson::Int32(n)) => i64::from(*n),
-                    Some(Bson::Int64(n)) => *n,
-                    Some(Bson::Double(n)) => *n as i64,
-                    _ => 0,
-                },
+            .map(|g| {
+                let found = g.get_document("_id").cloned().unwrap_or_default();
+                DuplicateGroup {
+                    values: keys
+                        .iter()
+                        .enumerate()
+                        .map(|(i, k)| {
+                            (k.clone(), found.get(slot(i)).cloned().unwrap_or(Bson::Null))
+                        })
+                        .collect(),
+                    count: match g.get("n") {
+                        Some(Bson::Int32(n)) => i64::from(*n),
+                        Some(Bson::Int64(n)) => *n,
+                        Some(Bson::Double(n)) => *n as i64,
+                        _ => 0,
+                    },
+                }
             })
             .collect())
     }
@@ -354,6 +425,15 @@ mod tests {
         });
         assert_eq!(unique.keys[1], ("created_at".to_string(), -1));
         assert!(unique.unique);
+        assert_eq!(unique.key_text, "{ user_id: 1, created_at: -1 }");
+        assert!(!unique.spec.contains_key("v"));
+        let special = IndexInfo::from_document(&doc! {
+            "v": 2, "key": { "email": "hashed" }, "name": "email_hashed",
+            "partialFilterExpression": { "email": { "$exists": true } }, "sparse": false, "hidden": true
+        });
+        assert_eq!(special.keys, vec![("email".to_string(), 0)]);
+        assert_eq!(special.key_text, "{ email: \"hashed\" }");
+        assert_eq!(special.restrictions, vec!["partial", "hidden"]);
     }
 
     #[test]

@@ -72,6 +72,20 @@ impl<'w> IndexWriter<'w> {
             .map(drop)
     }
 
+    /// Builds an index from its whole `listIndexes` description: the way
+    /// to put back exactly what was dropped, whatever its options.
+    pub async fn create_from_spec(&self, collection: &str, spec: &Document) -> Result<()> {
+        let command =
+            mongodb::bson::doc! { "createIndexes": collection, "indexes": [spec.clone()] };
+        self.ctx
+            .conn()
+            .database()
+            .run_command(command)
+            .await
+            .classified(self.ctx.conn().timeout_ms())
+            .map(drop)
+    }
+
     pub async fn drop(&self, collection: &str, name: &str) -> Result<()> {
         if name == ID_INDEX {
             return Err(Error::Refused {

@@ -22,9 +22,10 @@ pub const FORBIDDEN_STAGES: [&str; 6] = [
 ];
 
 /// Commands on a per-user collection that select no documents.
-pub const METADATA_COMMANDS: [&str; 5] = [
+pub const METADATA_COMMANDS: [&str; 6] = [
     "listIndexes",
     "createIndexes",
+    "dropIndexes",
     "collStats",
     "getMore",
     "killCursors",

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, Timelike, Utc};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use mongodb::bson::{doc, Bson, DateTime as BsonDate, Document};
 use serde::{Deserialize, Serialize};
@@ -18,6 +18,7 @@ use crate::db::cross_user::CrossUserReads;
 use crate::db::scope::{PerUserCollection, UserScope};
 use crate::db::users::Users;
 use crate::schema::{CollectionKind, NOTIFICATIONS, NOTIFICATION_TYPES, ROLES, TIERS};
+use crate::services::notifications;
 use crate::services::users::SubscriptionState;
 use crate::{dates, Error, Result};
 
@@ -154,14 +155,19 @@ fn number(value: Option<&Bson>) -> f64 {
     }
 }
 
-/// `{_id: label, n}` groups → label → count (a missing label is `(none)`).
+/// Shown for documents without the grouped field; no list filters on it.
+const NONE: &str = "(none)";
+
+/// `{_id: label, n}` groups → label → count (a missing label is `(none)`;
+/// a label that is not text is shown as MongoDB writes it, in brackets, so
+/// it never passes for a text value a filter could select).
 fn by_label(groups: &[Document]) -> BTreeMap<String, f64> {
     let mut out = BTreeMap::new();
     for g in groups {
         let label = match g.get("_id") {
             Some(Bson::String(s)) => s.clone(),
-            Some(Bson::Null) | None => "(none)".into(),
-            Some(other) => other.to_string(),
+            Some(Bson::Null) | None => NONE.into(),
+            Some(other) => format!("[{other}]"),
         };
         *out.entry(label).or_insert(0.0) += number(g.get("n"));
     }
@@ -207,7 +213,7 @@ pub async fn signups(conn: &Connection) -> Result<Chart> {
     let texted = users
         .aggregate(vec![
             doc! { "$match": as_text },
-            doc! { "$group": { "_id": { "$substrBytes": ["$created_at", 0, 10] }, "n": { "$sum": 1 } } },
+            doc! { "$group": { "_id": { "$substrCP": ["$created_at", 0, 10] }, "n": { "$sum": 1 } } },
         ])
         .await?;
     let mut counts = by_label(&dated);
@@ -245,7 +251,8 @@ pub async fn signups(conn: &Connection) -> Result<Chart> {
 /// Users whose last login is within 1, 7 and 30 days: one pass over the
 /// last 30 days' logins per way of storing the date.
 pub async fn active_users(conn: &Connection) -> Result<Chart> {
-    let now = Utc::now();
+    // Whole seconds: the drill-down's instants are written to the second.
+    let now = Utc::now().with_nanosecond(0).expect("zero is valid");
     let bounds: Vec<DateTime<Utc>> = ACTIVE_WINDOWS
         .iter()
         .map(|d| now - Duration::days(*d))
@@ -293,7 +300,7 @@ pub async fn active_users(conn: &Connection) -> Result<Chart> {
             }))
         })
         .collect();
-    Ok(Chart::new(
+    let mut chart = Chart::new(
         ChartId::ActiveUsers,
         "Active users (last login)",
         categories,
@@ -302,14 +309,19 @@ pub async fn active_users(conn: &Connection) -> Result<Chart> {
             values,
             drill,
         }],
-    ))
+    );
+    chart.computed_at = dates::to_iso_instant(now);
+    Ok(chart)
 }
 
 pub async fn roles(conn: &Connection) -> Result<Chart> {
+    // Each user once per role (a repeated role counts once), and users
+    // without roles under `(none)`.
     let groups = Users::analytics(conn)
         .aggregate(vec![
-            doc! { "$unwind": "$roles" },
-            doc! { "$group": { "_id": "$roles", "n": { "$sum": 1 } } },
+            doc! { "$unwind": { "path": "$roles", "preserveNullAndEmptyArrays": true } },
+            doc! { "$group": { "_id": { "user": "$_id", "role": "$roles" } } },
+            doc! { "$group": { "_id": "$_id.role", "n": { "$sum": 1 } } },
         ])
         .await?;
     let counts = by_label(&groups);
@@ -320,13 +332,16 @@ pub async fn roles(conn: &Connection) -> Result<Chart> {
             .iter()
             .map(|r| counts.get(r).copied().unwrap_or(0.0))
             .collect(),
+        // The users list filters on the platform's roles only.
         drill: roles
             .iter()
             .map(|r| {
-                Some(Drill::Users(UserFilter {
-                    role: Some(r.clone()),
-                    ..Default::default()
-                }))
+                ROLES.contains(&r.as_str()).then(|| {
+                    Drill::Users(UserFilter {
+                        role: Some(r.clone()),
+                        ..Default::default()
+                    })
+                })
             })
             .collect(),
     };
@@ -341,7 +356,7 @@ pub async fn roles(conn: &Connection) -> Result<Chart> {
 /// Subscriptions per tier, active (expiring now or later) vs expired: the
 /// users list's own filters, so a click shows exactly the bar's users.
 pub async fn tiers(conn: &Connection) -> Result<Chart> {
-    let now = Utc::now();
+    let now = Utc::now().with_nanosecond(0).expect("zero is valid");
     let users = Users::analytics(conn);
     let mut columns = Vec::new();
     for (state, op) in [
@@ -354,38 +369,50 @@ pub async fn tiers(conn: &Connection) -> Result<Chart> {
                 doc! { "$group": { "_id": "$subscription.tier", "n": { "$sum": 1 } } },
             ])
             .await?;
-        columns.push((state, by_label(&groups)));
+        columns.push((Some(state), by_label(&groups)));
     }
+    let open_ended = users
+        .aggregate(vec![
+            doc! { "$match": { "subscription.expires_at": Bson::Null } },
+            doc! { "$group": { "_id": "$subscription.tier", "n": { "$sum": 1 } } },
+        ])
+        .await?;
+    columns.push((None, by_label(&open_ended)));
     let tiers = ordered(&TIERS, columns.iter().flat_map(|(_, c)| c.keys().cloned()));
     let series = columns
         .into_iter()
         .map(|(state, counts)| Series {
             name: match state {
-                SubscriptionState::Active => "active".into(),
-                SubscriptionState::Expired => "expired".into(),
+                Some(SubscriptionState::Active) => "active".into(),
+                Some(SubscriptionState::Expired) => "expired".into(),
+                None => "no expiry".into(),
             },
             values: tiers
                 .iter()
                 .map(|t| counts.get(t).copied().unwrap_or(0.0))
                 .collect(),
+            // The users list filters on the platform's tiers, active or expired.
             drill: tiers
                 .iter()
-                .map(|t| {
-                    Some(Drill::Users(UserFilter {
+                .map(|t| match state {
+                    Some(state) if TIERS.contains(&t.as_str()) => Some(Drill::Users(UserFilter {
                         tier: Some(t.clone()),
                         subscription: Some(state),
                         ..Default::default()
-                    }))
+                    })),
+                    _ => None,
                 })
                 .collect(),
         })
         .collect();
-    Ok(Chart::new(
+    let mut chart = Chart::new(
         ChartId::Tiers,
-        "Subscriptions by tier",
+        "Subscriptions by tier (no expiry: no end date set)",
         tiers,
         series,
-    ))
+    );
+    chart.computed_at = dates::to_iso_instant(now);
+    Ok(chart)
 }
 
 /// Notifications by type, read and unread, with the read ratio.
@@ -401,10 +428,11 @@ pub async fn notifications(conn: &Connection) -> Result<Chart> {
     let mut unread = BTreeMap::new();
     for g in &groups {
         let key = g.get_document("_id").ok();
-        let kind = key
-            .and_then(|k| k.get_str("type").ok())
-            .unwrap_or("(none)")
-            .to_string();
+        let kind = match key.and_then(|k| k.get("type")) {
+            Some(Bson::String(s)) => s.clone(),
+            Some(Bson::Null) | None => NONE.into(),
+            Some(other) => format!("[{other}]"),
+        };
         let target = match key.map(|k| k.get_bool("read") == Ok(true)) {
             Some(true) => &mut read,
             _ => &mut unread,
@@ -421,13 +449,16 @@ pub async fn notifications(conn: &Connection) -> Result<Chart> {
             .iter()
             .map(|k| counts.get(k).copied().unwrap_or(0.0))
             .collect(),
+        // The feed filters on type names the platform can send.
         drill: kinds
             .iter()
             .map(|k| {
-                Some(Drill::Feed {
-                    kind: Some(k.clone()),
-                    read: Some(is_read),
-                })
+                notifications::validate_type(k)
+                    .is_ok()
+                    .then(|| Drill::Feed {
+                        kind: Some(k.clone()),
+                        read: Some(is_read),
+                    })
             })
             .collect(),
     };
@@ -487,7 +518,7 @@ pub async fn plugin_status(conn: &Connection, user: Option<&UserScope>) -> Resul
     // Collections without a status field group everything under `(none)`.
     let with_status: Vec<(String, BTreeMap<String, f64>)> = counted
         .into_iter()
-        .filter(|(_, c)| c.keys().any(|k| k != "(none)"))
+        .filter(|(_, c)| c.keys().any(|k| k != NONE))
         .collect();
     let statuses = ordered(
         &[],
@@ -508,7 +539,9 @@ pub async fn plugin_status(conn: &Connection, user: Option<&UserScope>) -> Resul
             drill: with_status
                 .iter()
                 .map(|(name, c)| {
-                    (c.contains_key(status) && status != "(none)").then(|| Drill::Plugin {
+                    // `(none)` and non-text statuses are no value a filter selects.
+                    let text = status != NONE && !status.starts_with('[');
+                    (c.contains_key(status) && text).then(|| Drill::Plugin {
                         collection: name.clone(),
                         status: status.clone(),
                         user_id: user.map(|u| u.user_id().to_string()),

@@ -5,6 +5,7 @@
 //! shown, and nothing is built. Every change goes through a write context.
 
 use futures_util::stream::{self, StreamExt, TryStreamExt};
+use mongodb::bson::Bson;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use specta::Type;
@@ -55,6 +56,8 @@ pub struct PlannedIndex {
     pub expire_after_seconds: Option<f64>,
     /// The index dropped first because it has these keys with other options.
     pub replaces: Option<String>,
+    /// Required by the platform; `false` for a suggestion.
+    pub required: bool,
     /// Values more than one document holds: a unique index cannot be built
     /// until they are resolved.
     pub duplicates: Vec<DuplicateValue>,
@@ -70,6 +73,7 @@ impl PlannedIndex {
             self.unique,
             self.expire_after_seconds,
             &self.replaces,
+            self.required,
         ) == (
             &other.collection,
             &other.name,
@@ -77,6 +81,7 @@ impl PlannedIndex {
             other.unique,
             other.expire_after_seconds,
             &other.replaces,
+            other.required,
         )
     }
 
@@ -158,6 +163,7 @@ fn planned(inspection: &Inspection) -> Vec<(PlannedIndex, IndexSpec)> {
                     FixKind::Replace => check.name.clone(),
                     FixKind::Create => None,
                 },
+                required: rule.required,
                 duplicates: Vec::new(),
             };
             Some((plan, spec))
@@ -252,6 +258,12 @@ pub async fn apply(
                 .collect(),
         });
     }
+    if now.is_empty() {
+        return Ok(FixOutcome {
+            created: Vec::new(),
+            failed: None,
+        });
+    }
     let described = json!(now.iter().map(PlannedIndex::label).collect::<Vec<_>>());
     let intent =
         Change::new(scope_target(scope), "", "create_indexes").values(Value::Null, described);
@@ -285,8 +297,8 @@ pub async fn apply(
     Ok(outcome)
 }
 
-/// One index: drop what it replaces, build it, and put the old one back if
-/// the build fails.
+/// One index: drop what it replaces, build it, and put the old one back
+/// (from its whole description, so with all its options) if the build fails.
 async fn build(
     conn: &Connection,
     writer: &IndexWriter<'_>,
@@ -304,15 +316,7 @@ async fn build(
                 .indexes(&plan.collection)
                 .await
                 .map_err(|e| failure(e, None))?;
-            let old = actual
-                .into_iter()
-                .find(|i| &i.name == name)
-                .map(|i| IndexSpec {
-                    name: i.name,
-                    keys: i.keys,
-                    unique: i.unique,
-                    expire_after_seconds: i.expire_after_seconds.map(|s| s as u32),
-                });
+            let old = actual.into_iter().find(|i| &i.name == name);
             if old.is_some() {
                 writer
                     .drop(&plan.collection, name)
@@ -327,7 +331,12 @@ async fn build(
         Ok(()) => Ok(()),
         Err(error) => {
             let restored = match &old {
-                Some(old) => Some(writer.create(&plan.collection, old).await.is_ok()),
+                Some(old) => Some(
+                    writer
+                        .create_from_spec(&plan.collection, &old.spec)
+                        .await
+                        .is_ok(),
+                ),
                 None => None,
             };
             Err(failure(error, restored))
@@ -361,22 +370,32 @@ pub async fn drop_index(
             expected: name.to_string(),
         });
     }
-    let exists = covered_collections(conn)
+    let existing = match covered_collections(conn)
         .await?
         .iter()
         .any(|c| c == collection)
-        && CrossUserReads::new(conn)
+    {
+        true => CrossUserReads::new(conn)
             .indexes(collection)
             .await?
-            .iter()
-            .any(|i| i.name == name);
-    if !exists {
+            .into_iter()
+            .find(|i| i.name == name),
+        false => None,
+    };
+    let Some(existing) = existing else {
         return Err(Error::NotFound {
             what: format!("index {name:?} on {collection:?}"),
         });
-    }
-    let change = Change::new(collection, name, "drop_index");
-    let ctx = WriteContext::begin(conn, audit, change.clone()).await?;
-    IndexWriter::new(&ctx).drop(collection, name).await?;
-    ctx.done(change).await
+    };
+    let before = Bson::Document(existing.spec).into_relaxed_extjson();
+    let intent = Change::new(collection, name, "drop_index").values(before.clone(), Value::Null);
+    let ctx = WriteContext::begin(conn, audit, intent).await?;
+    let dropped = IndexWriter::new(&ctx).drop(collection, name).await;
+    let outcome = match &dropped {
+        Ok(()) => json!({ "dropped": name }),
+        Err(e) => json!({ "error": e.code() }),
+    };
+    ctx.done(Change::new(collection, name, "drop_index").values(before, outcome))
+        .await?;
+    dropped
 }

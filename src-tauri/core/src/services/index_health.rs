@@ -13,19 +13,17 @@ use mongodb::bson::{doc, Bson, Document};
 use serde::Serialize;
 use specta::Type;
 
-use crate::db::connection::Connection;
+use crate::db::connection::{Connection, Topology};
 use crate::db::cross_user::{CrossUserReads, IndexInfo};
 use crate::db::scope::PerUserCollection;
 use crate::schema::{
-    CollectionKind, RequiredIndex, CORE_COLLECTIONS, REQUIRED_INDEXES, SUGGESTED_INDEXES,
+    Applies, CollectionKind, RequiredIndex, CORE_COLLECTIONS, REQUIRED_INDEXES, SUGGESTED_INDEXES,
 };
 use crate::{dates, Result};
 
 /// Collections checked at once: enough to hide round trips, few enough to
 /// leave a production server alone.
 pub const CONCURRENCY: usize = 8;
-/// Documents sampled per plugin collection to learn which fields it has.
-const FIELD_SAMPLE: i32 = 200;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "snake_case")]
@@ -44,6 +42,9 @@ pub enum IndexState {
     Unused,
     /// Not required, but a sort the app offers would use it.
     Suggested,
+    /// Has the keys, but partial, sparse, hidden or with a collation: it
+    /// does not serve every query the platform sends.
+    OptionsDiffer,
 }
 
 /// What the fix does about a check.
@@ -73,6 +74,8 @@ pub struct IndexCheck {
     pub size_bytes: Option<f64>,
     /// What the fix would do; `None` when there is nothing to fix.
     pub fix: Option<FixKind>,
+    /// Nothing the platform needs: the screen offers to drop it.
+    pub droppable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
@@ -101,7 +104,8 @@ pub struct HealthReport {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Usage {
     pub ops: BTreeMap<String, f64>,
-    /// The earliest `accesses.since` per index.
+    /// The latest `accesses.since` per index: counting surely covers the
+    /// time after it on every member that answered.
     pub since: BTreeMap<String, String>,
     pub members: BTreeSet<String>,
 }
@@ -154,10 +158,11 @@ pub fn compare(
     usage: Option<&Usage>,
     sizes: &BTreeMap<String, f64>,
 ) -> Vec<IndexCheck> {
-    let ops = |name: &str| usage.map(|u| u.ops.get(name).copied().unwrap_or(0.0));
+    // An index without a row (or one still building) has unknown usage.
+    let ops = |name: &str| usage.and_then(|u| u.ops.get(name).copied());
     let unused_since = |name: &str| {
         usage
-            .filter(|u| u.ops.get(name).copied().unwrap_or(0.0) == 0.0)
+            .filter(|u| u.ops.get(name) == Some(&0.0))
             .and_then(|u| u.since.get(name).cloned())
     };
     let mut checks = Vec::new();
@@ -176,6 +181,14 @@ pub fn compare(
                 IndexState::Missing,
                 "required by the platform, not on the server".to_string(),
                 Some(FixKind::Create),
+            ),
+            Some(i) if !i.restrictions.is_empty() => (
+                IndexState::OptionsDiffer,
+                format!(
+                    "exists, but {}: it does not serve every query the platform sends",
+                    i.restrictions.join(", ")
+                ),
+                Some(FixKind::Replace),
             ),
             Some(i) if r.unique && !i.unique => (
                 IndexState::MissingUnique,
@@ -207,6 +220,7 @@ pub fn compare(
             unused_since: found.and_then(|i| unused_since(&i.name)),
             size_bytes: found.and_then(|i| sizes.get(&i.name).copied()),
             fix,
+            droppable: false,
         });
     }
     for index in actual
@@ -239,7 +253,7 @@ pub fn compare(
         };
         checks.push(IndexCheck {
             name: Some(index.name.clone()),
-            keys: keys_text(&index.keys),
+            keys: index.key_text.clone(),
             state,
             required: false,
             detail,
@@ -247,6 +261,7 @@ pub fn compare(
             unused_since: unused_since(&index.name),
             size_bytes: sizes.get(&index.name).copied(),
             fix: None,
+            droppable: true,
         });
     }
     checks
@@ -259,7 +274,7 @@ pub fn score(checks: &[IndexCheck]) -> f64 {
     let lost: f64 = checks
         .iter()
         .map(|c| match c.state {
-            IndexState::Missing | IndexState::MissingUnique => 40.0,
+            IndexState::Missing | IndexState::MissingUnique | IndexState::OptionsDiffer => 40.0,
             IndexState::TtlMismatch => 25.0,
             IndexState::Redundant => 5.0,
             IndexState::Unused => 2.0,
@@ -269,21 +284,31 @@ pub fn score(checks: &[IndexCheck]) -> f64 {
     (100.0 - lost).max(0.0)
 }
 
-/// Which of the per-field rules' fields the collection's documents have.
-async fn sampled_fields(reads: &CrossUserReads<'_>, name: &str) -> Result<Vec<String>> {
+/// Which of the per-field rules' fields any of the collection's documents
+/// has: one indexed-or-not `find_one` each, never a sample that may miss.
+async fn present_fields(reads: &CrossUserReads<'_>, name: &str) -> Result<Vec<String>> {
     let Ok(collection) = PerUserCollection::parse(name) else {
         return Ok(Vec::new());
     };
-    let sample = reads
-        .aggregate(
-            &collection,
-            vec![doc! { "$sample": { "size": FIELD_SAMPLE } }],
-        )
-        .await?;
-    let mut fields: Vec<String> = sample.iter().flat_map(|d| d.keys().cloned()).collect();
-    fields.sort();
-    fields.dedup();
-    Ok(fields)
+    let mut present = Vec::new();
+    for field in REQUIRED_INDEXES.iter().filter_map(|r| match r.applies {
+        Applies::PluginWithField(f) => Some(f),
+        _ => None,
+    }) {
+        let found = reads
+            .find(
+                &collection,
+                doc! { field: { "$exists": true } },
+                doc! {},
+                1,
+                Some(doc! { "_id": 1 }),
+            )
+            .await?;
+        if !found.is_empty() {
+            present.push(field.to_string());
+        }
+    }
+    Ok(present)
 }
 
 /// Usage, or why it is unknown here: a server without `$indexStats`, or a
@@ -301,9 +326,9 @@ pub fn usage_or_note(rows: Result<Vec<Document>>) -> (Option<Usage>, Option<Stri
     }
 }
 
-/// Rows of `$indexStats` (one per index, and on replica sets and sharded
-/// clusters one per member or shard) → ops per index summed over members,
-/// the earliest date each began counting, and who answered.
+/// Rows of `$indexStats` (one per index; through `mongos`, one per shard)
+/// → ops per index summed over shards, the latest date each began
+/// counting, and who answered.
 pub fn usage_of(rows: &[Document]) -> Usage {
     let mut usage = Usage::default();
     for row in rows {
@@ -316,6 +341,9 @@ pub fn usage_of(rows: &[Document]) -> Usage {
         let Ok(accesses) = row.get_document("accesses") else {
             continue;
         };
+        if row.get_bool("building") == Ok(true) {
+            continue; // counts nothing yet: its usage is unknown
+        }
         let n = match accesses.get("ops") {
             Some(Bson::Int32(n)) => f64::from(*n),
             Some(Bson::Int64(n)) => *n as f64,
@@ -325,9 +353,9 @@ pub fn usage_of(rows: &[Document]) -> Usage {
         *usage.ops.entry(name.to_string()).or_insert(0.0) += n;
         if let Ok(since) = accesses.get_datetime("since") {
             let since = dates::to_iso_instant(since.to_chrono());
-            let earliest = usage.since.entry(name.to_string()).or_insert(since.clone());
-            if since < *earliest {
-                *earliest = since;
+            let latest = usage.since.entry(name.to_string()).or_insert(since.clone());
+            if since > *latest {
+                *latest = since;
             }
         }
     }
@@ -375,11 +403,22 @@ pub async fn inspect(conn: &Connection, name: String) -> Result<Inspection> {
     let reads = CrossUserReads::new(conn);
     let kind = CollectionKind::of(&name);
     let fields = match kind {
-        CollectionKind::Plugin => sampled_fields(&reads, &name).await?,
+        CollectionKind::Plugin => present_fields(&reads, &name).await?,
         _ => Vec::new(),
     };
     let actual = reads.indexes(&name).await?;
-    let (usage, usage_note) = usage_or_note(reads.index_stats(&name).await);
+    let (usage, usage_note) = match conn.server().topology {
+        // Each member counts only what it served, and one query reaches one
+        // member: a zero here says nothing of the others.
+        Topology::ReplicaSet => (
+            None,
+            Some(
+                "On a replica set each member counts only its own index use; unused indexes are not flagged."
+                    .to_string(),
+            ),
+        ),
+        _ => usage_or_note(reads.index_stats(&name).await),
+    };
     // Sizes are a nicety: a server without collStats shows none.
     let sizes = reads
         .coll_stats(&name)
@@ -476,16 +515,18 @@ pub async fn report(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::Applies;
     use mongodb::bson::DateTime;
 
     fn index(name: &str, keys: &[(&str, i32)], unique: bool, ttl: Option<i64>) -> IndexInfo {
-        IndexInfo {
-            name: name.into(),
-            keys: owned(keys),
-            unique,
-            expire_after_seconds: ttl,
+        let key: Document = keys
+            .iter()
+            .map(|(k, d)| (k.to_string(), Bson::Int32(*d)))
+            .collect();
+        let mut d = doc! { "v": 2, "key": key, "name": name, "unique": unique };
+        if let Some(ttl) = ttl {
+            d.insert("expireAfterSeconds", ttl);
         }
+        IndexInfo::from_document(&d)
     }
 
     fn rules(collection: &str) -> Vec<Rule> {
@@ -601,29 +642,50 @@ mod tests {
         assert_eq!(checks[2].unused_since, None);
     }
 
-    /// `$indexStats` as a replica set answers it: a row per member, as a
-    /// sharded cluster does with a `shard` field.
+    /// `$indexStats` through `mongos`: a row per shard, each with `shard`
+    /// and the `host` that answered; an index still building counts nothing.
     #[test]
-    fn usage_sums_the_members_rows() {
+    fn usage_sums_the_shards_rows() {
         let early = DateTime::from_millis(1_700_000_000_000);
         let late = DateTime::from_millis(1_800_000_000_000);
         let rows = vec![
-            doc! { "name": "user_id_1", "host": "a:27017", "accesses": { "ops": 5_i64, "since": late } },
-            doc! { "name": "user_id_1", "host": "b:27017", "accesses": { "ops": 2, "since": early } },
-            doc! { "name": "_id_", "host": "a:27017", "accesses": { "ops": 0_i64 } },
-            doc! { "name": "_id_", "shard": "s1", "host": "c:27018", "accesses": { "ops": 1.0 } },
+            doc! { "name": "user_id_1", "shard": "s1", "host": "a:27018", "accesses": { "ops": 5_i64, "since": early } },
+            doc! { "name": "user_id_1", "shard": "s2", "host": "b:27018", "accesses": { "ops": 2, "since": late } },
+            doc! { "name": "_id_", "shard": "s1", "host": "a:27018", "accesses": { "ops": 0_i64, "since": early } },
+            doc! { "name": "_id_", "shard": "s2", "host": "b:27018", "accesses": { "ops": 1.0, "since": late } },
+            doc! { "name": "new_1", "shard": "s1", "host": "a:27018", "building": true, "accesses": { "ops": 0_i64, "since": late } },
         ];
         let usage = usage_of(&rows);
         assert_eq!(usage.ops["user_id_1"], 7.0);
         assert_eq!(usage.ops["_id_"], 1.0);
         assert_eq!(
+            usage.ops.get("new_1"),
+            None,
+            "building: unknown, not unused"
+        );
+        assert_eq!(
             usage.since["user_id_1"],
-            dates::to_iso_instant(early.to_chrono())
+            dates::to_iso_instant(late.to_chrono()),
+            "counting surely covers only the time since the latest restart"
         );
         assert_eq!(
             usage.members.into_iter().collect::<Vec<_>>(),
-            vec!["a:27017", "b:27017", "s1"]
+            vec!["s1", "s2"]
         );
+    }
+
+    /// An index with the platform's keys but a partial filter serves only
+    /// some queries: not ok.
+    #[test]
+    fn a_partial_index_does_not_meet_the_requirement() {
+        let partial = IndexInfo::from_document(&doc! {
+            "v": 2, "key": { "email": 1 }, "name": "email_1", "unique": true,
+            "partialFilterExpression": { "email": { "$type": "string" } }
+        });
+        let checks = compare(&rules_for("users", &[]), &[partial], None, &BTreeMap::new());
+        assert_eq!(checks[0].state, IndexState::OptionsDiffer);
+        assert_eq!(checks[0].fix, Some(FixKind::Replace));
+        assert!(checks[0].detail.contains("partial"));
     }
 
     /// A server without `$indexStats` (or a user without the privilege):

@@ -108,7 +108,7 @@ fn collection() -> PerUserCollection {
 }
 
 /// Types as the platform writes them: `task_reminder`.
-fn validate_type(kind: &str) -> Result<()> {
+pub fn validate_type(kind: &str) -> Result<()> {
     let ok = !kind.is_empty()
         && kind.len() <= 64
         && kind

@@ -14,7 +14,7 @@ use specta::Type;
 use crate::db::audit::{AuditLog, Change};
 use crate::db::connection::Connection;
 use crate::db::cross_user::CrossUserReads;
-use crate::db::scope::{PerUserCollection, UserScope};
+use crate::db::scope::{Page, PerUserCollection, UserScope};
 use crate::db::users::Users;
 use crate::db::write::WriteContext;
 use crate::redact::document_to_json;
@@ -451,11 +451,12 @@ pub struct StatusPage {
 }
 
 /// The dashboard's drill-down: documents of `collection` with `status`,
-/// across users, range-paged by `_id`.
+/// across users or one user's (the 360 view's chart), range-paged by `_id`.
 pub async fn status_documents(
     conn: &Connection,
     collection: &str,
     status: &str,
+    user: Option<&UserScope>,
     after: Option<&str>,
     page_size: u32,
 ) -> Result<StatusPage> {
@@ -463,15 +464,25 @@ pub async fn status_documents(
     if status.len() > 200 {
         return Err(Error::invalid("status", "at most 200 characters"));
     }
-    let limit = page_size.clamp(1, MAX_PAGE);
+    // One more than shown tells whether a next page exists, within the cap.
+    let limit = page_size.clamp(1, MAX_PAGE - 1);
     let mut filter = doc! { "status": status };
     if let Some(after) = after {
         let cursor = keyset::Cursor::decode(after)?;
         filter = doc! { "$and": [filter, keyset::after(None, true, &cursor)] };
     }
-    let docs = CrossUserReads::new(conn)
-        .find(&name, filter, doc! { "_id": -1 }, limit + 1, None)
-        .await?;
+    let docs = match user {
+        Some(user) => {
+            user.collection(conn, name)
+                .find(filter, Page::first(limit + 1))
+                .await?
+        }
+        None => {
+            CrossUserReads::new(conn)
+                .find(&name, filter, doc! { "_id": -1 }, limit + 1, None)
+                .await?
+        }
+    };
     let more = docs.len() > limit as usize;
     let page: Vec<Document> = docs.into_iter().take(limit as usize).collect();
     let next = match more {

@@ -29,6 +29,7 @@ describe('ChartCard', () => {
     const onDrill = vi.fn();
     const { user } = renderWithProviders(<Card chart={chart} onDrill={onDrill} />);
     await screen.findByTestId('chart-canvas');
+    expect(clicks.current).toBeTypeOf('function');
 
     clicks.current?.({ componentType: 'series', seriesIndex: 0, dataIndex: 1 });
     expect(onDrill).toHaveBeenCalledWith(chart.series[0].drill[1]);
@@ -45,6 +46,7 @@ describe('ChartCard', () => {
     const onDrill = vi.fn();
     renderWithProviders(<Card chart={chart} onDrill={onDrill} />);
     await screen.findByTestId('chart-canvas');
+    expect(clicks.current).toBeTypeOf('function');
     clicks.current?.({ componentType: 'series', seriesIndex: 0, dataIndex: 0 });
     clicks.current?.({ componentType: 'legend' });
     expect(onDrill).not.toHaveBeenCalled();

@@ -170,6 +170,11 @@ function PlanTable({ planned }: { planned: PlannedIndex[] }) {
                     replaces {p.replaces}
                   </Badge>
                 )}
+                {!p.required && (
+                  <Badge size="sm" variant="light" color="blue" tt="none" data-testid="fix-suggested">
+                    suggested, not required
+                  </Badge>
+                )}
               </Group>
             </Table.Td>
           </Table.Tr>

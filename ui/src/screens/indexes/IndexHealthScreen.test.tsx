@@ -81,6 +81,7 @@ describe('IndexHealthScreen', () => {
       state: 'extra',
       required: false,
       detail: 'not required by the platform',
+      droppable: false,
       ops: null,
       unused_since: null,
       size_bytes: null,

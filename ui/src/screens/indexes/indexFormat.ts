@@ -12,16 +12,12 @@ export const STATE_LABELS: Record<IndexState, { label: string; color: string }> 
   redundant: { label: 'redundant', color: 'yellow' },
   unused: { label: 'unused', color: 'yellow' },
   suggested: { label: 'suggested', color: 'blue' },
+  options_differ: { label: 'options differ', color: 'red' },
 };
 
-/** The states an index may be dropped from: not required, and not needed by anything the report knows of. */
-const DROPPABLE: readonly IndexState[] = ['extra', 'redundant', 'unused'];
-/** Every collection's own index; the backend refuses to drop it anyway. */
-const ID_INDEX = '_id_';
-
-/** The name of an index the screen offers to drop, or null. */
+/** The name of an index the screen offers to drop (the backend says which), or null. */
 export function droppableName(check: IndexCheck): string | null {
-  return !check.required && DROPPABLE.includes(check.state) && check.name !== null && check.name !== ID_INDEX ? check.name : null;
+  return check.droppable ? check.name : null;
 }
 
 /** `2592000` → `30 days`; seconds when not whole days. */

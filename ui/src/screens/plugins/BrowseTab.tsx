@@ -23,9 +23,8 @@ export function objectIdOf(json: string): string | null {
   return null;
 }
 
-/** `initialUser`: the user a 360 view's chart bar was for. */
-export function BrowseTab({ collection, initialUser = null }: { collection: string; initialUser?: PickedUser | null }) {
-  const [user, setUser] = useState<PickedUser | null>(initialUser);
+export function BrowseTab({ collection }: { collection: string }) {
+  const [user, setUser] = useState<PickedUser | null>(null);
   return (
     <Stack gap="sm">
       <UserPicker label="User" value={user} onChange={setUser} testId="browse-user" />

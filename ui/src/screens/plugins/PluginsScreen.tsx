@@ -146,7 +146,7 @@ function CollectionItem({
 }
 
 function CollectionPanel({ collection, focus }: { collection: string; focus: PluginsFocus | null }) {
-  const firstTab = focus?.userId ? 'browse' : focus?.status ? 'status' : 'schema';
+  const firstTab = focus?.status ? 'status' : 'schema';
   return (
     <Paper withBorder radius="md" data-testid="plugin-panel" data-collection={collection}>
       <Group px="md" py="sm" gap="xs">
@@ -177,10 +177,10 @@ function CollectionPanel({ collection, focus }: { collection: string; focus: Plu
           <FindingsTab collection={collection} />
         </Tabs.Panel>
         <Tabs.Panel value="browse" p="md">
-          <BrowseTab collection={collection} initialUser={focus?.userId ? { id: focus.userId, label: focus.userId } : null} />
+          <BrowseTab collection={collection} />
         </Tabs.Panel>
         <Tabs.Panel value="status" p="md">
-          <StatusTab collection={collection} initialStatus={focus?.status ?? null} />
+          <StatusTab collection={collection} initialStatus={focus?.status ?? null} userId={focus?.userId ?? null} />
         </Tabs.Panel>
       </Tabs>
     </Paper>

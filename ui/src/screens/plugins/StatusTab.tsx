@@ -9,10 +9,18 @@ import { queryKeys } from '../../queries';
 import { usePluginSchema } from './usePluginSchema';
 
 /**
- * The collection's documents with one status, across users (where a
- * dashboard bar leads). `initialStatus`: the bar's status.
+ * The collection's documents with one status, across users or one user's
+ * (where a dashboard or 360-view bar leads). `initialStatus`: the bar's status.
  */
-export function StatusTab({ collection, initialStatus }: { collection: string; initialStatus: string | null }) {
+export function StatusTab({
+  collection,
+  initialStatus,
+  userId = null,
+}: {
+  collection: string;
+  initialStatus: string | null;
+  userId?: string | null;
+}) {
   const schema = usePluginSchema(collection);
   const [status, setStatus] = useState<string | null>(initialStatus);
   // The sampled values, and the bar's status even if the sample missed it.
@@ -31,18 +39,20 @@ export function StatusTab({ collection, initialStatus }: { collection: string; i
         data-testid="status-select"
       />
       {status ? (
-        <StatusDocuments key={status} collection={collection} status={status} />
+        <StatusDocuments key={status} collection={collection} status={status} userId={userId} />
       ) : (
-        <EmptyState testId="status-none">Pick a status to see its documents, across users.</EmptyState>
+        <EmptyState testId="status-none">
+          Pick a status to see its documents, {userId ? `of user ${userId}` : 'across users'}.
+        </EmptyState>
       )}
     </Stack>
   );
 }
 
-function StatusDocuments({ collection, status }: { collection: string; status: string }) {
+function StatusDocuments({ collection, status, userId }: { collection: string; status: string; userId: string | null }) {
   const pages = useInfiniteQuery({
-    queryKey: queryKeys.pluginStatusDocuments(collection, status),
-    queryFn: ({ pageParam }) => backend.pluginStatusDocuments(collection, status, pageParam),
+    queryKey: queryKeys.pluginStatusDocuments(collection, status, userId),
+    queryFn: ({ pageParam }) => backend.pluginStatusDocuments(collection, status, userId, pageParam),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next,
   });
@@ -52,7 +62,7 @@ function StatusDocuments({ collection, status }: { collection: string; status: s
   }
   const docs = pages.data.pages.flatMap((p) => p.documents);
   return (
-    <Stack gap={4} data-testid="status-documents" data-status={status}>
+    <Stack gap={4} data-testid="status-documents" data-status={status} data-user={userId ?? undefined}>
       {docs.length === 0 ? (
         <EmptyState testId="status-empty">No documents with this status.</EmptyState>
       ) : (
