@@ -273,18 +273,26 @@ const tests = [
     await b.$(`${byTestId('chart-signups')} ${byTestId('chart-row')}`).waitForExist({ timeout: 20000 });
     const admins = await admin.getAttribute('data-value');
     await shot(b, '19-dashboard');
-    // A real click on the middle bar of the roles chart (user, admin, superadmin).
-    await roles.scrollIntoView({ block: 'center' });
-    const bar = await b.execute(() => {
-      const chart = document.querySelector('[data-testid="chart-roles"] [data-testid="chart-canvas"]');
-      const top = chart.getBoundingClientRect().top;
-      const bars = [...chart.querySelectorAll('svg path')]
-        .map((p) => p.getBoundingClientRect())
-        .filter((r) => r.height > 1 && r.width > 4 && r.width < 400 && r.top > top + 20)
-        .sort((x, y) => x.left - y.left);
-      const r = bars[1];
-      return r && { x: Math.round(r.left + r.width / 2), y: Math.round(r.top + r.height / 2) };
-    });
+    // A real click on the middle bar of the roles chart (user, admin,
+    // superadmin): the bar drawn in the middle third, once drawn.
+    await b.execute(() => document.querySelector('[data-testid="chart-roles"]').scrollIntoView({ block: 'center' }));
+    await settle(b);
+    let bar;
+    await b.waitUntil(async () => {
+      bar = await b.execute(() => {
+        const chart = document.querySelector('[data-testid="chart-roles"] [data-testid="chart-canvas"]');
+        const box = chart.getBoundingClientRect();
+        const r = [...chart.querySelectorAll('svg path')]
+          .map((p) => p.getBoundingClientRect())
+          .filter((r) => r.height > 2 && r.width > 4 && r.width < box.width / 3)
+          .find((r) => {
+            const x = r.left + r.width / 2 - box.left;
+            return x > box.width / 3 && x < (2 * box.width) / 3;
+          });
+        return r && { x: Math.round(r.left + r.width / 2), y: Math.round(r.top + r.height / 2) };
+      });
+      return Boolean(bar);
+    }, { timeout: 10000, timeoutMsg: 'the roles chart drew no admin bar' }).catch(() => {});
     if (!bar) throw new Error('the roles chart drew no bars');
     await b.action('pointer').move({ x: bar.x, y: bar.y, origin: 'viewport' }).down().up().perform();
     await b.$(byTestId('users')).waitForDisplayed({ timeout: 10000 });

@@ -240,12 +240,9 @@ pub async fn signups(conn: &Connection) -> Result<Chart> {
             })
             .collect(),
     };
-    Ok(Chart::new(
-        ChartId::Signups,
-        "Signups per day (last 90 days, UTC)",
-        days,
-        vec![series],
-    ))
+    let mut chart = Chart::new(ChartId::Signups, "Signups per day", days, vec![series]);
+    chart.note = Some(format!("The last {SIGNUP_DAYS} days, by UTC day."));
+    Ok(chart)
 }
 
 /// Users whose last login is within 1, 7 and 30 days: one pass over the
@@ -405,12 +402,8 @@ pub async fn tiers(conn: &Connection) -> Result<Chart> {
                 .collect(),
         })
         .collect();
-    let mut chart = Chart::new(
-        ChartId::Tiers,
-        "Subscriptions by tier (no expiry: no end date set)",
-        tiers,
-        series,
-    );
+    let mut chart = Chart::new(ChartId::Tiers, "Subscriptions by tier", tiers, series);
+    chart.note = Some("No expiry: no end date is set.".into());
     chart.computed_at = dates::to_iso_instant(now);
     Ok(chart)
 }

@@ -92,7 +92,7 @@ function CheckRow({ collection, check, onFix, onDrop }: { collection: string; ch
           {check.name ?? 'not on the server'}
         </Text>
       </Table.Td>
-      <Table.Td>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>
         <StateBadge state={check.state} />
       </Table.Td>
       <Table.Td>
@@ -139,7 +139,16 @@ function CheckRow({ collection, check, onFix, onDrop }: { collection: string; ch
 export function StateBadge({ state }: { state: IndexState }) {
   const { label, color } = STATE_LABELS[state];
   return (
-    <Badge size="sm" variant={state === 'ok' ? 'light' : 'filled'} color={color} tt="none" data-testid="index-state" data-state={state}>
+    <Badge
+      size="sm"
+      variant={state === 'ok' ? 'light' : 'filled'}
+      color={color}
+      tt="none"
+      style={{ overflow: 'visible', flexShrink: 0 }}
+      styles={{ label: { overflow: 'visible' } }}
+      data-testid="index-state"
+      data-state={state}
+    >
       {label}
     </Badge>
   );
