@@ -53,6 +53,63 @@ async fn snapshot(db: &str) -> Vec<Vec<Document>> {
     all
 }
 
+/// Commands that write nothing to the database: reads, and the app's own
+/// state (profiles, the connection, the read-only switch, a CSV the user
+/// saves). Every other command is a write and must be refused read-only.
+const NOT_DATABASE_WRITES: [&str; 37] = [
+    "list_profiles",
+    "create_profile",
+    "update_profile",
+    "duplicate_profile",
+    "delete_profile",
+    "environment_offer",
+    "adopt_environment_profile",
+    "test_connection",
+    "connect",
+    "disconnect",
+    "overview",
+    "connection_health",
+    "set_read_only",
+    "list_users",
+    "count_users",
+    "search_users",
+    "user_detail",
+    "user_notifications",
+    "plugin_collections",
+    "user_plugin_data",
+    "user_settings",
+    "list_audit",
+    "erase_plan",
+    "export_user",
+    "notification_feed",
+    "notification_ttl",
+    "notification_chart",
+    "plugin_overview",
+    "plugin_schema",
+    "plugin_findings",
+    "finding_documents",
+    "index_health",
+    "index_fix_plan",
+    "dashboard_chart",
+    "user_plugin_status",
+    "save_chart_csv",
+    "plugin_status_documents",
+];
+
+/// Every command the app registers, as the generated bindings name them.
+fn command_table() -> Vec<String> {
+    let bindings = include_str!("../ui/src/bindings.ts");
+    let mut names: Vec<String> = bindings
+        .split("__TAURI_INVOKE(\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next().map(str::to_string))
+        .collect();
+    names.sort();
+    names.dedup();
+    assert!(names.len() > 40, "read the command table from the bindings");
+    names
+}
+
 /// The real command table over the mock runtime: arguments deserialize,
 /// results serialize, and errors arrive as `{type, data}` with stable codes.
 #[test]
@@ -214,6 +271,19 @@ fn every_write_command_is_refused_on_a_read_only_connection() {
             json!({ "collection": "crm_contacts", "name": "email_1", "confirmation": "email_1" }),
         ),
     ];
+    // Every command of the table is either a write tested here or a read
+    // listed below: a new command must be placed, so a new write cannot
+    // slip past this test.
+    let table = command_table();
+    let tested: Vec<&str> = writes.iter().map(|(cmd, _)| *cmd).collect();
+    let unplaced: Vec<&String> = table
+        .iter()
+        .filter(|c| !tested.contains(&c.as_str()) && !NOT_DATABASE_WRITES.contains(&c.as_str()))
+        .collect();
+    assert!(
+        unplaced.is_empty(),
+        "commands neither tested as writes nor listed as reads: {unplaced:?}"
+    );
     for (cmd, args) in &writes {
         let err = invoke(&webview, cmd, args.clone()).unwrap_err();
         assert_eq!(err, json!({ "type": "read_only" }), "{cmd}");

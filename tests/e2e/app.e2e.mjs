@@ -1,7 +1,7 @@
 // Drives the real mozaiks-admin window: create a profile for the test
 // server, connect, and check the overview against what the seed wrote.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { remote } from 'webdriverio';
 
@@ -23,6 +23,8 @@ const seeded = Object.fromEntries(
     .map(([, name, n]) => [name, Number(n)]),
 );
 const PROFILE = 'E2E test server';
+/** A password the app is given and must never show, store or log. */
+const SECRET = 'e2e-Secret-pa55-Zq7';
 
 function waitForPort(port, ms) {
   const deadline = Date.now() + ms;
@@ -73,6 +75,8 @@ let server;
 const tests = [
   ['starts on the connections screen', async (b) => {
     await b.$(byTestId('new-profile')).waitForDisplayed({ timeout: 20000 });
+    // Every IPC response from here on is kept for the secrets scan.
+    await b.execute(() => { window.__MOZAIKS_IPC_LOG__ = []; });
     await shot(b, '01-connections');
   }],
   ['creates a profile for the test server', async (b) => {
@@ -359,6 +363,58 @@ const tests = [
     const seed = await b.$(byTestId('seed-open')).getAttribute('aria-disabled');
     if (seed !== 'true') throw new Error('seeding is offered on a read-only connection');
     await shot(b, '09-production');
+  }],
+  ['a password typed for a profile never comes back', async (b) => {
+    await b.$(byTestId('nav-connections')).click();
+    await b.$(byTestId('new-profile')).waitForDisplayed({ timeout: 10000 });
+    await b.$(byTestId('new-profile')).click();
+    await b.$(byTestId('profile-name')).waitForDisplayed();
+    await b.$(byTestId('profile-name')).setValue('E2E secret');
+    await b.$(byTestId('profile-uri')).clearValue();
+    await b.$(byTestId('profile-uri')).setValue(URI);
+    await b.$(byTestId('profile-database')).setValue(DB);
+    await b.$(byTestId('profile-username')).setValue('e2e-admin');
+    await b.$(byTestId('profile-password')).setValue(SECRET);
+    const remember = await b.$(byTestId('profile-remember-password'));
+    if (await remember.isSelected()) await jsClick(b, remember);
+    await b.$(byTestId('profile-save')).click();
+    const card = b.$(`${byTestId('profile-card')}[data-name="E2E secret"]`);
+    await card.waitForDisplayed({ timeout: 10000 });
+    await card.$(byTestId('profile-connect')).click();
+    await b.$(byTestId('password-prompt-input')).waitForDisplayed({ timeout: 10000 });
+    await b.$(byTestId('password-prompt-input')).setValue(SECRET);
+    await b.$(byTestId('password-prompt-connect')).click();
+    // The test server has no authentication: the attempt ends in a typed error.
+    await b.$(byTestId('password-prompt-error')).waitForDisplayed({ timeout: 20000 });
+    await shot(b, '21-password-prompt-error');
+    await b.keys('Escape');
+  }],
+  ['no secret crossed IPC or reached a file: the test password and every bcrypt hash, 0 hits', async (b) => {
+    const responses = await b.execute(() => window.__MOZAIKS_IPC_LOG__ ?? []);
+    if (responses.length < 50) throw new Error(`only ${responses.length} IPC responses were recorded`);
+    const files = [];
+    const walk = (dir) => {
+      if (!existsSync(dir)) return;
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = `${dir}/${entry.name}`;
+        if (entry.isDirectory()) walk(path);
+        else files.push(path);
+      }
+    };
+    walk(env('MOZAIKS_ADMIN_CONFIG_DIR'));
+    walk(env('E2E_LOG_DIR'));
+    if (!files.some((f) => f.endsWith('.log'))) throw new Error(`no app log found among ${files.join(', ')}`);
+    const sources = [
+      ...responses.map((r, i) => [`IPC response ${i}`, r]),
+      ...files.map((f) => [f, readFileSync(f, 'utf8')]),
+    ];
+    const bcrypt = /\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}/;
+    // The scan itself must see what it looks for.
+    if (!bcrypt.test(`"password_hash":"$2b$12$${'x'.repeat(53)}"`)) throw new Error('the bcrypt pattern matches nothing');
+    const hits = sources.filter(([, text]) => text.includes(SECRET) || bcrypt.test(text)).map(([name]) => name);
+    const bytes = sources.reduce((n, [, text]) => n + text.length, 0);
+    console.log(`secrets scan: ${responses.length} IPC responses and ${files.length} files (${bytes} bytes): ${hits.length} hits`);
+    if (hits.length) throw new Error(`secrets found in ${hits.join(', ')}`);
   }],
 ];
 

@@ -13,21 +13,28 @@ import {
 } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { notifications } from '@mantine/notifications';
-import { useEffect, useRef, useState, type ComponentType } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState, type ComponentType } from 'react';
 import type { Drill, Overview } from './backend';
 import { EnvironmentBadge, ReadOnlyBadge } from './components/badges';
 import { queryKeys, useConnectionHealth, useOverview, useProfiles } from './queries';
-import { AuditScreen } from './screens/audit/AuditScreen';
+import { SectionSkeleton } from './components/Section';
 import { ConnectionsScreen } from './screens/connections/ConnectionsScreen';
-import { DashboardScreen } from './screens/dashboard/DashboardScreen';
-import { IndexHealthScreen } from './screens/indexes/IndexHealthScreen';
 import { feedFiltersFromDrill, initialFeedState, type FeedState } from './screens/notifications/feedState';
-import { NotificationsScreen } from './screens/notifications/NotificationsScreen';
-import { OverviewScreen } from './screens/overview/OverviewScreen';
-import { PluginsScreen, type PluginsFocus } from './screens/plugins/PluginsScreen';
-import { User360Screen } from './screens/user360/User360Screen';
-import { UsersScreen } from './screens/users/UsersScreen';
+import type { PluginsFocus } from './screens/plugins/PluginsScreen';
 import { filtersFromDrill, initialUsersState, type UsersListState } from './screens/users/usersState';
+
+// Each screen is its own chunk, loaded when first opened: the first paint
+// (connections) carries no chart or editor code.
+const AuditScreen = lazy(() => import('./screens/audit/AuditScreen').then((m) => ({ default: m.AuditScreen })));
+const DashboardScreen = lazy(() => import('./screens/dashboard/DashboardScreen').then((m) => ({ default: m.DashboardScreen })));
+const IndexHealthScreen = lazy(() => import('./screens/indexes/IndexHealthScreen').then((m) => ({ default: m.IndexHealthScreen })));
+const NotificationsScreen = lazy(() =>
+  import('./screens/notifications/NotificationsScreen').then((m) => ({ default: m.NotificationsScreen })),
+);
+const OverviewScreen = lazy(() => import('./screens/overview/OverviewScreen').then((m) => ({ default: m.OverviewScreen })));
+const PluginsScreen = lazy(() => import('./screens/plugins/PluginsScreen').then((m) => ({ default: m.PluginsScreen })));
+const User360Screen = lazy(() => import('./screens/user360/User360Screen').then((m) => ({ default: m.User360Screen })));
+const UsersScreen = lazy(() => import('./screens/users/UsersScreen').then((m) => ({ default: m.UsersScreen })));
 
 /** Every screen of the navbar; one folder per screen under screens/. */
 export type Screen = 'connections' | 'overview' | 'dashboard' | 'users' | 'notifications' | 'plugins' | 'indexes' | 'audit';
@@ -209,6 +216,7 @@ export function App() {
 
       <AppShell.Main>
         <Box maw={1200} mx="auto">
+          <Suspense fallback={<SectionSkeleton lines={6} testId="screen-loading" />}>
           {!connected || view.screen === 'connections' ? (
             <ConnectionsScreen activeProfileId={activeProfileId} onConnected={onConnected} />
           ) : view.screen === 'overview' ? (
@@ -241,6 +249,7 @@ export function App() {
               onDrill={onDrill}
             />
           ) : null}
+          </Suspense>
         </Box>
       </AppShell.Main>
     </AppShell>

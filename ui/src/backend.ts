@@ -145,6 +145,13 @@ function isAppError(e: unknown): e is AppError {
 }
 
 /** Resolves with the command's data or rejects with a `BackendError`. */
+declare global {
+  interface Window {
+    /** Set only by the end-to-end test, to scan every IPC response for secrets. */
+    __MOZAIKS_IPC_LOG__?: string[];
+  }
+}
+
 export async function unwrap<T>(call: () => Promise<Result<T>>): Promise<T> {
   if (!ipcAvailable()) {
     throw new IpcError('The mozaiks-admin backend is not available: this page is running outside the desktop app.');
@@ -156,6 +163,7 @@ export async function unwrap<T>(call: () => Promise<Result<T>>): Promise<T> {
     // bindings rethrow real `Error`s (a broken IPC bridge, a serialisation bug).
     throw new IpcError(e instanceof Error ? e.message : String(e));
   }
+  window.__MOZAIKS_IPC_LOG__?.push(JSON.stringify(result));
   if (result.status === 'ok') return result.data;
   // Tauri itself rejects with a bare string when it cannot run a command at
   // all (unknown command, arguments that do not deserialise).

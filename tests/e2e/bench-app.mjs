@@ -1,0 +1,166 @@
+// Figures for the app itself, never pass/fail (scripts/bench-app runs it):
+// cold start to first paint, and memory (PSS, from smaps_rollup) of the app
+// and of its WebKit processes after opening every screen, beside the floor
+// measured in the same run: an empty WebKitGTK page (MiniBrowser
+// about:blank). Each variant runs the release binary through tauri-driver.
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import { remote } from 'webdriverio';
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set (run scripts/bench-app)`);
+  return value;
+};
+const APP = env('BENCH_APP');
+const URI = env('BENCH_URI');
+const DB = env('BENCH_DB');
+const byTestId = (id) => `[data-testid="${id}"]`;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function waitForPort(port, ms) {
+  const deadline = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => { socket.destroy(); resolve(); });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listened on ${port}`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
+}
+
+/** Every process: pid → { ppid, exe name }. */
+function processes() {
+  const out = new Map();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      out.set(Number(pid), { ppid, name });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+function pssKb(pid) {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  return Number(rollup.match(/^Pss:\s+(\d+) kB/m)[1]);
+}
+
+/** PSS of the process named `name` (newest) and of its descendants, by name. */
+function memory(name) {
+  const all = processes();
+  const roots = [...all].filter(([, p]) => p.name.startsWith(name.slice(0, 15))).map(([pid]) => pid);
+  if (!roots.length) throw new Error(`no ${name} process`);
+  const root = Math.max(...roots);
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) {
+    for (const [pid, p] of all) if (p.ppid === tree[i]) tree.push(pid);
+  }
+  const byName = {};
+  for (const pid of tree) {
+    const n = all.get(pid).name;
+    byName[n] = (byName[n] ?? 0) + pssKb(pid);
+  }
+  return byName;
+}
+
+const mb = (kb) => (kb / 1024).toFixed(0);
+
+async function appRun(label, extraEnv) {
+  const driver = spawn('tauri-driver', ['--port', '4444'], {
+    stdio: 'ignore',
+    env: { ...process.env, ...extraEnv },
+  });
+  try {
+    await waitForPort(4444, 15000);
+    const start = Date.now();
+    const b = await remote({
+      hostname: '127.0.0.1', port: 4444, logLevel: 'error',
+      capabilities: { 'tauri:options': { application: APP } },
+    });
+    await b.$(byTestId('new-profile')).waitForDisplayed({ timeout: 30000 });
+    const firstPaint = Date.now() - start;
+    // Every screen once, as an admin's session would.
+    await b.$(byTestId('new-profile')).click();
+    await b.$(byTestId('profile-name')).setValue('Bench');
+    await b.$(byTestId('profile-uri')).clearValue();
+    await b.$(byTestId('profile-uri')).setValue(URI);
+    await b.$(byTestId('profile-database')).setValue(DB);
+    await b.$(byTestId('profile-save')).click();
+    const card = b.$(`${byTestId('profile-card')}[data-name="Bench"]`);
+    await card.waitForDisplayed({ timeout: 10000 });
+    await card.$(byTestId('profile-connect')).click();
+    await b.$(byTestId('overview')).waitForDisplayed({ timeout: 20000 });
+    const visit = async (nav, ready) => {
+      await b.$(byTestId(nav)).click();
+      await b.$(byTestId(ready)).waitForExist({ timeout: 30000 });
+    };
+    await visit('nav-dashboard', 'chart-row');
+    await visit('nav-users', 'user-row');
+    await b.$(byTestId('user-row')).click();
+    await b.$(byTestId('chart-user-plugin-status')).waitForExist({ timeout: 20000 });
+    await visit('nav-notifications', 'feed-row');
+    await visit('nav-plugins', 'plugin-collection');
+    await b.$(`${byTestId('plugin-collection')}[data-name="task_manager_tasks"]`).click();
+    await b.$(byTestId('schema-field')).waitForExist({ timeout: 20000 });
+    await visit('nav-indexes', 'index-check');
+    await visit('nav-audit', 'audit');
+    await sleep(3000); // let caches settle as they would after use
+    const mem = memory('mozaiks-admin');
+    await b.deleteSession();
+    return { label, firstPaint, mem };
+  } finally {
+    driver.kill();
+    await sleep(1000);
+  }
+}
+
+async function floorRun() {
+  const browser = spawn('/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser', ['about:blank'], { stdio: 'ignore' });
+  try {
+    await sleep(6000);
+    return memory('MiniBrowser');
+  } finally {
+    browser.kill();
+    await sleep(500);
+  }
+}
+
+const total = (m) => Object.values(m).reduce((a, b) => a + b, 0);
+const row = (label, m) => {
+  const app = m['mozaiks-admin'] ?? m.MiniBrowser ?? 0;
+  const web = m.WebKitWebProcess ?? 0;
+  const other = total(m) - app - web;
+  return `| ${label} | ${mb(app)} | ${mb(web)} | ${mb(other)} | ${mb(total(m))} |`;
+};
+
+const floor = await floorRun();
+const runs = [
+  // Each run starts from profiles of its own.
+  await appRun('app, as shipped', { MOZAIKS_ADMIN_CONFIG_DIR: `${env('MOZAIKS_ADMIN_CONFIG_DIR')}/shipped` }),
+  // A candidate for the memory work; WebKitWebDriver's screenshots hang with it.
+  await appRun('app, compositing off', {
+    WEBKIT_DISABLE_COMPOSITING_MODE: '1',
+    MOZAIKS_ADMIN_CONFIG_DIR: `${env('MOZAIKS_ADMIN_CONFIG_DIR')}/no-compositing`,
+  }),
+];
+console.log('\n| process tree (PSS, MB) | main | WebKitWebProcess | other WebKit | total |');
+console.log('| --- | --- | --- | --- | --- |');
+console.log(row('floor: MiniBrowser about:blank', floor));
+for (const r of runs) console.log(row(r.label, r.mem));
+console.log('');
+for (const r of runs) {
+  console.log(`${r.label}: first paint ${r.firstPaint} ms after launch; ${(total(r.mem) / total(floor)).toFixed(2)}× the floor`);
+}
+const size = (path) => Number(execFileSync('stat', ['-c', '%s', path]).toString());
+console.log(`release binary: ${(size(APP) / 1048576).toFixed(1)} MB`);
