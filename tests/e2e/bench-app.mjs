@@ -107,7 +107,8 @@ async function appRun(label, extraEnv) {
     };
     await visit('nav-dashboard', 'chart-row');
     await visit('nav-users', 'user-row');
-    await b.$(byTestId('user-row')).click();
+    // Through JavaScript: a table row is not a click target for WebDriver.
+    await b.execute((el) => el.click(), await b.$(byTestId('user-row')));
     await b.$(byTestId('chart-user-plugin-status')).waitForExist({ timeout: 20000 });
     await visit('nav-notifications', 'feed-row');
     await visit('nav-plugins', 'plugin-collection');
@@ -139,7 +140,8 @@ async function floorRun() {
 const total = (m) => Object.values(m).reduce((a, b) => a + b, 0);
 const row = (label, m) => {
   const app = m['mozaiks-admin'] ?? m.MiniBrowser ?? 0;
-  const web = m.WebKitWebProcess ?? 0;
+  // /proc names stop at 15 characters: "WebKitWebProces".
+  const web = m.WebKitWebProces ?? 0;
   const other = total(m) - app - web;
   return `| ${label} | ${mb(app)} | ${mb(web)} | ${mb(other)} | ${mb(total(m))} |`;
 };
