@@ -146,6 +146,10 @@ struct Tally {
     tried: usize,
     typed: BTreeMap<String, usize>,
     ipc_refused: usize,
+    /// Commands whose code ran for at least one input (a typed error or a
+    /// result): a command only ever refused by the IPC layer was not tested.
+    reached: std::collections::BTreeSet<String>,
+    tried_commands: std::collections::BTreeSet<String>,
     harmless: usize,
     slowest: Duration,
 }
@@ -159,6 +163,10 @@ impl Tally {
         assert!(took < LIMIT, "{cmd} {shown}: {took:?}");
         self.slowest = self.slowest.max(took);
         self.tried += 1;
+        self.tried_commands.insert(cmd.to_string());
+        if !matches!(result, Err(Value::String(_))) {
+            self.reached.insert(cmd.to_string());
+        }
         match result {
             Ok(_) => {
                 if std::env::var_os("BATTERY_VERBOSE").is_some() {
@@ -463,7 +471,7 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         t.run(&webview, "list_users", json!({ "query": o }));
         t.run(&webview, "notification_feed", json!({ "query": o }));
         t.run(&webview, "index_fix_plan", json!({ "scope": o }));
-        t.run(&webview, "create_indexes", json!({ "scope": { "scope": "all" }, "confirmed": [{ "collection": "users", "name": "x", "keys": o.to_string(), "unique": true, "expire_after_seconds": null, "replaces": "_id_", "duplicates": [] }], "onProgress": "__CHANNEL__:8" }));
+        t.run(&webview, "create_indexes", json!({ "scope": { "scope": "all" }, "confirmed": [{ "collection": "users", "name": "x", "keys": o.to_string(), "unique": true, "expire_after_seconds": null, "replaces": "_id_", "required": true, "duplicates": [] }], "onProgress": "__CHANNEL__:8" }));
         t.run(
             &webview,
             "save_chart_csv",
@@ -485,6 +493,13 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         t.run(&webview, "list_users", json!({ "query": { "after": null, "page_size": 25, "sort": kind, "descending": true, "role": null, "tier": null, "subscription": null, "created_from": null, "created_to": null, "last_login_before": null } }));
     }
 
+    // An enum argument takes no hostile value past the IPC layer: one valid
+    // id shows the command itself answers.
+    t.run(
+        &webview,
+        "dashboard_chart",
+        json!({ "id": "plugin_status" }),
+    );
     let after = runtime.block_on(state(&db, dir.path()));
     let changed: Vec<&String> = before
         .0
@@ -506,6 +521,17 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         files_changed as u8,
     );
     assert!(t.tried >= 150);
+    let unreached: Vec<&String> = t.tried_commands.difference(&t.reached).collect();
+    assert!(
+        unreached.is_empty(),
+        "only refused by the IPC layer, never run: {unreached:?}"
+    );
+    for code in ["database", "not_connected"] {
+        assert!(
+            !t.typed.contains_key(code),
+            "{code}: an input reached the server unchecked"
+        );
+    }
     assert_eq!(changed, Vec::<&String>::new(), "collections changed");
     assert!(
         !files_changed,

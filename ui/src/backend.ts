@@ -163,7 +163,8 @@ export async function unwrap<T>(call: () => Promise<Result<T>>): Promise<T> {
     // bindings rethrow real `Error`s (a broken IPC bridge, a serialisation bug).
     throw new IpcError(e instanceof Error ? e.message : String(e));
   }
-  window.__MOZAIKS_IPC_LOG__?.push(JSON.stringify(result));
+  const log = window.__MOZAIKS_IPC_LOG__;
+  if (Array.isArray(log)) log.push(JSON.stringify(result));
   if (result.status === 'ok') return result.data;
   // Tauri itself rejects with a bare string when it cannot run a command at
   // all (unknown command, arguments that do not deserialise).

@@ -83,10 +83,13 @@ export function showFailure(e: unknown) {
  * waiting for the next health poll.
  */
 function markLostOn(client: QueryClient, error: unknown) {
-  if (isBackendError(error, 'connection_lost')) {
-    const lost: Health = { state: 'lost', message: error.error.data.message };
-    client.setQueryData(queryKeys.health, lost);
-  }
+  const lost = (message: string) => {
+    const health: Health = { state: 'lost', message };
+    client.setQueryData(queryKeys.health, health);
+  };
+  if (isBackendError(error, 'connection_lost')) lost(error.error.data.message);
+  // A bulk change cut short by the lost server says so in its cause.
+  if (isBackendError(error, 'partly_applied') && error.error.data.cause === 'connection_lost') lost(error.error.data.message);
 }
 
 export function createQueryClient(): QueryClient {

@@ -486,13 +486,19 @@ async fn stopped(
     {
         log::error!("audit of a partial {operation} failed: {}", audit.code());
     }
+    // Without a reply the server may have applied that user's change.
+    let unknown = matches!(error, Error::ConnectionLost { .. });
     let first = groups.keys().next().map(String::as_str) == Some(at.user_id());
-    if first {
-        return error; // nothing was applied: the error says it all
+    if first && !unknown {
+        return error; // refused before anything was applied: the error says it all
     }
+    let at_user = match unknown {
+        true => format!("whether user {}'s change applied is unknown", at.user_id()),
+        false => format!("user {}'s change was not applied", at.user_id()),
+    };
     Error::PartlyApplied {
         message: format!(
-            "Stopped at user {} ({error}). Before that, {} matched and {} changed; nothing after it was applied.",
+            "Stopped at user {} ({error}). Before that, {} matched and {} changed; {at_user}; nothing after it was tried.",
             at.user_id(),
             applied.matched,
             applied.modified

@@ -563,6 +563,9 @@ pub async fn update(
     edit: &UserEdit,
 ) -> Result<UserDetail> {
     let mut set = edit.validate()?;
+    if conn.is_read_only() {
+        return Err(Error::ReadOnly);
+    }
     // Stale or refused edits are told before anything is audited as intended.
     let users = Users::new(conn);
     let fields = Fields::of(&DETAIL_FIELDS);
@@ -604,7 +607,9 @@ pub async fn update(
             serde_json::Value::Null,
             serde_json::json!({ "refused": "conflict: edited by someone else meanwhile" }),
         );
-        ctx.done(refused).await?;
+        if let Err(e) = ctx.done(refused).await {
+            log::error!("audit of a refused update_user failed: {}", e.code());
+        }
         let now = users
             .find_one(user.object_id(), &fields)
             .await?

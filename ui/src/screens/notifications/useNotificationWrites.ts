@@ -1,3 +1,4 @@
+import { isBackendError } from '../../errors';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import * as backend from '../../backend';
@@ -25,13 +26,23 @@ export function useNotificationWrites(onDone?: () => void) {
     invalidateNotifications(client);
     onDone?.();
   };
+  // Part of the selection changed before it stopped: what is shown and
+  // selected is out of date (the error itself is toasted).
+  const partly = (error: unknown) => {
+    if (!isBackendError(error, 'partly_applied')) return;
+    invalidateNotifications(client);
+    void client.invalidateQueries({ queryKey: queryKeys.auditLog });
+    onDone?.();
+  };
   const mark = useMutation({
     mutationFn: ({ refs, read }: { refs: NotificationRef[]; read: boolean }) => backend.markNotifications(refs, read),
     onSuccess: (r, { read }) => done(read ? 'Marked read' : 'Marked unread')(r),
+    onError: partly,
   });
   const remove = useMutation({
     mutationFn: (refs: NotificationRef[]) => backend.deleteNotifications(refs),
     onSuccess: (r) => done('Notifications deleted')(r),
+    onError: partly,
   });
   return { mark, remove, busy: mark.isPending || remove.isPending };
 }
