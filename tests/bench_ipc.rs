@@ -6,38 +6,13 @@
 
 mod support;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::TryStreamExt;
 use mongodb::bson::{doc, Document};
-use mozaiks_core::profiles::secrets::Keychain;
 use mozaiks_core::services::seed::{self, SeedOptions};
-use mozaiks_core::workspace::Workspace;
-use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{
-    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
-};
-use tauri::webview::InvokeRequest;
-use tauri::{WebviewWindow, WebviewWindowBuilder};
-
-fn invoke(webview: &WebviewWindow<MockRuntime>, cmd: &str, body: Value) -> Value {
-    get_ipc_response(
-        webview,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(body),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|b| b.deserialize::<Value>().unwrap())
-    .unwrap()
-}
+use serde_json::json;
+use support::ipc::{app, create_and_connect, invoke, profile_input};
 
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {
     samples.sort();
@@ -64,31 +39,11 @@ fn users_page_through_ipc_against_the_raw_driver() {
         .unwrap();
     });
     let dir = tempfile::tempdir().unwrap();
-    let app = mozaiks_admin::build_app(mock_builder())
-        .manage(Workspace::new(
-            dir.path(),
-            dir.path(),
-            Arc::new(Keychain::new("mozaiks-admin-bench")),
-        ))
-        .build(mock_context(noop_assets()))
-        .unwrap();
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    let profile = invoke(
-        &webview,
-        "create_profile",
-        json!({ "input": {
-            "name": "Bench", "uri": support::server().uri, "username": null, "password": null,
-            "remember_password": false, "database": db, "environment": "development",
-            "read_only": true, "color": "#228be6", "timeout_ms": 5000, "audit_to_database": false
-        }}),
-    );
-    invoke(
-        &webview,
-        "connect",
-        json!({ "id": profile["id"], "password": null }),
-    );
+    let app = app(dir.path());
+    let webview = &app.webview;
+    let mut input = profile_input("Bench", &db, true);
+    input["timeout_ms"] = json!(5000);
+    create_and_connect(webview, input);
     let query = json!({ "query": {
         "after": null, "page_size": 50, "sort": "joined", "descending": true, "role": null,
         "tier": null, "subscription": null, "created_from": null, "created_to": null,
@@ -101,8 +56,8 @@ fn users_page_through_ipc_against_the_raw_driver() {
     let (mut ours, mut driver) = (Vec::new(), Vec::new());
     for i in 0..runs + 20 {
         let start = Instant::now();
-        let page = invoke(&webview, "list_users", query.clone());
-        let total = invoke(&webview, "count_users", query.clone());
+        let page = invoke(webview, "list_users", query.clone()).unwrap();
+        let total = invoke(webview, "count_users", query.clone()).unwrap();
         let took = start.elapsed();
         assert_eq!(page["rows"].as_array().unwrap().len(), 50);
         assert!(total["exact"].as_bool().unwrap());

@@ -9,36 +9,49 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mongodb::bson::{doc, Document};
-use mozaiks_core::profiles::secrets::Keychain;
-use mozaiks_core::workspace::Workspace;
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{
-    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
-};
-use tauri::webview::InvokeRequest;
-use tauri::{WebviewWindow, WebviewWindowBuilder};
+use support::ipc::{app, create_and_connect, invoke, profile_input, IpcApp};
+use tauri::test::MockRuntime;
+use tauri::WebviewWindow;
 
 const LIMIT: Duration = Duration::from_secs(5);
 
-fn invoke(webview: &WebviewWindow<MockRuntime>, cmd: &str, body: Value) -> Result<Value, Value> {
-    get_ipc_response(
-        webview,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(body),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|b| b.deserialize::<Value>().unwrap())
+/// A seeded database, the app connected to it (writable), and a user who
+/// is not a superadmin, for both tests of this file.
+struct Setup {
+    runtime: tokio::runtime::Runtime,
+    db: String,
+    user_id: String,
+    dir: tempfile::TempDir,
+    app: IpcApp,
+}
+
+fn setup(prefix: &str, users: u32) -> Setup {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (db, user_id) = runtime.block_on(async {
+        let (db, _conn, _) = support::seeded(prefix, users).await;
+        let user = support::raw_db(&db)
+            .await
+            .collection::<Document>("users")
+            .find_one(doc! { "roles": { "$ne": "superadmin" } })
+            .await
+            .unwrap()
+            .unwrap();
+        (db, user.get_object_id("_id").unwrap().to_hex())
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path());
+    create_and_connect(&app.webview, profile_input(prefix, &db, false));
+    Setup {
+        runtime,
+        db,
+        user_id,
+        dir,
+        app,
+    }
 }
 
 /// Text that tries to be something else: operators, code, patterns.
@@ -249,47 +262,15 @@ async fn state(
 
 #[test]
 fn the_battery_changes_nothing_and_every_answer_is_typed() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let (db, user_id) = runtime.block_on(async {
-        let (db, _conn, _) = support::seeded("hostile", 30).await;
-        let user = support::raw_db(&db)
-            .await
-            .collection::<Document>("users")
-            .find_one(doc! { "roles": { "$ne": "superadmin" } })
-            .await
-            .unwrap()
-            .unwrap();
-        (db, user.get_object_id("_id").unwrap().to_hex())
-    });
-    let dir = tempfile::tempdir().unwrap();
-    let app = mozaiks_admin::build_app(mock_builder())
-        .manage(Workspace::new(
-            dir.path(),
-            dir.path(),
-            Arc::new(Keychain::new("mozaiks-admin-test")),
-        ))
-        .build(mock_context(noop_assets()))
-        .unwrap();
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    let profile = invoke(
-        &webview,
-        "create_profile",
-        json!({ "input": {
-            "name": "Battery", "uri": support::server().uri, "username": null, "password": null,
-            "remember_password": false, "database": db, "environment": "development",
-            "read_only": false, "color": "#228be6", "timeout_ms": 2000, "audit_to_database": false
-        }}),
-    )
-    .unwrap();
-    invoke(
-        &webview,
-        "connect",
-        json!({ "id": profile["id"], "password": null }),
-    )
-    .unwrap();
-    let detail = invoke(&webview, "user_detail", json!({ "userId": user_id })).unwrap();
+    let Setup {
+        runtime,
+        db,
+        user_id,
+        dir,
+        app,
+    } = setup("hostile", 30);
+    let webview = &app.webview;
+    let detail = invoke(webview, "user_detail", json!({ "userId": user_id })).unwrap();
     let before = runtime.block_on(state(&db, dir.path()));
 
     let mut t = Tally::default();
@@ -310,64 +291,64 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
     };
 
     for s in &text {
-        t.run(&webview, "search_users", json!({ "text": s }));
-        t.run(&webview, "list_users", json!({ "query": { "after": s, "page_size": 25, "sort": "joined", "descending": true, "role": null, "tier": null, "subscription": null, "created_from": null, "created_to": null, "last_login_before": null } }));
-        t.run(&webview, "list_users", json!({ "query": { "after": null, "page_size": 25, "sort": "joined", "descending": true, "role": s, "tier": s, "subscription": null, "created_from": s, "created_to": null, "last_login_before": s } }));
-        t.run(&webview, "count_users", json!({ "query": { "after": null, "page_size": 25, "sort": "joined", "descending": true, "role": null, "tier": null, "subscription": null, "created_from": null, "created_to": s, "last_login_before": null, "last_login_after": s } }));
-        t.run(&webview, "notification_feed", json!({ "query": { "type": s, "read": null, "created_from": null, "created_to": null, "user_id": null, "after": s, "page_size": 25 } }));
+        t.run(webview, "search_users", json!({ "text": s }));
+        t.run(webview, "list_users", json!({ "query": { "after": s, "page_size": 25, "sort": "joined", "descending": true, "role": null, "tier": null, "subscription": null, "created_from": null, "created_to": null, "last_login_before": null } }));
+        t.run(webview, "list_users", json!({ "query": { "after": null, "page_size": 25, "sort": "joined", "descending": true, "role": s, "tier": s, "subscription": null, "created_from": s, "created_to": null, "last_login_before": s } }));
+        t.run(webview, "count_users", json!({ "query": { "after": null, "page_size": 25, "sort": "joined", "descending": true, "role": null, "tier": null, "subscription": null, "created_from": null, "created_to": s, "last_login_before": null, "last_login_after": s } }));
+        t.run(webview, "notification_feed", json!({ "query": { "type": s, "read": null, "created_from": null, "created_to": null, "user_id": null, "after": s, "page_size": 25 } }));
         t.run(
-            &webview,
+            webview,
             "list_audit",
             json!({ "query": { "text": s, "collection": s, "operation": null, "limit": 10 } }),
         );
         t.run(
-            &webview,
+            webview,
             "plugin_status_documents",
             json!({ "collection": "task_manager_tasks", "status": s, "after": s }),
         );
-        t.run(&webview, "set_plugin_status", json!({ "userId": user_id, "collection": "task_manager_tasks", "ids": [s], "status": "done" }));
+        t.run(webview, "set_plugin_status", json!({ "userId": user_id, "collection": "task_manager_tasks", "ids": [s], "status": "done" }));
         t.run(
-            &webview,
+            webview,
             "save_plugin_settings",
             json!({ "userId": user_id, "plugin": s, "json": "{\"a\":1}", "expected": null }),
         );
         t.run(
-            &webview,
+            webview,
             "save_plugin_settings",
             json!({ "userId": user_id, "plugin": "calendar", "json": s, "expected": null }),
         );
-        t.run(&webview, "save_notification_preferences", json!({ "userId": user_id, "preferences": { "email_enabled": true, "push_enabled": true, "digest_frequency": s }, "expected": null }));
+        t.run(webview, "save_notification_preferences", json!({ "userId": user_id, "preferences": { "email_enabled": true, "push_enabled": true, "digest_frequency": s }, "expected": null }));
         if !s.as_str().unwrap().trim().is_empty() {
-            t.run(&webview, "send_notification", json!({ "compose": { "user_id": user_id, "type": "system", "title": "t", "message": "m", "metadata_json": s } }));
+            t.run(webview, "send_notification", json!({ "compose": { "user_id": user_id, "type": "system", "title": "t", "message": "m", "metadata_json": s } }));
         }
         t.run(
-            &webview,
+            webview,
             "erase_user",
             json!({ "userId": user_id, "confirmEmail": s }),
         );
         t.run(
-            &webview,
+            webview,
             "drop_index",
             json!({ "collection": "crm_contacts", "name": s, "confirmation": s }),
         );
         t.run(
-            &webview,
+            webview,
             "set_read_only",
             json!({ "readOnly": false, "confirmation": s }),
         );
         t.run(
-            &webview,
+            webview,
             "create_profile",
             valid_profile(json!({ "uri": s })),
         );
         t.run(
-            &webview,
+            webview,
             "create_profile",
             valid_profile(json!({ "name": s, "color": s })),
         );
-        t.run(&webview, "update_user", json!({ "userId": user_id, "edit": { "roles": [s], "tier": s, "expires_at": s, "display_name": "X", "bio": "", "version": detail["version"] } }));
-        t.run(&webview, "update_user", json!({ "userId": user_id, "edit": { "roles": ["user"], "tier": "basic", "expires_at": null, "display_name": "X", "bio": "", "version": s } }));
-        t.run(&webview, "save_chart_csv", json!({ "chart": { "id": "roles", "title": "t", "categories": [s], "series": [], "computed_at": "", "note": null }, "path": s }));
+        t.run(webview, "update_user", json!({ "userId": user_id, "edit": { "roles": [s], "tier": s, "expires_at": s, "display_name": "X", "bio": "", "version": detail["version"] } }));
+        t.run(webview, "update_user", json!({ "userId": user_id, "edit": { "roles": ["user"], "tier": "basic", "expires_at": null, "display_name": "X", "bio": "", "version": s } }));
+        t.run(webview, "save_chart_csv", json!({ "chart": { "id": "roles", "title": "t", "categories": [s], "series": [], "computed_at": "", "note": null }, "path": s }));
     }
     for id in &ids {
         for cmd in [
@@ -376,104 +357,104 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
             "erase_plan",
             "user_plugin_status",
         ] {
-            t.run(&webview, cmd, json!({ "userId": id }));
+            t.run(webview, cmd, json!({ "userId": id }));
         }
         t.run(
-            &webview,
+            webview,
             "user_notifications",
             json!({ "userId": id, "page": 0, "pageSize": 10 }),
         );
         t.run(
-            &webview,
+            webview,
             "user_plugin_data",
             json!({ "userId": id, "collection": "task_manager_tasks", "pageSize": 10 }),
         );
         t.run(
-            &webview,
+            webview,
             "mark_notifications",
             json!({ "notifications": [{ "user_id": id, "id": id }], "read": true }),
         );
         t.run(
-            &webview,
+            webview,
             "delete_notifications",
             json!({ "notifications": [{ "user_id": user_id, "id": id }] }),
         );
-        t.run(&webview, "set_plugin_status", json!({ "userId": id, "collection": "task_manager_tasks", "ids": [], "status": "done" }));
-        t.run(&webview, "send_notification", json!({ "compose": { "user_id": id, "type": "system", "title": "t", "message": "m", "metadata_json": null } }));
-        t.run(&webview, "connect", json!({ "id": id, "password": null }));
-        t.run(&webview, "delete_profile", json!({ "id": id }));
+        t.run(webview, "set_plugin_status", json!({ "userId": id, "collection": "task_manager_tasks", "ids": [], "status": "done" }));
+        t.run(webview, "send_notification", json!({ "compose": { "user_id": id, "type": "system", "title": "t", "message": "m", "metadata_json": null } }));
+        t.run(webview, "connect", json!({ "id": id, "password": null }));
+        t.run(webview, "delete_profile", json!({ "id": id }));
     }
     for n in hostile_numbers() {
         t.run(
-            &webview,
+            webview,
             "user_notifications",
             json!({ "userId": user_id, "page": n, "pageSize": n }),
         );
         t.run(
-            &webview,
+            webview,
             "user_plugin_data",
             json!({ "userId": user_id, "collection": "task_manager_tasks", "pageSize": n }),
         );
-        t.run(&webview, "notification_feed", json!({ "query": { "type": null, "read": null, "created_from": null, "created_to": null, "user_id": null, "after": null, "page_size": n } }));
+        t.run(webview, "notification_feed", json!({ "query": { "type": null, "read": null, "created_from": null, "created_to": null, "user_id": null, "after": null, "page_size": n } }));
         t.run(
-            &webview,
+            webview,
             "seed_demo_data",
             json!({ "users": n, "confirmDatabase": "wrong", "onProgress": "__CHANNEL__:9" }),
         );
         t.run(
-            &webview,
+            webview,
             "create_profile",
             valid_profile(json!({ "timeout_ms": n })),
         );
     }
     for c in &collections {
-        t.run(&webview, "plugin_schema", json!({ "collection": c }));
-        t.run(&webview, "plugin_findings", json!({ "collection": c }));
+        t.run(webview, "plugin_schema", json!({ "collection": c }));
+        t.run(webview, "plugin_findings", json!({ "collection": c }));
         t.run(
-            &webview,
+            webview,
             "finding_documents",
             json!({ "collection": c, "kind": "orphan" }),
         );
         t.run(
-            &webview,
+            webview,
             "user_plugin_data",
             json!({ "userId": user_id, "collection": c, "pageSize": 10 }),
         );
         t.run(
-            &webview,
+            webview,
             "plugin_status_documents",
             json!({ "collection": c, "status": "done", "after": null }),
         );
         t.run(
-            &webview,
+            webview,
             "set_plugin_status",
             json!({ "userId": user_id, "collection": c, "ids": [], "status": "done" }),
         );
         t.run(
-            &webview,
+            webview,
             "index_fix_plan",
             json!({ "scope": { "scope": "collection", "collection": c } }),
         );
         t.run(
-            &webview,
+            webview,
             "drop_index",
             json!({ "collection": c, "name": "_id_", "confirmation": "_id_" }),
         );
         t.run(
-            &webview,
+            webview,
             "drop_index",
             json!({ "collection": c, "name": "*", "confirmation": "*" }),
         );
     }
     for o in &objects {
-        t.run(&webview, "save_plugin_settings", json!({ "userId": user_id, "plugin": "calendar", "json": o.to_string(), "expected": null }));
-        t.run(&webview, "send_notification", json!({ "compose": { "user_id": user_id, "type": "system", "title": "t", "message": "m", "metadata_json": o.to_string() } }));
-        t.run(&webview, "list_users", json!({ "query": o }));
-        t.run(&webview, "notification_feed", json!({ "query": o }));
-        t.run(&webview, "index_fix_plan", json!({ "scope": o }));
-        t.run(&webview, "create_indexes", json!({ "scope": { "scope": "all" }, "confirmed": [{ "collection": "users", "name": "x", "keys": o.to_string(), "unique": true, "expire_after_seconds": null, "replaces": "_id_", "required": true, "duplicates": [] }], "onProgress": "__CHANNEL__:8" }));
+        t.run(webview, "save_plugin_settings", json!({ "userId": user_id, "plugin": "calendar", "json": o.to_string(), "expected": null }));
+        t.run(webview, "send_notification", json!({ "compose": { "user_id": user_id, "type": "system", "title": "t", "message": "m", "metadata_json": o.to_string() } }));
+        t.run(webview, "list_users", json!({ "query": o }));
+        t.run(webview, "notification_feed", json!({ "query": o }));
+        t.run(webview, "index_fix_plan", json!({ "scope": o }));
+        t.run(webview, "create_indexes", json!({ "scope": { "scope": "all" }, "confirmed": [{ "collection": "users", "name": "x", "keys": o.to_string(), "unique": true, "expire_after_seconds": null, "replaces": "_id_", "required": true, "duplicates": [] }], "onProgress": "__CHANNEL__:8" }));
         t.run(
-            &webview,
+            webview,
             "save_chart_csv",
             json!({ "chart": o, "path": dir.path().join("c.csv") }),
         );
@@ -485,21 +466,17 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         json!(7),
     ] {
         t.run(
-            &webview,
+            webview,
             "finding_documents",
             json!({ "collection": "crm_contacts", "kind": kind }),
         );
-        t.run(&webview, "dashboard_chart", json!({ "id": kind }));
-        t.run(&webview, "list_users", json!({ "query": { "after": null, "page_size": 25, "sort": kind, "descending": true, "role": null, "tier": null, "subscription": null, "created_from": null, "created_to": null, "last_login_before": null } }));
+        t.run(webview, "dashboard_chart", json!({ "id": kind }));
+        t.run(webview, "list_users", json!({ "query": { "after": null, "page_size": 25, "sort": kind, "descending": true, "role": null, "tier": null, "subscription": null, "created_from": null, "created_to": null, "last_login_before": null } }));
     }
 
     // An enum argument takes no hostile value past the IPC layer: one valid
     // id shows the command itself answers.
-    t.run(
-        &webview,
-        "dashboard_chart",
-        json!({ "id": "plugin_status" }),
-    );
+    t.run(webview, "dashboard_chart", json!({ "id": "plugin_status" }));
     let after = runtime.block_on(state(&db, dir.path()));
     let changed: Vec<&String> = before
         .0
@@ -553,46 +530,14 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
 /// in its one target document, and nothing else changes.
 #[test]
 fn accepted_hostile_text_is_stored_literally_in_its_one_document() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let (db, user_id) = runtime.block_on(async {
-        let (db, _conn, _) = support::seeded("hostile_literal", 10).await;
-        let user = support::raw_db(&db)
-            .await
-            .collection::<Document>("users")
-            .find_one(doc! { "roles": { "$ne": "superadmin" } })
-            .await
-            .unwrap()
-            .unwrap();
-        (db, user.get_object_id("_id").unwrap().to_hex())
-    });
-    let dir = tempfile::tempdir().unwrap();
-    let app = mozaiks_admin::build_app(mock_builder())
-        .manage(Workspace::new(
-            dir.path(),
-            dir.path(),
-            Arc::new(Keychain::new("mozaiks-admin-test")),
-        ))
-        .build(mock_context(noop_assets()))
-        .unwrap();
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    let profile = invoke(
-        &webview,
-        "create_profile",
-        json!({ "input": {
-            "name": "Literal", "uri": support::server().uri, "username": null, "password": null,
-            "remember_password": false, "database": db, "environment": "development",
-            "read_only": false, "color": "#228be6", "timeout_ms": 2000, "audit_to_database": false
-        }}),
-    )
-    .unwrap();
-    invoke(
-        &webview,
-        "connect",
-        json!({ "id": profile["id"], "password": null }),
-    )
-    .unwrap();
+    let Setup {
+        runtime,
+        db,
+        user_id,
+        dir,
+        app,
+    } = setup("hostile_literal", 10);
+    let webview = &app.webview;
     let texts = [
         "{\"$gt\": \"\"}",
         "$where",
@@ -606,14 +551,14 @@ fn accepted_hostile_text_is_stored_literally_in_its_one_document() {
     for text in texts {
         let before = runtime.block_on(state(&db, dir.path())).0;
         let sent = invoke(
-            &webview,
+            webview,
             "send_notification",
             json!({ "compose": { "user_id": user_id, "type": "system", "title": text, "message": text, "metadata_json": null } }),
         )
         .unwrap();
-        let detail = invoke(&webview, "user_detail", json!({ "userId": user_id })).unwrap();
+        let detail = invoke(webview, "user_detail", json!({ "userId": user_id })).unwrap();
         let edit = json!({ "userId": user_id, "edit": { "roles": ["user"], "tier": "basic", "expires_at": null, "display_name": text, "bio": text, "version": detail["version"] } });
-        invoke(&webview, "update_user", edit).unwrap();
+        invoke(webview, "update_user", edit).unwrap();
         let after = runtime.block_on(state(&db, dir.path())).0;
 
         let added: Vec<&Document> = after["notifications"]

@@ -4,45 +4,9 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use mongodb::bson::{doc, Document};
-use mozaiks_core::profiles::secrets::Keychain;
-use mozaiks_core::workspace::Workspace;
-use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{
-    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
-};
-use tauri::webview::InvokeRequest;
-use tauri::{WebviewWindow, WebviewWindowBuilder};
-
-fn invoke(webview: &WebviewWindow<MockRuntime>, cmd: &str, body: Value) -> Result<Value, Value> {
-    get_ipc_response(
-        webview,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(body),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|b| b.deserialize::<Value>().unwrap())
-}
-
-fn app(dir: &std::path::Path) -> tauri::App<MockRuntime> {
-    mozaiks_admin::build_app(mock_builder())
-        .manage(Workspace::new(
-            dir,
-            dir,
-            Arc::new(Keychain::new("mozaiks-admin-test")),
-        ))
-        .build(mock_context(noop_assets()))
-        .unwrap()
-}
+use serde_json::json;
+use support::ipc::{app, create_and_connect, invoke, profile_input};
 
 async fn snapshot(db: &str) -> Vec<Vec<Document>> {
     let raw = support::raw_db(db).await;
@@ -116,30 +80,28 @@ fn command_table() -> Vec<String> {
 fn commands_round_trip_over_ipc() {
     let dir = tempfile::tempdir().unwrap();
     let app = app(dir.path());
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
+    let webview = &app.webview;
 
-    assert_eq!(invoke(&webview, "list_profiles", json!({})), Ok(json!([])));
+    assert_eq!(invoke(webview, "list_profiles", json!({})), Ok(json!([])));
 
     let mut input = json!({
         "name": "Local", "uri": "mongodb://127.0.0.1:1", "username": null, "password": null,
         "remember_password": false, "database": null, "environment": "development",
         "read_only": false, "color": "#00ff00", "timeout_ms": 1000, "audit_to_database": false
     });
-    let created = invoke(&webview, "create_profile", json!({ "input": input })).unwrap();
+    let created = invoke(webview, "create_profile", json!({ "input": input })).unwrap();
     assert_eq!(created["name"], "Local");
     assert_eq!(created["password"], "none");
 
     input["color"] = json!("green");
-    let err = invoke(&webview, "create_profile", json!({ "input": input })).unwrap_err();
+    let err = invoke(webview, "create_profile", json!({ "input": input })).unwrap_err();
     assert_eq!(err["type"], "invalid_input");
     assert_eq!(err["data"]["field"], "color");
 
-    let err = invoke(&webview, "overview", json!({})).unwrap_err();
+    let err = invoke(webview, "overview", json!({})).unwrap_err();
     assert_eq!(err, json!({ "type": "not_connected" }));
 
-    let listed = invoke(&webview, "list_profiles", json!({})).unwrap();
+    let listed = invoke(webview, "list_profiles", json!({})).unwrap();
     assert_eq!(
         listed.as_array().unwrap().len(),
         1,
@@ -193,38 +155,14 @@ fn every_write_command_is_refused_on_a_read_only_connection() {
     let task_id = task_id.expect("the user has a task");
 
     let dir = tempfile::tempdir().unwrap();
-    let app = mozaiks_admin::build_app(mock_builder())
-        .manage(Workspace::new(
-            dir.path(),
-            dir.path(),
-            Arc::new(Keychain::new("mozaiks-admin-test")),
-        ))
-        .build(mock_context(noop_assets()))
-        .unwrap();
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
+    let app = app(dir.path());
+    let webview = &app.webview;
 
-    let profile = invoke(
-        &webview,
-        "create_profile",
-        json!({ "input": {
-            "name": "Read-only", "uri": support::server().uri, "username": null, "password": null,
-            "remember_password": false, "database": db, "environment": "development",
-            "read_only": true, "color": "#868e96", "timeout_ms": 2000, "audit_to_database": false
-        }}),
-    )
-    .unwrap();
-    let overview = invoke(
-        &webview,
-        "connect",
-        json!({ "id": profile["id"], "password": null }),
-    )
-    .unwrap();
+    let (_, overview) = create_and_connect(webview, profile_input("Read-only", &db, true));
     assert_eq!(overview["read_only"], true);
 
     let export_path = dir.path().join("export.json");
-    let detail = invoke(&webview, "user_detail", json!({ "userId": user_id })).unwrap();
+    let detail = invoke(webview, "user_detail", json!({ "userId": user_id })).unwrap();
     let writes = [
         (
             "update_user",
@@ -293,7 +231,7 @@ fn every_write_command_is_refused_on_a_read_only_connection() {
         "commands neither tested as writes nor listed as reads: {unplaced:?}"
     );
     for (cmd, args) in &writes {
-        let err = invoke(&webview, cmd, args.clone()).unwrap_err();
+        let err = invoke(webview, cmd, args.clone()).unwrap_err();
         assert_eq!(err, json!({ "type": "read_only" }), "{cmd}");
     }
     assert_eq!(
@@ -302,7 +240,7 @@ fn every_write_command_is_refused_on_a_read_only_connection() {
         "a refused write changed data"
     );
     let audit = invoke(
-        &webview,
+        webview,
         "list_audit",
         json!({ "query": { "text": null, "collection": null, "operation": null, "limit": null } }),
     )
@@ -310,7 +248,7 @@ fn every_write_command_is_refused_on_a_read_only_connection() {
     assert_eq!(audit, json!([]), "refused writes were audited");
     // Export is a read: a GDPR request needs no unlocked production connection.
     invoke(
-        &webview,
+        webview,
         "export_user",
         json!({ "userId": user_id, "path": export_path, "onProgress": "__CHANNEL__:1" }),
     )
@@ -319,16 +257,16 @@ fn every_write_command_is_refused_on_a_read_only_connection() {
 
     // Writable now: the same arguments are accepted.
     invoke(
-        &webview,
+        webview,
         "set_read_only",
         json!({ "readOnly": false, "confirmation": null }),
     )
     .unwrap();
-    let updated = invoke(&webview, "update_user", writes[0].1.clone()).unwrap();
+    let updated = invoke(webview, "update_user", writes[0].1.clone()).unwrap();
     assert_eq!(updated["display_name"], "X");
-    invoke(&webview, "save_plugin_settings", writes[2].1.clone()).unwrap();
+    invoke(webview, "save_plugin_settings", writes[2].1.clone()).unwrap();
     let audit = invoke(
-        &webview,
+        webview,
         "list_audit",
         json!({ "query": { "text": null, "collection": null, "operation": null, "limit": null } }),
     )
@@ -367,30 +305,14 @@ fn index_health_and_charts_over_ipc() {
     let (db, _conn, _) = runtime.block_on(support::seeded("ipc_health", 20));
     let dir = tempfile::tempdir().unwrap();
     let app = app(dir.path());
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    let profile = invoke(
-        &webview,
-        "create_profile",
-        json!({ "input": {
-            "name": "Dev", "uri": support::server().uri, "username": null, "password": null,
-            "remember_password": false, "database": db, "environment": "development",
-            "read_only": false, "color": "#228be6", "timeout_ms": 2000, "audit_to_database": false,
-            "analytics_from_secondaries": true
-        }}),
-    )
-    .unwrap();
+    let webview = &app.webview;
+    let mut input = profile_input("Dev", &db, false);
+    input["analytics_from_secondaries"] = json!(true);
+    let (profile, _) = create_and_connect(webview, input);
     assert_eq!(profile["analytics_from_secondaries"], true);
-    invoke(
-        &webview,
-        "connect",
-        json!({ "id": profile["id"], "password": null }),
-    )
-    .unwrap();
 
     let report = invoke(
-        &webview,
+        webview,
         "index_health",
         json!({ "onProgress": "__CHANNEL__:4" }),
     )
@@ -398,14 +320,14 @@ fn index_health_and_charts_over_ipc() {
     assert_eq!(report["problems"], 1.0);
     assert!(report["computed_at"].as_str().unwrap().ends_with('Z'));
     let plan = invoke(
-        &webview,
+        webview,
         "index_fix_plan",
         json!({ "scope": { "scope": "collection", "collection": "crm_contacts" } }),
     )
     .unwrap();
     assert_eq!(plan[0]["keys"], "{ user_id: 1 }");
     let err = invoke(
-        &webview,
+        webview,
         "index_fix_plan",
         json!({ "scope": { "scope": "collection", "collection": "system.users" } }),
     )
@@ -413,9 +335,9 @@ fn index_health_and_charts_over_ipc() {
     assert_eq!(err["type"], "not_found");
 
     // Secondary-preferred reads on a standalone server read the primary.
-    let chart = invoke(&webview, "dashboard_chart", json!({ "id": "roles" })).unwrap();
+    let chart = invoke(webview, "dashboard_chart", json!({ "id": "roles" })).unwrap();
     assert_eq!(chart["categories"][0], "user");
     assert_eq!(chart["series"][0]["drill"][1]["to"], "users");
     assert_eq!(chart["series"][0]["drill"][1]["role"], "admin");
-    assert!(invoke(&webview, "dashboard_chart", json!({ "id": "nope" })).is_err());
+    assert!(invoke(webview, "dashboard_chart", json!({ "id": "nope" })).is_err());
 }

@@ -2,8 +2,8 @@
 // server, connect, and check the overview against what the seed wrote.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import { remote } from 'webdriverio';
+import { byTestId, waitForPort } from './session.mjs';
 
 const env = (name) => {
   const value = process.env[name];
@@ -26,23 +26,7 @@ const PROFILE = 'E2E test server';
 /** A password the app is given and must never show, store or log. */
 const SECRET = 'e2e-Secret-pa55-Zq7';
 
-function waitForPort(port, ms) {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => { socket.destroy(); resolve(); });
-      socket.once('error', () => {
-        socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`tauri-driver did not listen on ${port}`));
-        else setTimeout(attempt, 100);
-      });
-    };
-    attempt();
-  });
-}
 
-const byTestId = (id) => `[data-testid="${id}"]`;
 
 async function settle(browser) {
   // Two animation frames: the first screenshot after a change can be stale.

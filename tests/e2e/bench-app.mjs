@@ -5,8 +5,8 @@
 // about:blank). Each variant runs the release binary through tauri-driver.
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import { remote } from 'webdriverio';
+import { byTestId, waitForPort } from './session.mjs';
 
 const env = (name) => {
   const value = process.env[name];
@@ -16,24 +16,8 @@ const env = (name) => {
 const APP = env('BENCH_APP');
 const URI = env('BENCH_URI');
 const DB = env('BENCH_DB');
-const byTestId = (id) => `[data-testid="${id}"]`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function waitForPort(port, ms) {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => { socket.destroy(); resolve(); });
-      socket.once('error', () => {
-        socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`nothing listened on ${port}`));
-        else setTimeout(attempt, 50);
-      });
-    };
-    attempt();
-  });
-}
 
 /** Every process: pid → { ppid, exe name }. */
 function processes() {

@@ -3,6 +3,8 @@
 //! bundled mongo-java-server is started once per test binary.
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod ipc;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
