@@ -234,6 +234,7 @@ async fn a_stopped_server_mid_operation_is_a_typed_error_and_the_app_recovers() 
         assert_eq!(*left, if k < 2 { 0 } else { *all }, "owner {k}");
     }
     let mozaiks_core::Error::PartlyApplied {
+        message,
         matched,
         stopped_at_user,
         cause,
@@ -244,6 +245,10 @@ async fn a_stopped_server_mid_operation_is_a_typed_error_and_the_app_recovers() 
     };
     assert_eq!((*matched, stopped_at_user), (applied as f64, &owners[2]));
     assert_eq!(cause, "connection_lost");
+    // No reply came for the third user's delete: the app cannot know
+    // whether the server applied it, and must not claim it did not.
+    let unknown = format!("whether user {}'s change applied is unknown", owners[2]);
+    assert!(message.contains(&unknown), "{message}");
     println!("bulk delete: {} after {:?}", err, start.elapsed());
     let entry = audit
         .list(&Default::default())
@@ -257,6 +262,39 @@ async fn a_stopped_server_mid_operation_is_a_typed_error_and_the_app_recovers() 
         entry.after
     );
     assert!(entry.after.contains(owners[2].as_str()), "{}", entry.after);
+
+    // Stopped at its very first user: still `partly_applied`, since that
+    // user's outcome is unknown, with nothing reported as applied.
+    let rest: Vec<NotificationRef> = refs
+        .iter()
+        .filter(|r| owners[2..].contains(&r.user_id))
+        .cloned()
+        .collect();
+    wire.arm("delete", 1);
+    let err = notifications::delete(&conn, &audit, &rest)
+        .await
+        .unwrap_err();
+    back.push(("bulk, first user", wire.restart(&conn).await));
+    let mozaiks_core::Error::PartlyApplied {
+        message,
+        matched,
+        stopped_at_user,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!((*matched, stopped_at_user), (0.0, &owners[2]));
+    assert!(message.contains(&unknown), "{message}");
+    let ids: Vec<mongodb::bson::oid::ObjectId> = rest
+        .iter()
+        .map(|r| mongodb::bson::oid::ObjectId::parse_str(&r.id).unwrap())
+        .collect();
+    let left = notes
+        .count_documents(doc! { "_id": { "$in": &ids } })
+        .await
+        .unwrap();
+    assert_eq!(left as usize, rest.len(), "its delete never left");
 
     // An index build over three indexes, stopped at the second.
     let plan = index_fix::plan(&conn, &FixScope::All).await.unwrap();

@@ -811,3 +811,29 @@ async fn plugin_documents_reach_the_360_view_redacted() {
         "facts about secrets stay"
     );
 }
+
+/// A read-only connection refuses an edit as read-only whatever the edit's
+/// version: a stale form must not be told "conflict, reload and retry" by
+/// a connection on which no retry can ever write.
+#[tokio::test]
+async fn a_read_only_connection_refuses_even_a_stale_edit_as_read_only() {
+    let (db, conn, _) = seeded("edit_read_only", 10).await;
+    let scope = UserScope::parse(&first_ordinary_user(&db).await).unwrap();
+    let loaded = users::detail(&conn, &scope).await.unwrap();
+    let mut profile = support::profile(&db);
+    profile.read_only = true;
+    let (read_only, _) = support::connect_profile(&profile).await;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = AuditLog::new(dir.path());
+    let mut stale = edit_of(&loaded);
+    stale.version = "2000-01-01T00:00:00Z".into();
+    stale.bio = Some("never written".into());
+    for edit in [edit_of(&loaded), stale] {
+        let err = users::update(&read_only, &audit, &scope, &edit)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "read_only", "{err:?}");
+    }
+    assert_eq!(users::detail(&conn, &scope).await.unwrap(), loaded);
+    assert!(audit.list(&Default::default()).unwrap().is_empty());
+}

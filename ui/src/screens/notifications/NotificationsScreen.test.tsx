@@ -6,7 +6,7 @@ import type { FeedQuery } from '../../backend';
 import type { EChartProps } from '../../components/EChart';
 import { queryKeys } from '../../queries';
 import { aFeedPage, aFeedRow, anOverview, feedRows, USER_ID } from '../../test/fixtures';
-import { renderWithProviders } from '../../test/render';
+import { backendError, renderWithProviders } from '../../test/render';
 import { initialFeedState, type FeedState } from './feedState';
 import { chartOption } from './NotificationChart';
 import { NotificationsScreen } from './NotificationsScreen';
@@ -133,6 +133,29 @@ describe('NotificationsScreen', () => {
     await waitFor(() => expect(vi.mocked(backend.notificationFeed).mock.calls.length).toBeGreaterThan(feedCalls));
     await waitFor(() => expect(vi.mocked(backend.notificationChart).mock.calls.length).toBeGreaterThan(chartCalls));
     expect(screen.getByTestId('feed-selection')).toHaveTextContent('Select notifications');
+  });
+
+  it('reloads and clears the selection when a bulk change stops part-way, and marks the server lost', async () => {
+    const message = 'Stopped at user 65f1c0de00000000000000ff (lost). Before that, 1 matched and 1 changed.';
+    vi.mocked(backend.markNotifications).mockRejectedValue(
+      backendError({
+        type: 'partly_applied',
+        data: { message, matched: 1, modified: 1, stopped_at_user: '65f1c0de00000000000000ff', cause: 'connection_lost' },
+      }),
+    );
+    const { user, client } = renderFeed();
+    await screen.findAllByTestId('feed-row');
+    await user.click(within(row('66a000000000000000000001')).getByTestId('feed-select'));
+    const feedCalls = vi.mocked(backend.notificationFeed).mock.calls.length;
+    const audit = vi.spyOn(client, 'invalidateQueries');
+
+    await user.click(screen.getByTestId('feed-mark-read'));
+    expect(await screen.findByText(message)).toBeInTheDocument();
+    // What is shown and selected was changed in part: both are refreshed.
+    await waitFor(() => expect(vi.mocked(backend.notificationFeed).mock.calls.length).toBeGreaterThan(feedCalls));
+    expect(screen.getByTestId('feed-selection')).toHaveTextContent('Select notifications');
+    expect(audit).toHaveBeenCalledWith({ queryKey: queryKeys.auditLog });
+    expect(client.getQueryData(queryKeys.health)).toEqual({ state: 'lost', message });
   });
 
   it('deletes the selection only after confirming', async () => {
