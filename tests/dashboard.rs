@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use mongodb::bson::{doc, Bson, Document};
 use mozaiks_core::db::scope::UserScope;
+use mozaiks_core::save_path::SavePath;
 use mozaiks_core::services::dashboard::{self, Chart, ChartId, Drill, UserFilter};
 use mozaiks_core::services::notifications::{self, FeedQuery};
 use mozaiks_core::services::seed::{self, SeedOptions};
@@ -360,7 +361,8 @@ async fn a_chart_saves_as_csv() {
     let chart = dashboard::chart(&conn, ChartId::Roles).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("roles.csv");
-    dashboard::save_csv(&chart, path.to_str().unwrap()).unwrap();
+    let save = |p: &str| SavePath::new(std::path::Path::new(p), &[]);
+    dashboard::save_csv(&chart, &save(path.to_str().unwrap()).unwrap()).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
     let first: Vec<&str> = text.lines().take(2).collect();
     assert_eq!(first[0], "category,users");
@@ -370,10 +372,7 @@ async fn a_chart_saves_as_csv() {
         "/tmp/x.sh",
         dir.path().join(".bashrc").to_str().unwrap(),
     ] {
-        assert_eq!(
-            dashboard::save_csv(&chart, bad).unwrap_err().code(),
-            "invalid_input",
-            "{bad}"
-        );
+        let saved = save(bad).and_then(|p| dashboard::save_csv(&chart, &p));
+        assert_eq!(saved.unwrap_err().code(), "invalid_input", "{bad}");
     }
 }

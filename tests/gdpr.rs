@@ -6,6 +6,7 @@ use futures_util::TryStreamExt;
 use mongodb::bson::{doc, Document};
 use mozaiks_core::db::audit::AuditLog;
 use mozaiks_core::db::scope::UserScope;
+use mozaiks_core::save_path::SavePath;
 use mozaiks_core::services::gdpr;
 use support::{raw_db, seeded};
 
@@ -16,6 +17,10 @@ const PER_USER: [&str; 5] = [
     "notes_notes",
     "task_manager_tasks",
 ];
+
+fn save(path: &std::path::Path) -> SavePath {
+    SavePath::new(path, &[]).unwrap()
+}
 
 async fn busiest_user(db: &str) -> UserScope {
     let raw = raw_db(db).await;
@@ -64,7 +69,7 @@ async fn export_holds_everything_erase_then_removes() {
     let mut progress = Vec::new();
     // Export is a read: a GDPR request on a read-only connection needs no unlock.
     conn.set_read_only(true, None).unwrap();
-    let report = gdpr::export(&conn, &audit, &user, &path, |p| progress.push(p))
+    let report = gdpr::export(&conn, &audit, &user, &save(&path), |p| progress.push(p))
         .await
         .unwrap();
     conn.set_read_only(false, None).unwrap();
@@ -254,7 +259,7 @@ async fn a_failed_export_leaves_no_partial_file() {
     // The finished file cannot be moved onto a directory: the export fails at the end.
     let path = dir.path().join("export.json");
     std::fs::create_dir(&path).unwrap();
-    let err = gdpr::export(&conn, &support::audit_log(), &user, &path, |_| {})
+    let err = gdpr::export(&conn, &support::audit_log(), &user, &save(&path), |_| {})
         .await
         .unwrap_err();
     assert_eq!(err.code(), "storage");
@@ -299,4 +304,33 @@ async fn views_are_not_plugin_collections() {
     gdpr::erase(&conn, &support::audit_log(), &user, &plan.email)
         .await
         .unwrap();
+}
+
+/// The export wrote wherever it was told: a config file or a script given
+/// as the path was overwritten with the user's data.
+#[tokio::test]
+async fn export_writes_only_to_a_json_path_and_refuses_before_reading() {
+    let (db, conn, _) = seeded("gdpr_path", 10).await;
+    let user = busiest_user(&db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = support::audit_log();
+    let script = dir.path().join("run.sh");
+    std::fs::write(&script, "echo hi\n").unwrap();
+    for bad in [
+        script.clone(),
+        dir.path().join(".bashrc"),
+        dir.path().join("export"),
+    ] {
+        let err = gdpr::export(&conn, &audit, &user, &save(&bad), |_| {})
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "invalid_input", "{}", bad.display());
+    }
+    for relative in ["export.json", " "] {
+        let err = SavePath::new(std::path::Path::new(relative), &[]).unwrap_err();
+        assert_eq!(err.code(), "invalid_input", "{relative}");
+    }
+    assert_eq!(std::fs::read_to_string(&script).unwrap(), "echo hi\n");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    assert!(audit.list(&Default::default()).unwrap().is_empty());
 }

@@ -271,6 +271,8 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
     } = setup("hostile", 30);
     let webview = &app.webview;
     let detail = invoke(webview, "user_detail", json!({ "userId": user_id })).unwrap();
+    let profiles = invoke(webview, "list_profiles", json!({})).unwrap();
+    let profile_id = profiles[0]["id"].as_str().unwrap().to_string();
     let before = runtime.block_on(state(&db, dir.path()));
 
     let mut t = Tally::default();
@@ -349,6 +351,40 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         t.run(webview, "update_user", json!({ "userId": user_id, "edit": { "roles": [s], "tier": s, "expires_at": s, "display_name": "X", "bio": "", "version": detail["version"] } }));
         t.run(webview, "update_user", json!({ "userId": user_id, "edit": { "roles": ["user"], "tier": "basic", "expires_at": null, "display_name": "X", "bio": "", "version": s } }));
         t.run(webview, "save_chart_csv", json!({ "chart": { "id": "roles", "title": "t", "categories": [s], "series": [], "computed_at": "", "note": null }, "path": s }));
+        t.run(
+            webview,
+            "update_profile",
+            json!({ "id": profile_id, "input": valid_profile(json!({ "name": s, "color": s }))["input"] }),
+        );
+        t.run(
+            webview,
+            "update_profile",
+            json!({ "id": profile_id, "input": valid_profile(json!({ "uri": s }))["input"] }),
+        );
+        t.run(
+            webview,
+            "test_connection",
+            json!({ "input": valid_profile(json!({ "uri": s }))["input"], "existingId": s }),
+        );
+        t.run(
+            webview,
+            "export_user",
+            json!({ "userId": user_id, "path": s, "onProgress": "__CHANNEL__:7" }),
+        );
+    }
+    for path in [
+        "run.sh",
+        ".bashrc",
+        "export",
+        "export.json.sh",
+        "profiles.json",
+    ] {
+        t.run(
+            webview,
+            "export_user",
+            json!({ "userId": user_id, "path": dir.path().join(path), "onProgress": "__CHANNEL__:7" }),
+        );
+        t.run(webview, "save_chart_csv", json!({ "chart": { "id": "roles", "title": "t", "categories": [], "series": [], "computed_at": "", "note": null }, "path": dir.path().join(path) }));
     }
     for id in &ids {
         for cmd in [
@@ -383,6 +419,24 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         t.run(webview, "send_notification", json!({ "compose": { "user_id": id, "type": "system", "title": "t", "message": "m", "metadata_json": null } }));
         t.run(webview, "connect", json!({ "id": id, "password": null }));
         t.run(webview, "delete_profile", json!({ "id": id }));
+        t.run(webview, "duplicate_profile", json!({ "id": id }));
+        t.run(
+            webview,
+            "update_profile",
+            json!({ "id": id, "input": valid_profile(json!({}))["input"] }),
+        );
+        // A remembered password is looked up by the id: the id is what is tried.
+        let remembered = valid_profile(json!({ "username": "u", "remember_password": true }));
+        t.run(
+            webview,
+            "test_connection",
+            json!({ "input": remembered["input"], "existingId": id }),
+        );
+        t.run(
+            webview,
+            "export_user",
+            json!({ "userId": id, "path": dir.path().join("export.json"), "onProgress": "__CHANNEL__:7" }),
+        );
     }
     for n in hostile_numbers() {
         t.run(

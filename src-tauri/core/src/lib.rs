@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod profiles;
 pub mod redact;
+pub mod save_path;
 pub mod schema;
 pub mod sensitive;
 pub mod services;

@@ -1,7 +1,7 @@
 //! The app's state without Tauri: saved profiles, the keychain and the one
 //! active connection. Tauri commands are thin adapters over these methods.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -17,6 +17,7 @@ use crate::profiles::profile::{
 use crate::profiles::secrets::SecretStore;
 use crate::profiles::store::ProfileStore;
 use crate::profiles::uri;
+use crate::save_path::SavePath;
 use crate::services::overview::{self, Overview};
 use crate::services::seed::{self, SeedOptions, SeedProgress, SeedReport};
 use crate::{Error, Result, Sensitive};
@@ -26,6 +27,8 @@ pub struct Workspace {
     audit: AuditLog,
     secrets: Arc<dyn SecretStore>,
     active: RwLock<Option<Arc<Connection>>>,
+    /// Where the profiles and the audit trail live: no export lands there.
+    app_dirs: [PathBuf; 2],
 }
 
 /// A profile the platform's own environment variables describe
@@ -55,7 +58,14 @@ impl Workspace {
             audit: AuditLog::new(data_dir),
             secrets,
             active: RwLock::new(None),
+            app_dirs: [config_dir.to_path_buf(), data_dir.to_path_buf()],
         }
+    }
+
+    /// A path the save dialog gave, checked to be outside the app's folders.
+    pub fn save_path(&self, path: &str) -> Result<SavePath> {
+        let [config, data] = &self.app_dirs;
+        SavePath::new(Path::new(path), &[config, data])
     }
 
     pub fn audit(&self) -> &AuditLog {

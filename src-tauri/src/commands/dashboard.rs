@@ -23,8 +23,12 @@ pub async fn user_plugin_status(workspace: State<'_, Workspace>, user_id: String
 /// Writes a chart's numbers as CSV to the path the save dialog chose.
 #[tauri::command]
 #[specta::specta]
-pub async fn save_chart_csv(chart: Chart, path: String) -> Result<()> {
-    dashboard::save_csv(&chart, &path)
+pub async fn save_chart_csv(
+    workspace: State<'_, Workspace>,
+    chart: Chart,
+    path: String,
+) -> Result<()> {
+    dashboard::save_csv(&chart, &workspace.save_path(&path)?)
 }
 
 /// A plugin collection's documents with one status, across users or one

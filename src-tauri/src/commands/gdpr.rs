@@ -1,5 +1,3 @@
-use std::path::PathBuf;
-
 use mozaiks_core::db::scope::UserScope;
 use mozaiks_core::services::gdpr::{self, ErasePlan, ExportProgress, ExportReport};
 use mozaiks_core::workspace::Workspace;
@@ -39,15 +37,10 @@ pub async fn export_user(
     on_progress: Channel<ExportProgress>,
 ) -> Result<ExportReport> {
     let scope = UserScope::parse(&user_id)?;
+    let path = workspace.save_path(&path)?;
     let conn = workspace.connection().await?;
-    gdpr::export(
-        &conn,
-        workspace.audit(),
-        &scope,
-        &PathBuf::from(path),
-        |p| {
-            let _ = on_progress.send(p);
-        },
-    )
+    gdpr::export(&conn, workspace.audit(), &scope, &path, |p| {
+        let _ = on_progress.send(p);
+    })
     .await
 }

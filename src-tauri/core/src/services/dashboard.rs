@@ -17,6 +17,7 @@ use crate::db::connection::Connection;
 use crate::db::cross_user::CrossUserReads;
 use crate::db::scope::{PerUserCollection, UserScope};
 use crate::db::users::Users;
+use crate::save_path::SavePath;
 use crate::schema::{CollectionKind, NOTIFICATIONS, NOTIFICATION_TYPES, ROLES, TIERS};
 use crate::services::notifications;
 use crate::services::users::SubscriptionState;
@@ -136,13 +137,8 @@ fn csv_field(text: &str) -> String {
 
 /// Writes the chart's CSV where the save dialog said. Only to a `.csv`
 /// file: whatever calls this can never overwrite a config or a script.
-pub fn save_csv(chart: &Chart, path: &str) -> Result<()> {
-    if path.trim().is_empty() {
-        return Err(Error::invalid("path", "choose where to save the file"));
-    }
-    if !path.to_ascii_lowercase().ends_with(".csv") {
-        return Err(Error::invalid("path", "a chart is saved as a .csv file"));
-    }
+pub fn save_csv(chart: &Chart, path: &SavePath) -> Result<()> {
+    let path = path.of_kind("csv", "a chart")?;
     std::fs::write(path, chart.to_csv()).map_err(Error::storage)
 }
 

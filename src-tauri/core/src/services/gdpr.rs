@@ -18,6 +18,7 @@ use crate::db::scope::{PerUserCollection, UserScope};
 use crate::db::users::{Fields, Users};
 use crate::db::write::WriteContext;
 use crate::redact::document_to_json;
+use crate::save_path::SavePath;
 use crate::schema::{PER_USER_CORE, SUPERADMIN};
 use crate::services::user360;
 use crate::{Error, Result};
@@ -90,14 +91,16 @@ pub async fn erase_plan(conn: &Connection, user: &UserScope) -> Result<ErasePlan
 
 /// Writes one JSON file: the user (password hash left out, secrets
 /// redacted) and every per-user collection's documents for the user,
-/// streamed a document at a time into a file only the OS user can read.
+/// streamed a document at a time into a file only the OS user can read,
+/// and only to a `.json` path the save dialog gave.
 pub async fn export(
     conn: &Connection,
     audit: &AuditLog,
     user: &UserScope,
-    path: &Path,
+    path: &SavePath,
     mut progress: impl FnMut(ExportProgress),
 ) -> Result<ExportReport> {
+    let path = path.of_kind("json", "an export")?;
     let user_doc = Users::new(conn)
         .find_for_export(user.object_id())
         .await?
