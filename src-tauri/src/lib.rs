@@ -115,7 +115,7 @@ pub fn run() {
             app.manage(workspace);
             Ok(())
         })
-        .run(tauri::generate_context!("../tauri.conf.json"))
+        .run(tauri::generate_context!())
         .expect("error while running mozaiks-admin");
 }
 

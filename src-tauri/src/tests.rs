@@ -28,9 +28,10 @@ fn capabilities_and_csp_grant_only_what_the_ui_uses() {
         caps["permissions"],
         serde_json::json!(["dialog:allow-save"])
     );
-    let conf: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("{root}/tauri.conf.json")).unwrap())
-            .unwrap();
+    let conf: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{root}/src-tauri/tauri.conf.json")).unwrap(),
+    )
+    .unwrap();
     let csp = conf["app"]["security"]["csp"].as_str().unwrap();
     assert!(!csp.contains("unsafe-eval"), "{csp}");
     for remote in ["http:", "https:", "*", "ws:"] {

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { remote } from 'webdriverio';
+import { saveWindowShot } from './screen.mjs';
 import { byTestId, waitForPort } from './session.mjs';
 
 const env = (name) => {
@@ -14,6 +15,7 @@ const APP = env('E2E_APP');
 const URI = env('E2E_URI');
 const DB = env('E2E_DB');
 const SHOTS = env('E2E_SCREENSHOTS');
+const FBDIR = env('E2E_FBDIR');
 /** "users   300 documents" lines printed by mozaiks-seed. */
 const seeded = Object.fromEntries(
   readFileSync(env('E2E_SEED_REPORT'), 'utf8')
@@ -37,7 +39,8 @@ async function settle(browser) {
 
 async function shot(browser, name) {
   await settle(browser);
-  await browser.saveScreenshot(`${SHOTS}/${name}.png`);
+  await new Promise((r) => setTimeout(r, 150)); // the frame reaches the X screen
+  await saveWindowShot(browser, FBDIR, `${SHOTS}/${name}.png`);
 }
 
 /** Clicks through JavaScript: Mantine's switch input sits under its styled track. */

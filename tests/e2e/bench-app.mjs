@@ -4,7 +4,7 @@
 // measured in the same run: an empty WebKitGTK page (MiniBrowser
 // about:blank). Each variant runs the release binary through tauri-driver.
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { remote } from 'webdriverio';
 import { byTestId, waitForPort } from './session.mjs';
 
@@ -55,12 +55,26 @@ function memory(name) {
     const n = all.get(pid).name;
     byName[n] = (byName[n] ?? 0) + pssKb(pid);
   }
-  return byName;
+  return { byName, pids: tree };
 }
 
 const mb = (kb) => (kb / 1024).toFixed(0);
 
+/**
+ * PSS shares a library's pages among the processes mapping it: any other
+ * WebKit process alive would make ours look smaller. Each run waits for
+ * the previous one's processes to be gone, and refuses to measure beside
+ * a stranger's.
+ */
+async function alone(pids = []) {
+  for (let i = 0; i < 50 && pids.some((p) => existsSync(`/proc/${p}`)); i++) await sleep(100);
+  for (const p of pids) if (existsSync(`/proc/${p}`)) process.kill(p, 'SIGKILL');
+  const others = [...processes()].filter(([, p]) => /^(WebKit|MiniBrowser|mozaiks-admin)/.test(p.name));
+  if (others.length) throw new Error(`WebKit processes already running: ${others.map(([pid, p]) => `${pid} ${p.name}`).join(', ')}`);
+}
+
 async function appRun(label, extraEnv) {
+  await alone();
   const driver = spawn('tauri-driver', ['--port', '4444'], {
     stdio: 'ignore',
     env: { ...process.env, ...extraEnv },
@@ -101,9 +115,9 @@ async function appRun(label, extraEnv) {
     await visit('nav-indexes', 'index-check');
     await visit('nav-audit', 'audit');
     await sleep(3000); // let caches settle as they would after use
-    const mem = memory('mozaiks-admin');
+    const { byName: mem, pids } = memory('mozaiks-admin');
     await b.deleteSession();
-    return { label, firstPaint, mem };
+    return { label, firstPaint, mem, pids };
   } finally {
     driver.kill();
     await sleep(1000);
@@ -111,13 +125,16 @@ async function appRun(label, extraEnv) {
 }
 
 async function floorRun() {
+  await alone();
   const browser = spawn('/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser', ['about:blank'], { stdio: 'ignore' });
   try {
     await sleep(6000);
-    return memory('MiniBrowser');
+    const { byName, pids } = memory('MiniBrowser');
+    browser.kill();
+    await alone(pids);
+    return byName;
   } finally {
     browser.kill();
-    await sleep(500);
   }
 }
 
@@ -131,15 +148,14 @@ const row = (label, m) => {
 };
 
 const floor = await floorRun();
-const runs = [
-  // Each run starts from profiles of its own.
-  await appRun('app, as shipped', { MOZAIKS_ADMIN_CONFIG_DIR: `${env('MOZAIKS_ADMIN_CONFIG_DIR')}/shipped` }),
-  // A candidate for the memory work; WebKitWebDriver's screenshots hang with it.
-  await appRun('app, compositing off', {
-    WEBKIT_DISABLE_COMPOSITING_MODE: '1',
-    MOZAIKS_ADMIN_CONFIG_DIR: `${env('MOZAIKS_ADMIN_CONFIG_DIR')}/no-compositing`,
-  }),
-];
+const base = env('MOZAIKS_ADMIN_CONFIG_DIR');
+const variants = JSON.parse(process.env.BENCH_VARIANTS ?? '[["app, as shipped", {}]]');
+const runs = [];
+for (const [i, [label, extra]] of variants.entries()) {
+  const run = await appRun(label, { ...extra, MOZAIKS_ADMIN_CONFIG_DIR: `${base}/${i}` });
+  await alone(run.pids);
+  runs.push(run);
+}
 console.log('\n| process tree (PSS, MB) | main | WebKitWebProcess | other WebKit | total |');
 console.log('| --- | --- | --- | --- | --- |');
 console.log(row('floor: MiniBrowser about:blank', floor));

@@ -9,9 +9,11 @@ use mozaiks_core::db::audit::AuditLog;
 use mozaiks_core::db::connection::{ConnectOptions, Connection};
 use mozaiks_core::db::scope::UserScope;
 use mozaiks_core::profiles::profile::{Environment, ProfileInput};
+use mozaiks_core::services::dashboard::{self, ChartId};
+use mozaiks_core::services::notifications::{self, FeedQuery};
 use mozaiks_core::services::seed::{self, SeedOptions};
 use mozaiks_core::services::users::{self, UserQuery};
-use mozaiks_core::services::{settings, user360};
+use mozaiks_core::services::{index_health, settings, user360};
 
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {
     samples.sort();
@@ -19,19 +21,28 @@ fn percentile(samples: &mut [Duration], p: f64) -> f64 {
     samples[i].as_secs_f64() * 1000.0
 }
 
+/// Times `runs` calls; a call that fails is timed too and counted by its
+/// error code (a timeout is the app's answer, not the bench's failure).
 async fn measure<F, Fut>(label: &str, runs: usize, mut f: F)
 where
     F: FnMut(usize) -> Fut,
-    Fut: std::future::Future<Output = ()>,
+    Fut: std::future::Future<Output = mozaiks_core::Result<()>>,
 {
     let mut samples = Vec::with_capacity(runs);
+    let mut errors = std::collections::BTreeMap::<&str, usize>::new();
     for i in 0..runs {
         let start = Instant::now();
-        f(i).await;
+        if let Err(e) = f(i).await {
+            *errors.entry(e.code()).or_default() += 1;
+        }
         samples.push(start.elapsed());
     }
+    let errors = match errors.is_empty() {
+        true => String::new(),
+        false => format!("   errors {errors:?}"),
+    };
     println!(
-        "{label:<34} p50 {:>8.2} ms   p95 {:>8.2} ms   ({runs} runs)",
+        "{label:<40} p50 {:>9.2} ms   p95 {:>9.2} ms   ({runs} runs){errors}",
         percentile(&mut samples, 0.5),
         percentile(&mut samples, 0.95)
     );
@@ -98,9 +109,7 @@ async fn main() -> mozaiks_core::Result<()> {
     let emails: Vec<String> = page.rows.iter().map(|r| r.email.clone()).collect();
     measure("users list, first page of 50", 30, |_| {
         let conn = &conn;
-        async move {
-            users::list(conn, &query(None)).await.unwrap();
-        }
+        async move { users::list(conn, &query(None)).await.map(drop) }
     })
     .await;
     // Deep pages: walk 20 pages on by cursor, then time the next one.
@@ -110,29 +119,23 @@ async fn main() -> mozaiks_core::Result<()> {
     }
     measure("users list, page 21 (range paging)", 30, |_| {
         let (conn, cursor) = (&conn, cursor.clone());
-        async move {
-            users::list(conn, &query(cursor)).await.unwrap();
-        }
+        async move { users::list(conn, &query(cursor)).await.map(drop) }
     })
     .await;
     measure("users total (its own command)", 10, |_| {
         let conn = &conn;
-        async move {
-            users::count(conn, &query(None)).await.unwrap();
-        }
+        async move { users::count(conn, &query(None)).await.map(drop) }
     })
     .await;
     measure("search by email prefix", 30, |i| {
         let (conn, email) = (&conn, emails[i % emails.len()].clone());
-        async move {
-            users::search(conn, &email[..6]).await.unwrap();
-        }
+        async move { users::search(conn, &email[..6]).await.map(drop) }
     })
     .await;
     measure("user 360: all sections in parallel", 30, |i| {
         let (conn, user) = (&conn, sample[i % sample.len()].clone());
         async move {
-            let plugins = user360::plugin_collections(conn).await.unwrap();
+            let plugins = user360::plugin_collections(conn).await?;
             let sections = futures_util::future::join_all(
                 plugins
                     .iter()
@@ -144,15 +147,69 @@ async fn main() -> mozaiks_core::Result<()> {
                 user360::notifications(conn, &user, 0, 25),
                 sections
             );
-            d.unwrap();
-            s.unwrap();
-            n.unwrap();
-            p.into_iter().for_each(|r| {
-                r.unwrap();
-            });
+            d?;
+            s?;
+            n?;
+            p.into_iter().try_for_each(|r| r.map(drop))
         }
     })
     .await;
+    let total = users::count(&conn, &query(None)).await?;
+    println!(
+        "users total as the list shows it: {:?} ({})",
+        total.value,
+        if total.exact {
+            "exact"
+        } else {
+            "an estimate, labelled as one"
+        }
+    );
+    let feed = |after: Option<String>| FeedQuery {
+        kind: None,
+        read: None,
+        created_from: None,
+        created_to: None,
+        user_id: None,
+        after,
+        page_size: 50,
+    };
+    measure("notifications feed, first page of 50", 30, |_| {
+        let (conn, q) = (&conn, feed(None));
+        async move { notifications::feed(conn, &q).await.map(drop) }
+    })
+    .await;
+    let mut after = None;
+    for _ in 0..20 {
+        after = notifications::feed(&conn, &feed(after)).await?.next;
+    }
+    measure("notifications feed, page 21", 30, |_| {
+        let (conn, q) = (&conn, feed(after.clone()));
+        async move { notifications::feed(conn, &q).await.map(drop) }
+    })
+    .await;
+    measure("index health, every collection", 5, |_| {
+        let conn = &conn;
+        async move {
+            index_health::report(conn, index_health::CONCURRENCY, |_| {})
+                .await
+                .map(drop)
+        }
+    })
+    .await;
+    for id in [
+        ChartId::Signups,
+        ChartId::ActiveUsers,
+        ChartId::Roles,
+        ChartId::Tiers,
+        ChartId::Notifications,
+        ChartId::PluginStatus,
+    ] {
+        measure(&format!("chart {id:?}"), 5, |_| {
+            let conn = &conn;
+            async move { dashboard::chart(conn, id).await.map(drop) }
+        })
+        .await;
+    }
     if let Some(mib) = peak_rss_mib() {
         println!("peak resident memory of the client: {mib:.1} MiB");
     }
