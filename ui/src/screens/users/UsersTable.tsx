@@ -5,11 +5,13 @@ import {
   rowSortingFeature,
   tableFeatures,
   useTable,
+  FlexRender,
+  type Row,
   type SortingState,
   type Updater,
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useRef, type CSSProperties } from 'react';
+import { memo, useCallback, useLayoutEffect, useRef, type CSSProperties } from 'react';
 import type { UserRow, UserSortField } from '../../backend';
 import { AbsoluteDate, RelativeDate } from '../../components/DateText';
 import { ExpiryText, RoleBadges, TierBadge } from '../../components/userBadges';
@@ -98,6 +100,47 @@ interface Props {
   style?: CSSProperties;
 }
 
+interface RowProps {
+  row: Row<typeof features, UserRow>;
+  index: number;
+  onOpen: (user: UserRow) => void;
+}
+
+/**
+ * One user's row, memoized on that user: a scroll step renders only the rows
+ * it brings into view, not every visible row with its tooltips again (that
+ * was about 100 ms a frame in WebKit; scripts/bench-scroll measures it).
+ */
+const UserTableRow = memo(
+  function UserTableRow({ row, index, onOpen }: RowProps) {
+    const user = row.original;
+    return (
+      <Table.Tr
+        data-index={index}
+        data-testid="user-row"
+        data-email={user.email}
+        data-user-id={user.id}
+        tabIndex={0}
+        onClick={() => onOpen(user)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' || e.key === ' ') {
+            e.preventDefault();
+            onOpen(user);
+          }
+        }}
+        style={{ height: ROW_HEIGHT, cursor: 'pointer' }}
+      >
+        {row.getAllCells().map((cell) => (
+          <Table.Td key={cell.id} style={{ overflow: 'hidden' }}>
+            <FlexRender cell={cell} />
+          </Table.Td>
+        ))}
+      </Table.Tr>
+    );
+  },
+  (a, b) => a.row.original === b.row.original && a.index === b.index && a.onOpen === b.onOpen,
+);
+
 /** The users page: TanStack Table columns, server-side sort, virtualized rows. */
 export function UsersTable({ rows, sort, descending, onSort, onOpen, loading, stale, style }: Props) {
   const sorting: SortingState = [{ id: sort, desc: descending }];
@@ -116,6 +159,13 @@ export function UsersTable({ rows, sort, descending, onSort, onOpen, loading, st
       if (first) onSort(first.id as UserSortField, first.desc);
     },
   });
+
+  // One stable callback for every row, so a row re-renders only for its own user.
+  const onOpenRef = useRef(onOpen);
+  useLayoutEffect(() => {
+    onOpenRef.current = onOpen;
+  });
+  const open = useCallback((user: UserRow) => onOpenRef.current(user), []);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const modelRows = table.getRowModel().rows;
@@ -206,30 +256,7 @@ export function UsersTable({ rows, sort, descending, onSort, onOpen, loading, st
           )}
           {items.map((item) => {
             const row = modelRows[item.index];
-            return (
-              <Table.Tr
-                key={row.id}
-                data-index={item.index}
-                data-testid="user-row"
-                data-email={row.original.email}
-                data-user-id={row.original.id}
-                tabIndex={0}
-                onClick={() => onOpen(row.original)}
-                onKeyDown={(e) => {
-                  if (e.key === 'Enter' || e.key === ' ') {
-                    e.preventDefault();
-                    onOpen(row.original);
-                  }
-                }}
-                style={{ height: ROW_HEIGHT, cursor: 'pointer' }}
-              >
-                {row.getAllCells().map((cell) => (
-                  <Table.Td key={cell.id} style={{ overflow: 'hidden' }}>
-                    <table.FlexRender cell={cell} />
-                  </Table.Td>
-                ))}
-              </Table.Tr>
-            );
+            return <UserTableRow key={row.id} row={row} index={item.index} onOpen={open} />;
           })}
           {padBottom > 0 && (
             <tr aria-hidden>
