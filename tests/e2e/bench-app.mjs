@@ -149,7 +149,18 @@ const row = (label, m) => {
 
 const floor = await floorRun();
 const base = env('MOZAIKS_ADMIN_CONFIG_DIR');
-const variants = JSON.parse(process.env.BENCH_VARIANTS ?? '[["app, as shipped", {}]]');
+// The app sets WEBKIT_DISABLE_COMPOSITING_MODE=1 itself when unset; "0" turns
+// compositing back on. The JIT variants show what the rest of the web
+// process is (their cost in frame times: scripts/bench-scroll).
+const variants = JSON.parse(
+  process.env.BENCH_VARIANTS ??
+    JSON.stringify([
+      ['the app as shipped (compositing off)', {}],
+      ['compositing on', { WEBKIT_DISABLE_COMPOSITING_MODE: '0' }],
+      ['as shipped, JavaScript JIT without DFG/FTL tiers', { JSC_useDFGJIT: 'false', JSC_useFTLJIT: 'false' }],
+      ['as shipped, JavaScript JIT off', { JSC_useJIT: 'false' }],
+    ]),
+);
 const runs = [];
 for (const [i, [label, extra]] of variants.entries()) {
   const run = await appRun(label, { ...extra, MOZAIKS_ADMIN_CONFIG_DIR: `${base}/${i}` });

@@ -70,12 +70,15 @@ async function childEnv(root, name) {
   return Object.fromEntries(raw.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 }
 
-async function run(label, url, compositingOff) {
+/** `overrides`: variables to set, or to remove where the value is null. */
+async function run(label, url, overrides) {
   // WebKitWebDriver hands its own environment to the MiniBrowser it spawns,
   // so each variant gets a driver of its own.
   const env = { ...process.env };
-  if (compositingOff) env.WEBKIT_DISABLE_COMPOSITING_MODE = '1';
-  else delete env.WEBKIT_DISABLE_COMPOSITING_MODE;
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === null) delete env[k];
+    else env[k] = v;
+  }
   const port = await freePort();
   const driver = spawn('/usr/bin/WebKitWebDriver', [`--port=${port}`], { stdio: ['ignore', 'ignore', 'inherit'], env });
   const exited = new Promise((r) => driver.once('exit', r));
@@ -99,9 +102,10 @@ async function run(label, url, compositingOff) {
     await b.url(url);
     await b.$(byTestId('user-row')).waitForExist({ timeout: 30000 });
     const seen = await childEnv(driver.pid, 'MiniBrowser');
-    const got = seen?.WEBKIT_DISABLE_COMPOSITING_MODE;
-    if (!seen || (got === '1') !== compositingOff) {
-      throw new Error(`${label}: MiniBrowser has WEBKIT_DISABLE_COMPOSITING_MODE=${got} (${seen ? 'found' : 'no process'})`);
+    for (const [k, v] of Object.entries(overrides)) {
+      if (!seen || (seen[k] ?? null) !== v) {
+        throw new Error(`${label}: MiniBrowser has ${k}=${seen?.[k]} (${seen ? 'found' : 'no process'})`);
+      }
     }
     // At ~150 ms a frame, 630 frames take minutes; scripts/bench-scroll bounds the whole run.
     await b.setTimeout({ script: 600000 });
@@ -133,8 +137,14 @@ const server = await serve();
 const url = `http://127.0.0.1:${server.address().port}/scroll.html?rows=${ROWS}`;
 const runs = [];
 try {
-  runs.push(await run('compositing off (WEBKIT_DISABLE_COMPOSITING_MODE=1, as shipped)', url, true));
-  runs.push(await run('compositing on', url, false));
+  const variants = JSON.parse(
+    process.env.BENCH_VARIANTS ??
+      JSON.stringify([
+        ['compositing off (WEBKIT_DISABLE_COMPOSITING_MODE=1, as shipped)', { WEBKIT_DISABLE_COMPOSITING_MODE: '1' }],
+        ['compositing on', { WEBKIT_DISABLE_COMPOSITING_MODE: null }],
+      ]),
+  );
+  for (const [label, overrides] of variants) runs.push(await run(label, url, overrides));
 } finally {
   server.close();
 }
