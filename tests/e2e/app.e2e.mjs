@@ -400,7 +400,7 @@ const tests = [
     if (!bcrypt.test(`"password_hash":"$2b$12$${'x'.repeat(53)}"`)) throw new Error('the bcrypt pattern matches nothing');
     const hits = sources.filter(([, text]) => text.includes(SECRET) || bcrypt.test(text)).map(([name]) => name);
     const bytes = sources.reduce((n, [, text]) => n + text.length, 0);
-    console.log(`secrets scan: ${responses.length} IPC responses and ${files.length} files (${bytes} bytes): ${hits.length} hits`);
+    console.log(`secrets scan: ${responses.length} IPC responses and channel messages and ${files.length} files (${bytes} bytes): ${hits.length} hits`);
     if (hits.length) throw new Error(`secrets found in ${hits.join(', ')}`);
   }],
 ];

@@ -172,6 +172,17 @@ export async function unwrap<T>(call: () => Promise<Result<T>>): Promise<T> {
   throw new IpcError(String(result.error));
 }
 
+/** A channel for a command's progress; the e2e scan sees its messages too. */
+function progressChannel<T>(onProgress: (p: T) => void): Channel<T> {
+  const channel = new Channel<T>();
+  channel.onmessage = (message) => {
+    const log = window.__MOZAIKS_IPC_LOG__;
+    if (Array.isArray(log)) log.push(JSON.stringify(message));
+    onProgress(message);
+  };
+  return channel;
+}
+
 export const listProfiles = (): Promise<Profile[]> => unwrap(() => commands.listProfiles());
 
 export const createProfile = (input: ProfileInput): Promise<Profile> =>
@@ -219,8 +230,7 @@ export const seedDemoData = (
   onProgress: (p: SeedProgress) => void,
 ): Promise<SeedReport> =>
   unwrap(() => {
-    const channel = new Channel<SeedProgress>();
-    channel.onmessage = onProgress;
+    const channel = progressChannel<SeedProgress>(onProgress);
     return commands.seedDemoData(users, confirmDatabase, channel);
   });
 
@@ -277,8 +287,7 @@ export const exportUser = (
   onProgress: (p: ExportProgress) => void,
 ): Promise<ExportReport> =>
   unwrap(() => {
-    const channel = new Channel<ExportProgress>();
-    channel.onmessage = onProgress;
+    const channel = progressChannel<ExportProgress>(onProgress);
     return commands.exportUser(userId, path, channel);
   });
 
@@ -328,8 +337,7 @@ export const pluginStatusDocuments = (
  */
 export const indexHealth = (onProgress: (p: HealthProgress) => void): Promise<HealthReport> =>
   unwrap(() => {
-    const channel = new Channel<HealthProgress>();
-    channel.onmessage = onProgress;
+    const channel = progressChannel<HealthProgress>(onProgress);
     return commands.indexHealth(channel);
   });
 
@@ -346,8 +354,7 @@ export const createIndexes = (
   onProgress: (p: FixProgress) => void,
 ): Promise<FixOutcome> =>
   unwrap(() => {
-    const channel = new Channel<FixProgress>();
-    channel.onmessage = onProgress;
+    const channel = progressChannel<FixProgress>(onProgress);
     return commands.createIndexes(scope, confirmed, channel);
   });
 

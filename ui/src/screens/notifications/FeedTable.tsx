@@ -1,6 +1,6 @@
 import { Anchor, Badge, Box, Checkbox, Skeleton, Table, Text, Tooltip } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useRef, type CSSProperties, type ReactNode } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef, type CSSProperties, type ReactNode } from 'react';
 import type { FeedRow } from '../../backend';
 import { AbsoluteDate, RelativeDate } from '../../components/DateText';
 
@@ -34,12 +34,119 @@ export function ReadBadge({ read }: { read: boolean }) {
 
 const ROW_HEIGHT = 44;
 
+/** What a row's cells call back; one stable object for every row. */
+interface RowActions {
+  onToggle: (row: FeedRow) => void;
+  onOpenUser: (userId: string) => void;
+}
+
 interface Column {
   id: string;
-  header: ReactNode;
+  /** `null` for the select column, whose header is the page's checkbox. */
+  header: string | null;
   width?: number;
-  cell: (row: FeedRow) => ReactNode;
+  cell: (row: FeedRow, checked: boolean, actions: RowActions) => ReactNode;
 }
+
+const COLUMNS: Column[] = [
+  {
+    id: 'select',
+    header: null,
+    width: 40,
+    cell: (r, checked, { onToggle }) => (
+      <Checkbox
+        size="xs"
+        aria-label={`Select “${r.title}”`}
+        checked={checked}
+        onChange={() => onToggle(r)}
+        data-testid="feed-select"
+      />
+    ),
+  },
+  { id: 'type', header: 'Type', width: 130, cell: (r) => <TypeBadge type={r.type} /> },
+  {
+    id: 'title',
+    header: 'Title',
+    width: 200,
+    cell: (r) => (
+      <Tooltip label={r.title} openDelay={500}>
+        <Text size="sm" fw={r.read ? 400 : 600} truncate="end">
+          {r.title}
+        </Text>
+      </Tooltip>
+    ),
+  },
+  {
+    id: 'message',
+    header: 'Message',
+    cell: (r) => (
+      <Tooltip label={r.message} openDelay={500} multiline maw={420}>
+        <Text size="sm" c="dimmed" truncate="end">
+          {r.message}
+        </Text>
+      </Tooltip>
+    ),
+  },
+  {
+    id: 'user',
+    header: 'User',
+    width: 120,
+    cell: (r, _checked, { onOpenUser }) => (
+      <Tooltip label={`Open ${r.user_id}`} openDelay={300}>
+        <Anchor
+          component="button"
+          type="button"
+          size="xs"
+          ff="monospace"
+          onClick={() => onOpenUser(r.user_id)}
+          data-testid="feed-user-link"
+          style={{ maxWidth: '100%', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', display: 'block' }}
+        >
+          {r.user_id}
+        </Anchor>
+      </Tooltip>
+    ),
+  },
+  { id: 'created', header: 'Created', width: 110, cell: (r) => <RelativeDate iso={r.created_at} size="xs" c="dimmed" /> },
+  {
+    id: 'expires',
+    header: 'Expires',
+    width: 104,
+    cell: (r) => <AbsoluteDate iso={r.expires_at} dateOnly size="xs" c="dimmed" empty="never" />,
+  },
+  { id: 'read', header: 'Status', width: 90, cell: (r) => <ReadBadge read={r.read} /> },
+];
+
+interface RowProps {
+  row: FeedRow;
+  index: number;
+  checked: boolean;
+  actions: RowActions;
+}
+
+/**
+ * One notification's row, memoized on the notification and its checkbox: a
+ * scroll step renders only the rows it brings into view (as the users table).
+ */
+const FeedTableRow = memo(function FeedTableRow({ row, index, checked, actions }: RowProps) {
+  return (
+    <Table.Tr
+      data-index={index}
+      data-testid="feed-row"
+      data-id={row.id}
+      data-user-id={row.user_id}
+      data-read={row.read}
+      bg={checked ? 'var(--mantine-primary-color-light)' : undefined}
+      style={{ height: ROW_HEIGHT }}
+    >
+      {COLUMNS.map((c) => (
+        <Table.Td key={c.id} style={{ overflow: 'hidden' }}>
+          {c.cell(row, checked, actions)}
+        </Table.Td>
+      ))}
+    </Table.Tr>
+  );
+});
 
 interface Props {
   rows: FeedRow[];
@@ -54,6 +161,17 @@ interface Props {
 
 /** The feed page: newest first, virtualized rows, a checkbox per row. */
 export function FeedTable({ rows, selected, onToggle, onToggleAll, onOpenUser, loading, stale, style }: Props) {
+  const latest = useRef<RowActions>({ onToggle, onOpenUser });
+  useLayoutEffect(() => {
+    latest.current = { onToggle, onOpenUser };
+  });
+  const actions = useMemo<RowActions>(
+    () => ({
+      onToggle: (row) => latest.current.onToggle(row),
+      onOpenUser: (userId) => latest.current.onOpenUser(userId),
+    }),
+    [],
+  );
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -67,84 +185,16 @@ export function FeedTable({ rows, selected, onToggle, onToggleAll, onOpenUser, l
   const padBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1].end : 0;
 
   const selectedOnPage = rows.filter((r) => selected.has(r.id)).length;
-  const columns: Column[] = [
-    {
-      id: 'select',
-      width: 40,
-      header: (
-        <Checkbox
-          size="xs"
-          aria-label="Select every notification on this page"
-          checked={rows.length > 0 && selectedOnPage === rows.length}
-          indeterminate={selectedOnPage > 0 && selectedOnPage < rows.length}
-          onChange={(e) => onToggleAll(e.currentTarget.checked)}
-          data-testid="feed-select-all"
-        />
-      ),
-      cell: (r) => (
-        <Checkbox
-          size="xs"
-          aria-label={`Select “${r.title}”`}
-          checked={selected.has(r.id)}
-          onChange={() => onToggle(r)}
-          data-testid="feed-select"
-        />
-      ),
-    },
-    { id: 'type', header: 'Type', width: 130, cell: (r) => <TypeBadge type={r.type} /> },
-    {
-      id: 'title',
-      header: 'Title',
-      width: 200,
-      cell: (r) => (
-        <Tooltip label={r.title} openDelay={500}>
-          <Text size="sm" fw={r.read ? 400 : 600} truncate="end">
-            {r.title}
-          </Text>
-        </Tooltip>
-      ),
-    },
-    {
-      id: 'message',
-      header: 'Message',
-      cell: (r) => (
-        <Tooltip label={r.message} openDelay={500} multiline maw={420}>
-          <Text size="sm" c="dimmed" truncate="end">
-            {r.message}
-          </Text>
-        </Tooltip>
-      ),
-    },
-    {
-      id: 'user',
-      header: 'User',
-      width: 120,
-      cell: (r) => (
-        <Tooltip label={`Open ${r.user_id}`} openDelay={300}>
-          <Anchor
-            component="button"
-            type="button"
-            size="xs"
-            ff="monospace"
-            onClick={() => onOpenUser(r.user_id)}
-            data-testid="feed-user-link"
-            style={{ maxWidth: '100%', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', display: 'block' }}
-          >
-            {r.user_id}
-          </Anchor>
-        </Tooltip>
-      ),
-    },
-    { id: 'created', header: 'Created', width: 110, cell: (r) => <RelativeDate iso={r.created_at} size="xs" c="dimmed" /> },
-    {
-      id: 'expires',
-      header: 'Expires',
-      width: 104,
-      cell: (r) => <AbsoluteDate iso={r.expires_at} dateOnly size="xs" c="dimmed" empty="never" />,
-    },
-    { id: 'read', header: 'Status', width: 90, cell: (r) => <ReadBadge read={r.read} /> },
-  ];
-
+  const selectAll = (
+    <Checkbox
+      size="xs"
+      aria-label="Select every notification on this page"
+      checked={rows.length > 0 && selectedOnPage === rows.length}
+      indeterminate={selectedOnPage > 0 && selectedOnPage < rows.length}
+      onChange={(e) => onToggleAll(e.currentTarget.checked)}
+      data-testid="feed-select-all"
+    />
+  );
   return (
     <Box ref={scrollRef} data-virtual-viewport="" style={{ overflow: 'auto', ...style }}>
       <Table
@@ -159,20 +209,20 @@ export function FeedTable({ rows, selected, onToggle, onToggleAll, onOpenUser, l
         style={{ opacity: stale ? 0.6 : 1, transition: 'opacity 120ms' }}
       >
         <colgroup>
-          {columns.map((c) => (
+          {COLUMNS.map((c) => (
             <col key={c.id} style={{ width: c.width }} />
           ))}
         </colgroup>
         <Table.Thead>
           <Table.Tr>
-            {columns.map((c) => (
+            {COLUMNS.map((c) => (
               <Table.Th key={c.id} style={{ height: 40, whiteSpace: 'nowrap' }}>
-                {typeof c.header === 'string' ? (
+                {c.header === null ? (
+                  selectAll
+                ) : (
                   <Text size="sm" fw={600} span>
                     {c.header}
                   </Text>
-                ) : (
-                  c.header
                 )}
               </Table.Th>
             ))}
@@ -182,7 +232,7 @@ export function FeedTable({ rows, selected, onToggle, onToggleAll, onOpenUser, l
           {loading &&
             Array.from({ length: 8 }, (_, i) => (
               <Table.Tr key={i} style={{ height: ROW_HEIGHT }} data-testid="feed-row-skeleton">
-                {columns.map((c) => (
+                {COLUMNS.map((c) => (
                   <Table.Td key={c.id}>
                     <Skeleton height={12} width="60%" radius="sm" />
                   </Table.Td>
@@ -191,33 +241,16 @@ export function FeedTable({ rows, selected, onToggle, onToggleAll, onOpenUser, l
             ))}
           {padTop > 0 && (
             <tr aria-hidden>
-              <td colSpan={columns.length} style={{ height: padTop, padding: 0, border: 0 }} />
+              <td colSpan={COLUMNS.length} style={{ height: padTop, padding: 0, border: 0 }} />
             </tr>
           )}
           {items.map((item) => {
             const row = rows[item.index];
-            return (
-              <Table.Tr
-                key={row.id}
-                data-index={item.index}
-                data-testid="feed-row"
-                data-id={row.id}
-                data-user-id={row.user_id}
-                data-read={row.read}
-                bg={selected.has(row.id) ? 'var(--mantine-primary-color-light)' : undefined}
-                style={{ height: ROW_HEIGHT }}
-              >
-                {columns.map((c) => (
-                  <Table.Td key={c.id} style={{ overflow: 'hidden' }}>
-                    {c.cell(row)}
-                  </Table.Td>
-                ))}
-              </Table.Tr>
-            );
+            return <FeedTableRow key={row.id} row={row} index={item.index} checked={selected.has(row.id)} actions={actions} />;
           })}
           {padBottom > 0 && (
             <tr aria-hidden>
-              <td colSpan={columns.length} style={{ height: padBottom, padding: 0, border: 0 }} />
+              <td colSpan={COLUMNS.length} style={{ height: padBottom, padding: 0, border: 0 }} />
             </tr>
           )}
         </Table.Tbody>
