@@ -263,7 +263,11 @@ async fn a_failed_export_leaves_no_partial_file() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), "storage");
-    assert!(!dir.path().join("export.partial").exists());
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["export.json"], "no partial file left beside it");
 }
 
 /// A view named like a plugin collection was taken for one, and erase

@@ -214,7 +214,7 @@ impl Tally {
 /// app writes: what no refused input may change.
 async fn state(
     db: &str,
-    dir: &std::path::Path,
+    dirs: &[&std::path::Path],
 ) -> (
     BTreeMap<String, (Vec<Document>, Vec<Document>)>,
     Vec<(String, Vec<u8>)>,
@@ -245,13 +245,14 @@ async fn state(
             .unwrap();
         out.insert(name, (docs, indexes));
     }
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .unwrap()
+    let mut files: Vec<(String, Vec<u8>)> = dirs
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(dir).unwrap())
         .filter_map(|e| e.ok())
         .filter(|e| e.path().is_file())
         .map(|e| {
             (
-                e.file_name().to_string_lossy().into_owned(),
+                e.path().to_string_lossy().into_owned(),
                 std::fs::read(e.path()).unwrap(),
             )
         })
@@ -273,7 +274,13 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
     let detail = invoke(webview, "user_detail", json!({ "userId": user_id })).unwrap();
     let profiles = invoke(webview, "list_profiles", json!({})).unwrap();
     let profile_id = profiles[0]["id"].as_str().unwrap().to_string();
-    let before = runtime.block_on(state(&db, dir.path()));
+    // Save paths outside the app's folders, beside files of the user's own:
+    // there only a path's kind and the command's other checks refuse.
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("run.sh"), "echo hi\n").unwrap();
+    std::fs::write(outside.path().join(".bashrc"), "alias ll='ls -l'\n").unwrap();
+    let dirs = [dir.path(), outside.path()];
+    let before = runtime.block_on(state(&db, &dirs));
 
     let mut t = Tally::default();
     let text = hostile_text();
@@ -372,19 +379,17 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
             json!({ "userId": user_id, "path": s, "onProgress": "__CHANNEL__:7" }),
         );
     }
-    for path in [
-        "run.sh",
-        ".bashrc",
-        "export",
-        "export.json.sh",
-        "profiles.json",
-    ] {
+    let outside_or_ours = ["run.sh", ".bashrc", "export", "export.json.sh"]
+        .map(|p| outside.path().join(p))
+        .into_iter()
+        .chain([dir.path().join("profiles.json"), dir.path().join("x.csv")]);
+    for path in outside_or_ours {
         t.run(
             webview,
             "export_user",
-            json!({ "userId": user_id, "path": dir.path().join(path), "onProgress": "__CHANNEL__:7" }),
+            json!({ "userId": user_id, "path": path, "onProgress": "__CHANNEL__:7" }),
         );
-        t.run(webview, "save_chart_csv", json!({ "chart": { "id": "roles", "title": "t", "categories": [], "series": [], "computed_at": "", "note": null }, "path": dir.path().join(path) }));
+        t.run(webview, "save_chart_csv", json!({ "chart": { "id": "roles", "title": "t", "categories": [], "series": [], "computed_at": "", "note": null }, "path": path }));
     }
     for id in &ids {
         for cmd in [
@@ -435,7 +440,7 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         t.run(
             webview,
             "export_user",
-            json!({ "userId": id, "path": dir.path().join("export.json"), "onProgress": "__CHANNEL__:7" }),
+            json!({ "userId": id, "path": outside.path().join("export.json"), "onProgress": "__CHANNEL__:7" }),
         );
     }
     for n in hostile_numbers() {
@@ -510,7 +515,7 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         t.run(
             webview,
             "save_chart_csv",
-            json!({ "chart": o, "path": dir.path().join("c.csv") }),
+            json!({ "chart": o, "path": outside.path().join("c.csv") }),
         );
     }
     for kind in [
@@ -531,7 +536,7 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
     // An enum argument takes no hostile value past the IPC layer: one valid
     // id shows the command itself answers.
     t.run(webview, "dashboard_chart", json!({ "id": "plugin_status" }));
-    let after = runtime.block_on(state(&db, dir.path()));
+    let after = runtime.block_on(state(&db, &dirs));
     let changed: Vec<&String> = before
         .0
         .iter()
@@ -603,7 +608,7 @@ fn accepted_hostile_text_is_stored_literally_in_its_one_document() {
         "a.b.c",
     ];
     for text in texts {
-        let before = runtime.block_on(state(&db, dir.path())).0;
+        let before = runtime.block_on(state(&db, &[dir.path()])).0;
         let sent = invoke(
             webview,
             "send_notification",
@@ -613,7 +618,7 @@ fn accepted_hostile_text_is_stored_literally_in_its_one_document() {
         let detail = invoke(webview, "user_detail", json!({ "userId": user_id })).unwrap();
         let edit = json!({ "userId": user_id, "edit": { "roles": ["user"], "tier": "basic", "expires_at": null, "display_name": text, "bio": text, "version": detail["version"] } });
         invoke(webview, "update_user", edit).unwrap();
-        let after = runtime.block_on(state(&db, dir.path())).0;
+        let after = runtime.block_on(state(&db, &[dir.path()])).0;
 
         let added: Vec<&Document> = after["notifications"]
             .0

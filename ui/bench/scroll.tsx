@@ -82,6 +82,7 @@ createRoot(document.getElementById('root')!).render(
         onOpen={noop}
         loading={false}
         stale={false}
+        fetchedAt={now}
         style={{ height: 800 }}
       />
     </Providers>

@@ -2,40 +2,47 @@
 //! the UI's suggestion: these checks are what keep a command from writing
 //! over a config file, a script or the app's own files, whoever calls it.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::{Error, Result};
 
-/// A path a save dialog could have given: absolute (a relative one would
-/// land wherever the app was started) and outside the app's own folders.
-/// A service writes to it only through [`SavePath::of_kind`].
+/// A path a save dialog could have given: absolute and plain (no `..`; a
+/// relative one would land wherever the app was started), not a symlink,
+/// not in the app's own folders and not one of its files by another name.
+/// A service writes to it only through [`SavePath::partial`].
 #[derive(Debug)]
 pub struct SavePath(PathBuf);
 
 impl SavePath {
     pub fn new(path: &Path, app_dirs: &[&Path]) -> Result<SavePath> {
+        let refuse = |why: &str| Err(Error::invalid("path", why));
         if path.to_string_lossy().trim().is_empty() {
-            return Err(Error::invalid("path", "choose where to save the file"));
+            return refuse("choose where to save the file");
         }
-        if !path.is_absolute() {
-            return Err(Error::invalid(
-                "path",
-                "a full path, as the save dialog gives",
-            ));
+        let plain = path.components().all(|c| c != Component::ParentDir);
+        if !path.is_absolute() || !plain {
+            return refuse("a full path, as the save dialog gives");
         }
-        let real = real(path);
-        let inside = app_dirs.iter().any(|d| real.starts_with(self::real(d)));
-        if inside {
-            return Err(Error::invalid(
-                "path",
-                "not in the app's own folder: choose another place",
-            ));
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return refuse("a file name is missing");
+        };
+        // The file is replaced by a rename, so what is judged is the folder
+        // entry itself; a link there would be written through (a chart) or
+        // replaced (an export) instead of what it names.
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return refuse("a link: choose the file it points to");
+        }
+        let entry = real(parent).join(name);
+        let own = |d: &&Path| entry.starts_with(real(d)) || same_file_inside(path, d);
+        if app_dirs.iter().any(own) {
+            return refuse("not in the app's own folder: choose another place");
         }
         Ok(SavePath(path.to_path_buf()))
     }
 
-    /// The path, if it names a `.{extension}` file.
-    pub fn of_kind(&self, extension: &str, what: &str) -> Result<&Path> {
+    /// A new file beside the target, for a `.{extension}` target only.
+    pub fn partial(&self, extension: &str, what: &str) -> Result<PartialFile> {
         let named = self
             .0
             .extension()
@@ -46,7 +53,66 @@ impl SavePath {
                 format!("{what} is saved as a .{extension} file"),
             ));
         }
-        Ok(&self.0)
+        PartialFile::create(&self.0)
+    }
+}
+
+/// The file while it is written: new, readable by its owner only (0600 on
+/// Unix), named so it replaces nothing, and removed unless it is kept, so
+/// a failure leaves no personal data behind.
+pub struct PartialFile {
+    path: PathBuf,
+    target: PathBuf,
+    kept: bool,
+}
+
+impl PartialFile {
+    fn create(target: &Path) -> Result<Self> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let name = target.file_name().unwrap_or_default().to_string_lossy();
+        let unique = format!(
+            ".{name}.{}-{}.partial",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let path = target.with_file_name(unique);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(&path).map_err(Error::storage)?;
+        Ok(PartialFile {
+            path,
+            target: target.to_path_buf(),
+            kept: false,
+        })
+    }
+
+    /// Where the file goes once kept.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    pub fn file(&self) -> Result<std::fs::File> {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&self.path)
+            .map_err(Error::storage)
+    }
+
+    /// Moves the finished file into place (a rename never follows a symlink).
+    pub fn keep(mut self) -> Result<()> {
+        std::fs::rename(&self.path, &self.target).map_err(Error::storage)?;
+        self.kept = true;
+        Ok(())
+    }
+}
+
+impl Drop for PartialFile {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = std::fs::remove_file(&self.path);
+        }
     }
 }
 
@@ -69,52 +135,100 @@ fn real(path: &Path) -> PathBuf {
     }
 }
 
+/// Whether `path` is, by a hard link or a link to it, one of the files in
+/// `dir` (two levels deep: the profiles, the audit trail, the logs).
+#[cfg(unix)]
+fn same_file_inside(path: &Path, dir: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(target) = std::fs::metadata(path) else {
+        return false; // nothing there yet: nothing of ours to overwrite
+    };
+    let id = (target.dev(), target.ino());
+    let mut folders = vec![(dir.to_path_buf(), 0)];
+    while let Some((folder, depth)) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+            let Ok(meta) = std::fs::metadata(entry.path()) else {
+                continue;
+            };
+            if (meta.dev(), meta.ino()) == id {
+                return true;
+            }
+            if meta.is_dir() && depth < 1 {
+                folders.push((entry.path(), depth + 1));
+            }
+        }
+    }
+    false
+}
+
+#[cfg(not(unix))]
+fn same_file_inside(_path: &Path, _dir: &Path) -> bool {
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::SavePath;
     use std::path::Path;
 
     fn csv(path: &str, app_dirs: &[&Path]) -> crate::Result<()> {
-        SavePath::new(Path::new(path), app_dirs)?.of_kind("csv", "a chart")?;
+        SavePath::new(Path::new(path), app_dirs)?.partial("csv", "a chart")?;
         Ok(())
     }
 
     #[test]
-    fn only_absolute_paths_of_the_one_extension_pass() {
-        for good in ["/tmp/a.csv", "/tmp/A.CSV", "/home/x/report.2026.csv"] {
-            assert!(csv(good, &[]).is_ok(), "{good}");
+    fn only_plain_absolute_paths_of_the_one_extension_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+        for good in ["a.csv", "A.CSV", "report.2026.csv"] {
+            assert!(csv(&at(good), &[]).is_ok(), "{good}");
         }
         for bad in [
-            "",
-            "  ",
-            "a.csv",
-            "../a.csv",
-            "/tmp/a.sh",
-            "/tmp/.csv",
-            "/tmp/a.csv.sh",
-            "/home/x/.bashrc",
-            "/tmp/a",
+            String::new(),
+            "  ".into(),
+            "a.csv".into(),
+            "../a.csv".into(),
+            at("sub/../a.csv"),
+            at("a.sh"),
+            at(".csv"),
+            at("a.csv.sh"),
+            at(".bashrc"),
+            at("a"),
         ] {
-            assert_eq!(csv(bad, &[]).unwrap_err().code(), "invalid_input", "{bad}");
+            assert_eq!(csv(&bad, &[]).unwrap_err().code(), "invalid_input", "{bad}");
         }
+        // Checking makes a partial file only for a path that passed, and
+        // dropping it unkept leaves nothing behind.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
+    #[cfg(unix)]
     #[test]
-    fn nothing_is_saved_into_the_apps_own_folders_even_through_a_link() {
+    fn nothing_is_saved_into_the_apps_own_files_by_any_name() {
         let app = tempfile::tempdir().unwrap();
         let elsewhere = tempfile::tempdir().unwrap();
-        let link = elsewhere.path().join("link");
-        std::os::unix::fs::symlink(app.path(), &link).unwrap();
         let dirs = [app.path()];
+        let ours = app.path().join("profiles.csv");
+        std::fs::write(&ours, "ours").unwrap();
+        let out = |name: &str| elsewhere.path().join(name);
+        std::os::unix::fs::symlink(app.path(), out("folder-link")).unwrap();
+        std::os::unix::fs::symlink(&ours, out("file-link.csv")).unwrap();
+        std::os::unix::fs::symlink(out("x.csv"), app.path().join("out.csv")).unwrap();
+        std::os::unix::fs::symlink(app.path().join(".bashrc"), out("dangling.csv")).unwrap();
+        std::fs::hard_link(&ours, out("hard.csv")).unwrap();
         for bad in [
-            app.path().join("profiles.csv"),
+            ours.clone(),
             app.path().join("sub/x.csv"),
-            link.join("x.csv"),
+            out("folder-link").join("x.csv"),
+            out("file-link.csv"),
+            app.path().join("out.csv"),
+            out("dangling.csv"),
+            out("hard.csv"),
         ] {
             let err = csv(bad.to_str().unwrap(), &dirs).unwrap_err();
             assert_eq!(err.code(), "invalid_input", "{}", bad.display());
         }
-        let fine = elsewhere.path().join("x.csv");
-        assert!(csv(fine.to_str().unwrap(), &dirs).is_ok());
+        assert!(csv(out("x.csv").to_str().unwrap(), &dirs).is_ok());
+        assert_eq!(std::fs::read_to_string(&ours).unwrap(), "ours");
     }
 }

@@ -138,8 +138,10 @@ fn csv_field(text: &str) -> String {
 /// Writes the chart's CSV where the save dialog said. Only to a `.csv`
 /// file: whatever calls this can never overwrite a config or a script.
 pub fn save_csv(chart: &Chart, path: &SavePath) -> Result<()> {
-    let path = path.of_kind("csv", "a chart")?;
-    std::fs::write(path, chart.to_csv()).map_err(Error::storage)
+    let file = path.partial("csv", "a chart")?;
+    std::io::Write::write_all(&mut file.file()?, chart.to_csv().as_bytes())
+        .map_err(Error::storage)?;
+    file.keep()
 }
 
 fn number(value: Option<&Bson>) -> f64 {

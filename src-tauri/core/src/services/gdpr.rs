@@ -5,7 +5,6 @@
 //! intent before the first delete.
 
 use std::io::Write;
-use std::path::Path;
 
 use mongodb::bson::doc;
 use serde::Serialize;
@@ -100,7 +99,8 @@ pub async fn export(
     path: &SavePath,
     mut progress: impl FnMut(ExportProgress),
 ) -> Result<ExportReport> {
-    let path = path.of_kind("json", "an export")?;
+    let tmp = path.partial("json", "an export")?;
+    let path = tmp.target().to_path_buf();
     let user_doc = Users::new(conn)
         .find_for_export(user.object_id())
         .await?
@@ -113,7 +113,6 @@ pub async fn export(
             Change::new("users", user.user_id(), "export_user").values(Value::Null, target),
         )
         .await?;
-    let tmp = PartialFile::create(path.with_extension("partial"))?;
     let mut out = std::io::BufWriter::new(tmp.file()?);
     let header = serde_json::json!({
         "exported_at": chrono::Utc::now().to_rfc3339(),
@@ -151,7 +150,7 @@ pub async fn export(
         .map_err(|e| Error::storage(e.error()))?
         .sync_all()
         .map_err(Error::storage)?;
-    tmp.keep_as(path)?;
+    tmp.keep()?;
     audit
         .record_read(
             conn,
@@ -166,49 +165,6 @@ pub async fn export(
         path: path.display().to_string(),
         collections: counts,
     })
-}
-
-/// The export while it is written: a new file readable by its owner only
-/// (0600 on Unix; never an existing file or a symlink's target), removed
-/// unless the export completes, so a failure leaves no personal data behind.
-struct PartialFile {
-    path: std::path::PathBuf,
-    kept: bool,
-}
-
-impl PartialFile {
-    fn create(path: std::path::PathBuf) -> Result<Self> {
-        // A stale partial (or a symlink planted there) is replaced, not followed.
-        let _ = std::fs::remove_file(&path);
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        options.open(&path).map_err(Error::storage)?;
-        Ok(PartialFile { path, kept: false })
-    }
-
-    fn file(&self) -> Result<std::fs::File> {
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(&self.path)
-            .map_err(Error::storage)
-    }
-
-    /// Moves the finished file into place (a rename never follows a symlink).
-    fn keep_as(mut self, path: &Path) -> Result<()> {
-        std::fs::rename(&self.path, path).map_err(Error::storage)?;
-        self.kept = true;
-        Ok(())
-    }
-}
-
-impl Drop for PartialFile {
-    fn drop(&mut self) {
-        if !self.kept {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
 }
 
 /// Deletes the user and all their per-user documents. `confirm_email` must

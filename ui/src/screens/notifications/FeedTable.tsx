@@ -121,6 +121,8 @@ interface RowProps {
   row: FeedRow;
   index: number;
   checked: boolean;
+  /** When the rows were fetched: a reload redraws "3 days ago". */
+  fetchedAt: number;
   actions: RowActions;
 }
 
@@ -156,11 +158,13 @@ interface Props {
   onOpenUser: (userId: string) => void;
   loading: boolean;
   stale: boolean;
+  /** When `rows` were fetched (the query's `dataUpdatedAt`). */
+  fetchedAt: number;
   style?: CSSProperties;
 }
 
 /** The feed page: newest first, virtualized rows, a checkbox per row. */
-export function FeedTable({ rows, selected, onToggle, onToggleAll, onOpenUser, loading, stale, style }: Props) {
+export function FeedTable({ rows, selected, onToggle, onToggleAll, onOpenUser, loading, stale, fetchedAt, style }: Props) {
   const latest = useRef<RowActions>({ onToggle, onOpenUser });
   useLayoutEffect(() => {
     latest.current = { onToggle, onOpenUser };
@@ -246,7 +250,16 @@ export function FeedTable({ rows, selected, onToggle, onToggleAll, onOpenUser, l
           )}
           {items.map((item) => {
             const row = rows[item.index];
-            return <FeedTableRow key={row.id} row={row} index={item.index} checked={selected.has(row.id)} actions={actions} />;
+            return (
+              <FeedTableRow
+                key={row.id}
+                row={row}
+                index={item.index}
+                checked={selected.has(row.id)}
+                fetchedAt={fetchedAt}
+                actions={actions}
+              />
+            );
           })}
           {padBottom > 0 && (
             <tr aria-hidden>

@@ -179,6 +179,7 @@ export function NotificationsScreen({ state, onStateChange, onOpenUser }: Props)
           onOpenUser={onOpenUser}
           loading={feed.isPending}
           stale={feed.isPlaceholderData}
+          fetchedAt={feed.dataUpdatedAt}
           style={{ height: rows.length === 0 ? undefined : 'min(60dvh, 560px)' }}
         />
         {!feed.isPending && !feed.isError && rows.length === 0 && (

@@ -237,4 +237,22 @@ describe('UsersScreen', () => {
     renderUsers();
     expect(await screen.findByTestId('users-error')).toHaveTextContent('Not connected');
   });
+
+  it('redraws "… ago" on reload even when the rows come back unchanged', async () => {
+    // Rows are memoized on their data; the same page refetched is the same
+    // objects, but the time since then has moved on.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2025-06-01T08:35:00Z'));
+      vi.mocked(backend.listUsers).mockResolvedValue(aUserPage([aUserRow({ last_login: '2025-06-01T08:30:00Z' })]));
+      const { user } = renderUsers();
+      const lastLogin = () => within(rowByEmail('ada.lovelace@example.com')).getByText(/ago|now/);
+      await waitFor(() => expect(lastLogin()).toHaveTextContent('5 minutes ago'));
+      vi.setSystemTime(new Date('2025-06-03T09:00:00Z'));
+      await user.click(screen.getByTestId('users-refresh'));
+      await waitFor(() => expect(lastLogin()).toHaveTextContent('2 days ago'));
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

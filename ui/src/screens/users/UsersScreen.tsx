@@ -137,6 +137,7 @@ export function UsersScreen({ state, onStateChange, onOpenUser, focusSearch = 0 
               onOpen={open}
               loading={users.isPending}
               stale={users.isPlaceholderData}
+              fetchedAt={users.dataUpdatedAt}
               style={{ flex: rows.length === 0 && !users.isPending ? '0 0 auto' : 1, minHeight: 0 }}
             />
             {!users.isPending && rows.length === 0 && (

@@ -96,6 +96,8 @@ interface Props {
   loading: boolean;
   /** A newer page is on its way (the rows shown are the previous page's). */
   stale: boolean;
+  /** When `rows` were fetched (the query's `dataUpdatedAt`). */
+  fetchedAt: number;
   /** Fills its parent's height; rows scroll inside. */
   style?: CSSProperties;
 }
@@ -103,6 +105,8 @@ interface Props {
 interface RowProps {
   row: Row<typeof features, UserRow>;
   index: number;
+  /** When the rows were fetched: a reload redraws "3 days ago" and expiries. */
+  fetchedAt: number;
   onOpen: (user: UserRow) => void;
 }
 
@@ -138,11 +142,11 @@ const UserTableRow = memo(
       </Table.Tr>
     );
   },
-  (a, b) => a.row.original === b.row.original && a.index === b.index && a.onOpen === b.onOpen,
+  (a, b) => a.row.original === b.row.original && a.index === b.index && a.fetchedAt === b.fetchedAt && a.onOpen === b.onOpen,
 );
 
 /** The users page: TanStack Table columns, server-side sort, virtualized rows. */
-export function UsersTable({ rows, sort, descending, onSort, onOpen, loading, stale, style }: Props) {
+export function UsersTable({ rows, sort, descending, onSort, onOpen, loading, stale, fetchedAt, style }: Props) {
   const sorting: SortingState = [{ id: sort, desc: descending }];
   const table = useTable({
     features,
@@ -256,7 +260,7 @@ export function UsersTable({ rows, sort, descending, onSort, onOpen, loading, st
           )}
           {items.map((item) => {
             const row = modelRows[item.index];
-            return <UserTableRow key={row.id} row={row} index={item.index} onOpen={open} />;
+            return <UserTableRow key={row.id} row={row} index={item.index} fetchedAt={fetchedAt} onOpen={open} />;
           })}
           {padBottom > 0 && (
             <tr aria-hidden>
