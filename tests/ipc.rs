@@ -161,7 +161,9 @@ fn every_write_command_is_refused_on_a_read_only_connection() {
     let (_, overview) = create_and_connect(webview, profile_input("Read-only", &db, true));
     assert_eq!(overview["read_only"], true);
 
-    let export_path = dir.path().join("export.json");
+    // Outside the app's folder, where the save dialog would put it.
+    let downloads = tempfile::tempdir().unwrap();
+    let export_path = downloads.path().join("export.json");
     let detail = invoke(webview, "user_detail", json!({ "userId": user_id })).unwrap();
     let writes = [
         (
