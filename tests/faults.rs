@@ -117,6 +117,18 @@ async fn timed<T>(
     err
 }
 
+/// How many of `refs` the server still holds.
+async fn still_there(notes: &mongodb::Collection<Document>, refs: &[&NotificationRef]) -> usize {
+    let ids: Vec<mongodb::bson::oid::ObjectId> = refs
+        .iter()
+        .map(|r| mongodb::bson::oid::ObjectId::parse_str(&r.id).unwrap())
+        .collect();
+    notes
+        .count_documents(doc! { "_id": { "$in": &ids } })
+        .await
+        .unwrap() as usize
+}
+
 #[tokio::test]
 async fn a_stopped_server_mid_operation_is_a_typed_error_and_the_app_recovers() {
     if std::env::var("MONGODB_URI").is_ok_and(|u| !u.is_empty()) {
@@ -217,16 +229,8 @@ async fn a_stopped_server_mid_operation_is_a_typed_error_and_the_app_recovers() 
     back.push(("bulk", wire.restart(&conn).await));
     let mut left_by_owner = Vec::new();
     for owner in &owners {
-        let ids: Vec<mongodb::bson::oid::ObjectId> = refs
-            .iter()
-            .filter(|r| &r.user_id == owner)
-            .map(|r| mongodb::bson::oid::ObjectId::parse_str(&r.id).unwrap())
-            .collect();
-        let left = notes
-            .count_documents(doc! { "_id": { "$in": &ids } })
-            .await
-            .unwrap();
-        left_by_owner.push((left as usize, ids.len()));
+        let own: Vec<&NotificationRef> = refs.iter().filter(|r| &r.user_id == owner).collect();
+        left_by_owner.push((still_there(&notes, &own).await, own.len()));
     }
     // The service works through users in id order, as `owners` is sorted.
     let applied: usize = left_by_owner[..2].iter().map(|(_, all)| all).sum();
@@ -286,15 +290,12 @@ async fn a_stopped_server_mid_operation_is_a_typed_error_and_the_app_recovers() 
     };
     assert_eq!((*matched, stopped_at_user), (0.0, &owners[2]));
     assert!(message.contains(&unknown), "{message}");
-    let ids: Vec<mongodb::bson::oid::ObjectId> = rest
-        .iter()
-        .map(|r| mongodb::bson::oid::ObjectId::parse_str(&r.id).unwrap())
-        .collect();
-    let left = notes
-        .count_documents(doc! { "_id": { "$in": &ids } })
-        .await
-        .unwrap();
-    assert_eq!(left as usize, rest.len(), "its delete never left");
+    let rest: Vec<&NotificationRef> = rest.iter().collect();
+    assert_eq!(
+        still_there(&notes, &rest).await,
+        rest.len(),
+        "its delete never left"
+    );
 
     // An index build over three indexes, stopped at the second.
     let plan = index_fix::plan(&conn, &FixScope::All).await.unwrap();

@@ -33,13 +33,7 @@ fn setup(prefix: &str, users: u32) -> Setup {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (db, user_id) = runtime.block_on(async {
         let (db, _conn, _) = support::seeded(prefix, users).await;
-        let user = support::raw_db(&db)
-            .await
-            .collection::<Document>("users")
-            .find_one(doc! { "roles": { "$ne": "superadmin" } })
-            .await
-            .unwrap()
-            .unwrap();
+        let user = support::ordinary_user(&db).await;
         (db, user.get_object_id("_id").unwrap().to_hex())
     });
     let dir = tempfile::tempdir().unwrap();

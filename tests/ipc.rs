@@ -117,13 +117,7 @@ fn every_write_command_is_refused_on_a_read_only_connection() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (db, user_id, email) = runtime.block_on(async {
         let (db, _conn, _) = support::seeded("ipc_ro", 40).await;
-        let user = support::raw_db(&db)
-            .await
-            .collection::<Document>("users")
-            .find_one(doc! { "roles": { "$ne": "superadmin" } })
-            .await
-            .unwrap()
-            .unwrap();
+        let user = support::ordinary_user(&db).await;
         (
             db,
             user.get_object_id("_id").unwrap().to_hex(),

@@ -116,6 +116,17 @@ pub async fn raw_db(database: &str) -> mongodb::Database {
         .database(database)
 }
 
+/// A user who is not a superadmin: edits and erases of them are allowed.
+pub async fn ordinary_user(database: &str) -> Document {
+    raw_db(database)
+        .await
+        .collection::<Document>("users")
+        .find_one(mongodb::bson::doc! { "roles": { "$ne": "superadmin" } })
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 /// Every document of a collection, in `_id` order.
 pub async fn dump(db: &mongodb::Database, collection: &str) -> Vec<Document> {
     use futures_util::TryStreamExt;

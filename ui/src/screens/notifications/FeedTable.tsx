@@ -1,8 +1,9 @@
 import { Anchor, Badge, Box, Checkbox, Skeleton, Table, Text, Tooltip } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useLayoutEffect, useMemo, useRef, type CSSProperties, type ReactNode } from 'react';
+import { memo, useMemo, useRef, type CSSProperties, type ReactNode } from 'react';
 import type { FeedRow } from '../../backend';
 import { AbsoluteDate, RelativeDate } from '../../components/DateText';
+import { useStableCallback } from '../../components/useStableCallback';
 
 export const TYPE_COLORS: Record<string, string> = {
   task_reminder: 'grape',
@@ -165,17 +166,9 @@ interface Props {
 
 /** The feed page: newest first, virtualized rows, a checkbox per row. */
 export function FeedTable({ rows, selected, onToggle, onToggleAll, onOpenUser, loading, stale, fetchedAt, style }: Props) {
-  const latest = useRef<RowActions>({ onToggle, onOpenUser });
-  useLayoutEffect(() => {
-    latest.current = { onToggle, onOpenUser };
-  });
-  const actions = useMemo<RowActions>(
-    () => ({
-      onToggle: (row) => latest.current.onToggle(row),
-      onOpenUser: (userId) => latest.current.onOpenUser(userId),
-    }),
-    [],
-  );
+  const toggle = useStableCallback(onToggle);
+  const openUser = useStableCallback(onOpenUser);
+  const actions = useMemo<RowActions>(() => ({ onToggle: toggle, onOpenUser: openUser }), [toggle, openUser]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: rows.length,

@@ -11,9 +11,10 @@ import {
   type Updater,
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useLayoutEffect, useRef, type CSSProperties } from 'react';
+import { memo, useRef, type CSSProperties } from 'react';
 import type { UserRow, UserSortField } from '../../backend';
 import { AbsoluteDate, RelativeDate } from '../../components/DateText';
+import { useStableCallback } from '../../components/useStableCallback';
 import { ExpiryText, RoleBadges, TierBadge } from '../../components/userBadges';
 
 const features = tableFeatures({ rowSortingFeature });
@@ -165,11 +166,7 @@ export function UsersTable({ rows, sort, descending, onSort, onOpen, loading, st
   });
 
   // One stable callback for every row, so a row re-renders only for its own user.
-  const onOpenRef = useRef(onOpen);
-  useLayoutEffect(() => {
-    onOpenRef.current = onOpen;
-  });
-  const open = useCallback((user: UserRow) => onOpenRef.current(user), []);
+  const open = useStableCallback(onOpen);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const modelRows = table.getRowModel().rows;
