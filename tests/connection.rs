@@ -245,6 +245,7 @@ async fn a_lost_server_is_its_own_code_and_the_connection_recovers() {
         timeout_ms,
         message,
         details,
+        ..
     } = &err
     else {
         panic!("{err:?}")

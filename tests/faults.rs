@@ -8,7 +8,7 @@
 
 mod support;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -32,6 +32,8 @@ struct Tripwire {
     server: Arc<Mutex<Option<TestServer>>>,
     command: Arc<Mutex<Option<(String, usize)>>>,
     seen: Arc<AtomicUsize>,
+    /// Freeze the server instead of stopping it.
+    stall: Arc<AtomicBool>,
     port: u16,
     h2: std::path::PathBuf,
     _dir: tempfile::TempDir,
@@ -47,6 +49,7 @@ impl Tripwire {
             server: Arc::new(Mutex::new(Some(server))),
             command: Arc::new(Mutex::new(None)),
             seen: Arc::new(AtomicUsize::new(0)),
+            stall: Arc::new(AtomicBool::new(false)),
             h2,
             _dir: dir,
         }
@@ -57,8 +60,12 @@ impl Tripwire {
     }
 
     fn monitor(&self) -> EventHandler<CommandEvent> {
-        let (server, command, seen) =
-            (self.server.clone(), self.command.clone(), self.seen.clone());
+        let (server, command, seen, stall) = (
+            self.server.clone(),
+            self.command.clone(),
+            self.seen.clone(),
+            self.stall.clone(),
+        );
         EventHandler::callback(move |event: CommandEvent| {
             let CommandEvent::Started(e) = event else {
                 return;
@@ -66,8 +73,13 @@ impl Tripwire {
             let armed = command.lock().unwrap().clone();
             if let Some((name, n)) = armed {
                 if e.command_name == name && seen.fetch_add(1, Ordering::SeqCst) + 1 == n {
-                    // Stopped before this command leaves: it never reaches the server.
-                    if let Some(s) = server.lock().unwrap().take() {
+                    // Before this command leaves: a stopped server never gets
+                    // it; a frozen one takes it and never answers.
+                    if stall.load(Ordering::SeqCst) {
+                        if let Some(s) = server.lock().unwrap().as_ref() {
+                            s.pause();
+                        }
+                    } else if let Some(s) = server.lock().unwrap().take() {
                         s.stop();
                     }
                 }
@@ -76,8 +88,15 @@ impl Tripwire {
     }
 
     fn arm(&self, command: &str, n: usize) {
+        self.stall.store(false, Ordering::SeqCst);
         self.seen.store(0, Ordering::SeqCst);
         *self.command.lock().unwrap() = Some((command.to_string(), n));
+    }
+
+    /// Freezes the server when the `n`th `command` is about to be sent.
+    fn arm_stall(&self, command: &str, n: usize) {
+        self.arm(command, n);
+        self.stall.store(true, Ordering::SeqCst);
     }
 
     /// Starts the server again on the same port and data; how long until
@@ -86,6 +105,17 @@ impl Tripwire {
         *self.command.lock().unwrap() = None;
         let server = support::start_bundled_server_with(self.port, Some(&self.h2));
         *self.server.lock().unwrap() = Some(server);
+        self.back(conn).await
+    }
+
+    /// Thaws a frozen server; how long until the connection says it is back.
+    async fn thaw(&self, conn: &Connection) -> Duration {
+        *self.command.lock().unwrap() = None;
+        self.server.lock().unwrap().as_ref().unwrap().resume();
+        self.back(conn).await
+    }
+
+    async fn back(&self, conn: &Connection) -> Duration {
         let returned = Instant::now();
         while !matches!(conn.health().await, Health::Connected) {
             assert!(
@@ -127,6 +157,36 @@ async fn still_there(notes: &mongodb::Collection<Document>, refs: &[&Notificatio
         .count_documents(doc! { "_id": { "$in": &ids } })
         .await
         .unwrap() as usize
+}
+
+/// The notifications of the first `n` owners in id order (the order the
+/// bulk service works in), and those owners.
+async fn first_owners(
+    notes: &mongodb::Collection<Document>,
+    n: usize,
+) -> (Vec<NotificationRef>, Vec<String>) {
+    let mut refs: Vec<NotificationRef> = Vec::new();
+    let mut owners: Vec<String> = Vec::new();
+    let mut cursor = notes
+        .find(doc! {})
+        .sort(doc! { "user_id": 1 })
+        .await
+        .unwrap();
+    while let Some(note) = cursor.try_next().await.unwrap() {
+        let owner = note.get_str("user_id").unwrap().to_string();
+        if !owners.contains(&owner) {
+            if owners.len() == n {
+                break;
+            }
+            owners.push(owner.clone());
+        }
+        refs.push(NotificationRef {
+            user_id: owner,
+            id: note.get_object_id("_id").unwrap().to_hex(),
+        });
+    }
+    assert_eq!(owners.len(), n);
+    (refs, owners)
 }
 
 #[tokio::test]
@@ -199,27 +259,7 @@ async fn a_stopped_server_mid_operation_is_a_typed_error_and_the_app_recovers() 
     // users' notifications are gone, the rest are all there, and the audit
     // trail says exactly that.
     let notes = raw.collection::<Document>("notifications");
-    let mut refs: Vec<NotificationRef> = Vec::new();
-    let mut owners: Vec<String> = Vec::new();
-    let mut cursor = notes
-        .find(doc! {})
-        .sort(doc! { "user_id": 1 })
-        .await
-        .unwrap();
-    while let Some(n) = cursor.try_next().await.unwrap() {
-        let owner = n.get_str("user_id").unwrap().to_string();
-        if !owners.contains(&owner) {
-            if owners.len() == 5 {
-                break;
-            }
-            owners.push(owner.clone());
-        }
-        refs.push(NotificationRef {
-            user_id: owner,
-            id: n.get_object_id("_id").unwrap().to_hex(),
-        });
-    }
-    assert_eq!(owners.len(), 5);
+    let (refs, owners) = first_owners(&notes, 5).await;
     wire.arm("delete", 3);
     let start = Instant::now();
     let err = notifications::delete(&conn, &audit, &refs)
@@ -328,6 +368,141 @@ async fn a_stopped_server_mid_operation_is_a_typed_error_and_the_app_recovers() 
 
     for (what, took) in &back {
         println!("{what}: connection back {took:?} after the server returned");
+        assert!(*took < BACK_WITHIN, "{what}: {took:?}");
+    }
+}
+
+/// A server that takes the request and never answers (a hung host, a
+/// network dropping packets). The driver has no socket timeout: before the
+/// app's one-second heartbeat, a frozen list failed after 12.7 s.
+#[tokio::test]
+async fn a_server_that_stops_answering_is_a_typed_error_and_the_app_recovers() {
+    if std::env::var("MONGODB_URI").is_ok_and(|u| !u.is_empty()) {
+        return; // needs a server this test may freeze
+    }
+    let wire = Tripwire::start();
+    let mut input = support::input(&wire.uri(), "stalls");
+    input.timeout_ms = 1_500;
+    let profile = input.validate("stalls".into()).unwrap().profile;
+    let conn = Connection::open(
+        &profile,
+        ConnectOptions {
+            command_monitor: Some(wire.monitor()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let audit = audit_log();
+    seed::seed(
+        &conn,
+        &audit,
+        &SeedOptions::today(20),
+        Some("stalls"),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let raw = mongodb::Client::with_uri_str(wire.uri())
+        .await
+        .unwrap()
+        .database("stalls");
+    let mut back = Vec::new();
+
+    wire.arm_stall("find", 1);
+    timed(
+        "frozen users list",
+        users::list(&conn, &UserQuery::default()),
+    )
+    .await;
+    back.push(("list", wire.thaw(&conn).await));
+    let page = users::list(&conn, &UserQuery::default()).await.unwrap();
+    assert!(!page.rows.is_empty(), "the next action works");
+
+    // The frozen server holds the update and may apply it once thawed:
+    // the app must not say it was not applied.
+    let target = page
+        .rows
+        .iter()
+        .find(|r| !r.roles.contains(&"superadmin".to_string()))
+        .unwrap();
+    let scope = mozaiks_core::db::scope::UserScope::parse(&target.id).unwrap();
+    let before = users::detail(&conn, &scope).await.unwrap();
+    let mut edit = UserEdit {
+        roles: vec!["user".into()],
+        tier: Some("basic".into()),
+        expires_at: None,
+        display_name: Some("Renamed while frozen".into()),
+        bio: None,
+        version: before.version.clone(),
+    };
+    wire.arm_stall("findAndModify", 1);
+    let err = timed(
+        "frozen user update",
+        users::update(&conn, &audit, &scope, &edit),
+    )
+    .await;
+    assert!(
+        err.to_string()
+            .contains("Whether the change was applied is unknown"),
+        "{err}"
+    );
+    back.push(("update", wire.thaw(&conn).await));
+    let now = users::detail(&conn, &scope).await.unwrap();
+    assert!(
+        [before.display_name.as_deref(), edit.display_name.as_deref()]
+            .contains(&now.display_name.as_deref()),
+        "{:?}",
+        now.display_name
+    );
+    edit.version = now.version;
+    edit.display_name = Some("Renamed after the thaw".into());
+    users::update(&conn, &audit, &scope, &edit).await.unwrap();
+
+    // A bulk delete over three users, frozen at the second: the first
+    // user's notifications are gone and reported, the second's outcome is
+    // unknown, and the third's are all there.
+    let notes = raw.collection::<Document>("notifications");
+    let (refs, owners) = first_owners(&notes, 3).await;
+    let own = |k: usize| -> Vec<&NotificationRef> {
+        refs.iter().filter(|r| r.user_id == owners[k]).collect()
+    };
+    wire.arm_stall("delete", 2);
+    let start = Instant::now();
+    let err = notifications::delete(&conn, &audit, &refs)
+        .await
+        .unwrap_err();
+    let took = start.elapsed();
+    assert!(took < TYPED_WITHIN, "frozen bulk delete: {took:?}");
+    back.push(("bulk", wire.thaw(&conn).await));
+    let mozaiks_core::Error::PartlyApplied {
+        message,
+        matched,
+        stopped_at_user,
+        cause,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (*matched, stopped_at_user, cause.as_str()),
+        (own(0).len() as f64, &owners[1], "connection_lost")
+    );
+    assert!(
+        message.contains(&format!(
+            "whether user {}'s change applied is unknown",
+            owners[1]
+        )),
+        "{message}"
+    );
+    println!("frozen bulk delete: {err} after {took:?}");
+    assert_eq!(still_there(&notes, &own(0)).await, 0);
+    assert!([0, own(1).len()].contains(&still_there(&notes, &own(1)).await));
+    assert_eq!(still_there(&notes, &own(2)).await, own(2).len());
+
+    for (what, took) in &back {
+        println!("{what}: connection back {took:?} after the server answered again");
         assert!(*took < BACK_WITHIN, "{what}: {took:?}");
     }
 }

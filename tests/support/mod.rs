@@ -272,6 +272,26 @@ impl TestServer {
         }
     }
 
+    /// Freezes the bundled server (SIGSTOP): its connections stay open and
+    /// nothing answers, as when a host hangs or a network drops packets
+    /// without a reset. [`TestServer::resume`] thaws it.
+    pub fn pause(&self) {
+        self.signal("STOP");
+    }
+
+    pub fn resume(&self) {
+        self.signal("CONT");
+    }
+
+    fn signal(&self, name: &str) {
+        let child = self._child.as_ref().expect("a bundled server");
+        let sent = Command::new("kill")
+            .args([&format!("-{name}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill -{name}");
+    }
+
     /// Kills the bundled server at once, as a crash would.
     pub fn kill(mut self) {
         if let Some(child) = self._child.as_mut() {

@@ -63,7 +63,7 @@ describe('App', () => {
   it('turns the header red at once when a query fails with connection_lost', async () => {
     vi.mocked(backend.connect).mockResolvedValue(anOverview());
     vi.mocked(backend.listUsers).mockRejectedValue(
-      backendError({ type: 'connection_lost', data: { timeout_ms: 3000, message: 'the server stopped answering', details: 'driver text' } }),
+      backendError({ type: 'connection_lost', data: { timeout_ms: 3000, message: 'the server stopped answering', outcome_unknown: false, details: 'driver text' } }),
     );
     vi.mocked(backend.countUsers).mockResolvedValue({ value: 0, exact: true });
     const { user } = renderWithProviders(<App />);

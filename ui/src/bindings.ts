@@ -175,6 +175,8 @@ export type AppError = { type: "invalid_uri"; data: {
 { type: "connection_lost"; data: {
 	timeout_ms: number,
 	message: string,
+	/**  A write was sent and no answer came: the server may have applied it. */
+	outcome_unknown: boolean,
 	/**  The driver's own text, for the details toggle. */
 	details: string,
 } } | 

@@ -53,6 +53,8 @@ pub enum Error {
     ConnectionLost {
         timeout_ms: u32,
         message: String,
+        /// A write was sent and no answer came: the server may have applied it.
+        outcome_unknown: bool,
         /// The driver's own text, for the details toggle.
         details: String,
     },

@@ -176,7 +176,7 @@ impl AuditLog {
                 .collection(AUDIT_COLLECTION)
                 .insert_one(doc)
                 .await
-                .classified(conn.timeout_ms())?;
+                .classified_write(conn.timeout_ms())?;
         }
         Ok(())
     }

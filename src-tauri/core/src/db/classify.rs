@@ -15,11 +15,13 @@ const AUTHENTICATION_FAILED: i32 = 18;
 pub(in crate::db) const MAX_TIME_MS_EXPIRED: i32 = 50;
 
 /// When the error happened: while connecting, no answer means the server
-/// could not be reached; later, it means the connection was lost.
+/// could not be reached; later, it means the connection was lost, and a
+/// write that got no answer may or may not have been applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
     Connect,
     Session,
+    Write,
 }
 
 pub fn classify(err: &mongodb::error::Error, timeout_ms: u32, phase: Phase) -> Error {
@@ -56,14 +58,26 @@ pub fn classify(err: &mongodb::error::Error, timeout_ms: u32, phase: Phase) -> E
         ErrorKind::Write(WriteFailure::WriteError(w)) if w.code == DUPLICATE_KEY => {
             Error::Conflict { current: None }
         }
-        _ if is_lost(err) => Error::ConnectionLost {
-            timeout_ms,
-            message: format!(
-                "The database server stopped answering (nothing within {timeout_ms} ms). \
-                 mozaiks-admin reconnects by itself once it is back."
-            ),
-            details,
-        },
+        _ if is_lost(err) => {
+            // Never selected: the write was not sent.
+            let outcome_unknown =
+                phase == Phase::Write && !matches!(&*err.kind, ErrorKind::ServerSelection { .. });
+            Error::ConnectionLost {
+                timeout_ms,
+                message: format!(
+                    "The database server stopped answering (nothing within {timeout_ms} ms).{} \
+                     mozaiks-admin reconnects by itself once it is back.",
+                    match outcome_unknown {
+                        true =>
+                            " Whether the change was applied is unknown: reload to see \
+                                 before trying again.",
+                        false => "",
+                    }
+                ),
+                outcome_unknown,
+                details,
+            }
+        }
         ErrorKind::Command(c) => Error::Database {
             message: format!("The server refused the request: {}", c.message),
             details,
@@ -87,13 +101,19 @@ fn is_lost(err: &mongodb::error::Error) -> bool {
 
 /// `result.classified(timeout_ms)?` inside `db`: the only way driver errors
 /// leave it.
+/// `classified_write` for the result of a write.
 pub(in crate::db) trait Classified<T> {
     fn classified(self, timeout_ms: u32) -> crate::Result<T>;
+    fn classified_write(self, timeout_ms: u32) -> crate::Result<T>;
 }
 
 impl<T> Classified<T> for mongodb::error::Result<T> {
     fn classified(self, timeout_ms: u32) -> crate::Result<T> {
         self.map_err(|e| classify(&e, timeout_ms, Phase::Session))
+    }
+
+    fn classified_write(self, timeout_ms: u32) -> crate::Result<T> {
+        self.map_err(|e| classify(&e, timeout_ms, Phase::Write))
     }
 }
 
@@ -117,18 +137,65 @@ mod tests {
         assert_eq!(classify(&other, 3000, Phase::Session).code(), "database");
     }
 
-    #[test]
-    fn a_lost_server_mid_session_says_so_with_the_real_timeout() {
-        let io: mongodb::error::Error = ErrorKind::Io(std::sync::Arc::new(std::io::Error::new(
+    fn eof() -> mongodb::error::Error {
+        ErrorKind::Io(std::sync::Arc::new(std::io::Error::new(
             std::io::ErrorKind::UnexpectedEof,
             "unexpected end of file",
         )))
-        .into();
+        .into()
+    }
+
+    #[tokio::test]
+    async fn a_write_without_an_answer_is_said_to_be_unknown_and_one_never_sent_is_not() {
+        let unknown = "Whether the change was applied is unknown";
+        let sent = classify(&eof(), 3000, Phase::Write);
+        assert!(matches!(
+            sent,
+            Error::ConnectionLost {
+                outcome_unknown: true,
+                ..
+            }
+        ));
+        assert!(sent.to_string().contains(unknown), "{sent}");
+        assert!(!classify(&eof(), 3000, Phase::Session)
+            .to_string()
+            .contains(unknown));
+        // Nothing listens on port 1: the write is never sent.
+        let mut options = mongodb::options::ClientOptions::parse("mongodb://127.0.0.1:1")
+            .await
+            .unwrap();
+        options.server_selection_timeout = Some(std::time::Duration::from_millis(100));
+        let never_selected = mongodb::Client::with_options(options)
+            .unwrap()
+            .database("x")
+            .collection::<mongodb::bson::Document>("x")
+            .insert_one(doc! {})
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            *never_selected.kind,
+            ErrorKind::ServerSelection { .. }
+        ));
+        let unsent = classify(&never_selected, 3000, Phase::Write);
+        assert!(matches!(
+            unsent,
+            Error::ConnectionLost {
+                outcome_unknown: false,
+                ..
+            }
+        ));
+        assert!(!unsent.to_string().contains(unknown), "{unsent}");
+    }
+
+    #[test]
+    fn a_lost_server_mid_session_says_so_with_the_real_timeout() {
+        let io = eof();
         match classify(&io, 3000, Phase::Session) {
             Error::ConnectionLost {
                 timeout_ms,
                 message,
                 details,
+                ..
             } => {
                 assert_eq!(timeout_ms, 3000);
                 assert!(message.contains("3000 ms") && !message.contains("Kind:"));

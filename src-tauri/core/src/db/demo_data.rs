@@ -36,7 +36,7 @@ impl<'w> DemoDataWriter<'w> {
             .database()
             .run_command(drop)
             .await
-            .classified(self.timeout())
+            .classified_write(self.timeout())
             .map(|_| ())
     }
 
@@ -50,7 +50,7 @@ impl<'w> DemoDataWriter<'w> {
             .ordered(false)
             .comment(Bson::from(SEED_COMMENT))
             .await
-            .classified(self.timeout())?;
+            .classified_write(self.timeout())?;
         Ok(n)
     }
 
@@ -58,7 +58,7 @@ impl<'w> DemoDataWriter<'w> {
         self.coll(name)
             .create_index(model)
             .await
-            .classified(self.timeout())
+            .classified_write(self.timeout())
             .map(drop)
     }
 }

@@ -68,7 +68,7 @@ impl<'w> IndexWriter<'w> {
         self.coll(collection)
             .create_index(spec.model())
             .await
-            .classified(self.ctx.conn().timeout_ms())
+            .classified_write(self.ctx.conn().timeout_ms())
             .map(drop)
     }
 
@@ -82,7 +82,7 @@ impl<'w> IndexWriter<'w> {
             .database()
             .run_command(command)
             .await
-            .classified(self.ctx.conn().timeout_ms())
+            .classified_write(self.ctx.conn().timeout_ms())
             .map(drop)
     }
 
@@ -95,7 +95,7 @@ impl<'w> IndexWriter<'w> {
         self.coll(collection)
             .drop_index(name)
             .await
-            .classified(self.ctx.conn().timeout_ms())
+            .classified_write(self.ctx.conn().timeout_ms())
     }
 }
 

@@ -347,7 +347,7 @@ impl<'w> ScopedWriter<'w> {
             .upsert(upsert)
             .comment(tag(SCOPED_COMMENT, "update"))
             .await
-            .classified(s.timeout())?;
+            .classified_write(s.timeout())?;
         Ok(Updated {
             matched: result.matched_count,
             modified: result.modified_count,
@@ -369,7 +369,7 @@ impl<'w> ScopedWriter<'w> {
             .max_time(READ_TIME_LIMIT)
             .comment(tag(SCOPED_COMMENT, "update"))
             .await
-            .classified(s.timeout())
+            .classified_write(s.timeout())
     }
 
     /// Updates every one of the user's documents matching `filter`.
@@ -380,7 +380,7 @@ impl<'w> ScopedWriter<'w> {
             .update_many(s.scoped(filter)?, update)
             .comment(tag(SCOPED_COMMENT, "update"))
             .await
-            .classified(s.timeout())?;
+            .classified_write(s.timeout())?;
         Ok(Updated {
             matched: result.matched_count,
             modified: result.modified_count,
@@ -399,7 +399,7 @@ impl<'w> ScopedWriter<'w> {
             .insert_one(document)
             .comment(tag(SCOPED_COMMENT, "insert"))
             .await
-            .classified(s.timeout())
+            .classified_write(s.timeout())
             .map(|r| r.inserted_id)
     }
 
@@ -409,7 +409,7 @@ impl<'w> ScopedWriter<'w> {
             .delete_many(s.scoped(filter)?)
             .comment(tag(SCOPED_COMMENT, "delete"))
             .await
-            .classified(s.timeout())?
+            .classified_write(s.timeout())?
             .deleted_count)
     }
 }

@@ -264,7 +264,7 @@ impl<'w> UsersWriter<'w> {
             .return_document(ReturnDocument::After)
             .max_time(READ_TIME_LIMIT)
             .await
-            .classified(self.users.timeout())
+            .classified_write(self.users.timeout())
     }
 
     /// Deletes the user if it matches `expected` and returns the whole
@@ -279,7 +279,7 @@ impl<'w> UsersWriter<'w> {
             .find_one_and_delete(filter)
             .max_time(READ_TIME_LIMIT)
             .await
-            .classified(self.users.timeout())?
+            .classified_write(self.users.timeout())?
             .map(Deleted))
     }
 
@@ -288,7 +288,7 @@ impl<'w> UsersWriter<'w> {
             .coll
             .insert_one(deleted.0)
             .await
-            .classified(self.users.timeout())
+            .classified_write(self.users.timeout())
             .map(drop)
     }
 }

@@ -487,7 +487,13 @@ async fn stopped(
         log::error!("audit of a partial {operation} failed: {}", audit.code());
     }
     // Without a reply the server may have applied that user's change.
-    let unknown = matches!(error, Error::ConnectionLost { .. });
+    let unknown = matches!(
+        error,
+        Error::ConnectionLost {
+            outcome_unknown: true,
+            ..
+        }
+    );
     let first = groups.keys().next().map(String::as_str) == Some(at.user_id());
     if first && !unknown {
         return error; // refused before anything was applied: the error says it all
@@ -496,9 +502,14 @@ async fn stopped(
         true => format!("whether user {}'s change applied is unknown", at.user_id()),
         false => format!("user {}'s change was not applied", at.user_id()),
     };
+    // The lost connection's own sentence would say "unknown" twice.
+    let cause = match &error {
+        Error::ConnectionLost { .. } => "the database server stopped answering".to_string(),
+        other => other.to_string(),
+    };
     Error::PartlyApplied {
         message: format!(
-            "Stopped at user {} ({error}). Before that, {} matched and {} changed; {at_user}; nothing after it was tried.",
+            "Stopped at user {} ({cause}). Before that, {} matched and {} changed; {at_user}; nothing after it was tried.",
             at.user_id(),
             applied.matched,
             applied.modified
