@@ -40,6 +40,28 @@ function pssKb(pid) {
   return Number(rollup.match(/^Pss:\s+(\d+) kB/m)[1]);
 }
 
+/**
+ * Where a process's PSS goes: file-backed mappings (libraries, the binary),
+ * executable anonymous memory (JavaScriptCore's JIT code), and the rest of
+ * the anonymous memory (heaps: the JS heap, the DOM, JIT metadata, caches).
+ */
+function kinds(pid) {
+  const out = { files: 0, jit: 0, data: 0 };
+  let kind = null;
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = line.match(/^[0-9a-f]+-[0-9a-f]+ (\S+) \S+ \S+ (\d+)\s*(.*)$/);
+    if (head) {
+      const [, perms, inode, path] = head;
+      const anonymous = inode === '0' && (!path || path.startsWith('['));
+      kind = !anonymous ? 'files' : perms.includes('x') ? 'jit' : 'data';
+      continue;
+    }
+    const pss = line.match(/^Pss:\s+(\d+) kB/);
+    if (pss && kind) out[kind] += Number(pss[1]);
+  }
+  return out;
+}
+
 /** PSS of the process named `name` (newest) and of its descendants, by name. */
 function memory(name) {
   const all = processes();
@@ -51,11 +73,13 @@ function memory(name) {
     for (const [pid, p] of all) if (p.ppid === tree[i]) tree.push(pid);
   }
   const byName = {};
+  let web = null;
   for (const pid of tree) {
     const n = all.get(pid).name;
     byName[n] = (byName[n] ?? 0) + pssKb(pid);
+    if (n === 'WebKitWebProces') web = kinds(pid);
   }
-  return { byName, pids: tree };
+  return { byName, web, pids: tree };
 }
 
 const mb = (kb) => (kb / 1024).toFixed(0);
@@ -115,9 +139,9 @@ async function appRun(label, extraEnv) {
     await visit('nav-indexes', 'index-check');
     await visit('nav-audit', 'audit');
     await sleep(3000); // let caches settle as they would after use
-    const { byName: mem, pids } = memory('mozaiks-admin');
+    const { byName: mem, web, pids } = memory('mozaiks-admin');
     await b.deleteSession();
-    return { label, firstPaint, mem, pids };
+    return { label, firstPaint, mem, web, pids };
   } finally {
     driver.kill();
     await sleep(1000);
@@ -129,10 +153,10 @@ async function floorRun() {
   const browser = spawn('/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser', ['about:blank'], { stdio: 'ignore' });
   try {
     await sleep(6000);
-    const { byName, pids } = memory('MiniBrowser');
+    const { byName, web, pids } = memory('MiniBrowser');
     browser.kill();
     await alone(pids);
-    return byName;
+    return { mem: byName, web };
   } finally {
     browser.kill();
   }
@@ -147,7 +171,7 @@ const row = (label, m) => {
   return `| ${label} | ${mb(app)} | ${mb(web)} | ${mb(other)} | ${mb(total(m))} |`;
 };
 
-const floor = await floorRun();
+const { mem: floor, web: floorWeb } = await floorRun();
 const base = env('MOZAIKS_ADMIN_CONFIG_DIR');
 // The app sets WEBKIT_DISABLE_COMPOSITING_MODE=1 itself when unset; "0" turns
 // compositing back on. The JIT variants show what the rest of the web
@@ -171,6 +195,11 @@ console.log('\n| process tree (PSS, MB) | main | WebKitWebProcess | other WebKit
 console.log('| --- | --- | --- | --- | --- |');
 console.log(row('floor: MiniBrowser about:blank', floor));
 for (const r of runs) console.log(row(r.label, r.mem));
+console.log('\n| web process (PSS, MB) | mapped files (libraries) | JIT code | heaps and other data |');
+console.log('| --- | --- | --- | --- |');
+const webRow = (label, w) => `| ${label} | ${mb(w.files)} | ${mb(w.jit)} | ${mb(w.data)} |`;
+console.log(webRow('floor: MiniBrowser about:blank', floorWeb));
+for (const r of runs) console.log(webRow(r.label, r.web));
 console.log('');
 for (const r of runs) {
   console.log(`${r.label}: first paint ${r.firstPaint} ms after launch; ${(total(r.mem) / total(floor)).toFixed(2)}× the floor`);
