@@ -41,7 +41,8 @@ function pssKb(pid) {
 }
 
 /**
- * Where a process's PSS goes: file-backed mappings (libraries, the binary),
+ * Where a process's PSS goes: file-backed mappings (libraries, the binary,
+ * and shared-memory buffers, which are files too),
  * executable anonymous memory (JavaScriptCore's JIT code), and the rest of
  * the anonymous memory (heaps: the JS heap, the DOM, JIT metadata, caches).
  */
@@ -73,11 +74,11 @@ function memory(name) {
     for (const [pid, p] of all) if (p.ppid === tree[i]) tree.push(pid);
   }
   const byName = {};
-  let web = null;
+  const web = { files: 0, jit: 0, data: 0 };
   for (const pid of tree) {
     const n = all.get(pid).name;
     byName[n] = (byName[n] ?? 0) + pssKb(pid);
-    if (n === 'WebKitWebProces') web = kinds(pid);
+    if (n === 'WebKitWebProces') for (const [k, v] of Object.entries(kinds(pid))) web[k] += v;
   }
   return { byName, web, pids: tree };
 }
@@ -195,7 +196,7 @@ console.log('\n| process tree (PSS, MB) | main | WebKitWebProcess | other WebKit
 console.log('| --- | --- | --- | --- | --- |');
 console.log(row('floor: MiniBrowser about:blank', floor));
 for (const r of runs) console.log(row(r.label, r.mem));
-console.log('\n| web process (PSS, MB) | mapped files (libraries) | JIT code | heaps and other data |');
+console.log('\n| web process (PSS, MB) | mapped files (libraries, shared buffers) | JIT code | heaps and other data |');
 console.log('| --- | --- | --- | --- |');
 const webRow = (label, w) => `| ${label} | ${mb(w.files)} | ${mb(w.jit)} | ${mb(w.data)} |`;
 console.log(webRow('floor: MiniBrowser about:blank', floorWeb));

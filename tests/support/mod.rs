@@ -18,6 +18,17 @@ pub struct TestServer {
     /// Held open for the life of the test binary: the launcher exits when it closes.
     _stdin: Option<ChildStdin>,
     _child: Option<Child>,
+    /// Frozen by [`TestServer::pause`]: thawed on drop, or it could never
+    /// see its stdin close and would stay behind after a failed test.
+    paused: std::sync::atomic::AtomicBool,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if self.paused.load(Ordering::SeqCst) {
+            self.resume();
+        }
+    }
 }
 
 pub fn server() -> &'static TestServer {
@@ -27,6 +38,7 @@ pub fn server() -> &'static TestServer {
             uri,
             _stdin: None,
             _child: None,
+            paused: Default::default(),
         },
         _ => start_bundled_server(),
     })
@@ -70,6 +82,7 @@ pub fn start_bundled_server_with(port: u16, h2: Option<&std::path::Path>) -> Tes
         uri,
         _stdin: child.stdin.take(),
         _child: Some(child),
+        paused: Default::default(),
     }
 }
 
@@ -277,10 +290,12 @@ impl TestServer {
     /// without a reset. [`TestServer::resume`] thaws it.
     pub fn pause(&self) {
         self.signal("STOP");
+        self.paused.store(true, Ordering::SeqCst);
     }
 
     pub fn resume(&self) {
         self.signal("CONT");
+        self.paused.store(false, Ordering::SeqCst);
     }
 
     fn signal(&self, name: &str) {

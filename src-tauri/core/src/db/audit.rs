@@ -176,7 +176,9 @@ impl AuditLog {
                 .collection(AUDIT_COLLECTION)
                 .insert_one(doc)
                 .await
-                .classified_write(conn.timeout_ms())?;
+                // Not the audited change: a lost audit entry must not say
+                // that change's outcome is unknown.
+                .classified(conn.timeout_ms())?;
         }
         Ok(())
     }

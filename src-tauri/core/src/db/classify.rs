@@ -59,7 +59,9 @@ pub fn classify(err: &mongodb::error::Error, timeout_ms: u32, phase: Phase) -> E
             Error::Conflict { current: None }
         }
         _ if is_lost(err) => {
-            // Never selected: the write was not sent.
+            // Never selected: the write was not sent. Otherwise it may have
+            // been; a few unsent cases (a checkout from a cleared pool, a
+            // failed handshake) are said to be unknown too, never the reverse.
             let outcome_unknown =
                 phase == Phase::Write && !matches!(&*err.kind, ErrorKind::ServerSelection { .. });
             Error::ConnectionLost {
