@@ -34,14 +34,28 @@ const rows: UserRow[] = Array.from({ length: ROWS }, (_, i) =>
 
 /**
  * Scrolls the table by `pxPerFrame` on every animation frame (back to the top
- * at the end) and resolves with the time between successive frames, in ms.
+ * at the end) and resolves with the time between successive frames, in ms,
+ * and the script time of each frame's scroll event: from a capture listener
+ * on the document (first to run) to a listener on the viewport added after
+ * the virtualizer's, which re-renders the rows inside its own listener
+ * (flushSync). The rest of a frame is style, layout and paint.
  * The first WARM_UP_FRAMES are not kept: JIT and first layouts.
  */
-function scrollBench(frames: number, pxPerFrame: number): Promise<number[]> {
+function scrollBench(frames: number, pxPerFrame: number): Promise<{ deltas: number[]; scripts: number[] }> {
   const el = document.querySelector<HTMLElement>('[data-virtual-viewport]');
   if (!el) return Promise.reject(new Error('no [data-virtual-viewport]'));
   el.scrollTop = 0;
   const deltas: number[] = [];
+  const scripts: number[] = [];
+  let started = 0;
+  const before = () => {
+    started = performance.now();
+  };
+  const after = () => {
+    if (seen > WARM_UP_FRAMES && started) scripts.push(performance.now() - started);
+  };
+  document.addEventListener('scroll', before, { capture: true });
+  el.addEventListener('scroll', after);
   let seen = 0;
   let last = 0;
   return new Promise((resolve) => {
@@ -50,7 +64,11 @@ function scrollBench(frames: number, pxPerFrame: number): Promise<number[]> {
       if (seen > WARM_UP_FRAMES) deltas.push(t - last);
       last = t;
       seen++;
-      if (deltas.length >= frames) return resolve(deltas);
+      if (deltas.length >= frames) {
+        document.removeEventListener('scroll', before, { capture: true });
+        el.removeEventListener('scroll', after);
+        return resolve({ deltas, scripts });
+      }
       const end = el.scrollHeight - el.clientHeight;
       el.scrollTop = el.scrollTop + pxPerFrame > end ? 0 : el.scrollTop + pxPerFrame;
       requestAnimationFrame(tick);
