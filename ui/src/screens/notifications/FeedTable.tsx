@@ -4,6 +4,7 @@ import { memo, useMemo, useRef, type CSSProperties, type ReactNode } from 'react
 import type { FeedRow } from '../../backend';
 import { AbsoluteDate, RelativeDate } from '../../components/DateText';
 import { useStableCallback } from '../../components/useStableCallback';
+import { OVERSCAN } from '../../components/virtualRows';
 
 export const TYPE_COLORS: Record<string, string> = {
   task_reminder: 'grape',
@@ -175,7 +176,7 @@ export function FeedTable({ rows, selected, onToggle, onToggleAll, onOpenUser, l
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     getItemKey: (i) => rows[i].id,
-    overscan: 8,
+    overscan: OVERSCAN,
   });
   const items = virtualizer.getVirtualItems();
   const padTop = items.length > 0 ? items[0].start : 0;

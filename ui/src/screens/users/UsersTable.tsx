@@ -11,10 +11,11 @@ import {
   type Updater,
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useRef, type CSSProperties } from 'react';
+import { memo, useMemo, useRef, type CSSProperties } from 'react';
 import type { UserRow, UserSortField } from '../../backend';
 import { AbsoluteDate, RelativeDate } from '../../components/DateText';
 import { useStableCallback } from '../../components/useStableCallback';
+import { OVERSCAN } from '../../components/virtualRows';
 import { ExpiryText, RoleBadges, TierBadge } from '../../components/userBadges';
 
 const features = tableFeatures({ rowSortingFeature });
@@ -148,7 +149,7 @@ const UserTableRow = memo(
 
 /** The users page: TanStack Table columns, server-side sort, virtualized rows. */
 export function UsersTable({ rows, sort, descending, onSort, onOpen, loading, stale, fetchedAt, style }: Props) {
-  const sorting: SortingState = [{ id: sort, desc: descending }];
+  const sorting: SortingState = useMemo(() => [{ id: sort, desc: descending }], [sort, descending]);
   const table = useTable({
     features,
     columns,
@@ -175,7 +176,7 @@ export function UsersTable({ rows, sort, descending, onSort, onOpen, loading, st
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     getItemKey: (i) => modelRows[i].id,
-    overscan: 8,
+    overscan: OVERSCAN,
   });
   const items = virtualizer.getVirtualItems();
   const padTop = items.length > 0 ? items[0].start : 0;
