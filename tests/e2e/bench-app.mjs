@@ -94,6 +94,8 @@ const mb = (kb) => (kb / 1024).toFixed(0);
 async function alone(pids = []) {
   for (let i = 0; i < 50 && pids.some((p) => existsSync(`/proc/${p}`)); i++) await sleep(100);
   for (const p of pids) if (existsSync(`/proc/${p}`)) process.kill(p, 'SIGKILL');
+  // A killed process lingers until it is reaped.
+  for (let i = 0; i < 50 && pids.some((p) => existsSync(`/proc/${p}`)); i++) await sleep(100);
   const others = [...processes()].filter(([, p]) => /^(WebKit|MiniBrowser|mozaiks-admin)/.test(p.name));
   if (others.length) throw new Error(`WebKit processes already running: ${others.map(([pid, p]) => `${pid} ${p.name}`).join(', ')}`);
 }
