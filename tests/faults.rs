@@ -16,11 +16,13 @@ use futures_util::TryStreamExt;
 use mongodb::bson::{doc, Document};
 use mongodb::event::command::CommandEvent;
 use mongodb::event::EventHandler;
+use mozaiks_core::db::audit::AuditLog;
 use mozaiks_core::db::connection::{ConnectOptions, Connection, Health};
+use mozaiks_core::db::scope::UserScope;
 use mozaiks_core::services::index_fix::{self, FixScope};
 use mozaiks_core::services::notifications::{self, NotificationRef};
 use mozaiks_core::services::seed::{self, SeedOptions};
-use mozaiks_core::services::users::{self, UserEdit, UserQuery};
+use mozaiks_core::services::users::{self, UserDetail, UserEdit, UserPage, UserQuery};
 use support::{audit_log, TestServer};
 
 const TYPED_WITHIN: Duration = Duration::from_secs(5);
@@ -57,6 +59,43 @@ impl Tripwire {
 
     fn uri(&self) -> String {
         format!("mongodb://127.0.0.1:{}", self.port)
+    }
+
+    /// A connection to `database` through this server's monitor, with
+    /// `users` seeded; its audit trail, and a raw handle to check the data.
+    async fn connect(
+        &self,
+        database: &str,
+        timeout_ms: u32,
+        users: u32,
+    ) -> (Connection, AuditLog, mongodb::Database) {
+        let mut input = support::input(&self.uri(), database);
+        input.timeout_ms = timeout_ms;
+        let profile = input.validate(database.into()).unwrap().profile;
+        let conn = Connection::open(
+            &profile,
+            ConnectOptions {
+                command_monitor: Some(self.monitor()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let audit = audit_log();
+        seed::seed(
+            &conn,
+            &audit,
+            &SeedOptions::today(users),
+            Some(database),
+            |_| {},
+        )
+        .await
+        .unwrap();
+        let raw = mongodb::Client::with_uri_str(self.uri())
+            .await
+            .unwrap()
+            .database(database);
+        (conn, audit, raw)
     }
 
     fn monitor(&self) -> EventHandler<CommandEvent> {
@@ -159,6 +198,31 @@ async fn still_there(notes: &mongodb::Collection<Document>, refs: &[&Notificatio
         .unwrap() as usize
 }
 
+/// An edit renaming the page's first user who is not a superadmin, with
+/// that user's scope and detail as they are now.
+async fn a_rename(
+    conn: &Connection,
+    page: &UserPage,
+    name: &str,
+) -> (UserScope, UserDetail, UserEdit) {
+    let target = page
+        .rows
+        .iter()
+        .find(|r| !r.roles.contains(&"superadmin".to_string()))
+        .unwrap();
+    let scope = UserScope::parse(&target.id).unwrap();
+    let detail = users::detail(conn, &scope).await.unwrap();
+    let edit = UserEdit {
+        roles: vec!["user".into()],
+        tier: Some("basic".into()),
+        expires_at: None,
+        display_name: Some(name.into()),
+        bio: None,
+        version: detail.version.clone(),
+    };
+    (scope, detail, edit)
+}
+
 /// The notifications of the first `n` owners in id order (the order the
 /// bulk service works in), and those owners.
 async fn first_owners(
@@ -195,32 +259,7 @@ async fn a_stopped_server_mid_operation_is_a_typed_error_and_the_app_recovers() 
         return; // needs a server this test may stop
     }
     let wire = Tripwire::start();
-    let mut input = support::input(&wire.uri(), "faults");
-    input.timeout_ms = 1_500;
-    let profile = input.validate("faults".into()).unwrap().profile;
-    let conn = Connection::open(
-        &profile,
-        ConnectOptions {
-            command_monitor: Some(wire.monitor()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    let audit = audit_log();
-    seed::seed(
-        &conn,
-        &audit,
-        &SeedOptions::today(40),
-        Some("faults"),
-        |_| {},
-    )
-    .await
-    .unwrap();
-    let raw = mongodb::Client::with_uri_str(wire.uri())
-        .await
-        .unwrap()
-        .database("faults");
+    let (conn, audit, raw) = wire.connect("faults", 1_500, 40).await;
     let mut back = Vec::new();
 
     // A list.
@@ -231,21 +270,7 @@ async fn a_stopped_server_mid_operation_is_a_typed_error_and_the_app_recovers() 
     assert!(!page.rows.is_empty(), "the next action works");
 
     // An update: its write never left, so the user is as before.
-    let target = page
-        .rows
-        .iter()
-        .find(|r| !r.roles.contains(&"superadmin".to_string()))
-        .unwrap();
-    let scope = mozaiks_core::db::scope::UserScope::parse(&target.id).unwrap();
-    let detail = users::detail(&conn, &scope).await.unwrap();
-    let edit = UserEdit {
-        roles: vec!["user".into()],
-        tier: Some("basic".into()),
-        expires_at: None,
-        display_name: Some("Renamed mid-fault".into()),
-        bio: None,
-        version: detail.version.clone(),
-    };
+    let (scope, detail, edit) = a_rename(&conn, &page, "Renamed mid-fault").await;
     wire.arm("findAndModify", 1);
     timed("user update", users::update(&conn, &audit, &scope, &edit)).await;
     back.push(("update", wire.restart(&conn).await));
@@ -382,34 +407,9 @@ async fn a_server_that_stops_answering_is_a_typed_error_and_the_app_recovers() {
         return; // needs a server this test may freeze
     }
     let wire = Tripwire::start();
-    let mut input = support::input(&wire.uri(), "stalls");
     // A frozen read fails after the next beat (≤ 1 s), the monitor's own
     // timeout and the read's retry waiting for a server: at most 3.4 s here.
-    input.timeout_ms = 1_200;
-    let profile = input.validate("stalls".into()).unwrap().profile;
-    let conn = Connection::open(
-        &profile,
-        ConnectOptions {
-            command_monitor: Some(wire.monitor()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    let audit = audit_log();
-    seed::seed(
-        &conn,
-        &audit,
-        &SeedOptions::today(20),
-        Some("stalls"),
-        |_| {},
-    )
-    .await
-    .unwrap();
-    let raw = mongodb::Client::with_uri_str(wire.uri())
-        .await
-        .unwrap()
-        .database("stalls");
+    let (conn, audit, raw) = wire.connect("stalls", 1_200, 20).await;
     let mut back = Vec::new();
 
     wire.arm_stall("find", 1);
@@ -424,21 +424,7 @@ async fn a_server_that_stops_answering_is_a_typed_error_and_the_app_recovers() {
 
     // The frozen server holds the update and may apply it once thawed:
     // the app must not say it was not applied.
-    let target = page
-        .rows
-        .iter()
-        .find(|r| !r.roles.contains(&"superadmin".to_string()))
-        .unwrap();
-    let scope = mozaiks_core::db::scope::UserScope::parse(&target.id).unwrap();
-    let before = users::detail(&conn, &scope).await.unwrap();
-    let mut edit = UserEdit {
-        roles: vec!["user".into()],
-        tier: Some("basic".into()),
-        expires_at: None,
-        display_name: Some("Renamed while frozen".into()),
-        bio: None,
-        version: before.version.clone(),
-    };
+    let (scope, before, mut edit) = a_rename(&conn, &page, "Renamed while frozen").await;
     wire.arm_stall("findAndModify", 1);
     let err = timed(
         "frozen user update",
