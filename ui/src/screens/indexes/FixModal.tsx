@@ -228,8 +228,8 @@ function FixOutcomeView({ outcome, onClose }: { outcome: FixOutcome; onClose: ()
       {failed && (
         <Stack gap={4} data-testid="fix-failure">
           <Text size="sm" fw={600}>
-            Stopped at <Code>{failed.index}</Code>
-            {created.length === 0 ? ': nothing was built.' : '; the indexes after it were not built.'}
+            {/* Not "nothing was built": a build cut off without an answer may still be running on the server; the error below says which. */}
+            Stopped at <Code>{failed.index}</Code>. Nothing after it was tried.
           </Text>
           <ErrorAlert error={new BackendError(failed.error)} testId="fix-failure-error" />
           {failed.restored !== null && (

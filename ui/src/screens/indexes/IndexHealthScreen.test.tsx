@@ -174,6 +174,27 @@ describe('IndexHealthScreen', () => {
     expect(within(failure).getByTestId('fix-restored')).toHaveTextContent('put back');
   });
 
+  it('does not call an index unbuilt when its build got no answer (the server may still be building it)', async () => {
+    vi.mocked(backend.indexFixPlan).mockResolvedValue([aPlannedIndex()]);
+    const message = 'The database server stopped answering (nothing within 3000 ms). Whether the change was applied is unknown: reload to see before trying again.';
+    vi.mocked(backend.createIndexes).mockResolvedValue({
+      created: [],
+      failed: {
+        index: 'users { email: 1 }',
+        error: { type: 'connection_lost', data: { timeout_ms: 3000, message, outcome_unknown: true, details: 'pool cleared' } },
+        restored: null,
+      },
+    });
+    const { user } = renderIndexes();
+    await screen.findAllByTestId('index-collection');
+    await user.click(within(checkRow('users', '{ email: 1 }')).getByTestId('index-fix'));
+    await user.click(await screen.findByTestId('fix-confirm'));
+    const failure = await screen.findByTestId('fix-failure');
+    expect(failure).toHaveTextContent('Whether the change was applied is unknown');
+    expect(failure).not.toHaveTextContent('nothing was built');
+    expect(failure).toHaveTextContent('Nothing after it was tried.');
+  });
+
   it('shows the duplicates that stop a unique index and keeps confirm off', async () => {
     vi.mocked(backend.indexFixPlan).mockResolvedValue([
       aPlannedIndex({ duplicates: [{ value: '{"email":"ada@example.com"}', count: 2 }] }),
