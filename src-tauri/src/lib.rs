@@ -91,9 +91,10 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
 }
 
 /// `MOZAIKS_ADMIN_CONFIG_DIR` points the app at another directory for its
-/// profiles and audit trail (the end-to-end tests start from an empty one).
+/// profiles and audit trail (the end-to-end tests start from an empty one;
+/// `mozaiks-seed` audits there too). Empty, it is unset, as for the seed.
 fn dirs<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<(PathBuf, PathBuf)> {
-    match std::env::var_os("MOZAIKS_ADMIN_CONFIG_DIR") {
+    match std::env::var_os("MOZAIKS_ADMIN_CONFIG_DIR").filter(|d| !d.is_empty()) {
         Some(dir) => Ok((dir.clone().into(), dir.into())),
         None => Ok((app.path().app_config_dir()?, app.path().app_data_dir()?)),
     }

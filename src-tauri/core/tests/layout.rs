@@ -132,3 +132,62 @@ fn only_db_holds_the_raw_database_handle() {
     let connection = std::fs::read_to_string(src.join("db/connection.rs")).unwrap();
     assert!(connection.contains("pub(in crate::db) fn database(&self) -> &Database"));
 }
+
+/// The repository's top level is the design card's: `Cargo.toml`,
+/// `src-tauri`, `ui`, `icons`, `tests`, `tauri.conf.json`, `README.md`.
+/// The root package is the app, whose sources stay in `src-tauri/`, and
+/// Tauri's config sits beside its `Cargo.toml` (it had moved into
+/// `src-tauri/` for the bundler).
+#[test]
+fn the_top_level_is_the_design_cards() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let missing: Vec<&str> = [
+        "Cargo.toml",
+        "src-tauri",
+        "ui",
+        "icons",
+        "tests",
+        "tauri.conf.json",
+        "README.md",
+    ]
+    .into_iter()
+    .filter(|p| !root.join(p).exists())
+    .collect();
+    assert!(missing.is_empty(), "missing at the top level: {missing:?}");
+    for stray in ["src-tauri/tauri.conf.json", "src-tauri/Cargo.toml", "src"] {
+        assert!(!root.join(stray).exists(), "{stray} should not exist");
+    }
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let package = manifest
+        .split("[package]")
+        .nth(1)
+        .expect("the root Cargo.toml is a package");
+    assert!(
+        package.contains("name = \"mozaiks-admin\""),
+        "the root package is the app"
+    );
+    for path in [
+        "src-tauri/src/lib.rs",
+        "src-tauri/src/main.rs",
+        "src-tauri/build.rs",
+    ] {
+        assert!(
+            manifest.contains(&format!("\"{path}\"")),
+            "{path} in Cargo.toml"
+        );
+        assert!(root.join(path).exists(), "{path}");
+    }
+    let conf: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("tauri.conf.json")).unwrap())
+            .unwrap();
+    for (what, path) in [
+        ("frontendDist", &conf["build"]["frontendDist"]),
+        ("icon", &conf["bundle"]["icon"][0]),
+    ] {
+        let path = path.as_str().unwrap_or_else(|| panic!("{what} is set"));
+        assert!(
+            !path.starts_with("..") && root.join(path).parent().unwrap().exists(),
+            "{what} = {path}: relative to the top level"
+        );
+    }
+}

@@ -2,7 +2,9 @@
 //! profile, which OS user, what it meant to do, then what changed) to a local
 //! append-only JSON-lines file, and to the `admin_audit_log` collection when
 //! the profile asks. Only a [`WriteContext`](crate::db::write::WriteContext)
-//! appends, and values pass the one redaction rule first.
+//! appends, and values pass the one redaction rule first. The file holds
+//! the before and after values of user edits: it is its owner's alone
+//! (0600 on Unix), and so is its folder (0700).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,6 +17,7 @@ use specta::Type;
 use crate::db::classify::Classified;
 use crate::db::connection::Connection;
 use crate::redact::redact;
+use crate::save_path::{narrow, open_private, private_dir};
 use crate::schema::AUDIT_COLLECTION;
 use crate::{Error, Result};
 
@@ -114,9 +117,56 @@ pub struct AuditLog {
     lock: tokio::sync::Mutex<()>,
 }
 
+/// The account this process runs as, from the OS: the name of its
+/// effective uid (its uid when that has no name), never `$USER`, which a
+/// service, sudo or CI leaves unset or sets to anything.
+#[cfg(unix)]
 fn os_user() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| {
+        // SAFETY: geteuid cannot fail.
+        let uid = unsafe { libc::geteuid() };
+        account_name(uid).unwrap_or_else(|| format!("uid {uid}"))
+    })
+    .clone()
+}
+
+#[cfg(unix)]
+fn account_name(uid: libc::uid_t) -> Option<String> {
+    let mut buf = vec![0u8; 1024];
+    loop {
+        // SAFETY: `passwd` is plain data; getpwuid_r writes into `entry`
+        // and `buf`, both live and of the sizes given, and sets `found` to
+        // null or to `&entry`, whose strings point into `buf`.
+        let mut entry: libc::passwd = unsafe { std::mem::zeroed() };
+        let mut found: *mut libc::passwd = std::ptr::null_mut();
+        let rc = unsafe {
+            libc::getpwuid_r(
+                uid,
+                &mut entry,
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                &mut found,
+            )
+        };
+        if rc == libc::ERANGE && buf.len() < 1 << 20 {
+            buf.resize(buf.len() * 2, 0);
+            continue;
+        }
+        if rc != 0 || found.is_null() || entry.pw_name.is_null() {
+            return None;
+        }
+        // SAFETY: a NUL-terminated string inside `buf`, still alive.
+        let name = unsafe { std::ffi::CStr::from_ptr(entry.pw_name) };
+        return Some(name.to_string_lossy().into_owned());
+    }
+}
+
+/// Elsewhere the environment is all there is.
+#[cfg(not(unix))]
+fn os_user() -> String {
+    std::env::var("USERNAME")
+        .or_else(|_| std::env::var("USER"))
         .unwrap_or_else(|_| "unknown".into())
 }
 
@@ -159,15 +209,7 @@ impl AuditLog {
         line.push('\n');
         {
             let _guard = self.lock.lock().await;
-            if let Some(dir) = self.path.parent() {
-                std::fs::create_dir_all(dir).map_err(Error::storage)?;
-            }
-            let mut file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&self.path)
-                .map_err(Error::storage)?;
-            file.write_all(line.as_bytes()).map_err(Error::storage)?;
+            self.append(&line)?;
         }
         if profile.audit_to_database && !conn.is_read_only() {
             let doc = mongodb::bson::to_document(&entry)
@@ -183,6 +225,18 @@ impl AuditLog {
         Ok(())
     }
 
+    fn append(&self, line: &str) -> Result<()> {
+        if let Some(dir) = self.path.parent() {
+            private_dir(dir).map_err(Error::storage)?;
+        }
+        let mut file = open_private(
+            &self.path,
+            std::fs::OpenOptions::new().create(true).append(true),
+        )
+        .map_err(Error::storage)?;
+        file.write_all(line.as_bytes()).map_err(Error::storage)
+    }
+
     /// Audits a read that takes data out of the database (an export): its
     /// `intent` before the first document, then the `read` itself; to the
     /// file always, to the audit collection only when the connection may write.
@@ -192,6 +246,13 @@ impl AuditLog {
 
     /// Newest first.
     pub fn list(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        // A trail or folder an earlier version left readable to others
+        // loses that when found; a failure to narrow does not stop the read.
+        for path in self.path.parent().into_iter().chain([self.path.as_path()]) {
+            if let Err(e) = narrow(path) {
+                log::warn!("cannot make {} its owner's alone: {e}", path.display());
+            }
+        }
         let text = match std::fs::read_to_string(&self.path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -248,5 +309,97 @@ mod tests {
         );
         assert_eq!(c.before, json!({ "b": 2, "gone": true, "new": null }));
         assert_eq!(c.after, json!({ "b": 3, "gone": null, "new": "y" }));
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> String {
+        use std::os::unix::fs::PermissionsExt;
+        format!(
+            "{:o}",
+            std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+        )
+    }
+
+    #[cfg(unix)]
+    fn set_mode(path: &Path, mode: u32) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    /// The trail holds the before and after values of user edits (personal
+    /// data): it was created 0644 in a 0755 folder.
+    #[cfg(unix)]
+    #[test]
+    fn the_trail_and_its_folder_are_the_owners_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("data").join("dev.mozaiks.admin");
+        let audit = AuditLog::new(&folder);
+        audit.append("{}\n").unwrap();
+        assert_eq!(mode(audit.path()), "600", "audit.jsonl");
+        assert_eq!(mode(&folder), "700", "its folder");
+    }
+
+    /// A trail and folder an earlier version left readable to all are
+    /// narrowed when found: on the audit screen's read and on an append.
+    #[cfg(unix)]
+    #[test]
+    fn a_wider_trail_or_folder_found_is_narrowed() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("dev.mozaiks.admin");
+        let audit = AuditLog::new(&folder);
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(audit.path(), "").unwrap();
+        set_mode(&folder, 0o755);
+        set_mode(audit.path(), 0o644);
+        audit.list(&AuditQuery::default()).unwrap();
+        assert_eq!(mode(audit.path()), "600", "narrowed on a read");
+        assert_eq!(mode(&folder), "700", "narrowed on a read");
+
+        set_mode(&folder, 0o775);
+        set_mode(audit.path(), 0o666);
+        audit.append("{}\n").unwrap();
+        assert_eq!(mode(audit.path()), "600", "narrowed on an append");
+        assert_eq!(mode(&folder), "700", "narrowed on an append");
+    }
+
+    /// The audit's OS user is the account the process runs as, from the
+    /// OS: with `$USER` unset (a service, sudo, CI) it read "unknown", and
+    /// a `$USER` set to anything was believed. A child process of this test
+    /// binary checks it in each environment against `id -un`.
+    #[cfg(unix)]
+    #[test]
+    fn the_os_user_is_the_processs_account_not_the_environments() {
+        const CHILD: &str = "MOZAIKS_AUDIT_OS_USER_CHILD";
+        let account = std::process::Command::new("id")
+            .arg("-un")
+            .output()
+            .unwrap();
+        assert!(account.status.success());
+        let account = String::from_utf8(account.stdout)
+            .unwrap()
+            .trim()
+            .to_string();
+        if std::env::var_os(CHILD).is_some() {
+            assert_eq!(os_user(), account);
+            return;
+        }
+        let name = "db::audit::tests::the_os_user_is_the_processs_account_not_the_environments";
+        for user in [None, Some("impostor")] {
+            let mut child = std::process::Command::new(std::env::current_exe().unwrap());
+            child
+                .args(["--exact", name, "--nocapture", "--test-threads=1"])
+                .env(CHILD, "1")
+                .env_remove("USER")
+                .env_remove("USERNAME")
+                .env_remove("LOGNAME");
+            if let Some(user) = user {
+                child.env("USER", user).env("USERNAME", user);
+            }
+            let out = child.output().unwrap();
+            let text = String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "USER={user:?}:\n{text}");
+            assert!(text.contains("1 passed"), "the child ran the check: {text}");
+        }
     }
 }

@@ -1,12 +1,16 @@
 //! The profiles file: one JSON document in the app's config dir, replaced
-//! atomically so a crash mid-write never loses the user's connections.
+//! atomically so a crash mid-write never loses the user's connections. It
+//! names every server and account the admin reaches: the file is its
+//! owner's alone (0600 on Unix) and so is its folder (0700).
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
 use crate::profiles::profile::Profile;
+use crate::save_path::{narrow, open_private, private_dir};
 use crate::{Error, Result};
 
 #[derive(Serialize, Deserialize, Default)]
@@ -33,6 +37,7 @@ impl ProfileStore {
     }
 
     pub fn list(&self) -> Result<Vec<Profile>> {
+        self.narrow_found();
         match std::fs::read(&self.path) {
             Ok(bytes) => serde_json::from_slice::<ProfilesFile>(&bytes)
                 .map(|f| f.profiles)
@@ -58,16 +63,38 @@ impl ProfileStore {
         Ok(out)
     }
 
+    /// A file or folder an earlier version left readable to others loses
+    /// that when found; a failure to narrow them does not stop the read.
+    fn narrow_found(&self) {
+        let dir = self.path.parent().expect("profiles path has a parent");
+        for path in [dir, &self.path] {
+            if let Err(e) = narrow(path) {
+                log::warn!("cannot make {} its owner's alone: {e}", path.display());
+            }
+        }
+    }
+
     fn write(&self, profiles: Vec<Profile>) -> Result<()> {
         let dir = self.path.parent().expect("profiles path has a parent");
-        std::fs::create_dir_all(dir).map_err(Error::storage)?;
+        private_dir(dir).map_err(Error::storage)?;
         let json = serde_json::to_vec_pretty(&ProfilesFile {
             version: 1,
             profiles,
         })
         .map_err(Error::storage)?;
+        // A new file, created 0600: one a crash left behind may have been
+        // opened by someone else while it was readable.
         let tmp = self.path.with_extension("json.tmp");
-        std::fs::write(&tmp, json).map_err(Error::storage)?;
+        if std::fs::symlink_metadata(&tmp).is_ok_and(|m| !m.is_dir()) {
+            std::fs::remove_file(&tmp).map_err(Error::storage)?;
+        }
+        let mut file = open_private(
+            &tmp,
+            std::fs::OpenOptions::new().write(true).create_new(true),
+        )
+        .map_err(Error::storage)?;
+        file.write_all(&json).map_err(Error::storage)?;
+        drop(file);
         std::fs::rename(&tmp, &self.path).map_err(Error::storage)
     }
 }
@@ -126,5 +153,74 @@ mod tests {
         let store = ProfileStore::new(dir.path());
         std::fs::write(store.path(), "{not json").unwrap();
         assert_eq!(store.list().unwrap_err().code(), "storage");
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> String {
+        use std::os::unix::fs::PermissionsExt;
+        format!(
+            "{:o}",
+            std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+        )
+    }
+
+    #[cfg(unix)]
+    fn set_mode(path: &Path, mode: u32) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    /// The profiles file names every server and user the admin reaches:
+    /// it was created 0644 in a 0755 folder, readable by every local account.
+    #[cfg(unix)]
+    #[test]
+    fn the_file_and_its_folder_are_the_owners_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("config").join("dev.mozaiks.admin");
+        let store = ProfileStore::new(&folder);
+        store
+            .update(|ps| {
+                ps.push(profile("a"));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(mode(store.path()), "600", "profiles.json");
+        assert_eq!(mode(&folder), "700", "its folder");
+    }
+
+    /// A file and folder an earlier version left readable to all are
+    /// narrowed when found: on a read (the app's start) and on a write.
+    #[cfg(unix)]
+    #[test]
+    fn a_wider_file_or_folder_found_is_narrowed() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("dev.mozaiks.admin");
+        let store = ProfileStore::new(&folder);
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(store.path(), r#"{"version":1,"profiles":[]}"#).unwrap();
+        set_mode(&folder, 0o755);
+        set_mode(store.path(), 0o644);
+        assert!(store.list().unwrap().is_empty());
+        assert_eq!(mode(store.path()), "600", "narrowed on a read");
+        assert_eq!(mode(&folder), "700", "narrowed on a read");
+
+        set_mode(&folder, 0o775);
+        // A temporary file a crash left behind, readable to all.
+        let tmp = store.path().with_extension("json.tmp");
+        std::fs::write(&tmp, "{}").unwrap();
+        set_mode(&tmp, 0o666);
+        store
+            .update(|ps| {
+                ps.push(profile("a"));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(
+            mode(store.path()),
+            "600",
+            "written from a wide temporary file"
+        );
+        assert_eq!(mode(&folder), "700", "narrowed on a write");
+        assert_eq!(store.get("a").unwrap(), profile("a"));
     }
 }
