@@ -9,7 +9,7 @@ mod support;
 use mongodb::bson::{doc, Document};
 use mongodb::options::IndexOptions;
 use mongodb::IndexModel;
-use mozaiks_core::services::index_fix::{self, FixScope};
+use mozaiks_core::services::index_fix::{self, FixMethod, FixScope};
 use mozaiks_core::services::index_health::{self, IndexState, CONCURRENCY};
 use support::{audit_log, raw_db, seeded};
 
@@ -69,15 +69,16 @@ async fn the_seeded_database_is_healthy_but_for_its_planted_flaw() {
     );
     assert_eq!(
         state(&report, "crm_contacts", "{ email: 1 }"),
-        IndexState::Unused,
-        "not required, and nothing in this new database has used it"
+        IndexState::TooEarly,
+        "not required, and nothing has used it, but the server began counting moments ago"
     );
     assert_eq!(
-        state(&report, "users", "{ created_at: -1 }"),
+        state(&report, "users", "{ created_at: -1, _id: -1 }"),
         IndexState::Suggested
     );
     assert_eq!(report.problems, 1.0, "only the flawed collection's index");
-    assert!(report.score < 100.0);
+    assert!(report.score.unwrap() < 100.0);
+    assert_eq!(report.unchecked().count(), 0);
     assert!(
         report.usage_note.is_none(),
         "this server reports $indexStats"
@@ -124,7 +125,8 @@ async fn a_lost_unique_or_ttl_is_reported_as_such() {
             "task_manager_tasks",
             "{ user_id: 1, status: 1, priority: 1 }"
         ),
-        IndexState::Unused
+        IndexState::TooEarly,
+        "a server that began counting moments ago says nothing of use"
     );
     let redundant = report
         .collections
@@ -171,7 +173,7 @@ async fn a_redundant_index_is_a_prefix_with_the_same_options() {
     );
     assert!(matches!(
         state(&report, "notes_notes", "{ tags: 1, title: 1 }"),
-        IndexState::Extra | IndexState::Unused
+        IndexState::Extra | IndexState::TooEarly
     ));
     assert_eq!(
         report.problems, 1.0,
@@ -193,8 +195,8 @@ async fn the_fix_builds_exactly_what_it_listed_and_the_report_is_clean() {
         listed,
         vec![
             "crm_contacts { user_id: 1 }",
-            "users { created_at: -1 }",
-            "users { last_login: -1 }"
+            "users { created_at: -1, _id: -1 }",
+            "users { last_login: -1, _id: -1 }"
         ]
     );
     assert!(plan.iter().all(|p| p.duplicates.is_empty()));
@@ -238,7 +240,7 @@ async fn the_fix_builds_exactly_what_it_listed_and_the_report_is_clean() {
 
 #[tokio::test]
 async fn a_unique_index_over_duplicates_is_refused_with_the_values() {
-    let (db, conn, _) = seeded("health_dupes", 10).await;
+    let (db, conn, recorder) = seeded("health_dupes", 10).await;
     let raw = raw_db(&db).await;
     let users = raw.collection::<Document>("users");
     users.drop_index("username_1").await.unwrap();
@@ -310,10 +312,27 @@ async fn a_unique_index_over_duplicates_is_refused_with_the_values() {
         users.delete_one(doc! { "email": email }).await.unwrap();
     }
     let plan = index_fix::plan(&conn, &scope).await.unwrap();
+    let before = recorder.count();
     let outcome = index_fix::apply(&conn, &audit_log(), &scope, &plan, |_| {})
         .await
         .unwrap();
     assert!(outcome.failed.is_none(), "{:?}", outcome.failed);
+    // The plain index serves until its replacement is there: changed in
+    // place (6.0+), or the unique one built beside it (5.0, as the test
+    // server reports) before it is dropped.
+    let sent: Vec<String> = recorder.commands.lock().unwrap()[before..]
+        .iter()
+        .map(|(name, _)| name.clone())
+        .filter(|name| ["createIndexes", "dropIndexes", "collMod"].contains(&name.as_str()))
+        .collect();
+    match plan[0].method {
+        FixMethod::InPlace => assert_eq!(sent, vec!["collMod", "collMod"]),
+        FixMethod::BuildThenDrop => {
+            assert_eq!(sent, vec!["createIndexes", "dropIndexes"]);
+            assert_eq!(plan[0].name, "username_1_v2", "its own name is taken");
+        }
+        other => panic!("{other:?}: dropped before its replacement is built"),
+    }
     let health = report(&conn).await;
     assert_eq!(state(&health, "users", "{ username: 1 }"), IndexState::Ok);
 }
@@ -357,6 +376,82 @@ async fn dropping_takes_the_typed_name_and_never_id() {
         .contains(&"email_1".to_string()));
 }
 
+/// A TTL off from the platform's is changed where it stands (`collMod`),
+/// never dropped and built again: the notifications keep expiring
+/// throughout. The test server has no `collMod`: there the fix stops with
+/// a clear message, and the index is left exactly as it was.
+#[tokio::test]
+async fn a_ttl_is_changed_in_place_never_dropped() {
+    let (db, conn, recorder) = seeded("health_ttl", 5).await;
+    let notifications = raw_db(&db).await.collection::<Document>("notifications");
+    notifications.drop_index("created_at_1").await.unwrap();
+    let week = IndexOptions::builder()
+        .expire_after(std::time::Duration::from_secs(7 * 86_400))
+        .build();
+    notifications
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "created_at": 1 })
+                .options(week)
+                .build(),
+        )
+        .await
+        .unwrap();
+    let scope = FixScope::One {
+        collection: "notifications".into(),
+        keys: "{ created_at: 1 }".into(),
+    };
+    let plan = index_fix::plan(&conn, &scope).await.unwrap();
+    assert_eq!(plan.len(), 1);
+    assert_eq!(plan[0].replaces.as_deref(), Some("created_at_1"));
+    let before = recorder.count();
+    let outcome = index_fix::apply(&conn, &audit_log(), &scope, &plan, |_| {})
+        .await
+        .unwrap();
+    let sent: Vec<String> = recorder.commands.lock().unwrap()[before..]
+        .iter()
+        .map(|(name, _)| name.clone())
+        .collect();
+    assert!(sent.iter().any(|c| c == "collMod"), "{sent:?}");
+    assert!(
+        !sent
+            .iter()
+            .any(|c| c == "dropIndexes" || c == "createIndexes"),
+        "{sent:?}"
+    );
+    let ttl = || async {
+        use futures_util::TryStreamExt;
+        let specs: Vec<mongodb::IndexModel> = raw_db(&db)
+            .await
+            .collection::<Document>("notifications")
+            .list_indexes()
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap();
+        specs
+            .into_iter()
+            .find(|m| m.keys == doc! { "created_at": 1 })
+            .and_then(|m| m.options)
+            .and_then(|o| o.expire_after)
+            .map(|d| d.as_secs())
+    };
+    match &outcome.failed {
+        // A real server: changed in place.
+        None => assert_eq!(ttl().await, Some(30 * 86_400)),
+        Some(failure) => {
+            assert_eq!(failure.error.code(), "unsupported", "{:?}", failure.error);
+            let message = failure.error.to_string();
+            assert!(
+                message.contains("collMod") && message.contains("nothing was changed"),
+                "{message}"
+            );
+            assert_eq!(ttl().await, Some(7 * 86_400), "left as it was");
+        }
+    }
+}
+
 /// The doctor binary beside this test's (`cargo test --workspace` builds it).
 fn doctor() -> std::path::PathBuf {
     let exe = std::env::current_exe().unwrap();
@@ -381,6 +476,16 @@ async fn doctor_fails_on_the_flawed_database_and_passes_once_fixed() {
         }
         cmd.env_remove("DATABASE_URI").output().unwrap()
     };
+    let help = std::process::Command::new(doctor())
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert_eq!(help.status.code(), Some(0));
+    let help = String::from_utf8(help.stdout).unwrap();
+    assert!(
+        help.contains("4  no required index is wrong, but some collections could not be checked"),
+        "{help}"
+    );
     let flawed = run(true);
     assert_eq!(
         flawed.status.code(),

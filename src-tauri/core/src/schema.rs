@@ -159,11 +159,20 @@ pub const REQUIRED_INDEXES: [RequiredIndex; 10] = [
 ];
 
 /// Indexes the platform does not require but the app's own sorts want: the
-/// users list offers "joined" and "last login" orders on fields nothing
-/// indexes. Index health suggests them; it never counts them as problems.
+/// users list offers "created" and "last login" orders on fields nothing
+/// indexes. It sorts them as `{ field: d, _id: d }` (`_id` breaks ties so
+/// range pages never overlap), so only an index with `_id` after the field,
+/// in the same direction, provides that order (read backwards for the other
+/// direction). Index health suggests them; it never counts them as problems.
 pub const SUGGESTED_INDEXES: [RequiredIndex; 2] = [
-    index(Applies::Collection(USERS), &[("created_at", -1)]),
-    index(Applies::Collection(USERS), &[("last_login", -1)]),
+    index(
+        Applies::Collection(USERS),
+        &[("created_at", -1), ("_id", -1)],
+    ),
+    index(
+        Applies::Collection(USERS),
+        &[("last_login", -1), ("_id", -1)],
+    ),
 ];
 
 impl RequiredIndex {

@@ -32,12 +32,22 @@ pub struct IndexInfo {
     /// Options that make it serve fewer queries than its keys say:
     /// `partial`, `sparse`, `hidden`, `collation`.
     pub restrictions: Vec<String>,
+    /// Still being built: `listIndexes` with `includeBuildUUIDs` lists such
+    /// an index as `{ spec, buildUUID }`.
+    pub building: bool,
     /// The whole description, to build it again exactly (a put-back).
     pub spec: Document,
 }
 
 impl IndexInfo {
+    /// One entry of `listIndexes` (or a `$indexStats` row's `spec`).
     pub fn from_document(d: &Document) -> IndexInfo {
+        if let (Ok(spec), true) = (d.get_document("spec"), d.contains_key("buildUUID")) {
+            return IndexInfo {
+                building: true,
+                ..IndexInfo::from_document(spec)
+            };
+        }
         let number = |b: &Bson| match b {
             Bson::Int32(n) => Some(i64::from(*n)),
             Bson::Int64(n) => Some(*n),
@@ -88,8 +98,29 @@ impl IndexInfo {
             unique: d.get_bool("unique").unwrap_or(false),
             expire_after_seconds: d.get("expireAfterSeconds").and_then(number),
             restrictions,
+            building: false,
             spec,
         }
+    }
+
+    /// Whether it has one of [`IndexInfo::restrictions`].
+    pub fn has(&self, restriction: &str) -> bool {
+        self.restrictions.iter().any(|r| r == restriction)
+    }
+
+    /// Every key an ordinary ascending or descending one: no text, hashed,
+    /// geospatial or wildcard key (a text index lists as `_fts: "text"`).
+    pub fn ordinary_keys(&self) -> bool {
+        !self.keys.is_empty()
+            && self
+                .keys
+                .iter()
+                .all(|(field, direction)| *direction != 0 && !field.contains("$**"))
+    }
+
+    /// Its collation; `None` for the simple binary comparison.
+    pub fn collation(&self) -> Option<&Document> {
+        self.spec.get_document("collation").ok()
     }
 }
 
@@ -247,15 +278,26 @@ impl<'c> CrossUserReads<'c> {
             .classified(t)
     }
 
-    /// The indexes of a collection (a metadata command, no documents read).
+    /// The indexes of a collection (a metadata command, no documents read),
+    /// with those still being built marked so (`includeBuildUUIDs`; a
+    /// server that refuses the flag is asked again without it).
     pub async fn indexes(&self, name: &str) -> Result<Vec<IndexInfo>> {
+        match self.list_indexes(name, true).await {
+            Err(Error::Database { .. } | Error::Unsupported { .. }) => {
+                self.list_indexes(name, false).await
+            }
+            listed => listed,
+        }
+    }
+
+    async fn list_indexes(&self, name: &str, with_builds: bool) -> Result<Vec<IndexInfo>> {
         let t = self.conn.timeout_ms();
+        let mut command = doc! { "listIndexes": name };
+        if with_builds {
+            command.insert("includeBuildUUIDs", true);
+        }
         let reply = self
-            .bounded(
-                self.conn
-                    .database()
-                    .run_command(doc! { "listIndexes": name }),
-            )
+            .bounded(self.conn.database().run_command(command))
             .await?;
         let reply = match reply {
             Ok(r) => r,
@@ -434,6 +476,14 @@ mod tests {
         assert_eq!(special.keys, vec![("email".to_string(), 0)]);
         assert_eq!(special.key_text, "{ email: \"hashed\" }");
         assert_eq!(special.restrictions, vec!["partial", "hidden"]);
+        assert!(!special.ordinary_keys() && unique.ordinary_keys() && !unique.building);
+        let text = IndexInfo::from_document(&doc! {
+            "v": 2, "key": { "a": 1, "_fts": "text", "_ftsx": 1 }, "name": "a_1_b_text"
+        });
+        assert!(!text.ordinary_keys());
+        let wildcard =
+            IndexInfo::from_document(&doc! { "v": 2, "key": { "$**": 1 }, "name": "$**_1" });
+        assert!(!wildcard.ordinary_keys());
     }
 
     #[test]

@@ -22,10 +22,12 @@ pub const FORBIDDEN_STAGES: [&str; 6] = [
 ];
 
 /// Commands on a per-user collection that select no documents.
-pub const METADATA_COMMANDS: [&str; 6] = [
+pub const METADATA_COMMANDS: [&str; 7] = [
     "listIndexes",
     "createIndexes",
     "dropIndexes",
+    // Changes an index where it stands (TTL, hidden, unique): no documents.
+    "collMod",
     "collStats",
     "getMore",
     "killCursors",

@@ -51,4 +51,68 @@ mod default_views {
             "the old default was not"
         );
     }
+
+    /// Every sort the users list offers, in both directions, exactly as the
+    /// list sends it: `indexed()` (which decides the "sorted in memory"
+    /// note and disk use) says whether `_id` or a required index serves it,
+    /// and a sort that none serves has a suggested index that does.
+    #[test]
+    fn every_offered_users_sort_is_judged_on_the_sort_it_sends() {
+        use crate::schema::{RequiredIndex, REQUIRED_INDEXES, SUGGESTED_INDEXES, USERS};
+        use crate::services::users::{UserQuery, UserSortField};
+
+        fn offered(field: UserSortField) -> UserSortField {
+            // Exhaustive: a new sort must be added to the list below.
+            match field {
+                UserSortField::Joined
+                | UserSortField::CreatedAt
+                | UserSortField::LastLogin
+                | UserSortField::Email => field,
+            }
+        }
+        let serves = |keys: &[(&str, i32)], sort: &[(String, i32)]| {
+            let sort: Vec<(&str, i32)> = sort.iter().map(|(k, d)| (k.as_str(), *d)).collect();
+            RequiredIndex::serves(keys, &[], &sort)
+        };
+        for field in [
+            UserSortField::Email,
+            UserSortField::Joined,
+            UserSortField::CreatedAt,
+            UserSortField::LastLogin,
+        ]
+        .map(offered)
+        {
+            for descending in [true, false] {
+                let query = UserQuery {
+                    sort: field,
+                    descending,
+                    ..UserQuery::default()
+                };
+                let sort: Vec<(String, i32)> = query
+                    .sort()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_i32().expect("a sort direction")))
+                    .collect();
+                let by_required = serves(&[("_id", 1)], &sort)
+                    || REQUIRED_INDEXES
+                        .iter()
+                        .filter(|r| r.applies_to(USERS, |_| false))
+                        .any(|r| serves(r.keys, &sort));
+                assert_eq!(
+                    field.indexed(),
+                    by_required,
+                    "{field:?} descending={descending}: sends {sort:?}"
+                );
+                if !by_required {
+                    assert!(
+                        SUGGESTED_INDEXES
+                            .iter()
+                            .filter(|r| r.applies_to(USERS, |_| false))
+                            .any(|r| serves(r.keys, &sort)),
+                        "{field:?} descending={descending}: no suggestion serves {sort:?}"
+                    );
+                }
+            }
+        }
+    }
 }

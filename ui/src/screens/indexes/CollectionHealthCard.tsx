@@ -1,11 +1,11 @@
-import { Badge, Button, Code, Group, Paper, Stack, Table, Text } from '@mantine/core';
-import { IconDatabase, IconTool, IconTrash } from '@tabler/icons-react';
+import { Alert, Badge, Button, Code, Group, Paper, Stack, Table, Text } from '@mantine/core';
+import { IconAlertTriangle, IconDatabase, IconTool, IconTrash } from '@tabler/icons-react';
 import type { CollectionHealth, FixScope, IndexCheck, IndexState } from '../../backend';
 import { AbsoluteDate } from '../../components/DateText';
 import { WriteButton } from '../../components/WriteButton';
 import { formatBytes, formatCount } from '../../format';
 import type { DropTarget } from './DropIndexModal';
-import { droppableName, scoreColor, STATE_LABELS } from './indexFormat';
+import { droppableName, NO_VERDICT, scoreColor, STATE_LABELS } from './indexFormat';
 
 interface Actions {
   onFix: (scope: FixScope) => void;
@@ -15,8 +15,9 @@ interface Actions {
 /** One collection's checks, with its score and the fixes it offers. */
 export function CollectionHealthCard({ health, onFix, onDrop }: { health: CollectionHealth } & Actions) {
   const { collection, kind, score, checks } = health;
+  const unchecked = health.unchecked ?? null;
   const fixable = checks.some((c) => c.fix !== null);
-  const attention = score !== null && score < 100;
+  const attention = (score !== null && score < 100) || unchecked !== null;
   return (
     <Paper
       withBorder
@@ -24,7 +25,8 @@ export function CollectionHealthCard({ health, onFix, onDrop }: { health: Collec
       data-testid="index-collection"
       data-collection={collection}
       data-score={score ?? undefined}
-      style={attention ? { borderLeft: `4px solid var(--mantine-color-${scoreColor(score)}-6)` } : undefined}
+      data-unchecked={unchecked !== null || undefined}
+      style={attention ? { borderLeft: `4px solid var(--mantine-color-${unchecked !== null ? 'orange' : scoreColor(score)}-6)` } : undefined}
     >
       <Group justify="space-between" px="md" py="sm" wrap="nowrap">
         <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
@@ -51,26 +53,44 @@ export function CollectionHealthCard({ health, onFix, onDrop }: { health: Collec
           </Button>
         )}
       </Group>
-      <Table.ScrollContainer minWidth={860}>
-        <Table verticalSpacing={6} horizontalSpacing="md" highlightOnHover>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Keys</Table.Th>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>State</Table.Th>
-              <Table.Th>Detail</Table.Th>
-              <Table.Th>Usage</Table.Th>
-              <Table.Th ta="right">Size</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {checks.map((check, i) => (
-              <CheckRow key={`${check.keys} ${check.name ?? i}`} collection={collection} check={check} onFix={onFix} onDrop={onDrop} />
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+      {unchecked !== null ? (
+        <Alert
+          color="orange"
+          variant="light"
+          icon={<IconAlertTriangle size={16} />}
+          mx="md"
+          mb="md"
+          py={8}
+          title="Not checked"
+          data-testid="index-unchecked"
+        >
+          <Text size="sm">This collection could not be checked: {unchecked}</Text>
+          <Text size="xs" c="dimmed">
+            The rest of the report stands. Refresh to try again.
+          </Text>
+        </Alert>
+      ) : (
+        <Table.ScrollContainer minWidth={860}>
+          <Table verticalSpacing={6} horizontalSpacing="md" highlightOnHover>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Keys</Table.Th>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>State</Table.Th>
+                <Table.Th>Detail</Table.Th>
+                <Table.Th>Usage</Table.Th>
+                <Table.Th ta="right">Size</Table.Th>
+                <Table.Th />
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {checks.map((check, i) => (
+                <CheckRow key={`${check.keys} ${check.name ?? i}`} collection={collection} check={check} onFix={onFix} onDrop={onDrop} />
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
     </Paper>
   );
 }
@@ -141,7 +161,7 @@ export function StateBadge({ state }: { state: IndexState }) {
   return (
     <Badge
       size="sm"
-      variant={state === 'ok' ? 'light' : 'filled'}
+      variant={state === 'ok' || NO_VERDICT.includes(state) ? 'light' : 'filled'}
       color={color}
       tt="none"
       style={{ overflow: 'visible', flexShrink: 0 }}

@@ -3,34 +3,40 @@ import { IconAlertTriangle, IconCircleCheck, IconRefreshAlert } from '@tabler/ic
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import * as backend from '../../backend';
-import type { FixOutcome, FixProgress, FixScope, PlannedIndex } from '../../backend';
+import type { FixOutcome, FixProgress, FixScope, HealthReport, PlannedIndex } from '../../backend';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { EmptyState, SectionSkeleton } from '../../components/Section';
 import { WriteButton } from '../../components/WriteButton';
 import { BackendError, isBackendError } from '../../errors';
 import { formatCount, plural } from '../../format';
 import { queryKeys } from '../../queries';
-import { formatTtl, scopeTitle } from './indexFormat';
+import { formatTtl, methodText, scopeTitle } from './indexFormat';
 
 /**
  * The fix of one index, one collection or all: the backend's plan first
- * (exactly what will be built, and the duplicates that stop a unique index),
- * then that very plan is built on confirmation.
+ * (exactly what will be done, and the duplicates that stop a unique index),
+ * then that very plan is carried out on confirmation. The modal can be
+ * closed while the server builds: the build goes on, and the report, asked
+ * again at once, shows the index as building until it is done.
  */
 export function FixModal({ scope, onClose }: { scope: FixScope | null; onClose: () => void }) {
+  const client = useQueryClient();
   const [running, setRunning] = useState(false);
+  const close = () => {
+    // A build left running shows on the report as it stands on the server.
+    if (running) void client.invalidateQueries({ queryKey: queryKeys.indexHealth });
+    onClose();
+  };
   return (
     <Modal
       opened={scope !== null}
-      onClose={() => !running && onClose()}
+      onClose={close}
       closeOnClickOutside={!running}
-      closeOnEscape={!running}
-      withCloseButton={!running}
       size="xl"
       title={<Text fw={600}>{scope ? scopeTitle(scope) : 'Fix indexes'}</Text>}
     >
       <div data-testid="fix-modal">
-        {scope && <FixBody key={JSON.stringify(scope)} scope={scope} onClose={onClose} onRunning={setRunning} />}
+        {scope && <FixBody key={JSON.stringify(scope)} scope={scope} onClose={close} onRunning={setRunning} />}
       </div>
     </Modal>
   );
@@ -68,6 +74,11 @@ function FixBody({ scope, onClose, onRunning }: { scope: FixScope; onClose: () =
 
   const planned = plan.data;
   const blocked = planned.filter((p) => p.duplicates.length > 0);
+  // A fix of every collection leaves out those the report could not check.
+  const unchecked =
+    scope.scope === 'all'
+      ? (client.getQueryData<HealthReport>(queryKeys.indexHealth)?.collections ?? []).filter((c) => c.unchecked != null).map((c) => c.collection)
+      : [];
   return (
     <Stack gap="md">
       {planned.length === 0 ? (
@@ -75,11 +86,17 @@ function FixBody({ scope, onClose, onRunning }: { scope: FixScope; onClose: () =
       ) : (
         <>
           <Text size="sm">
-            {planned.length === 1 ? 'This index will be built' : `These ${formatCount(planned.length)} indexes will be built`}, in this order. An index
-            that replaces another drops it first, and puts it back if the build fails.
+            {planned.length === 1 ? 'This index will be built or changed' : `These ${formatCount(planned.length)} indexes will be built or changed`}, in
+            this order, each as its row says: changed in place where the server can, else built before the index it replaces is dropped;
+            only where the server cannot hold both is the old one dropped first, and put back if the build fails.
           </Text>
           <PlanTable planned={planned} />
         </>
+      )}
+      {unchecked.length > 0 && (
+        <Text size="sm" c="orange" data-testid="fix-unchecked">
+          Not in this plan: {unchecked.join(', ')} (could not be checked). Refresh the report to try them again.
+        </Text>
       )}
       {blocked.map((p) => (
         <DuplicatesAlert key={`${p.collection} ${p.keys}`} planned={p} />
@@ -103,14 +120,21 @@ function FixBody({ scope, onClose, onRunning }: { scope: FixScope; onClose: () =
             size="sm"
           />
           <Text size="xs" c="dimmed">
-            {progress ? `Built ${progress.index} (${progress.done} of ${progress.total})` : 'Building…'}
+            {progress ? `Built ${progress.index} (${progress.done} of ${progress.total})` : 'Building…'} You can close this: the server keeps
+            building, and the report shows each index as building until it is done.
           </Text>
         </Stack>
       )}
       <Group justify="flex-end" gap="sm">
-        <Button variant="default" onClick={onClose} disabled={build.isPending}>
-          Cancel
-        </Button>
+        {build.isPending ? (
+          <Button variant="default" onClick={onClose} data-testid="fix-close-running">
+            Close, keep building
+          </Button>
+        ) : (
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+        )}
         <WriteButton
           blockedBy={
             planned.length === 0 ? 'Nothing to build' : blocked.length > 0 ? 'Resolve the duplicate values first' : plan.isFetching ? 'Loading the plan…' : null
@@ -135,6 +159,7 @@ function PlanTable({ planned }: { planned: PlannedIndex[] }) {
           <Table.Th>Keys</Table.Th>
           <Table.Th>Name</Table.Th>
           <Table.Th>Options</Table.Th>
+          <Table.Th>How</Table.Th>
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>
@@ -177,6 +202,11 @@ function PlanTable({ planned }: { planned: PlannedIndex[] }) {
                 )}
               </Group>
             </Table.Td>
+            <Table.Td>
+              <Text size="sm" c={p.method === 'drop_then_build' ? 'orange' : undefined} data-testid="fix-method" data-method={p.method ?? 'build'}>
+                {methodText(p)}
+              </Text>
+            </Table.Td>
           </Table.Tr>
         ))}
       </Table.Tbody>
@@ -215,7 +245,7 @@ function FixOutcomeView({ outcome, onClose }: { outcome: FixOutcome; onClose: ()
   return (
     <Stack gap="md" data-testid="fix-outcome">
       {created.length > 0 && (
-        <Alert color="teal" variant="light" icon={<IconCircleCheck size={18} />} title={`Built ${plural(created.length, 'index', 'indexes')}`}>
+        <Alert color="teal" variant="light" icon={<IconCircleCheck size={18} />} title={`Done: ${plural(created.length, 'index', 'indexes')} built or changed`}>
           <List size="sm" spacing={2}>
             {created.map((c) => (
               <List.Item key={c} data-testid="fix-created">

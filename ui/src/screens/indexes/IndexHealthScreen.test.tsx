@@ -258,4 +258,102 @@ describe('IndexHealthScreen', () => {
     expect(await screen.findByText('Index dropped')).toBeInTheDocument();
     await waitFor(() => expect(backend.indexHealth).toHaveBeenCalledTimes(2));
   });
+
+  it('reads an index too new to judge as too early to tell: no unused styling, no drop', async () => {
+    const report = aHealthReport();
+    report.collections[1].checks[1] = {
+      ...report.collections[1].checks[1],
+      state: 'too_early',
+      detail: 'not required by the platform; too early to tell (counting since 2025-06-01T08:00:00Z): usage is judged after 7 days of counting',
+      unused_since: null,
+      // Even were the backend to allow it, the screen never suggests it.
+      droppable: true,
+    };
+    vi.mocked(backend.indexHealth).mockResolvedValue(report);
+    renderIndexes();
+    await screen.findAllByTestId('index-collection');
+    const row = checkRow('task_manager_tasks', '{ title: 1 }');
+    const badge = within(row).getByTestId('index-state');
+    expect(badge).toHaveTextContent('too early to tell');
+    expect(badge).toHaveAttribute('data-variant', 'light');
+    expect(badge).not.toHaveTextContent('unused');
+    expect(row).toHaveTextContent('counting since 2025-06-01');
+    expect(within(row).queryByTestId('index-unused-since')).not.toBeInTheDocument();
+    expect(within(row).queryByTestId('index-drop')).not.toBeInTheDocument();
+  });
+
+  it('shows an index being built as building, with nothing to fix or drop', async () => {
+    const report = aHealthReport();
+    report.collections[1].checks[1] = {
+      ...report.collections[1].checks[1],
+      state: 'building',
+      detail: 'being built on the server; not required by the platform',
+      ops: null,
+      unused_since: null,
+      droppable: true,
+    };
+    vi.mocked(backend.indexHealth).mockResolvedValue(report);
+    renderIndexes();
+    await screen.findAllByTestId('index-collection');
+    const row = checkRow('task_manager_tasks', '{ title: 1 }');
+    expect(within(row).getByTestId('index-state')).toHaveTextContent('building');
+    expect(within(row).queryByTestId('index-drop')).not.toBeInTheDocument();
+    expect(within(row).queryByTestId('index-fix')).not.toBeInTheDocument();
+  });
+
+  it('shows a collection that could not be checked with its reason, and the rest of the report', async () => {
+    const report = aHealthReport();
+    report.collections.push({
+      collection: 'crm_contacts',
+      kind: 'plugin',
+      checks: [],
+      score: null,
+      unchecked: 'The server stopped the operation at its time limit; narrow the filter or try again. [time_limit]',
+    });
+    vi.mocked(backend.indexHealth).mockResolvedValue(report);
+    const { user } = renderIndexes();
+    await waitFor(() => expect(screen.getAllByTestId('index-collection')).toHaveLength(4));
+    const card = collectionCard('crm_contacts');
+    expect(within(card).getByTestId('index-unchecked')).toHaveTextContent('could not be checked');
+    expect(within(card).getByTestId('index-unchecked')).toHaveTextContent('time limit');
+    expect(within(card).getByTestId('index-collection-score')).toHaveTextContent('score unknown');
+    expect(within(card).queryByTestId('index-check')).not.toBeInTheDocument();
+    expect(screen.getByTestId('indexes-unchecked')).toHaveTextContent('1 collection could not be checked: crm_contacts');
+    expect(within(collectionCard('users')).getAllByTestId('index-check').length).toBeGreaterThan(0);
+
+    // A fix of every collection says which ones it leaves out.
+    vi.mocked(backend.indexFixPlan).mockResolvedValue([aPlannedIndex()]);
+    await user.click(screen.getByTestId('index-fix-all'));
+    expect(await screen.findByTestId('fix-unchecked')).toHaveTextContent('Not in this plan: crm_contacts');
+  });
+
+  it('says how each index is fixed, and lets the modal close while the server keeps building', async () => {
+    vi.mocked(backend.indexFixPlan).mockResolvedValue([
+      aPlannedIndex({ method: 'in_place', name: 'email_1' }),
+      aPlannedIndex({ collection: 'users', name: 'username_1_v2', keys: '{ username: 1 }', replaces: 'username_1', method: 'build_then_drop' }),
+      aPlannedIndex({ collection: 'users', name: 'roles_1', keys: '{ roles: 1 }', unique: false, replaces: 'roles_1', method: 'drop_then_build' }),
+    ]);
+    let finish: (o: { created: string[]; failed: null }) => void = () => {};
+    vi.mocked(backend.createIndexes).mockImplementation(() => new Promise((resolve) => (finish = resolve)));
+    const { user } = renderIndexes();
+    await screen.findAllByTestId('index-collection');
+    await user.click(within(collectionCard('users')).getByTestId('index-fix-collection'));
+    const modal = await screen.findByTestId('fix-modal');
+    await waitFor(() => expect(within(modal).getAllByTestId('fix-plan-row')).toHaveLength(3));
+    const [email, username, roles] = within(modal).getAllByTestId('fix-plan-row');
+    expect(within(email).getByTestId('fix-method')).toHaveTextContent('changed in place');
+    expect(within(username).getByTestId('fix-method')).toHaveTextContent('built first, then username_1 dropped');
+    expect(within(roles).getByTestId('fix-method')).toHaveTextContent('roles_1 dropped first');
+
+    await user.click(within(modal).getByTestId('fix-confirm'));
+    await waitFor(() => expect(backend.createIndexes).toHaveBeenCalledTimes(1));
+    const close = await within(modal).findByTestId('fix-close-running');
+    expect(within(modal).getByTestId('fix-progress')).toHaveTextContent('the server keeps building');
+    await user.click(close);
+    await waitFor(() => expect(screen.queryByTestId('fix-plan')).not.toBeInTheDocument());
+    // The next report shows the build as it stands on the server.
+    await waitFor(() => expect(backend.indexHealth).toHaveBeenCalledTimes(2));
+    act(() => finish({ created: ['users { email: 1 }'], failed: null }));
+    await waitFor(() => expect(backend.indexHealth).toHaveBeenCalledTimes(3));
+  });
 });

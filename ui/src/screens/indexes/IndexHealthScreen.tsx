@@ -98,6 +98,7 @@ function ReportView({
   return (
     <Stack gap="md">
       <Summary report={report} />
+      <UncheckedNote report={report} />
       {report.usage_note && (
         <Alert color="gray" variant="light" icon={<IconInfoCircle size={16} />} py={8} data-testid="indexes-usage-note">
           <Text size="sm">{report.usage_note}</Text>
@@ -109,6 +110,20 @@ function ReportView({
         collections.map((c) => <CollectionHealthCard key={c.collection} health={c} onFix={onFix} onDrop={onDrop} />)
       )}
     </Stack>
+  );
+}
+
+/** Collections that could not be checked: named, while the rest of the report stands. */
+function UncheckedNote({ report }: { report: HealthReport }) {
+  const unchecked = report.collections.filter((c) => c.unchecked != null).map((c) => c.collection);
+  if (unchecked.length === 0) return null;
+  return (
+    <Alert color="orange" variant="light" icon={<IconInfoCircle size={16} />} py={8} data-testid="indexes-unchecked">
+      <Text size="sm">
+        {plural(unchecked.length, 'collection')} could not be checked: {unchecked.join(', ')}. The score and problems count only the
+        collections that were.
+      </Text>
+    </Alert>
   );
 }
 

@@ -1,6 +1,6 @@
 // How index facts read in the index health screen.
 
-import type { FixScope, IndexCheck, IndexState } from '../../backend';
+import type { FixScope, IndexCheck, IndexState, PlannedIndex } from '../../backend';
 import { formatCount, plural } from '../../format';
 
 export const STATE_LABELS: Record<IndexState, { label: string; color: string }> = {
@@ -11,13 +11,37 @@ export const STATE_LABELS: Record<IndexState, { label: string; color: string }> 
   extra: { label: 'extra', color: 'gray' },
   redundant: { label: 'redundant', color: 'yellow' },
   unused: { label: 'unused', color: 'yellow' },
+  // No verdict yet: never styled as a finding.
+  too_early: { label: 'too early to tell', color: 'gray' },
+  building: { label: 'building', color: 'blue' },
   suggested: { label: 'suggested', color: 'blue' },
   options_differ: { label: 'options differ', color: 'red' },
 };
 
-/** The name of an index the screen offers to drop (the backend says which), or null. */
+/** States that are no finding about the index: drawn light, never offered for a drop. */
+export const NO_VERDICT: readonly IndexState[] = ['too_early', 'building'];
+
+/**
+ * The name of an index the screen offers to drop (the backend says which), or null. Never
+ * one too new to judge or still building, whatever else is said.
+ */
 export function droppableName(check: IndexCheck): string | null {
-  return check.droppable ? check.name : null;
+  return check.droppable && !NO_VERDICT.includes(check.state) ? check.name : null;
+}
+
+/** How the fix brings a planned index about, in words. */
+export function methodText(p: PlannedIndex): string {
+  const method: NonNullable<PlannedIndex['method']> = p.method ?? 'build';
+  switch (method) {
+    case 'build':
+      return 'built';
+    case 'in_place':
+      return 'changed in place: nothing dropped';
+    case 'build_then_drop':
+      return `built first, then ${p.replaces ?? 'the old one'} dropped`;
+    case 'drop_then_build':
+      return `${p.replaces ?? 'the old one'} dropped first (this server cannot hold both), put back if the build fails`;
+  }
 }
 
 /** `2592000` → `30 days`; seconds when not whole days. */
