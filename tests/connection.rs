@@ -287,3 +287,76 @@ async fn a_lost_server_is_its_own_code_and_the_connection_recovers() {
     println!("back {:?} after the server returned", returned.elapsed());
     back.kill();
 }
+
+/// With `readPreference=secondaryPreferred` in the URI (common for admin
+/// tools), the compare-and-set pre-reads, read-backs, ownership and
+/// last-superadmin checks went to a possibly lagging secondary. Browsing
+/// follows the URI; every handle a write or its deciding read uses is the
+/// primary. (A standalone server never receives `$readPreference`, so this
+/// is asserted where the `db` layer chooses the handle.)
+#[tokio::test]
+async fn reads_that_decide_a_write_go_to_the_primary_whatever_the_uri_says() {
+    use mongodb::options::{ReadPreference, SelectionCriteria};
+    use mozaiks_core::db::audit::Change;
+    use mozaiks_core::db::scope::{PerUserCollection, UserScope};
+    use mozaiks_core::db::users::Users;
+    use mozaiks_core::db::write::WriteContext;
+
+    let db = unique_db("read_pref");
+    let uri = format!("{}/?readPreference=secondaryPreferred", server().uri);
+    let profile = input(&uri, &db).validate("p".into()).unwrap().profile;
+    let (conn, _) = support::connect_profile(&profile).await;
+    let is_primary = |c: Option<&SelectionCriteria>| {
+        matches!(
+            c,
+            Some(SelectionCriteria::ReadPreference(ReadPreference::Primary))
+        )
+    };
+    let is_secondary_preferred = |c: Option<&SelectionCriteria>| {
+        matches!(
+            c,
+            Some(SelectionCriteria::ReadPreference(
+                ReadPreference::SecondaryPreferred { .. }
+            ))
+        )
+    };
+    let user = UserScope::parse("65f0c0ffee0000000000beef").unwrap();
+    let settings = || PerUserCollection::parse("settings").unwrap();
+
+    // Browsing follows the URI.
+    assert!(is_secondary_preferred(
+        Users::new(&conn).selection_criteria()
+    ));
+    assert!(is_secondary_preferred(
+        user.collection(&conn, settings()).selection_criteria()
+    ));
+    // What decides a write, before and inside its write context.
+    assert!(is_primary(Users::primary(&conn).selection_criteria()));
+    assert!(is_primary(
+        user.primary_collection(&conn, settings())
+            .selection_criteria()
+    ));
+    assert!(is_primary(
+        user.primary_owned_collection(&conn, settings())
+            .selection_criteria()
+    ));
+    let audit = support::audit_log();
+    let ctx = WriteContext::begin(
+        &conn,
+        &audit,
+        Change::new("settings", user.user_id(), "probe"),
+    )
+    .await
+    .unwrap();
+    assert!(is_primary(
+        Users::writer(&ctx).reader().selection_criteria()
+    ));
+    assert!(is_primary(
+        user.writer(&ctx, settings()).reader().selection_criteria()
+    ));
+    assert!(is_primary(
+        user.owned_writer(&ctx, settings())
+            .reader()
+            .selection_criteria()
+    ));
+}

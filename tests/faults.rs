@@ -19,6 +19,7 @@ use mongodb::event::EventHandler;
 use mozaiks_core::db::audit::AuditLog;
 use mozaiks_core::db::connection::{ConnectOptions, Connection, Health};
 use mozaiks_core::db::scope::UserScope;
+use mozaiks_core::services::gdpr;
 use mozaiks_core::services::index_fix::{self, FixScope};
 use mozaiks_core::services::notifications::{self, NotificationRef};
 use mozaiks_core::services::seed::{self, SeedOptions};
@@ -493,5 +494,76 @@ async fn a_server_that_stops_answering_is_a_typed_error_and_the_app_recovers() {
     for (what, took) in &back {
         println!("{what}: connection back {took:?} after the server answered again");
         assert!(*took < BACK_WITHIN, "{what}: {took:?}");
+    }
+}
+
+/// A superadmin's erase stopped after their user document was deleted
+/// said only "connection lost", and a retry found no user. Now the stop
+/// says what was deleted, and the retry finishes by `user_id`.
+#[tokio::test]
+async fn an_erase_stopped_part_way_says_what_it_deleted_and_can_be_finished() {
+    let wire = Tripwire::start();
+    let (conn, audit, raw) = wire.connect("faults_erase", 1_500, 30).await;
+    let users = raw.collection::<Document>("users");
+    let ids: Vec<_> = support::dump(&raw, "users").await[..2]
+        .iter()
+        .map(|d| d.get_object_id("_id").unwrap())
+        .collect();
+    for id in &ids {
+        users
+            .update_one(
+                doc! { "_id": id },
+                doc! { "$set": { "roles": ["superadmin"] } },
+            )
+            .await
+            .unwrap();
+    }
+    let user = UserScope::from_object_id(ids[0]);
+    let plan = gdpr::erase_plan(&conn, &user).await.unwrap();
+    // The user document goes first (findAndModify), then settings (the
+    // first delete); the server stops before the second delete.
+    wire.arm("delete", 2);
+    let start = Instant::now();
+    let err = gdpr::erase(&conn, &audit, &user, &plan.confirm_with)
+        .await
+        .unwrap_err();
+    assert!(start.elapsed() < TYPED_WITHIN, "{:?}", start.elapsed());
+    wire.restart(&conn).await;
+    let mozaiks_core::Error::PartlyApplied {
+        message, matched, ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert!(
+        message.contains("1 users") && message.contains("settings"),
+        "{message}"
+    );
+    assert!(*matched >= 1.0, "{matched}");
+    assert_eq!(
+        users.count_documents(doc! { "_id": ids[0] }).await.unwrap(),
+        0
+    );
+
+    let resumed = gdpr::erase_plan(&conn, &user).await.unwrap();
+    assert!(
+        resumed.resumed && resumed.confirm_with == user.user_id(),
+        "{resumed:?}"
+    );
+    gdpr::erase(&conn, &audit, &user, user.user_id())
+        .await
+        .unwrap();
+    for name in [
+        "settings",
+        "notifications",
+        "task_manager_tasks",
+        "notes_notes",
+    ] {
+        let left = raw
+            .collection::<Document>(name)
+            .count_documents(doc! { "user_id": user.user_id() })
+            .await
+            .unwrap();
+        assert_eq!(left, 0, "{name}");
     }
 }

@@ -338,3 +338,90 @@ async fn export_writes_only_to_a_json_path_and_refuses_before_reading() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     assert!(audit.list(&Default::default()).unwrap().is_empty());
 }
+
+/// A user without an email made `plan.email` "", and an empty box erased
+/// them. With no email to type, the confirmation is the user's id; an
+/// empty one never is.
+#[tokio::test]
+async fn a_user_without_an_email_is_confirmed_by_id_never_by_nothing() {
+    let (db, conn, _) = seeded("gdpr_no_email", 10).await;
+    let raw = raw_db(&db).await;
+    let audit = support::audit_log();
+    let users = raw.collection::<Document>("users");
+    let victims: Vec<UserScope> = support::dump(&raw, "users")
+        .await
+        .iter()
+        .filter(|d| !format!("{:?}", d.get("roles")).contains("superadmin"))
+        .take(3)
+        .map(|d| UserScope::from_object_id(d.get_object_id("_id").unwrap()))
+        .collect();
+    for (user, email) in victims.iter().zip([
+        mongodb::bson::Bson::String(String::new()),
+        mongodb::bson::Bson::Int32(7),
+        mongodb::bson::Bson::Null,
+    ]) {
+        users
+            .update_one(
+                doc! { "_id": user.object_id() },
+                doc! { "$set": { "email": email } },
+            )
+            .await
+            .unwrap();
+        let plan = gdpr::erase_plan(&conn, user).await.unwrap();
+        assert_eq!(plan.confirm_with, user.user_id(), "{plan:?}");
+        let before = support::dump(&raw, "users").await.len();
+        for typed in ["", "   ", "7", "null"] {
+            let err = gdpr::erase(&conn, &audit, user, typed).await.unwrap_err();
+            assert_eq!(err.code(), "invalid_input", "{typed:?}");
+        }
+        assert_eq!(
+            support::dump(&raw, "users").await.len(),
+            before,
+            "nothing erased"
+        );
+        gdpr::erase(&conn, &audit, user, user.user_id())
+            .await
+            .unwrap();
+        assert_eq!(support::dump(&raw, "users").await.len(), before - 1);
+    }
+}
+
+/// A superadmin's erase deletes the user document first; stopped after
+/// that, a retry found no user and refused, leaving their data for good.
+/// Now the plan of a user whose document is gone but whose data is not is
+/// a resumed erase, confirmed by id, finished by `user_id` and audited so.
+#[tokio::test]
+async fn an_erase_stopped_after_the_user_document_can_be_finished() {
+    let (db, conn, _) = seeded("gdpr_resume", 20).await;
+    let raw = raw_db(&db).await;
+    let audit = support::audit_log();
+    let user = busiest_user(&db).await;
+    raw.collection::<Document>("users")
+        .delete_one(doc! { "_id": user.object_id() })
+        .await
+        .unwrap();
+    let plan = gdpr::erase_plan(&conn, &user).await.unwrap();
+    assert!(plan.resumed, "{plan:?}");
+    assert_eq!(plan.confirm_with, user.user_id());
+    assert!(plan
+        .collections
+        .iter()
+        .any(|c| c.collection == "notifications" && c.count > 0.0));
+    let done = gdpr::erase(&conn, &audit, &user, user.user_id())
+        .await
+        .unwrap();
+    assert!(done.resumed);
+    for name in PER_USER {
+        let left = raw
+            .collection::<Document>(name)
+            .count_documents(doc! { "user_id": user.user_id() })
+            .await
+            .unwrap();
+        assert_eq!(left, 0, "{name}");
+    }
+    let trail = std::fs::read_to_string(audit.path()).unwrap();
+    assert!(trail.contains("erase_user_resumed"), "{trail}");
+    // Nothing left: the id names nothing to erase.
+    let err = gdpr::erase_plan(&conn, &user).await.unwrap_err();
+    assert_eq!(err.code(), "not_found");
+}

@@ -622,7 +622,7 @@ fn accepted_hostile_text_is_stored_literally_in_its_one_document() {
         assert_eq!(added.len(), 1, "{text}");
         assert_eq!(
             added[0].get_object_id("_id").unwrap().to_hex(),
-            sent["id"].as_str().unwrap()
+            sent["row"]["id"].as_str().unwrap()
         );
         assert_eq!(
             (added[0].get_str("title"), added[0].get_str("message")),

@@ -239,10 +239,10 @@ async fn compose_stores_what_was_sent_and_refuses_bad_input_unchanged() {
     )
     .await
     .unwrap();
-    assert_eq!(sent.user_id, user);
+    assert_eq!(sent.row.user_id, user);
     let stored = raw
         .collection::<Document>("notifications")
-        .find_one(doc! { "_id": mongodb::bson::oid::ObjectId::parse_str(&sent.id).unwrap() })
+        .find_one(doc! { "_id": mongodb::bson::oid::ObjectId::parse_str(&sent.row.id).unwrap() })
         .await
         .unwrap()
         .unwrap();
@@ -377,4 +377,114 @@ async fn equal_timestamps_across_pages_are_neither_skipped_nor_repeated() {
     unique.sort();
     unique.dedup();
     assert_eq!((seen.len(), unique.len()), (253, 253));
+}
+
+/// When the audit's "done" entry could not be written after the insert
+/// applied, the caller got a plain error and could send the notification
+/// again. The write's outcome and the audit's state are told apart.
+#[tokio::test]
+async fn a_sent_notification_is_reported_sent_when_only_its_audit_entry_fails() {
+    use mongodb::event::{command::CommandEvent, EventHandler};
+    use mozaiks_core::db::audit::AuditLog;
+    use mozaiks_core::db::connection::ConnectOptions;
+
+    let (db, _) = seeded_today("compose_audit", 5).await;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = AuditLog::new(dir.path());
+    let trail = audit.path().to_path_buf();
+    // The moment the insert leaves, the trail becomes a folder: the intent
+    // is written, the outcome cannot be.
+    let break_trail = trail.clone();
+    let monitor = EventHandler::callback(move |event: CommandEvent| {
+        if let CommandEvent::Started(e) = event {
+            if e.command_name == "insert" && e.command.get_str("insert") == Ok("notifications") {
+                let _ = std::fs::remove_file(&break_trail);
+                let _ = std::fs::create_dir_all(&break_trail);
+            }
+        }
+    });
+    let conn = Connection::open(
+        &support::profile(&db),
+        ConnectOptions {
+            command_monitor: Some(monitor),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let owner = support::ordinary_user(&db).await;
+    let sent = notifications::compose(
+        &conn,
+        &audit,
+        &Compose {
+            user_id: owner.get_object_id("_id").unwrap().to_hex(),
+            kind: "system".into(),
+            title: "Audit probe".into(),
+            message: "sent once".into(),
+            metadata_json: None,
+        },
+    )
+    .await
+    .expect("an applied insert is reported as applied");
+    assert!(trail.is_dir());
+    let audit_error = sent.audit_error.expect("the failed audit entry is said");
+    assert!(
+        audit_error.contains("audit entry could not be written"),
+        "{audit_error}"
+    );
+    let stored = raw_db(&db)
+        .await
+        .collection::<Document>("notifications")
+        .count_documents(doc! { "title": "Audit probe" })
+        .await
+        .unwrap();
+    assert_eq!(stored, 1);
+    assert_eq!(sent.row.title, "Audit probe");
+}
+
+/// The feed's User column showed a raw id; support staff know people by
+/// email. Each page names its users (one projected lookup); an id that is
+/// no user has no entry and reads as deleted.
+#[tokio::test]
+async fn each_feed_page_names_its_users_by_email_and_username() {
+    let (db, conn) = seeded_today("feed_labels", 12).await;
+    let raw = raw_db(&db).await;
+    let ghost = mongodb::bson::oid::ObjectId::new().to_hex();
+    raw.collection::<Document>("notifications")
+        .insert_one(doc! {
+            "user_id": &ghost, "type": "system", "title": "to nobody", "message": "m",
+            "read": false, "created_at": mongodb::bson::DateTime::now(),
+        })
+        .await
+        .unwrap();
+    let query = FeedQuery {
+        page_size: 50,
+        ..Default::default()
+    };
+    let page = notifications::feed(&conn, &query).await.unwrap();
+    let users = dump(&raw, "users").await;
+    let mut named = 0;
+    for row in &page.rows {
+        let label = page.users.iter().find(|u| u.id == row.user_id);
+        match users
+            .iter()
+            .find(|u| u.get_object_id("_id").unwrap().to_hex() == row.user_id)
+        {
+            Some(user) => {
+                let label = label.unwrap_or_else(|| panic!("{} unnamed", row.user_id));
+                assert_eq!(label.email.as_deref(), user.get_str("email").ok());
+                assert_eq!(label.username.as_deref(), user.get_str("username").ok());
+                named += 1;
+            }
+            None => assert!(label.is_none(), "{} is no user", row.user_id),
+        }
+    }
+    assert!(
+        named > 0,
+        "{:?} / {:?}",
+        page.users,
+        page.rows.iter().map(|r| &r.user_id).collect::<Vec<_>>()
+    );
+    assert!(page.rows.iter().any(|r| r.user_id == ghost));
+    assert!(page.users.len() <= page.rows.len());
 }

@@ -342,3 +342,117 @@ async fn plugin_secrets_are_shown_redacted_and_kept_when_saved_back() {
     let trail = std::fs::read_to_string(audit.path()).unwrap();
     assert!(!trail.contains("sk_live_9"));
 }
+
+/// Secrets inside arrays and passwords inside URLs were shown redacted but
+/// saved back as the placeholder: a save destroyed them, silently. Every
+/// placeholder the editor was shown is restored from the stored value.
+#[tokio::test]
+async fn secrets_in_arrays_and_url_passwords_survive_an_unrelated_edit() {
+    let (db, conn, _) = seeded("settings_deep_secret", 20).await;
+    let audit = support::audit_log();
+    let user = user_with_settings(&db, true).await;
+    let raw = raw_db(&db).await;
+    let original = doc! {
+        "hooks": [{ "api_token": "sk_live", "n": 1 }, { "api_token": "sk_two", "n": 2 }],
+        "mirrors": ["https://m:pw2@m.example/x", "plain"],
+        "url": "https://bot:pw@h.example/x",
+        "region": "eu",
+    };
+    raw.collection::<Document>("settings")
+        .update_one(
+            doc! { "user_id": user.user_id() },
+            doc! { "$set": { "plugin_settings.bot": &original } },
+        )
+        .await
+        .unwrap();
+    let stored_bot = || async {
+        raw.collection::<Document>("settings")
+            .find_one(doc! { "user_id": user.user_id() })
+            .await
+            .unwrap()
+            .unwrap()
+            .get_document("plugin_settings")
+            .unwrap()
+            .get_document("bot")
+            .unwrap()
+            .clone()
+    };
+    let load = || async {
+        let loaded = settings::load(&conn, &user).await.unwrap();
+        loaded
+            .plugins
+            .into_iter()
+            .find(|p| p.plugin == "bot")
+            .unwrap()
+            .json
+    };
+    let shown = load().await;
+    for secret in ["sk_live", "sk_two", "pw2", "bot:pw"] {
+        assert!(!shown.contains(secret), "{shown}");
+    }
+    let edited = shown.replace("\"eu\"", "\"us\"");
+    settings::save_plugin_settings(&conn, &audit, &user, "bot", &edited, Some(&shown))
+        .await
+        .unwrap();
+    let mut expected = original.clone();
+    expected.insert("region", "us");
+    assert_eq!(stored_bot().await, expected);
+
+    // Hooks reordered and one appended: each kept hook keeps its own token.
+    let shown = load().await;
+    let mut value: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    let hooks = value["hooks"].as_array_mut().unwrap();
+    hooks.reverse();
+    hooks.push(serde_json::json!({ "api_token": "sk_new", "n": 3 }));
+    let edited = value.to_string();
+    settings::save_plugin_settings(&conn, &audit, &user, "bot", &edited, Some(&shown))
+        .await
+        .unwrap();
+    let hooks: Vec<(String, i64)> = stored_bot()
+        .await
+        .get_array("hooks")
+        .unwrap()
+        .iter()
+        .map(|h| {
+            let h = h.as_document().unwrap();
+            let n = h
+                .get("n")
+                .and_then(|n| n.as_i64().or(n.as_i32().map(i64::from)))
+                .unwrap();
+            (h.get_str("api_token").unwrap().to_string(), n)
+        })
+        .collect();
+    assert_eq!(
+        hooks,
+        [
+            ("sk_two".into(), 2),
+            ("sk_live".into(), 1),
+            ("sk_new".into(), 3)
+        ]
+    );
+
+    // A URL whose host changed cannot take the old password along, and a
+    // placeholder with nothing stored behind it is no value: both refused,
+    // naming where, and nothing changes.
+    let before = raw_settings(&db, user.user_id()).await.unwrap();
+    let shown = load().await;
+    for (edited, path) in [
+        (
+            shown.replace("h.example", "evil.example"),
+            "plugin_settings.bot.url",
+        ),
+        (
+            shown.replace("\"n\":3}", "\"n\":3},{\"api_token\":\"<redacted>\"}"),
+            "plugin_settings.bot.hooks[3]",
+        ),
+    ] {
+        assert_ne!(edited, shown);
+        let err =
+            settings::save_plugin_settings(&conn, &audit, &user, "bot", &edited, Some(&shown))
+                .await
+                .unwrap_err();
+        assert_eq!(err.code(), "invalid_input", "{err}");
+        assert!(err.to_string().contains(path), "{err}");
+    }
+    assert_eq!(raw_settings(&db, user.user_id()).await.unwrap(), before);
+}

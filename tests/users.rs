@@ -837,3 +837,76 @@ async fn a_read_only_connection_refuses_even_a_stale_edit_as_read_only() {
     assert_eq!(users::detail(&conn, &scope).await.unwrap(), loaded);
     assert!(audit.list(&Default::default()).unwrap().is_empty());
 }
+
+/// A roles-only edit stored an ISO-string `subscription.expires_at` back
+/// as a BSON date and wrote `updated_at` as a date on documents holding
+/// strings. Fields the edit did not change keep their stored type, and an
+/// edit that changes nothing writes nothing.
+#[tokio::test]
+async fn an_edit_keeps_the_stored_types_of_what_it_did_not_change() {
+    let (db, conn, _) = seeded("edit_types", 10).await;
+    let audit = support::audit_log();
+    let scope = UserScope::parse(&first_ordinary_user(&db).await).unwrap();
+    let users_coll = raw_db(&db).await.collection::<Document>("users");
+    users_coll
+        .update_one(
+            doc! { "_id": scope.object_id() },
+            doc! { "$set": {
+                "subscription.expires_at": "2026-01-01T00:00:00Z",
+                "created_at": "2025-01-01T00:00:00Z",
+                "updated_at": "2025-06-15T12:30:00Z",
+                "profile.display_name": "Ann",
+            } },
+        )
+        .await
+        .unwrap();
+    let raw = || async {
+        users_coll
+            .find_one(doc! { "_id": scope.object_id() })
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let loaded = users::detail(&conn, &scope).await.unwrap();
+    let stored = raw().await;
+    users::update(&conn, &audit, &scope, &edit_of(&loaded))
+        .await
+        .unwrap();
+    assert_eq!(raw().await, stored, "an unchanged edit wrote something");
+
+    let mut edit = edit_of(&loaded);
+    edit.roles = vec!["user".into(), "admin".into()];
+    users::update(&conn, &audit, &scope, &edit).await.unwrap();
+    let after = raw().await;
+    let sub = after.get_document("subscription").unwrap();
+    assert_eq!(
+        sub.get_str("expires_at"),
+        Ok("2026-01-01T00:00:00Z"),
+        "{after}"
+    );
+    assert!(
+        after.get_str("updated_at").is_ok(),
+        "updated_at changed type: {after}"
+    );
+    assert_ne!(after.get_str("updated_at"), Ok("2025-06-15T12:30:00Z"));
+    assert_eq!(
+        after
+            .get_document("profile")
+            .unwrap()
+            .get_str("display_name"),
+        Ok("Ann")
+    );
+
+    // A changed expiry is written in the type it had too.
+    let mut edit = edit_of(&users::detail(&conn, &scope).await.unwrap());
+    edit.expires_at = Some("2031-02-03T04:05:06Z".into());
+    users::update(&conn, &audit, &scope, &edit).await.unwrap();
+    let after = raw().await;
+    assert_eq!(
+        after
+            .get_document("subscription")
+            .unwrap()
+            .get_str("expires_at"),
+        Ok("2031-02-03T04:05:06Z")
+    );
+}

@@ -163,6 +163,10 @@ const tests = [
     await b.$(byTestId('nav-notifications')).click();
     await b.$(byTestId('feed-row')).waitForDisplayed({ timeout: 15000 });
     await b.$(byTestId('notification-chart')).waitForDisplayed({ timeout: 15000 });
+    // Support staff know people by email: the User column names them.
+    const named = await b.execute(() =>
+      [...document.querySelectorAll('[data-testid="feed-user"]')].map((e) => e.textContent));
+    if (!named.length || !named.every((t) => t.includes('@'))) throw new Error(`the feed's users read ${named.slice(0, 3)}`);
     await shot(b, '10-notifications');
     await b.$(byTestId('feed-read-filter')).$('//label[contains(., "Unread")]').click();
     const readStates = () => attributes(b, byTestId('feed-row'), 'data-read');
@@ -188,6 +192,22 @@ const tests = [
       return ids.length > 0 && !ids.includes(picked[0]) && !ids.includes(picked[1]);
     }, { timeout: 10000, timeoutMsg: 'the two marked notifications are still in the unread feed' });
     await shot(b, '11-marked-read');
+    // A selection holds only rows shown now: one made before the filter
+    // changes is gone once the new rows arrive, never carried onto them.
+    await b.$(`${byTestId('feed-row')} ${byTestId('feed-select')}`).click();
+    await b.waitUntil(async () => (await b.$(byTestId('feed-selection')).getText()).includes('1'), {
+      timeout: 5000, timeoutMsg: 'the selected notification is not shown as selected',
+    });
+    await b.$(byTestId('feed-read-filter')).$('//label[contains(., "All")]').click();
+    await b.waitUntil(async () => {
+      const states = await attributes(b, byTestId('feed-row'), 'data-read');
+      return states.includes('true') && /Select notifications/.test(await b.$(byTestId('feed-selection')).getText());
+    }, { timeout: 10000, timeoutMsg: 'a selection outlived the rows it was made on' });
+    const checked = await b.execute(() =>
+      [...document.querySelectorAll('[data-testid="feed-select"]')].filter((c) => c.checked).length);
+    if (checked) throw new Error(`${checked} rows of the new filter are checked`);
+    await shot(b, '11b-selection-after-filter');
+    await b.$(byTestId('feed-read-filter')).$('//label[contains(., "Unread")]').click();
     // A real click on a bar of the chart (ECharts draws SVG paths).
     const bar = await b.execute(() => {
       const chart = document.querySelector('[data-testid="notification-chart"]');
@@ -239,6 +259,12 @@ const tests = [
     await b.$(check('missing')).waitForDisplayed({ timeout: 20000 });
     const problems = await b.$(byTestId('indexes-problems')).getText();
     if (!/\b1\b/.test(problems)) throw new Error(`the seeded database shows "${problems}" problems, not 1`);
+    // The test server has just started counting: no index is judged
+    // unused on minutes of counting, and none is offered for dropping.
+    const early = `${crm} ${byTestId('index-check')}[data-name="email_1"]`;
+    if ((await b.$(early).getAttribute('data-state')) !== 'too_early') throw new Error('email_1 is judged on minutes of counting');
+    if (await b.$(`${byTestId('index-check')}[data-state="unused"]`).isExisting()) throw new Error('an index is called unused after minutes');
+    if (await b.$(early).$(byTestId('index-drop')).isExisting()) throw new Error('a drop is offered for an index too new to judge');
     await b.$(check('missing')).scrollIntoView({ block: 'center' });
     await shot(b, '16-index-health');
     await b.$(check('missing')).$(byTestId('index-fix')).click();

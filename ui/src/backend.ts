@@ -25,7 +25,6 @@ import {
   type ExportReport,
   type FeedPage,
   type FeedQuery,
-  type FeedRow,
   type FindingKind,
   type FindingsReport,
   type FixOutcome,
@@ -37,6 +36,7 @@ import {
   type NotificationPreferences,
   type NotificationRef,
   type Overview,
+  type Sent,
   type PluginData,
   type PluginOverview,
   type PlannedIndex,
@@ -112,6 +112,7 @@ export type {
   SchemaReport,
   SeedProgress,
   SeedReport,
+  Sent,
   Series,
   ServerInfo,
   StatusPage,
@@ -122,6 +123,7 @@ export type {
   UserDetail,
   UserEdit,
   UserFilter,
+  UserLabel,
   UserNotifications,
   UserPage,
   UserQuery,
@@ -306,7 +308,7 @@ export const markNotifications = (notifications: NotificationRef[], read: boolea
 export const deleteNotifications = (notifications: NotificationRef[]): Promise<BulkResult> =>
   unwrap(() => commands.deleteNotifications(notifications));
 
-export const sendNotification = (compose: Compose): Promise<FeedRow> => unwrap(() => commands.sendNotification(compose));
+export const sendNotification = (compose: Compose): Promise<Sent> => unwrap(() => commands.sendNotification(compose));
 
 export const pluginOverview = (): Promise<PluginOverview> => unwrap(() => commands.pluginOverview());
 

@@ -78,7 +78,7 @@ export const commands = {
 	notificationChart: () => typedError<DayCount[], AppError>(__TAURI_INVOKE("notification_chart")),
 	markNotifications: (notifications: NotificationRef[], read: boolean) => typedError<BulkResult, AppError>(__TAURI_INVOKE("mark_notifications", { notifications, read })),
 	deleteNotifications: (notifications: NotificationRef[]) => typedError<BulkResult, AppError>(__TAURI_INVOKE("delete_notifications", { notifications })),
-	sendNotification: (compose: Compose) => typedError<FeedRow, AppError>(__TAURI_INVOKE("send_notification", { compose })),
+	sendNotification: (compose: Compose) => typedError<Sent, AppError>(__TAURI_INVOKE("send_notification", { compose })),
 	pluginOverview: () => typedError<PluginOverview, AppError>(__TAURI_INVOKE("plugin_overview")),
 	/**  Field paths, types and presence from a sample of up to 1,000 documents. */
 	pluginSchema: (collection: string) => typedError<SchemaReport, AppError>(__TAURI_INVOKE("plugin_schema", { collection })),
@@ -261,9 +261,18 @@ export type CollectionCount = {
 export type CollectionHealth = {
 	collection: string,
 	kind: CollectionKind,
+	/**  Empty when the collection could not be checked. */
 	checks: IndexCheck[],
-	/**  100 when every required index is as it should be. */
+	/**
+	 *  100 when every required index is as it should be; `None` when the
+	 *  collection could not be checked.
+	 */
 	score: number | null,
+	/**
+	 *  Why the collection could not be checked (a time limit, a refusal);
+	 *  `None` when it was.
+	 */
+	unchecked?: string | null,
 };
 
 export type CollectionKind = 
@@ -339,7 +348,18 @@ export type EnvironmentOffer = {
 /**  What erase deletes (as a dry run) or deleted. */
 export type ErasePlan = {
 	user_id: string,
+	/**  Empty when the user has none, or is already gone. */
 	email: string,
+	/**
+	 *  What the admin types back to confirm: the email, or the user's id
+	 *  when there is no email to type (none stored, or a resumed erase).
+	 */
+	confirm_with: string,
+	/**
+	 *  The user document is already gone: an earlier erase stopped
+	 *  part-way, and this one deletes what is left by `user_id`.
+	 */
+	resumed: boolean,
 	collections: CollectionCount[],
 };
 
@@ -356,6 +376,11 @@ export type ExportReport = {
 export type FeedPage = {
 	rows: FeedRow[],
 	next: string | null,
+	/**
+	 *  Who the rows' users are, as support staff know them; a `user_id`
+	 *  without an entry here names no user (deleted, or never one).
+	 */
+	users: UserLabel[],
 };
 
 export type FeedQuery = {
@@ -417,7 +442,10 @@ export type FindingsReport = {
 export type FixFailure = {
 	index: string,
 	error: AppError,
-	/**  Whether the index it replaces was put back. */
+	/**
+	 *  Whether the index it replaces was put back (or a half-done change
+	 *  undone); `None` when nothing was taken away.
+	 */
 	restored: boolean | null,
 };
 
@@ -425,10 +453,37 @@ export type FixFailure = {
 export type FixKind = 
 /**  Build the index. */
 "create" | 
-/**  Drop the index with these keys and build it with the right options. */
+/**
+ *  Bring the index with these keys to the right options: changed where
+ *  it stands when the server can, else built anew (see the fix's plan).
+ */
 "replace";
 
-/**  What a fix did: the indexes built, in order, and where it stopped. */
+/**  How the fix brings one index to what the platform requires. */
+export type FixMethod = 
+/**  A new index is built; nothing is dropped. */
+"build" | 
+/**
+ *  The index is changed where it stands (`collMod`): it keeps serving,
+ *  nothing is dropped or built.
+ */
+"in_place" | 
+/**
+ *  The new index is built first (under another name when its own is
+ *  taken), and the old one is dropped only once it is built.
+ */
+"build_then_drop" | 
+/**
+ *  The server cannot hold both (same keys, options it does not tell
+ *  apart): the old index is dropped first, and put back from its full
+ *  description if the build fails.
+ */
+"drop_then_build";
+
+/**
+ *  What a fix did: the indexes built or changed, in order, and where it
+ *  stopped.
+ */
 export type FixOutcome = {
 	created: string[],
 	failed: FixFailure | null,
@@ -459,8 +514,15 @@ export type HealthProgress = {
 
 export type HealthReport = {
 	collections: CollectionHealth[],
+	/**
+	 *  The mean of the checked collections' scores; `None` when none could
+	 *  be checked.
+	 */
 	score: number | null,
-	/**  Required indexes that are missing, lack `unique` or differ on TTL. */
+	/**
+	 *  Required indexes that are missing, lack `unique`, differ on TTL or
+	 *  other options, or are still being built.
+	 */
 	problems: number | null,
 	/**  Said when `$indexStats` is not available here. */
 	usage_note: string | null,
@@ -482,7 +544,10 @@ export type IndexCheck = {
 	 *  members); `None` when unknown.
 	 */
 	ops: number | null,
-	/**  When the server began counting, for an index with no operations. */
+	/**
+	 *  When the server began counting, for an index judged unused (no
+	 *  operations in at least [`USAGE_JUDGED_AFTER_DAYS`] days of counting).
+	 */
 	unused_since: string | null,
 	size_bytes: number | null,
 	/**  What the fix would do; `None` when there is nothing to fix. */
@@ -498,10 +563,20 @@ export type IndexState = "ok" | "missing" |
 "ttl_mismatch" | 
 /**  Not one the platform requires. */
 "extra" | 
-/**  A prefix of another index with the same options. */
+/**  A prefix of a plain, visible index that serves every query it does. */
 "redundant" | 
-/**  Not required, and no operation used it since the server started. */
+/**
+ *  Not required, and no operation used it in at least
+ *  [`USAGE_JUDGED_AFTER_DAYS`] days of counting.
+ */
 "unused" | 
+/**
+ *  Not required, and nothing used it yet, but the server has counted
+ *  for less than [`USAGE_JUDGED_AFTER_DAYS`] days: no verdict.
+ */
+"too_early" | 
+/**  Still being built on the server: it serves queries once done. */
+"building" | 
 /**  Not required, but a sort the app offers would use it. */
 "suggested" | 
 /**
@@ -552,14 +627,18 @@ export type PasswordMode =
 /**  Never stored: the user types it at each connect. */
 "ask";
 
-/**  One index the fix would build. */
+/**  One index the fix would build or change. */
 export type PlannedIndex = {
 	collection: string,
+	/**  The name it will have (for [`FixMethod::InPlace`], the name it has). */
 	name: string,
 	keys: string,
 	unique: boolean,
 	expire_after_seconds: number | null,
-	/**  The index dropped first because it has these keys with other options. */
+	/**
+	 *  The index with these keys and other options that this one replaces
+	 *  (or, in place, changes).
+	 */
 	replaces: string | null,
 	/**  Required by the platform; `false` for a suggestion. */
 	required: boolean,
@@ -568,6 +647,11 @@ export type PlannedIndex = {
 	 *  until they are resolved.
 	 */
 	duplicates: DuplicateValue[],
+	/**
+	 *  How: built, changed in place, built before the old one is dropped,
+	 *  or dropped first.
+	 */
+	method?: FixMethod,
 };
 
 export type PluginCollection = {
@@ -679,6 +763,16 @@ export type SeededCollection = {
 	documents: number,
 };
 
+/**
+ *  A notification that was sent. `audit_error` says when its audit entry
+ *  could not be written afterwards: the notification stands, and sending
+ *  it again would send it twice.
+ */
+export type Sent = {
+	row: FeedRow,
+	audit_error: string | null,
+};
+
 export type Series = {
 	name: string,
 	/**  One per category. */
@@ -758,6 +852,13 @@ export type UserFilter = {
 	created_from: string | null,
 	created_to: string | null,
 	last_login_after: string | null,
+};
+
+/**  A user as support staff recognise one: email and username. */
+export type UserLabel = {
+	id: string,
+	email: string | null,
+	username: string | null,
 };
 
 export type UserNotifications = {

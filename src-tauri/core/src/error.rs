@@ -120,6 +120,27 @@ impl Error {
         }
     }
 
+    /// Whether a write that failed with this error may still have changed
+    /// something: it was sent and no answer came, or the server failed it
+    /// part-way (an update or delete of many documents is not atomic). Only
+    /// a refusal before anything was sent says nothing was applied.
+    pub fn write_may_have_applied(&self) -> bool {
+        match self {
+            Error::ConnectionLost {
+                outcome_unknown, ..
+            } => *outcome_unknown,
+            Error::ServerSelectionTimeout { .. }
+            | Error::HostUnresolvable { .. }
+            | Error::AuthenticationFailed { .. }
+            | Error::TlsFailed { .. }
+            | Error::NotConnected
+            | Error::ReadOnly
+            | Error::InvalidInput { .. }
+            | Error::InvalidId { .. } => false,
+            _ => true,
+        }
+    }
+
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Error::InvalidInput {
             field: field.into(),

@@ -84,7 +84,7 @@ pub fn is_secret_key(key: &str) -> bool {
 }
 
 /// `scheme://user:password@host…` anywhere in a string loses its user-info.
-fn redact_userinfo(text: &str) -> Option<String> {
+pub fn redact_userinfo(text: &str) -> Option<String> {
     let start = text.find("://")? + 3;
     let authority_end = text[start..]
         .find(['/', '?', '#', ' '])

@@ -214,6 +214,9 @@ impl Workspace {
             }
             _ => None,
         };
+        if password.is_none() && validated.profile.password != PasswordMode::None {
+            return Err(Error::PasswordRequired);
+        }
         let conn = Connection::open(
             &validated.profile,
             ConnectOptions {

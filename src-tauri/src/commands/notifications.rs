@@ -1,5 +1,5 @@
 use mozaiks_core::services::notifications::{
-    self, BulkResult, Compose, DayCount, FeedPage, FeedQuery, FeedRow, NotificationRef, TtlStatus,
+    self, BulkResult, Compose, DayCount, FeedPage, FeedQuery, NotificationRef, Sent, TtlStatus,
 };
 use mozaiks_core::workspace::Workspace;
 use mozaiks_core::Result;
@@ -52,10 +52,7 @@ pub async fn delete_notifications(
 
 #[tauri::command]
 #[specta::specta]
-pub async fn send_notification(
-    workspace: State<'_, Workspace>,
-    compose: Compose,
-) -> Result<FeedRow> {
+pub async fn send_notification(workspace: State<'_, Workspace>, compose: Compose) -> Result<Sent> {
     let conn = workspace.connection().await?;
     notifications::compose(&conn, workspace.audit(), &compose).await
 }

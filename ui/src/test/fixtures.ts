@@ -15,6 +15,7 @@ import type {
   Profile,
   SchemaReport,
   UserDetail,
+  UserLabel,
   UserNotifications,
   UserPage,
   UserRow,
@@ -158,6 +159,8 @@ export function anErasePlan(over: Partial<ErasePlan> = {}): ErasePlan {
   return {
     user_id: USER_ID,
     email: 'ada.lovelace@example.com',
+    confirm_with: 'ada.lovelace@example.com',
+    resumed: false,
     collections: [
       { collection: 'settings', count: 1 },
       { collection: 'notifications', count: 40 },
@@ -205,8 +208,19 @@ export function feedRows(n: number, over: Partial<FeedRow> = {}): FeedRow[] {
   );
 }
 
-export function aFeedPage(rows: FeedRow[], next: string | null = null): FeedPage {
-  return { rows, next };
+export function aUserLabel(over: Partial<UserLabel> = {}): UserLabel {
+  return { id: USER_ID, email: 'ada.lovelace@example.com', username: 'ada_lovelace', ...over };
+}
+
+/** A feed page; by default every row's user is labelled (Ada for `USER_ID`). */
+export function aFeedPage(
+  rows: FeedRow[],
+  next: string | null = null,
+  users: UserLabel[] = [...new Set(rows.map((r) => r.user_id))].map((id) =>
+    id === USER_ID ? aUserLabel() : aUserLabel({ id, email: `${id}@example.com`, username: null }),
+  ),
+): FeedPage {
+  return { rows, next, users };
 }
 
 export function aPluginOverview(over: Partial<PluginOverview> = {}): PluginOverview {

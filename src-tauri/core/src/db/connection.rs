@@ -17,6 +17,7 @@ use specta::Type;
 
 use crate::db::classify::{classify, Phase, COMMAND_NOT_FOUND};
 use crate::profiles::profile::{Environment, Profile};
+use crate::profiles::uri;
 use crate::{Error, Result, Sensitive};
 
 /// Server-side limit on every read the app sends (`maxTimeMS`).
@@ -52,6 +53,11 @@ pub struct Connection {
     profile: Profile,
     client: Client,
     db: Database,
+    /// The same database, always read from the primary: the reads that
+    /// decide or report a write (compare-and-set, read-backs, ownership and
+    /// last-superadmin checks) must not see a lagging secondary, whatever
+    /// read preference the URI gives browsing.
+    primary: Database,
     /// The same database, read from secondaries when the profile asks.
     analytics: Database,
     server: ServerInfo,
@@ -67,6 +73,37 @@ pub enum Health {
     Lost {
         message: String,
     },
+}
+
+/// The driver's options for a profile and its password: the driver parses
+/// the stored URI with the credentials put back where they were
+/// ([`uri::with_credentials`]), so the credential it builds is the one the
+/// original URI gives (auth database, mechanism and its properties).
+pub async fn client_options(
+    profile: &Profile,
+    password: Option<&Sensitive<String>>,
+) -> Result<ClientOptions> {
+    let assembled = uri::with_credentials(&profile.uri, profile.username.as_deref(), password);
+    ClientOptions::parse(assembled.expose())
+        .await
+        .map_err(|e| match *e.kind {
+            // The stored URI passed the same parser with stand-ins for the
+            // credentials; a message about them must not echo the real ones.
+            ErrorKind::InvalidArgument { message, .. } => Error::InvalidUri {
+                message: match password {
+                    Some(p) if !p.is_empty() && message.contains(p.expose().as_str()) => {
+                        "the user name or password is not accepted by the driver".into()
+                    }
+                    _ => message,
+                },
+            },
+            // mongodb+srv:// looks up its hosts while parsing.
+            ErrorKind::DnsResolve { message, .. } => Error::HostUnresolvable {
+                host: srv_name(&profile.uri),
+                message,
+            },
+            _ => classify(&e, profile.timeout_ms, Phase::Connect),
+        })
 }
 
 impl Connection {
@@ -94,18 +131,7 @@ impl Connection {
         timeout: Duration,
     ) -> Result<Connection> {
         let timeout_ms = profile.timeout_ms;
-        let mut client_options =
-            ClientOptions::parse(&profile.uri)
-                .await
-                .map_err(|e| match *e.kind {
-                    ErrorKind::InvalidArgument { message, .. } => Error::InvalidUri { message },
-                    // mongodb+srv:// looks up its hosts while parsing.
-                    ErrorKind::DnsResolve { message, .. } => Error::HostUnresolvable {
-                        host: srv_name(&profile.uri),
-                        message,
-                    },
-                    _ => classify(&e, timeout_ms, Phase::Connect),
-                })?;
+        let mut client_options = client_options(profile, options.password.as_ref()).await?;
         resolve_hosts(&client_options.hosts, timeout).await?;
         client_options.server_selection_timeout = Some(timeout);
         client_options.connect_timeout = Some(timeout);
@@ -118,13 +144,6 @@ impl Connection {
         // connection has no monitor, so nothing bounds it there.
         client_options.heartbeat_freq = Some(HEARTBEAT);
         client_options.app_name = Some("mozaiks-admin".into());
-        if let Some(username) = &profile.username {
-            let password = options.password.ok_or(Error::PasswordRequired)?;
-            let mut credential = client_options.credential.take().unwrap_or_default();
-            credential.username = Some(username.clone());
-            credential.password = Some(password.expose().clone());
-            client_options.credential = Some(credential);
-        }
         client_options.command_event_handler = options.command_monitor;
         let tls = matches!(client_options.tls, Some(Tls::Enabled(_)));
         let hosts = client_options.hosts.clone();
@@ -155,8 +174,14 @@ impl Connection {
                 }),
             ))
             .build();
+        let primary = DatabaseOptions::builder()
+            .selection_criteria(Some(SelectionCriteria::ReadPreference(
+                ReadPreference::Primary,
+            )))
+            .build();
         Ok(Connection {
             db: client.database(profile.database_name()),
+            primary: client.database_with_options(profile.database_name(), primary),
             analytics: client.database_with_options(profile.database_name(), analytics),
             client,
             server,
@@ -184,6 +209,11 @@ impl Connection {
     /// The raw handle: only `db`'s typed handles reach the database.
     pub(in crate::db) fn database(&self) -> &Database {
         &self.db
+    }
+
+    /// The raw handle for reads that decide or report a write: primary.
+    pub(in crate::db) fn primary_database(&self) -> &Database {
+        &self.primary
     }
 
     /// The raw handle for the dashboard's aggregations: `secondaryPreferred`

@@ -37,7 +37,7 @@
 
 use futures_util::TryStreamExt;
 use mongodb::bson::{doc, oid::ObjectId, Bson, Document};
-use mongodb::options::{FindOptions, ReturnDocument};
+use mongodb::options::{FindOptions, ReturnDocument, SelectionCriteria};
 use mongodb::Collection;
 
 use crate::db::classify::Classified;
@@ -96,6 +96,19 @@ impl UserScope {
         }
     }
 
+    /// Like [`UserScope::collection`], read from the primary: for the reads
+    /// that decide a write before it is made (ownership checks).
+    pub fn primary_collection<'c>(
+        &self,
+        conn: &'c Connection,
+        name: PerUserCollection,
+    ) -> ScopedCollection<'c> {
+        ScopedCollection {
+            coll: conn.primary_database().collection(name.as_str()),
+            ..self.collection(conn, name)
+        }
+    }
+
     /// Like [`UserScope::collection`], but also matching documents that
     /// store the id as an ObjectId: export and erase must reach everything
     /// the user owns, however it was written.
@@ -110,6 +123,19 @@ impl UserScope {
         }
     }
 
+    /// [`UserScope::owned_collection`] read from the primary: what an erase
+    /// is about to delete.
+    pub fn primary_owned_collection<'c>(
+        &self,
+        conn: &'c Connection,
+        name: PerUserCollection,
+    ) -> ScopedCollection<'c> {
+        ScopedCollection {
+            coll: conn.primary_database().collection(name.as_str()),
+            ..self.owned_collection(conn, name)
+        }
+    }
+
     /// Writes to one user's documents, on the write context's connection.
     pub fn writer<'w>(
         &self,
@@ -117,7 +143,7 @@ impl UserScope {
         name: PerUserCollection,
     ) -> ScopedWriter<'w> {
         ScopedWriter {
-            scoped: self.collection(ctx.conn(), name),
+            scoped: self.primary_collection(ctx.conn(), name),
             _ctx: ctx,
         }
     }
@@ -129,7 +155,7 @@ impl UserScope {
         name: PerUserCollection,
     ) -> ScopedWriter<'w> {
         ScopedWriter {
-            scoped: self.owned_collection(ctx.conn(), name),
+            scoped: self.primary_owned_collection(ctx.conn(), name),
             _ctx: ctx,
         }
     }
@@ -213,6 +239,11 @@ impl ScopedCollection<'_> {
 
     fn timeout(&self) -> u32 {
         self.conn.timeout_ms()
+    }
+
+    /// The read preference these reads run with (`None`: the client's).
+    pub fn selection_criteria(&self) -> Option<&SelectionCriteria> {
+        self.coll.selection_criteria()
     }
 
     pub async fn find(&self, filter: Document, page: Page) -> Result<Vec<Document>> {

@@ -4,7 +4,7 @@
 
 use futures_util::TryStreamExt;
 use mongodb::bson::{doc, oid::ObjectId, Bson, Document};
-use mongodb::options::{FindOptions, Hint, ReturnDocument};
+use mongodb::options::{FindOptions, Hint, ReturnDocument, SelectionCriteria};
 use mongodb::Collection;
 
 use crate::db::classify::{Classified, MAX_TIME_MS_EXPIRED};
@@ -44,6 +44,14 @@ pub struct UsersFind {
     pub allow_disk_use: bool,
 }
 
+/// A user as support staff recognise one: email and username.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, specta::Type)]
+pub struct UserLabel {
+    pub id: String,
+    pub email: Option<String>,
+    pub username: Option<String>,
+}
+
 /// A count that may have been cut short by its time limit.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Counted {
@@ -65,6 +73,20 @@ impl<'c> Users<'c> {
             conn,
             coll: conn.database().collection(USERS),
         }
+    }
+
+    /// For reads that decide or report a write (a compare-and-set's
+    /// starting point, the last-superadmin check): always the primary.
+    pub fn primary(conn: &'c Connection) -> Self {
+        Users {
+            conn,
+            coll: conn.primary_database().collection(USERS),
+        }
+    }
+
+    /// The read preference these reads run with (`None`: the client's).
+    pub fn selection_criteria(&self) -> Option<&SelectionCriteria> {
+        self.coll.selection_criteria()
     }
 
     /// The dashboard's reads: from secondaries when the profile says so.
@@ -209,6 +231,36 @@ impl<'c> Users<'c> {
         Ok(found)
     }
 
+    /// Email and username of each of `ids` that is a user: one projected
+    /// read (a page names at most [`MAX_PAGE`] users).
+    pub async fn labels(&self, ids: &[ObjectId]) -> Result<Vec<UserLabel>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let docs: Vec<Document> = self
+            .coll
+            .find(doc! { "_id": { "$in": ids } })
+            .projection(Fields::of(&["email", "username"]).0)
+            .limit(ids.len() as i64)
+            .max_time(READ_TIME_LIMIT)
+            .await
+            .classified(self.timeout())?
+            .try_collect()
+            .await
+            .classified(self.timeout())?;
+        let text = |d: &Document, k: &str| d.get_str(k).ok().map(String::from);
+        Ok(docs
+            .iter()
+            .filter_map(|d| {
+                Some(UserLabel {
+                    id: d.get_object_id("_id").ok()?.to_hex(),
+                    email: text(d, "email"),
+                    username: text(d, "username"),
+                })
+            })
+            .collect())
+    }
+
     /// Superadmins other than `except`.
     pub async fn other_superadmins(&self, except: ObjectId) -> Result<u64> {
         self.coll
@@ -220,7 +272,7 @@ impl<'c> Users<'c> {
 
     pub fn writer<'w>(ctx: &'w WriteContext<'w>) -> UsersWriter<'w> {
         UsersWriter {
-            users: Users::new(ctx.conn()),
+            users: Users::primary(ctx.conn()),
             _ctx: ctx,
         }
     }

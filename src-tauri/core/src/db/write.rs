@@ -36,4 +36,16 @@ impl<'a> WriteContext<'a> {
     pub async fn done(&self, outcome: Change) -> Result<()> {
         self.audit.record(self.conn, "done", outcome).await
     }
+
+    /// Records what a write that has applied did. Failing to record it is
+    /// not the write's failure: it comes back as a sentence beside the
+    /// write's result, so an applied change is never reported as failed
+    /// (and made again).
+    pub async fn done_after_applied(&self, outcome: Change) -> Option<String> {
+        let error = self.done(outcome).await.err()?;
+        log::error!("audit of an applied change failed: {}", error.code());
+        Some(format!(
+            "The change was made, but its audit entry could not be written: {error}"
+        ))
+    }
 }

@@ -140,9 +140,21 @@ impl ProfileInput {
         }
         let password = match (&username, self.remember_password) {
             (None, _) => PasswordMode::None,
+            // X.509, Kerberos, AWS, OIDC: the user name is the whole credential.
+            (Some(_), _)
+                if new_password.is_none() && !uri::mechanism_takes_password(&split.uri) =>
+            {
+                PasswordMode::None
+            }
             (Some(_), true) => PasswordMode::Keychain,
             (Some(_), false) => PasswordMode::Ask,
         };
+        // The user name may come from the form rather than the URI.
+        uri::check_with_credentials(
+            &split.uri,
+            username.is_some(),
+            password != PasswordMode::None,
+        )?;
         Ok(ValidatedProfile {
             profile: Profile {
                 id,

@@ -19,7 +19,15 @@ const SCHEMES: [&str; 2] = ["mongodb://", "mongodb+srv://"];
 
 /// URI options whose values are secrets: a profile may not keep them in
 /// its URI (they would reach the profiles file, the UI and the logs).
-const SECRET_OPTIONS: [&str; 2] = ["tlscertificatekeyfilepassword", "authmechanismproperties"];
+const SECRET_OPTIONS: [&str; 1] = ["tlscertificatekeyfilepassword"];
+/// The one secret among `authMechanismProperties` (the others name a
+/// service, a host or an environment).
+const SECRET_MECHANISM_PROPERTY: &str = "aws_session_token";
+/// Mechanisms that authenticate without a password: a user name alone is
+/// complete for them (the certificate, Kerberos ticket or cloud identity
+/// is the secret).
+const PASSWORDLESS_MECHANISMS: [&str; 4] =
+    ["mongodb-x509", "gssapi", "mongodb-aws", "mongodb-oidc"];
 
 pub fn split_credentials(raw: &str) -> Result<SplitUri> {
     let raw = raw.trim();
@@ -37,32 +45,110 @@ pub fn split_credentials(raw: &str) -> Result<SplitUri> {
         None => (rest, None),
     };
     if let Some(options) = options {
-        check_options(options)?;
+        check_options(options, before_options.contains('@'))?;
     }
     let (user_info, hosts_and_db) = match before_options.rfind('@') {
         Some(at) => (Some(&before_options[..at]), &before_options[at + 1..]),
         None => (None, before_options),
     };
     check_hosts(hosts_and_db)?;
-    let (user, password) = match user_info.map(|u| u.split_once(':').unwrap_or((u, ""))) {
-        Some((u, p)) => (percent_decode(u)?, percent_decode(p)?),
-        None => (String::new(), String::new()),
+    let (user, password) = match user_info {
+        Some(u) => match u.split_once(':') {
+            Some((u, p)) => (percent_decode(u)?, Some(percent_decode(p)?)),
+            None => (percent_decode(u)?, None),
+        },
+        None => (String::new(), None),
     };
     let options = options.map(|o| format!("?{o}")).unwrap_or_default();
     let uri = format!("{scheme}{hosts_and_db}{options}");
-    // The driver's own parser has the last word on what is valid; the URI
-    // it sees holds no credentials, so its message may be shown.
-    ConnectionString::parse(&uri).map_err(|e| Error::InvalidUri {
-        message: match *e.kind {
-            ErrorKind::InvalidArgument { message, .. } => message,
-            other => other.to_string(),
-        },
-    })?;
+    if user_info.is_some() && user.is_empty() {
+        return Err(Error::InvalidUri {
+            message: "the user-info before @ has no user name".into(),
+        });
+    }
+    let username = (!user.is_empty()).then_some(user);
+    // `user:` is an empty password, which the driver tells from none.
+    let password = password.map(Sensitive::new);
+    check_with_credentials(&uri, username.is_some(), password.is_some())?;
     Ok(SplitUri {
         uri,
-        username: (!user.is_empty()).then_some(user),
-        password: (!password.is_empty()).then(|| Sensitive::new(password)),
+        username,
+        password,
     })
+}
+
+/// The driver's own parser has the last word on what is valid, with the
+/// credentials where they were: `authMechanism=SCRAM-SHA-256` is invalid
+/// without a user, `MONGODB-X509` with a password. It sees stand-ins for
+/// them, so its message may be shown.
+pub fn check_with_credentials(uri: &str, has_user: bool, has_password: bool) -> Result<()> {
+    let user = has_user.then_some("user");
+    let password = has_password.then(|| Sensitive::new("password".to_string()));
+    let assembled = with_credentials(uri, user, password.as_ref());
+    ConnectionString::parse(assembled.expose())
+        .map(drop)
+        .map_err(|e| Error::InvalidUri {
+            message: match *e.kind {
+                ErrorKind::InvalidArgument { message, .. } => message,
+                other => other.to_string(),
+            },
+        })
+}
+
+/// The URI the driver parses at connect: the stored credential-free URI
+/// with the user-info put back where it was. The driver then reads
+/// `authSource`, `authMechanism`, its properties and the path's database
+/// as it would from the URI the user pasted; a credential assembled beside
+/// the URI lost them (a user of `MozaiksCore` authenticated against `admin`).
+/// Lives only in memory: never stored, shown or logged.
+pub fn with_credentials(
+    uri: &str,
+    username: Option<&str>,
+    password: Option<&Sensitive<String>>,
+) -> Sensitive<String> {
+    let Some(username) = username else {
+        return Sensitive::new(uri.to_string());
+    };
+    let (scheme, rest) = SCHEMES
+        .iter()
+        .find_map(|s| uri.strip_prefix(*s).map(|rest| (*s, rest)))
+        .unwrap_or(("", uri));
+    let mut user_info = percent_encode(username);
+    if let Some(password) = password {
+        user_info.push(':');
+        user_info.push_str(&percent_encode(password.expose()));
+    }
+    Sensitive::new(format!("{scheme}{user_info}@{rest}"))
+}
+
+/// Whether the URI's `authMechanism` needs a password beside a user name
+/// (the default and SCRAM, PLAIN, MONGODB-CR do; X.509, Kerberos, AWS and
+/// OIDC do not).
+pub fn mechanism_takes_password(uri: &str) -> bool {
+    let mechanism = uri
+        .split_once('?')
+        .map(|(_, options)| options)
+        .unwrap_or_default()
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .filter(|(key, _)| key.eq_ignore_ascii_case("authMechanism"))
+        .map(|(_, value)| value.to_ascii_lowercase())
+        .next_back();
+    !mechanism.is_some_and(|m| PASSWORDLESS_MECHANISMS.contains(&m.as_str()))
+}
+
+/// Every byte but RFC 3986's unreserved ones, so no user name or password
+/// can end the user-info early.
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn encode_hint() -> Error {
@@ -88,17 +174,32 @@ fn check_hosts(hosts_and_db: &str) -> Result<()> {
     }
 }
 
-/// Every option must be `key=value` without a raw `@`: one there may end
-/// a password that holds a raw `?`, and cannot be told apart safely.
-fn check_options(options: &str) -> Result<()> {
-    if options.contains('@') {
+/// A raw `@` in the options may end a password that holds a raw `?`
+/// (`ann:pa?ss@host`): refused unless the user-info already ended before
+/// them and the `@` stands in an option's value (`replicaSet=my@rs`).
+fn check_options(options: &str, user_info_before: bool) -> Result<()> {
+    let plain_key = |pair: &str| {
+        pair.split_once('=')
+            .is_some_and(|(k, _)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric()))
+    };
+    let ambiguous = options
+        .split('&')
+        .any(|pair| pair.contains('@') && !(user_info_before && plain_key(pair)));
+    if ambiguous {
         return Err(encode_hint());
     }
     for pair in options.split('&') {
-        let Some((key, _)) = pair.split_once('=') else {
+        let Some((key, value)) = pair.split_once('=') else {
             continue;
         };
-        if SECRET_OPTIONS.contains(&key.to_ascii_lowercase().as_str()) {
+        let key_lower = key.to_ascii_lowercase();
+        let secret_property = key_lower == "authmechanismproperties"
+            && value.split(',').any(|p| {
+                p.split(':')
+                    .next()
+                    .is_some_and(|k| k.eq_ignore_ascii_case(SECRET_MECHANISM_PROPERTY))
+            });
+        if SECRET_OPTIONS.contains(&key_lower.as_str()) || secret_property {
             return Err(Error::InvalidUri {
                 message: format!("{key} holds a secret and cannot be saved in a profile's URI"),
             });

@@ -32,7 +32,14 @@ pub struct CollectionCount {
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 pub struct ErasePlan {
     pub user_id: String,
+    /// Empty when the user has none, or is already gone.
     pub email: String,
+    /// What the admin types back to confirm: the email, or the user's id
+    /// when there is no email to type (none stored, or a resumed erase).
+    pub confirm_with: String,
+    /// The user document is already gone: an earlier erase stopped
+    /// part-way, and this one deletes what is left by `user_id`.
+    pub resumed: bool,
     pub collections: Vec<CollectionCount>,
 }
 
@@ -62,28 +69,54 @@ fn not_found(user: &UserScope) -> Error {
 }
 
 pub async fn erase_plan(conn: &Connection, user: &UserScope) -> Result<ErasePlan> {
-    let found = Users::new(conn)
+    plan(conn, user, &Users::new(conn), false).await
+}
+
+/// The plan, read through `users` and, `on_primary`, the per-user
+/// collections' primary (the erase's own plan decides what it deletes).
+async fn plan(
+    conn: &Connection,
+    user: &UserScope,
+    users: &Users<'_>,
+    on_primary: bool,
+) -> Result<ErasePlan> {
+    let found = users
         .find_one(user.object_id(), &Fields::of(&["email"]))
-        .await?
-        .ok_or_else(|| not_found(user))?;
+        .await?;
     let mut collections = Vec::new();
     for name in per_user_collections(conn).await? {
-        let count = user
-            .owned_collection(conn, name.clone())
-            .count(doc! {})
-            .await?;
+        let owned = match on_primary {
+            true => user.primary_owned_collection(conn, name.clone()),
+            false => user.owned_collection(conn, name.clone()),
+        };
         collections.push(CollectionCount {
             collection: name.as_str().into(),
-            count: count as f64,
+            count: owned.count(doc! {}).await? as f64,
         });
+    }
+    let left = collections.iter().any(|c| c.count > 0.0);
+    if found.is_none() && !left {
+        return Err(not_found(user));
     }
     collections.push(CollectionCount {
         collection: "users".into(),
-        count: 1.0,
+        count: if found.is_some() { 1.0 } else { 0.0 },
     });
+    // An email that is missing, empty or not a string cannot be typed back.
+    let email = found
+        .as_ref()
+        .and_then(|d| d.get_str("email").ok())
+        .map(str::trim)
+        .unwrap_or_default()
+        .to_string();
     Ok(ErasePlan {
         user_id: user.user_id().into(),
-        email: found.get_str("email").unwrap_or_default().into(),
+        confirm_with: match email.is_empty() {
+            true => user.user_id().into(),
+            false => email.clone(),
+        },
+        email,
+        resumed: found.is_none(),
         collections,
     })
 }
@@ -167,84 +200,172 @@ pub async fn export(
     })
 }
 
-/// Deletes the user and all their per-user documents. `confirm_email` must
-/// equal the user's email; the last superadmin cannot be erased. The intent
-/// is audited before the first delete and the exact counts after the last.
+/// Deletes the user and all their per-user documents. `confirmation` must
+/// be the plan's `confirm_with` (the email, or the id when there is no
+/// email); the last superadmin cannot be erased. The intent is audited
+/// before the first delete and the exact counts after the last. An erase
+/// that stops part-way says what it deleted; run again, it finishes by
+/// `user_id` even when the user document is already gone (audited as
+/// resumed).
 pub async fn erase(
     conn: &Connection,
     audit: &AuditLog,
     user: &UserScope,
-    confirm_email: &str,
+    confirmation: &str,
 ) -> Result<ErasePlan> {
-    let plan = erase_plan(conn, user).await?;
-    if confirm_email.trim() != plan.email {
+    let users = Users::primary(conn);
+    let plan = plan(conn, user, &users, true).await?;
+    let typed = confirmation.trim();
+    if typed.is_empty() || typed != plan.confirm_with {
+        let what = if plan.confirm_with == plan.user_id {
+            "id"
+        } else {
+            "email"
+        };
         return Err(Error::invalid(
             "confirm_email",
-            "does not match the user's email; nothing was deleted",
+            format!("does not match the user's {what}; nothing was deleted"),
         ));
     }
-    let users = Users::new(conn);
-    let roles = users
-        .find_one(user.object_id(), &Fields::of(&["roles"]))
-        .await?
-        .ok_or_else(|| not_found(user))?;
-    let is_superadmin = roles
-        .get_array("roles")
-        .is_ok_and(|r| r.iter().any(|x| x.as_str() == Some(SUPERADMIN)));
+    let is_superadmin = !plan.resumed
+        && users
+            .find_one(user.object_id(), &Fields::of(&["roles"]))
+            .await?
+            .ok_or_else(|| not_found(user))?
+            .get_array("roles")
+            .is_ok_and(|r| r.iter().any(|x| x.as_str() == Some(SUPERADMIN)));
     if is_superadmin && users.other_superadmins(user.object_id()).await? == 0 {
         return Err(Error::LastSuperadmin);
     }
-    let intent = Change::new("users", user.user_id(), "erase_user")
+    let operation = if plan.resumed {
+        "erase_user_resumed"
+    } else {
+        "erase_user"
+    };
+    let intent = Change::new("users", user.user_id(), operation)
         .values(serde_json::to_value(&plan.collections)?, Value::Null);
     let ctx = WriteContext::begin(conn, audit, intent).await?;
-    let writer = Users::writer(&ctx);
-    // A superadmin goes first, and comes back if two erases raced and took
-    // the last one; anyone else goes last, and only if not promoted meanwhile.
-    let mut users_deleted = 0;
-    if is_superadmin {
-        let deleted = writer
-            .delete_if(user.object_id(), doc! {})
-            .await?
-            .ok_or_else(|| not_found(user))?;
-        if writer.reader().other_superadmins(user.object_id()).await? == 0 {
-            writer.put_back(deleted).await?;
+    let mut deleted = Vec::new();
+    match delete_all(&ctx, user, &plan, is_superadmin, &mut deleted).await {
+        Ok(()) => {}
+        Err(Error::LastSuperadmin) => {
             ctx.done(Change::new("users", user.user_id(), "erase_user_restored"))
                 .await?;
             return Err(Error::LastSuperadmin);
         }
-        users_deleted = 1;
+        Err(e) => return Err(stopped(&ctx, user, operation, &plan, &deleted, e).await),
     }
-    let mut deleted = Vec::new();
-    for name in per_user_collections(conn).await? {
-        let n = user
-            .owned_writer(&ctx, name.clone())
-            .delete_many(doc! {})
-            .await?;
-        deleted.push(CollectionCount {
-            collection: name.as_str().into(),
-            count: n as f64,
-        });
-    }
-    if !is_superadmin {
-        let not_promoted = doc! { "roles": { "$ne": SUPERADMIN } };
-        users_deleted = writer
-            .delete_if(user.object_id(), not_promoted)
-            .await?
-            .map_or(0, |_| 1);
-    }
-    deleted.push(CollectionCount {
-        collection: "users".into(),
-        count: f64::from(users_deleted),
-    });
+    let planned = serde_json::to_value(&plan.collections)?;
     let result = ErasePlan {
-        user_id: plan.user_id,
-        email: plan.email,
         collections: deleted,
+        ..plan
     };
-    ctx.done(Change::new("users", user.user_id(), "erase_user").values(
-        serde_json::to_value(&plan.collections)?,
-        serde_json::to_value(&result.collections)?,
-    ))
+    ctx.done(
+        Change::new("users", user.user_id(), operation)
+            .values(planned, serde_json::to_value(&result.collections)?),
+    )
     .await?;
     Ok(result)
+}
+
+/// The deletes, each count pushed to `deleted` as it is done. A superadmin
+/// goes first, and comes back if two erases raced and took the last one;
+/// anyone else goes last, and only if not promoted meanwhile.
+async fn delete_all(
+    ctx: &WriteContext<'_>,
+    user: &UserScope,
+    plan: &ErasePlan,
+    is_superadmin: bool,
+    deleted: &mut Vec<CollectionCount>,
+) -> Result<()> {
+    let writer = Users::writer(ctx);
+    let count = |collection: &str, n: u64| CollectionCount {
+        collection: collection.into(),
+        count: n as f64,
+    };
+    if is_superadmin {
+        let gone = writer
+            .delete_if(user.object_id(), doc! {})
+            .await?
+            .ok_or_else(|| not_found(user))?;
+        if writer.reader().other_superadmins(user.object_id()).await? == 0 {
+            writer.put_back(gone).await?;
+            return Err(Error::LastSuperadmin);
+        }
+        deleted.push(count("users", 1));
+    }
+    for name in per_user_collections(ctx.conn()).await? {
+        let n = user
+            .owned_writer(ctx, name.clone())
+            .delete_many(doc! {})
+            .await?;
+        deleted.push(count(name.as_str(), n));
+    }
+    if !is_superadmin {
+        let n = match plan.resumed {
+            true => 0,
+            false => {
+                let not_promoted = doc! { "roles": { "$ne": SUPERADMIN } };
+                writer
+                    .delete_if(user.object_id(), not_promoted)
+                    .await?
+                    .map_or(0, |_| 1)
+            }
+        };
+        deleted.push(count("users", n));
+    }
+    Ok(())
+}
+
+/// An erase stopped part-way: audited with what it deleted, and told as
+/// `partly_applied` with the way to finish.
+async fn stopped(
+    ctx: &WriteContext<'_>,
+    user: &UserScope,
+    operation: &str,
+    plan: &ErasePlan,
+    deleted: &[CollectionCount],
+    error: Error,
+) -> Error {
+    let outcome = serde_json::json!({
+        "deleted": deleted,
+        "stopped_change": if error.write_may_have_applied() { "unknown" } else { "not_applied" },
+        "error": error.code(),
+    });
+    if let Err(audit) = ctx
+        .done(Change::new("users", user.user_id(), operation).values(
+            serde_json::to_value(&plan.collections).unwrap_or_default(),
+            outcome,
+        ))
+        .await
+    {
+        log::error!("audit of a stopped {operation} failed: {}", audit.code());
+    }
+    if deleted.is_empty() && !error.write_may_have_applied() {
+        return error; // nothing was deleted: the error says it all
+    }
+    let total: f64 = deleted.iter().map(|c| c.count).sum();
+    let done: Vec<String> = deleted
+        .iter()
+        .map(|c| format!("{} {}", c.count, c.collection))
+        .collect();
+    let cause = match &error {
+        Error::ConnectionLost { .. } => "the database server stopped answering".to_string(),
+        other => other.to_string(),
+    };
+    Error::PartlyApplied {
+        message: format!(
+            "The erase stopped ({cause}). Deleted before that: {}. Erase again to finish: \
+             it deletes what is left for this user id, even once the user document is gone.",
+            if done.is_empty() {
+                "nothing known".to_string()
+            } else {
+                done.join(", ")
+            }
+        ),
+        matched: total,
+        modified: total,
+        stopped_at_user: user.user_id().to_string(),
+        cause: error.code().to_string(),
+    }
 }

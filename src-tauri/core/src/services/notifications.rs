@@ -15,7 +15,7 @@ use crate::db::audit::{AuditLog, Change};
 use crate::db::connection::Connection;
 use crate::db::cross_user::CrossUserReads;
 use crate::db::scope::{Page, PerUserCollection, UserScope};
-use crate::db::users::Users;
+use crate::db::users::{UserLabel, Users};
 use crate::db::write::WriteContext;
 use crate::schema::{QueryShape, MAX_PAGE, NOTIFICATIONS, NOTIFICATION_TTL_SECONDS};
 use crate::services::keyset::{self, Cursor};
@@ -59,6 +59,9 @@ pub struct FeedRow {
 pub struct FeedPage {
     pub rows: Vec<FeedRow>,
     pub next: Option<String>,
+    /// Who the rows' users are, as support staff know them; a `user_id`
+    /// without an entry here names no user (deleted, or never one).
+    pub users: Vec<UserLabel>,
 }
 
 /// The TTL index as it is, against the platform guide's 30 days.
@@ -259,8 +262,16 @@ pub async fn feed(conn: &Connection, query: &FeedQuery) -> Result<FeedPage> {
 
 async fn page_of(conn: &Connection, docs: &[Document], next: Option<Cursor>) -> Result<FeedPage> {
     let ttl = ttl(conn).await?.expire_after_seconds;
+    let rows: Vec<FeedRow> = docs.iter().map(|d| row(d, ttl)).collect();
+    let ids: Vec<ObjectId> = rows
+        .iter()
+        .filter_map(|r| ObjectId::parse_str(&r.user_id).ok())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     Ok(FeedPage {
-        rows: docs.iter().map(|d| row(d, ttl)).collect(),
+        users: Users::new(conn).labels(&ids).await?,
+        rows,
         next: next.map(|c| c.encode()),
     })
 }
@@ -357,7 +368,7 @@ async fn check_owned(
 ) -> Result<()> {
     for (user, ids) in groups.values() {
         let found = user
-            .collection(conn, collection())
+            .primary_collection(conn, collection())
             .count(doc! { "_id": { "$in": ids.clone() } })
             .await?;
         if found != ids.len() as u64 {
@@ -475,9 +486,14 @@ async fn stopped(
     at: &UserScope,
     error: Error,
 ) -> Error {
+    // Sent without an answer, or failed part-way by the server (many
+    // documents are not changed atomically): that user's change may stand
+    // in full, in part or not at all. Only a write never sent was not applied.
+    let maybe = error.write_may_have_applied();
     let outcome = serde_json::json!({
         "applied": { "matched": applied.matched, "modified": applied.modified },
         "stopped_at_user": at.user_id(),
+        "stopped_user_change": if maybe { "unknown" } else { "not_applied" },
         "error": error.code(),
     });
     if let Err(audit) = ctx
@@ -486,20 +502,21 @@ async fn stopped(
     {
         log::error!("audit of a partial {operation} failed: {}", audit.code());
     }
-    // Without a reply the server may have applied that user's change.
-    let unknown = matches!(
-        error,
-        Error::ConnectionLost {
-            outcome_unknown: true,
-            ..
-        }
-    );
     let first = groups.keys().next().map(String::as_str) == Some(at.user_id());
-    if first && !unknown {
+    partial(error, applied, at, first)
+}
+
+/// What the user is told of a bulk change that stopped at `at`.
+fn partial(error: Error, applied: BulkResult, at: &UserScope, first: bool) -> Error {
+    let maybe = error.write_may_have_applied();
+    if first && !maybe {
         return error; // refused before anything was applied: the error says it all
     }
-    let at_user = match unknown {
-        true => format!("whether user {}'s change applied is unknown", at.user_id()),
+    let at_user = match maybe {
+        true => format!(
+            "whether user {}'s change applied is unknown (in full, in part or not at all: reload to see)",
+            at.user_id()
+        ),
         false => format!("user {}'s change was not applied", at.user_id()),
     };
     // The lost connection's own sentence would say "unknown" twice.
@@ -521,8 +538,17 @@ async fn stopped(
     }
 }
 
+/// A notification that was sent. `audit_error` says when its audit entry
+/// could not be written afterwards: the notification stands, and sending
+/// it again would send it twice.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct Sent {
+    pub row: FeedRow,
+    pub audit_error: Option<String>,
+}
+
 /// Sends one notification to one user; `created_at` is the app's clock.
-pub async fn compose(conn: &Connection, audit: &AuditLog, compose: &Compose) -> Result<FeedRow> {
+pub async fn compose(conn: &Connection, audit: &AuditLog, compose: &Compose) -> Result<Sent> {
     let user = UserScope::parse(&compose.user_id)?;
     validate_type(&compose.kind)?;
     bounded("title", &compose.title, 200)?;
@@ -543,7 +569,7 @@ pub async fn compose(conn: &Connection, audit: &AuditLog, compose: &Compose) -> 
         "created_at": mongodb::bson::DateTime::now(),
     };
     // A typo'd or deleted user would get an orphan: refused before writing.
-    let exists = Users::new(conn).existing(&[user.object_id()]).await?;
+    let exists = Users::primary(conn).existing(&[user.object_id()]).await?;
     if exists.is_empty() {
         return Err(Error::NotFound {
             what: format!("user {}", user.user_id()),
@@ -557,17 +583,21 @@ pub async fn compose(conn: &Connection, audit: &AuditLog, compose: &Compose) -> 
         .writer(&ctx, collection())
         .insert_one(document.clone())
         .await?;
-    ctx.done(
-        Change::new(NOTIFICATIONS, user.user_id(), "compose")
-            .values(Value::Null, id.clone().into_relaxed_extjson()),
-    )
-    .await?;
+    let audit_error = ctx
+        .done_after_applied(
+            Change::new(NOTIFICATIONS, user.user_id(), "compose")
+                .values(Value::Null, id.clone().into_relaxed_extjson()),
+        )
+        .await;
     // The row from what was written: a failed re-read must not make a sent
     // notification look unsent (and be sent twice).
     let mut written = document;
     written.insert("_id", id);
     written.insert("user_id", user.user_id());
-    Ok(row(&written, ttl))
+    Ok(Sent {
+        row: row(&written, ttl),
+        audit_error,
+    })
 }
 
 /// Per day (UTC) and type over the last 30 days, read vs unread: one
@@ -624,6 +654,44 @@ fn reshape(groups: &[Document]) -> Vec<DayCount> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An `updateMany` the server fails part-way (a validator, a stepdown)
+    /// has changed some documents or none: never "was not applied", even at
+    /// the first user. Only a write never sent was not applied.
+    #[test]
+    fn a_bulk_change_failed_by_the_server_is_partly_applied_or_not() {
+        let at = UserScope::parse("65f0c0ffee0000000000beef").unwrap();
+        let none = BulkResult {
+            matched: 0.0,
+            modified: 0.0,
+        };
+        let validator = Error::Database {
+            message: "Document failed validation".into(),
+            details: "code 121".into(),
+        };
+        for first in [true, false] {
+            let Error::PartlyApplied { message, .. } = partial(validator.clone(), none, &at, first)
+            else {
+                panic!("a server failure must be partly_applied (first: {first})");
+            };
+            assert!(
+                message.contains("is unknown") && message.contains("reload"),
+                "{message}"
+            );
+            assert!(!message.contains("not applied"), "{message}");
+        }
+        let never_sent = Error::ConnectionLost {
+            timeout_ms: 3_000,
+            message: "lost".into(),
+            outcome_unknown: false,
+            details: String::new(),
+        };
+        assert_eq!(partial(never_sent.clone(), none, &at, true), never_sent);
+        let Error::PartlyApplied { message, .. } = partial(never_sent, none, &at, false) else {
+            panic!("a later user's refusal is partly_applied");
+        };
+        assert!(message.contains("was not applied"), "{message}");
+    }
 
     #[test]
     fn groups_become_day_and_type_rows() {

@@ -11,7 +11,7 @@ use crate::db::audit::{AuditLog, Change};
 use crate::db::connection::Connection;
 use crate::db::scope::{PerUserCollection, ScopedCollection, UserScope};
 use crate::db::write::WriteContext;
-use crate::redact::{is_secret_key, redact, REDACTED};
+use crate::redact::{is_secret_key, redact, redact_userinfo, REDACTED};
 use crate::schema::{is_plugin_name, DIGEST_FREQUENCIES, MAX_PLUGIN_SETTINGS_BYTES, SETTINGS};
 use crate::{Error, Result};
 
@@ -193,7 +193,7 @@ async fn compare_and_set(
         });
     }
     if let Some(value) = set.get_mut(path) {
-        keep_redacted(value, stored.as_ref())?;
+        keep_redacted(value, stored.as_ref(), path)?;
     }
     let field = format!("${path}");
     let unchanged = match &stored {
@@ -232,27 +232,75 @@ async fn compare_and_set(
     .await
 }
 
-/// Puts back the stored value wherever the new one still holds the
-/// placeholder the editor was shown for a secret.
-fn keep_redacted(new: &mut Bson, stored: Option<&Bson>) -> Result<()> {
-    let Bson::Document(doc) = new else {
-        return Ok(());
-    };
-    let stored = stored.and_then(Bson::as_document);
-    for (key, value) in doc.iter_mut() {
-        let old = stored.and_then(|s| s.get(key));
-        if value.as_str() == Some(REDACTED) && is_secret_key(key) {
-            *value = old.cloned().ok_or_else(|| {
-                Error::invalid(
-                    "json",
-                    format!("{key} holds {REDACTED} but nothing is stored to keep"),
-                )
-            })?;
-        } else {
-            keep_redacted(value, old)?;
+/// Puts back, from the stored value at the same place, every placeholder
+/// the editor was shown: a secret key's value and a URL's user-info, at any
+/// depth and inside arrays. Array elements shown unchanged are matched to
+/// their stored selves wherever they moved; others by position when the
+/// array kept its length. A placeholder that cannot be matched is refused
+/// with its path: a save never writes one.
+fn keep_redacted(new: &mut Bson, stored: Option<&Bson>, path: &str) -> Result<()> {
+    match new {
+        Bson::Document(doc) => {
+            let stored = stored.and_then(Bson::as_document);
+            for (key, value) in doc.iter_mut() {
+                let old = stored.and_then(|s| s.get(key));
+                let here = format!("{path}.{key}");
+                if value.as_str() == Some(REDACTED) && is_secret_key(key) {
+                    *value = old.cloned().ok_or_else(|| unmatched(&here))?;
+                } else {
+                    keep_redacted(value, old, &here)?;
+                }
+            }
         }
+        Bson::Array(items) => {
+            let stored = stored.and_then(Bson::as_array).map(Vec::as_slice);
+            let stored = stored.unwrap_or_default();
+            let mut used = vec![false; stored.len()];
+            let same_length = stored.len() == items.len();
+            for (i, item) in items.iter_mut().enumerate() {
+                if !holds_placeholder(item) {
+                    continue;
+                }
+                let as_shown = item.clone().into_relaxed_extjson();
+                let at = (0..stored.len())
+                    .find(|&j| !used[j] && shown(&stored[j]) == as_shown)
+                    .or((same_length && !used[i]).then_some(i));
+                if let Some(j) = at {
+                    used[j] = true;
+                }
+                keep_redacted(item, at.map(|j| &stored[j]), &format!("{path}[{i}]"))?;
+            }
+        }
+        Bson::String(text) if text.contains(REDACTED) => match stored {
+            Some(Bson::String(old))
+                if old == text || redact_userinfo(old).as_deref() == Some(text.as_str()) =>
+            {
+                *text = old.clone();
+            }
+            _ => return Err(unmatched(path)),
+        },
+        _ => {}
     }
     Ok(())
+}
+
+fn holds_placeholder(value: &Bson) -> bool {
+    match value {
+        Bson::String(text) => text.contains(REDACTED),
+        Bson::Document(d) => d.values().any(holds_placeholder),
+        Bson::Array(items) => items.iter().any(holds_placeholder),
+        _ => false,
+    }
+}
+
+fn unmatched(path: &str) -> Error {
+    Error::invalid(
+        "json",
+        format!(
+            "{path} holds {REDACTED}, but no stored value matches it here: \
+             type the secret again or remove it"
+        ),
+    )
 }
 
 fn lookup<'d>(doc: &'d Document, path: &str) -> Option<&'d Bson> {

@@ -2,6 +2,8 @@
 //! index serves it), its count apart from the rows, search, one user's
 //! detail and safe edits with compare-and-set.
 
+use std::collections::BTreeSet;
+
 use mongodb::bson::{doc, oid::ObjectId, Bson, Document, Regex};
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -65,9 +67,18 @@ impl UserSortField {
         }
     }
 
-    /// Whether a required index serves the sort (`_id`, unique `email`).
+    /// Whether a required index serves the sort as the list sends it
+    /// (`_id`, unique `email`); `services::default_views` checks it against
+    /// every offered sort.
     pub fn indexed(self) -> bool {
         matches!(self, UserSortField::Joined | UserSortField::Email)
+    }
+
+    /// Whether the field is unique by a required index, so the sort needs
+    /// no `_id` tie-breaker (range paging stays exact: no two users share
+    /// a value).
+    fn unique(self) -> bool {
+        matches!(self, UserSortField::Email)
     }
 }
 
@@ -270,9 +281,12 @@ impl UserQuery {
         Ok(f)
     }
 
-    fn sort(&self) -> Document {
+    pub(crate) fn sort(&self) -> Document {
         let direction = if self.descending { -1 } else { 1 };
         match self.sort.field() {
+            // A unique field has no ties: its unique index serves the sort
+            // alone (with `_id` added, `{ email: 1 }` could not).
+            Some(field) if self.sort.unique() => doc! { field: direction },
             // _id breaks ties so pages never overlap or skip.
             Some(field) => doc! { field: direction, "_id": direction },
             None => match self.descending {
@@ -562,12 +576,12 @@ pub async fn update(
     user: &UserScope,
     edit: &UserEdit,
 ) -> Result<UserDetail> {
-    let mut set = edit.validate()?;
+    let edited = edit.validate()?;
     if conn.is_read_only() {
         return Err(Error::ReadOnly);
     }
     // Stale or refused edits are told before anything is audited as intended.
-    let users = Users::new(conn);
+    let users = Users::primary(conn);
     let fields = Fields::of(&DETAIL_FIELDS);
     let current = users
         .find_one(user.object_id(), &fields)
@@ -580,6 +594,10 @@ pub async fn update(
     if version_of(&current) != edit.version {
         return Err(conflict(&current));
     }
+    let mut set = changed_fields(edited, &current, &detail_of(&current, password_set));
+    if set.is_empty() {
+        return Ok(detail_of(&current, password_set)); // nothing changed: nothing written
+    }
     let demotes = has_superadmin(&current) && !edit.roles.iter().any(|r| r == SUPERADMIN);
     if demotes && users.other_superadmins(user.object_id()).await? == 0 {
         return Err(Error::LastSuperadmin);
@@ -591,7 +609,7 @@ pub async fn update(
     let ctx = &WriteContext::begin(conn, audit, intent).await?;
     let writer = Users::writer(ctx);
     let users = writer.reader();
-    set.insert("updated_at", mongodb::bson::DateTime::now());
+    set.insert("updated_at", now_as_stored(&current));
     // The compare-and-set guarantees the editable fields were `current`'s
     // when the write applied, so `current` is the true "before".
     let Some(written) = writer
@@ -630,6 +648,67 @@ pub async fn update(
     );
     ctx.done(outcome).await?;
     Ok(after)
+}
+
+/// The fields of `edited` whose value differs from what the form was shown
+/// (`shown`), each written in the type already stored: a field sent back
+/// as it was is not written, so a roles-only edit leaves an ISO-string
+/// `subscription.expires_at` a string.
+fn changed_fields(edited: Document, current: &Document, shown: &UserDetail) -> Document {
+    let stored_as_text = |path: &str| {
+        let mut parts = path.split('.');
+        let first = current.get(parts.next().unwrap_or_default());
+        parts
+            .try_fold(first, |v, p| Some(v?.as_document()?.get(p)))
+            .flatten()
+            .is_some_and(|v| matches!(v, Bson::String(_)))
+    };
+    let text = |v: Option<&String>| Bson::String(v.cloned().unwrap_or_default());
+    let mut set = Document::new();
+    for (path, value) in edited {
+        let unchanged = match path.as_str() {
+            "roles" => {
+                value
+                    .as_array()
+                    .map(|a| a.iter().filter_map(Bson::as_str).collect::<BTreeSet<_>>())
+                    == Some(shown.roles.iter().map(String::as_str).collect())
+            }
+            "subscription.tier" => value.as_str().map(String::from) == shown.tier,
+            "subscription.expires_at" => match (&value, &shown.expires_at) {
+                (Bson::DateTime(new), Some(old)) => {
+                    dates::parse("expires_at", old).ok() == Some(new.to_chrono())
+                }
+                (Bson::Null, None) => true,
+                _ => false,
+            },
+            "profile.display_name" => value == text(shown.display_name.as_ref()),
+            "profile.bio" => value == text(shown.bio.as_ref()),
+            _ => false,
+        };
+        if unchanged {
+            continue;
+        }
+        let value = match value {
+            Bson::DateTime(d) if stored_as_text(&path) => {
+                Bson::String(dates::to_iso_instant(d.to_chrono()))
+            }
+            other => other,
+        };
+        set.insert(path, value);
+    }
+    set
+}
+
+/// Now, as a date or as ISO text, whichever the document keeps its
+/// `updated_at` (or, lacking one, its `created_at`) in.
+fn now_as_stored(current: &Document) -> Bson {
+    let like = current
+        .get("updated_at")
+        .or_else(|| current.get("created_at"));
+    match like {
+        Some(Bson::String(_)) => Bson::String(dates::to_iso_instant(chrono::Utc::now())),
+        _ => Bson::DateTime(mongodb::bson::DateTime::now()),
+    }
 }
 
 fn has_superadmin(d: &Document) -> bool {

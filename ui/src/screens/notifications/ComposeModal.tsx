@@ -50,8 +50,10 @@ function ComposeForm({ onClose, initialUser }: { onClose: () => void; initialUse
   });
   const send = useMutation({
     mutationFn: (c: Compose) => backend.sendNotification(c),
-    onSuccess: (row) => {
+    onSuccess: ({ row, audit_error }) => {
       notifications.show({ color: 'teal', title: 'Notification sent', message: `${row.title} → ${row.user_id}` });
+      // Sent, whatever the audit says: sending again would send it twice.
+      if (audit_error) notifications.show({ color: 'orange', title: 'Audit entry not written', message: audit_error, autoClose: false });
       invalidateNotifications(client);
       onClose();
     },

@@ -1,7 +1,7 @@
-import { Anchor, Badge, Box, Checkbox, Skeleton, Table, Text, Tooltip } from '@mantine/core';
+import { Badge, Box, Checkbox, Skeleton, Table, Text, Tooltip, UnstyledButton } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useMemo, useRef, type CSSProperties, type ReactNode } from 'react';
-import type { FeedRow } from '../../backend';
+import type { FeedRow, UserLabel } from '../../backend';
 import { AbsoluteDate, RelativeDate } from '../../components/DateText';
 import { useStableCallback } from '../../components/useStableCallback';
 import { OVERSCAN } from '../../components/virtualRows';
@@ -34,6 +34,8 @@ export function ReadBadge({ read }: { read: boolean }) {
   );
 }
 
+/** A user as the feed page's lookup names one (`FeedPage.users`). */
+
 const ROW_HEIGHT = 44;
 
 /** What a row's cells call back; one stable object for every row. */
@@ -42,12 +44,21 @@ interface RowActions {
   onOpenUser: (userId: string) => void;
 }
 
+/** A row's state: its checkbox (ticked, usable) and who its user is. */
+interface RowState {
+  checked: boolean;
+  /** The rows are stale (the next page or new filters are loading): not selectable. */
+  disabled: boolean;
+  /** The row's user as the page's lookup names them; `undefined`: no such user (deleted). */
+  label: UserLabel | undefined;
+}
+
 interface Column {
   id: string;
   /** `null` for the select column, whose header is the page's checkbox. */
   header: string | null;
   width?: number;
-  cell: (row: FeedRow, checked: boolean, actions: RowActions) => ReactNode;
+  cell: (row: FeedRow, state: RowState, actions: RowActions) => ReactNode;
 }
 
 const COLUMNS: Column[] = [
@@ -55,11 +66,12 @@ const COLUMNS: Column[] = [
     id: 'select',
     header: null,
     width: 40,
-    cell: (r, checked, { onToggle }) => (
+    cell: (r, { checked, disabled }, { onToggle }) => (
       <Checkbox
         size="xs"
         aria-label={`Select “${r.title}”`}
         checked={checked}
+        disabled={disabled}
         onChange={() => onToggle(r)}
         data-testid="feed-select"
       />
@@ -92,22 +104,8 @@ const COLUMNS: Column[] = [
   {
     id: 'user',
     header: 'User',
-    width: 120,
-    cell: (r, _checked, { onOpenUser }) => (
-      <Tooltip label={`Open ${r.user_id}`} openDelay={300}>
-        <Anchor
-          component="button"
-          type="button"
-          size="xs"
-          ff="monospace"
-          onClick={() => onOpenUser(r.user_id)}
-          data-testid="feed-user-link"
-          style={{ maxWidth: '100%', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', display: 'block' }}
-        >
-          {r.user_id}
-        </Anchor>
-      </Tooltip>
-    ),
+    width: 190,
+    cell: (r, { label }, { onOpenUser }) => <UserCell userId={r.user_id} label={label} onOpen={onOpenUser} />,
   },
   { id: 'created', header: 'Created', width: 110, cell: (r) => <RelativeDate iso={r.created_at} size="xs" c="dimmed" /> },
   {
@@ -119,20 +117,61 @@ const COLUMNS: Column[] = [
   { id: 'read', header: 'Status', width: 90, cell: (r) => <ReadBadge read={r.read} /> },
 ];
 
+/**
+ * Who a row's user is: email, the username beneath; "deleted user" when the
+ * page's lookup has no such user. The id on hover; a click opens the user.
+ */
+function UserCell({ userId, label, onOpen }: { userId: string; label: UserLabel | undefined; onOpen: (userId: string) => void }) {
+  const primary = label ? (label.email ?? label.username) : null;
+  const secondary = label?.email != null ? label.username : null;
+  return (
+    <Tooltip label={userId} openDelay={300} ff="monospace">
+      <UnstyledButton onClick={() => onOpen(userId)} data-testid="feed-user-link" display="block" maw="100%">
+        <Text span display="block" data-testid="feed-user" data-deleted={label ? undefined : ''}>
+          {!label ? (
+            <Text span display="block" size="xs" c="dimmed" fs="italic">
+              deleted user
+            </Text>
+          ) : primary !== null ? (
+            <Text span display="block" size="xs" fw={500} c="var(--mantine-color-anchor)" truncate="end">
+              {primary}
+            </Text>
+          ) : (
+            // A user with neither email nor username: the id is all there is.
+            <Text span display="block" size="xs" ff="monospace" c="var(--mantine-color-anchor)" truncate="end">
+              {userId}
+            </Text>
+          )}
+          {secondary && (
+            <Text span display="block" size="xs" c="dimmed" truncate="end">
+              {secondary}
+            </Text>
+          )}
+        </Text>
+      </UnstyledButton>
+    </Tooltip>
+  );
+}
+
 interface RowProps {
   row: FeedRow;
   index: number;
   checked: boolean;
+  /** The rows are stale: the checkbox is off. */
+  disabled: boolean;
+  /** From the page's lookup, one object per user and page: a new one re-renders the row. */
+  label: UserLabel | undefined;
   /** When the rows were fetched: a reload redraws "3 days ago". */
   fetchedAt: number;
   actions: RowActions;
 }
 
 /**
- * One notification's row, memoized on the notification and its checkbox: a
- * scroll step renders only the rows it brings into view (as the users table).
+ * One notification's row, memoized on the notification, its checkbox and its
+ * user's label: a scroll step renders only the rows it brings into view (as
+ * the users table).
  */
-const FeedTableRow = memo(function FeedTableRow({ row, index, checked, actions }: RowProps) {
+const FeedTableRow = memo(function FeedTableRow({ row, index, checked, disabled, label, actions }: RowProps) {
   return (
     <Table.Tr
       data-index={index}
@@ -145,7 +184,7 @@ const FeedTableRow = memo(function FeedTableRow({ row, index, checked, actions }
     >
       {COLUMNS.map((c) => (
         <Table.Td key={c.id} style={{ overflow: 'hidden' }}>
-          {c.cell(row, checked, actions)}
+          {c.cell(row, { checked, disabled, label }, actions)}
         </Table.Td>
       ))}
     </Table.Tr>
@@ -154,11 +193,21 @@ const FeedTableRow = memo(function FeedTableRow({ row, index, checked, actions }
 
 interface Props {
   rows: FeedRow[];
+  /**
+   * The page's users by id (`FeedPage.users`), built once per page: each row
+   * gets its user's label object, so a memoized row re-renders only when that
+   * label changes.
+   */
+  users: ReadonlyMap<string, UserLabel>;
   selected: ReadonlySet<string>;
   onToggle: (row: FeedRow) => void;
   onToggleAll: (select: boolean) => void;
   onOpenUser: (userId: string) => void;
   loading: boolean;
+  /**
+   * The rows shown are the previous query's (the next page or new filters are
+   * loading): dimmed, and neither they nor "select all" can be selected.
+   */
   stale: boolean;
   /** When `rows` were fetched (the query's `dataUpdatedAt`). */
   fetchedAt: number;
@@ -166,7 +215,7 @@ interface Props {
 }
 
 /** The feed page: newest first, virtualized rows, a checkbox per row. */
-export function FeedTable({ rows, selected, onToggle, onToggleAll, onOpenUser, loading, stale, fetchedAt, style }: Props) {
+export function FeedTable({ rows, users, selected, onToggle, onToggleAll, onOpenUser, loading, stale, fetchedAt, style }: Props) {
   const toggle = useStableCallback(onToggle);
   const openUser = useStableCallback(onOpenUser);
   const actions = useMemo<RowActions>(() => ({ onToggle: toggle, onOpenUser: openUser }), [toggle, openUser]);
@@ -182,6 +231,8 @@ export function FeedTable({ rows, selected, onToggle, onToggleAll, onOpenUser, l
   const padTop = items.length > 0 ? items[0].start : 0;
   const padBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1].end : 0;
 
+  // A selection only ever holds rows shown now: stale rows cannot be picked.
+  const disabled = loading || stale;
   const selectedOnPage = rows.filter((r) => selected.has(r.id)).length;
   const selectAll = (
     <Checkbox
@@ -189,6 +240,7 @@ export function FeedTable({ rows, selected, onToggle, onToggleAll, onOpenUser, l
       aria-label="Select every notification on this page"
       checked={rows.length > 0 && selectedOnPage === rows.length}
       indeterminate={selectedOnPage > 0 && selectedOnPage < rows.length}
+      disabled={disabled}
       onChange={(e) => onToggleAll(e.currentTarget.checked)}
       data-testid="feed-select-all"
     />
@@ -201,7 +253,7 @@ export function FeedTable({ rows, selected, onToggle, onToggleAll, onOpenUser, l
         highlightOnHover
         verticalSpacing={0}
         horizontalSpacing="sm"
-        miw={900}
+        miw={980}
         data-testid="feed-table"
         aria-busy={loading || stale}
         style={{ opacity: stale ? 0.6 : 1, transition: 'opacity 120ms' }}
@@ -250,6 +302,8 @@ export function FeedTable({ rows, selected, onToggle, onToggleAll, onOpenUser, l
                 row={row}
                 index={item.index}
                 checked={selected.has(row.id)}
+                disabled={disabled}
+                label={users.get(row.user_id)}
                 fetchedAt={fetchedAt}
                 actions={actions}
               />

@@ -5,7 +5,7 @@ import * as backend from '../../backend';
 import type { FeedQuery } from '../../backend';
 import type { EChartProps } from '../../components/EChart';
 import { queryKeys } from '../../queries';
-import { aFeedPage, aFeedRow, anOverview, feedRows, USER_ID } from '../../test/fixtures';
+import { aFeedPage, aFeedRow, anOverview, aUserLabel, feedRows, USER_ID } from '../../test/fixtures';
 import { backendError, renderWithProviders } from '../../test/render';
 import { initialFeedState, type FeedState } from './feedState';
 import { chartOption } from './NotificationChart';
@@ -49,6 +49,14 @@ const lastQuery = (): FeedQuery => {
   const calls = vi.mocked(backend.notificationFeed).mock.calls;
   return calls[calls.length - 1][0];
 };
+
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+const BULK_BUTTONS = ['feed-mark-read', 'feed-mark-unread', 'feed-delete'];
 
 const row = (id: string) => {
   const r = screen.getAllByTestId('feed-row').find((el) => el.dataset.id === id);
@@ -102,6 +110,57 @@ describe('NotificationsScreen', () => {
 
     await user.click(within(row('66a000000000000000000002')).getByTestId('feed-user-link'));
     expect(onOpenUser).toHaveBeenCalledWith(USER_ID);
+  });
+
+  it('names each row\'s user by email and username, a user with no label as deleted, the id on hover', async () => {
+    const gone = '65f1c0de00000000000000ee';
+    vi.mocked(backend.notificationFeed).mockResolvedValue(
+      aFeedPage(
+        [aFeedRow({ id: '66a000000000000000000001' }), aFeedRow({ id: '66a000000000000000000002', user_id: gone })],
+        null,
+        [aUserLabel({ id: USER_ID, email: 'ada.lovelace@example.com', username: 'ada_lovelace' })],
+      ),
+    );
+    const { user, onOpenUser } = renderFeed();
+    await waitFor(() => expect(screen.getAllByTestId('feed-row')).toHaveLength(2));
+
+    const labelled = row('66a000000000000000000001');
+    expect(labelled).toHaveAttribute('data-user-id', USER_ID);
+    expect(labelled).toHaveTextContent('ada.lovelace@example.com');
+    expect(row('66a000000000000000000002')).toHaveTextContent('deleted user');
+    const ada = within(labelled).getByTestId('feed-user');
+    expect(ada).toHaveTextContent('ada.lovelace@example.com');
+    expect(ada).toHaveTextContent('ada_lovelace');
+    expect(ada).not.toHaveTextContent(USER_ID);
+
+    const deleted = row('66a000000000000000000002');
+    expect(deleted).toHaveAttribute('data-user-id', gone);
+    const nobody = within(deleted).getByTestId('feed-user');
+    expect(nobody).toHaveTextContent('deleted user');
+    expect(nobody).not.toHaveTextContent(gone);
+
+    await user.hover(ada);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(USER_ID);
+    await user.unhover(ada);
+    await waitFor(() => expect(screen.queryByRole('tooltip')).not.toBeInTheDocument());
+    await user.hover(nobody);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(gone);
+
+    await user.click(within(labelled).getByTestId('feed-user-link'));
+    expect(onOpenUser).toHaveBeenCalledWith(USER_ID);
+    await user.click(within(deleted).getByTestId('feed-user-link'));
+    expect(onOpenUser).toHaveBeenLastCalledWith(gone);
+  });
+
+  it('relabels a row whose user changes on reload (the memoized row re-renders)', async () => {
+    const { client } = renderFeed();
+    vi.mocked(backend.notificationFeed).mockResolvedValue(aFeedPage(feedRows(1), null, [aUserLabel()]));
+    await waitFor(() => expect(row('66a000000000000000000001')).toHaveTextContent('ada.lovelace@example.com'));
+    // The same rows, the user now erased: only the label changes.
+    const page = client.getQueryData<backend.FeedPage>(queryKeys.notificationFeed(lastQuery()));
+    if (!page) throw new Error('no feed page');
+    act(() => client.setQueryData(queryKeys.notificationFeed(lastQuery()), { ...page, users: [] }));
+    await waitFor(() => expect(within(row('66a000000000000000000001')).getByTestId('feed-user')).toHaveTextContent('deleted user'));
   });
 
   it('marks the selected notifications read and reports the counts', async () => {
@@ -168,6 +227,75 @@ describe('NotificationsScreen', () => {
     await user.click(await screen.findByTestId('feed-delete-confirm'));
     await waitFor(() => expect(backend.deleteNotifications).toHaveBeenCalledWith([{ user_id: USER_ID, id: '66a000000000000000000003' }]));
     expect(await screen.findByText('1 matched, 1 modified')).toBeInTheDocument();
+  });
+
+  it('selects only rows shown now: stale rows are off while the next page loads', async () => {
+    const page2 = [aFeedRow({ id: '66a000000000000000000051', title: 'Page 2, first' }), aFeedRow({ id: '66a000000000000000000052', title: 'Page 2, second' })];
+    const held = deferred<backend.FeedPage>();
+    vi.mocked(backend.notificationFeed).mockImplementation((q) => (q.after === null ? Promise.resolve(aFeedPage(feedRows(3), 'c1')) : held.promise));
+    vi.mocked(backend.deleteNotifications).mockResolvedValue({ matched: 1, modified: 1 });
+    const { user } = renderFeed();
+    await waitFor(() => expect(screen.getAllByTestId('feed-row')).toHaveLength(3));
+    await user.click(within(row('66a000000000000000000001')).getByTestId('feed-select'));
+    expect(screen.getByTestId('feed-selection')).toHaveTextContent('1 notification selected');
+
+    // Page 2 is asked for and held: page 1 stays, dimmed, and nothing on it can be selected or changed.
+    await user.click(screen.getByTestId('feed-next'));
+    await waitFor(() => expect(lastQuery()).toMatchObject({ after: 'c1' }));
+    expect(screen.getByTestId('feed-table')).toHaveAttribute('aria-busy', 'true');
+    expect(screen.getAllByTestId('feed-row')).toHaveLength(3);
+    for (const box of screen.getAllByTestId('feed-select')) expect(box).toBeDisabled();
+    expect(screen.getByTestId('feed-select-all')).toBeDisabled();
+    await user.click(screen.getByTestId('feed-select-all'));
+    await user.click(within(row('66a000000000000000000002')).getByTestId('feed-select'));
+    expect(screen.getByTestId('feed-selection')).toHaveTextContent('Select notifications');
+    for (const id of BULK_BUTTONS) expect(screen.getByTestId(id)).toHaveAttribute('data-disabled', 'true');
+    await user.click(screen.getByTestId('feed-delete'));
+    expect(screen.queryByTestId('feed-delete-confirm')).not.toBeInTheDocument();
+
+    // Page 2 arrives: nothing from page 1 is selected, and a delete sends only what is shown and selected.
+    await act(async () => held.resolve(aFeedPage(page2)));
+    await waitFor(() => expect(screen.getAllByTestId('feed-row')).toHaveLength(2));
+    expect(screen.getByTestId('feed-table')).toHaveAttribute('aria-busy', 'false');
+    for (const box of screen.getAllByTestId('feed-select')) expect(box).not.toBeChecked();
+    expect(screen.getByTestId('feed-select-all')).not.toBeChecked();
+    expect(screen.getByTestId('feed-selection')).toHaveTextContent('Select notifications');
+    expect(screen.getByTestId('feed-delete')).toHaveAttribute('data-disabled', 'true');
+    await user.click(within(row('66a000000000000000000052')).getByTestId('feed-select'));
+    expect(screen.getByTestId('feed-selection')).toHaveTextContent('1 notification selected');
+    await user.click(screen.getByTestId('feed-delete'));
+    await user.click(await screen.findByTestId('feed-delete-confirm'));
+    await waitFor(() => expect(backend.deleteNotifications).toHaveBeenCalledTimes(1));
+    expect(backend.deleteNotifications).toHaveBeenCalledWith([{ user_id: USER_ID, id: '66a000000000000000000052' }]);
+  });
+
+  it('keeps stale rows off while a new filter loads, then drops what is not shown', async () => {
+    const held = deferred<backend.FeedPage>();
+    vi.mocked(backend.notificationFeed).mockImplementation((q) =>
+      q.read === null ? Promise.resolve(aFeedPage(feedRows(3))) : held.promise,
+    );
+    vi.mocked(backend.markNotifications).mockResolvedValue({ matched: 1, modified: 1 });
+    const { user } = renderFeed();
+    await waitFor(() => expect(screen.getAllByTestId('feed-row')).toHaveLength(3));
+
+    await user.click(within(screen.getByTestId('feed-read-filter')).getByText('Unread'));
+    await waitFor(() => expect(lastQuery()).toMatchObject({ read: false }));
+    expect(screen.getByTestId('feed-table')).toHaveAttribute('aria-busy', 'true');
+    expect(screen.getByTestId('feed-select-all')).toBeDisabled();
+    for (const box of screen.getAllByTestId('feed-select')) expect(box).toBeDisabled();
+    await user.click(screen.getByTestId('feed-select-all'));
+    for (const id of BULK_BUTTONS) expect(screen.getByTestId(id)).toHaveAttribute('data-disabled', 'true');
+    await user.click(screen.getByTestId('feed-mark-read'));
+    expect(backend.markNotifications).not.toHaveBeenCalled();
+
+    // The filtered page keeps one of the three rows: only it can be selected and changed.
+    await act(async () => held.resolve(aFeedPage([aFeedRow({ id: '66a000000000000000000002' })])));
+    await waitFor(() => expect(screen.getAllByTestId('feed-row')).toHaveLength(1));
+    expect(screen.getByTestId('feed-selection')).toHaveTextContent('Select notifications');
+    await user.click(screen.getByTestId('feed-select-all'));
+    expect(screen.getByTestId('feed-selection')).toHaveTextContent('1 notification selected');
+    await user.click(screen.getByTestId('feed-mark-read'));
+    await waitFor(() => expect(backend.markNotifications).toHaveBeenCalledWith([{ user_id: USER_ID, id: '66a000000000000000000002' }], true));
   });
 
   it('keeps the bulk actions off on a read-only connection', async () => {

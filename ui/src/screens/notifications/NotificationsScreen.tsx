@@ -8,10 +8,10 @@ import {
   IconSend,
 } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { CursorPager } from '../../components/CursorPager';
 import * as backend from '../../backend';
-import type { FeedRow, NotificationRef } from '../../backend';
+import type { FeedRow, NotificationRef, UserLabel } from '../../backend';
 import { NOTIFICATION_TTL_SECONDS, NOTIFICATION_TYPES } from '../../bindings';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Section, SectionError, SectionSkeleton } from '../../components/Section';
@@ -58,31 +58,50 @@ export function NotificationsScreen({ state, onStateChange, onOpenUser }: Props)
     queryFn: () => backend.notificationFeed(query),
     placeholderData: keepPreviousData,
   });
-  const [selected, setSelected] = useState<Map<string, NotificationRef>>(() => new Map());
+  /** Selected notification ids; only those among the rows shown now count. */
+  const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
   const [composing, setComposing] = useState(false);
 
   // A new page or new filters start a new selection.
   const queryHash = JSON.stringify(query);
-  useEffect(() => setSelected(new Map()), [queryHash]);
+  useEffect(() => setSelected(new Set()), [queryHash]);
 
   const page = feed.data;
   const rows = page?.rows ?? EMPTY;
+  // The page's users by id, once per page: the table's memoized rows each
+  // take their user's label and re-render only when it changes.
+  const pageUsers = page?.users;
+  const users = useMemo(() => new Map<string, UserLabel>((pageUsers ?? []).map((u) => [u.id, u])), [pageUsers]);
+  // The rows shown are the previous query's while the next page or new filters
+  // load (or there are none yet): they can be neither selected nor changed.
+  const stale = feed.isPending || feed.isPlaceholderData;
+  // What the bulk actions act on: the selected rows among those shown now.
+  const selectedRows = useMemo(() => (stale ? EMPTY : rows.filter((r) => selected.has(r.id))), [stale, rows, selected]);
+  const selectedIds = useMemo(() => new Set(selectedRows.map((r) => r.id)), [selectedRows]);
+  const refs = useMemo<NotificationRef[]>(() => selectedRows.map((r) => ({ user_id: r.user_id, id: r.id })), [selectedRows]);
+  // New rows drop what they no longer show, so it cannot come back selected.
+  useEffect(() => {
+    if (!stale) setSelected((s) => onlyShown(s, rows));
+  }, [stale, rows]);
   const pageIndex = state.cursors.length;
   const next = feed.isPlaceholderData ? null : (page?.next ?? null);
   const filtered = activeFeedFilterCount(state.filters) > 0;
   const setFilters = (filters: FeedFilters) => onStateChange({ cursors: [], filters });
   const set = <K extends keyof FeedFilters>(key: K, value: FeedFilters[K]) => setFilters({ ...state.filters, [key]: value });
 
-  const toggle = (r: FeedRow) =>
+  const toggle = (r: FeedRow) => {
+    if (stale) return;
     setSelected((s) => {
-      const n = new Map(s);
+      const n = new Set(s);
       if (n.has(r.id)) n.delete(r.id);
-      else n.set(r.id, { user_id: r.user_id, id: r.id });
+      else n.add(r.id);
       return n;
     });
-  const toggleAll = (select: boolean) =>
-    setSelected(select ? new Map(rows.map((r) => [r.id, { user_id: r.user_id, id: r.id }])) : new Map());
-  const refs = [...selected.values()];
+  };
+  const toggleAll = (select: boolean) => {
+    if (stale) return;
+    setSelected(select ? new Set(rows.map((r) => r.id)) : new Set());
+  };
   const firstRow = pageIndex * FEED_PAGE_SIZE + 1;
 
   return (
@@ -163,7 +182,7 @@ export function NotificationsScreen({ state, onStateChange, onOpenUser }: Props)
           <Text size="sm" c="dimmed" data-testid="feed-selection">
             {refs.length > 0 ? `${plural(refs.length, 'notification')} selected` : 'Select notifications to change them'}
           </Text>
-          <BulkActions selected={refs} onDone={() => setSelected(new Map())} />
+          <BulkActions selected={refs} onDone={() => setSelected(new Set())} />
         </Group>
         <Divider />
         {feed.isError && (
@@ -173,7 +192,8 @@ export function NotificationsScreen({ state, onStateChange, onOpenUser }: Props)
         )}
         <FeedTable
           rows={rows}
-          selected={new Set(selected.keys())}
+          users={users}
+          selected={selectedIds}
           onToggle={toggle}
           onToggleAll={toggleAll}
           onOpenUser={onOpenUser}
@@ -252,3 +272,9 @@ function ChartSection({ onBar }: { onBar: (type: string, day: string) => void })
 }
 
 const EMPTY: FeedRow[] = [];
+
+/** `selected` without the ids not among `rows` (the same set when none is dropped). */
+function onlyShown(selected: ReadonlySet<string>, rows: readonly FeedRow[]): ReadonlySet<string> {
+  const shown = new Set(rows.map((r) => r.id));
+  return [...selected].every((id) => shown.has(id)) ? selected : new Set([...selected].filter((id) => shown.has(id)));
+}

@@ -2,6 +2,7 @@ import { Alert, Button, Code, Group, Modal, Stack, Table, Text, TextInput } from
 import { IconAlertTriangle, IconCircleCheck, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { isBackendError } from '../../errors';
 import * as backend from '../../backend';
 import type { CollectionCount, ErasePlan } from '../../backend';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -10,8 +11,9 @@ import { formatCount } from '../../format';
 import { queryKeys } from '../../queries';
 
 /**
- * Erase a user everywhere: the dry run first, then the email typed back
- * exactly; afterwards the exact counts deleted.
+ * Erase a user everywhere: the dry run first, then what the backend asks
+ * for (`confirm_with`: the email, or the id) typed back exactly; afterwards
+ * the exact counts deleted.
  */
 export function EraseModal({
   opened,
@@ -48,9 +50,25 @@ function EraseBody({ userId, onClose, onErased }: { userId: string; onClose: () 
   const queryClient = useQueryClient();
   const plan = useQuery({ queryKey: queryKeys.erasePlan(userId), queryFn: () => backend.erasePlan(userId), staleTime: 0 });
   const [typed, setTyped] = useState('');
+  /**
+   * An erase that stopped part-way (`partly_applied`): its message says what
+   * was deleted, and stays up while the admin types again to finish.
+   */
+  const [stopped, setStopped] = useState<unknown>(null);
   const erase = useMutation({
-    mutationFn: (email: string) => backend.eraseUser(userId, email),
+    mutationFn: (confirm: string) => backend.eraseUser(userId, confirm),
+    onMutate: () => setStopped(null),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['db', 'users'] }),
+    onError: (error) => {
+      if (!isBackendError(error, 'partly_applied')) return;
+      // Part of the user is gone: the next plan (resumed) says what is left
+      // and what to type back now.
+      setStopped(error);
+      setTyped('');
+      void plan.refetch();
+      void queryClient.invalidateQueries({ queryKey: ['db', 'users'] });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.auditLog });
+    },
     meta: { showsErrors: true }, // in the dialog
   });
 
@@ -59,7 +77,8 @@ function EraseBody({ userId, onClose, onErased }: { userId: string; onClose: () 
       <Stack gap="md" data-testid="erase-done">
         <Alert color="teal" variant="light" icon={<IconCircleCheck size={18} />} title="User erased">
           <Text size="sm">
-            {formatCount(totalOf(erase.data.collections))} documents of <b>{erase.data.email}</b> were deleted.
+            {formatCount(totalOf(erase.data.collections))} documents of <b>{erase.data.email || erase.data.user_id}</b> were
+            deleted.
           </Text>
         </Alert>
         <Counts collections={erase.data.collections} testId="erase-deleted" />
@@ -82,13 +101,30 @@ function EraseBody({ userId, onClose, onErased }: { userId: string; onClose: () 
   if (plan.isError) return <ErrorAlert error={plan.error} onRetry={() => void plan.refetch()} testId="erase-plan-error" />;
 
   const p: ErasePlan = plan.data;
-  const matches = typed.trim() === p.email;
+  const confirm = typed.trim();
+  // The backend decides what confirms; an empty one never does.
+  const matches = confirm !== '' && confirm === p.confirm_with;
+  const byId = p.confirm_with === p.user_id;
+  const instructions = !byId
+    ? "Type the user's email"
+    : p.resumed
+      ? "The user document is already gone; an earlier erase stopped part-way. Type the user's id to delete what is left"
+      : "Type the user's id (this user has no email)";
   return (
-    <Stack gap="md" data-testid="erase-modal">
+    <Stack gap="md" data-testid="erase-modal" data-resumed={p.resumed}>
+      {stopped !== null && <ErrorAlert error={stopped} testId="erase-partly" />}
       <Alert color="red" variant="light" p="sm">
         <Text size="sm">
-          This permanently deletes <b>{p.email}</b> and every document the database holds for them. It cannot be undone:
-          export the data first if it may be needed.
+          {p.resumed ? (
+            <>
+              This permanently deletes every document the database still holds for <b>{p.user_id}</b>.
+            </>
+          ) : (
+            <>
+              This permanently deletes <b>{p.email || p.user_id}</b> and every document the database holds for them.
+            </>
+          )}{' '}
+          It cannot be undone: export the data first if it may be needed.
         </Text>
       </Alert>
       <Text size="xs" c="dimmed" tt="uppercase" fw={600} lts={0.4} mb={-8}>
@@ -96,9 +132,10 @@ function EraseBody({ userId, onClose, onErased }: { userId: string; onClose: () 
       </Text>
       <Counts collections={p.collections} testId="erase-plan" />
       <TextInput
-        label={
+        label={<span data-testid="erase-instructions">{instructions}</span>}
+        description={
           <>
-            Type <Code>{p.email}</Code> to confirm
+            To confirm, type exactly <Code data-testid="erase-confirm-with">{p.confirm_with}</Code>
           </>
         }
         value={typed}
@@ -111,7 +148,7 @@ function EraseBody({ userId, onClose, onErased }: { userId: string; onClose: () 
         data-autofocus
         data-testid="erase-confirm-input"
       />
-      {erase.isError && <ErrorAlert error={erase.error} testId="erase-error" />}
+      {erase.isError && !isBackendError(erase.error, 'partly_applied') && <ErrorAlert error={erase.error} testId="erase-error" />}
       <Group justify="flex-end" gap="sm">
         <Button variant="subtle" color="gray" onClick={onClose} disabled={erase.isPending}>
           Cancel
@@ -119,9 +156,10 @@ function EraseBody({ userId, onClose, onErased }: { userId: string; onClose: () 
         <Button
           color="red"
           leftSection={<IconTrash size={16} />}
-          disabled={!matches}
+          // A plan being reloaded may ask for something else (a resumed erase asks for the id).
+          disabled={!matches || plan.isFetching}
           loading={erase.isPending}
-          onClick={() => erase.mutate(typed.trim())}
+          onClick={() => erase.mutate(confirm)}
           data-testid="erase-confirm"
         >
           Erase {formatCount(totalOf(p.collections))} documents

@@ -1,8 +1,9 @@
 import { ActionIcon, Badge, Checkbox, Group, Table, Text, Tooltip } from '@mantine/core';
 import { IconChevronLeft, IconChevronRight, IconInbox } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import * as backend from '../../backend';
+import type { NotificationRef, NotificationRow } from '../../backend';
 import { RelativeDate } from '../../components/DateText';
 import { EmptyState, Section, SectionError, SectionSkeleton } from '../../components/Section';
 import { formatCount, plural } from '../../format';
@@ -20,8 +21,8 @@ const KIND_COLORS: Record<string, string> = {
 
 export function NotificationsSection({ userId }: { userId: string }) {
   const [page, setPage] = useState(0);
-  /** Selected notification ids, on the page shown. */
-  const [selected, setSelected] = useState<Set<string>>(() => new Set());
+  /** Selected notification ids; only those among the rows shown now count. */
+  const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
   const goTo = (p: number) => {
     setSelected(new Set());
     setPage(p);
@@ -34,16 +35,32 @@ export function NotificationsSection({ userId }: { userId: string }) {
   const data = notifications.data;
   const total = data?.total ?? null;
   const pages = total !== null ? Math.max(1, Math.ceil(total / NOTIFICATIONS_PAGE_SIZE)) : null;
-  const rows = data?.rows ?? [];
-  // Only what is on the page shown counts (a refetch may have removed some).
-  const refs = rows.filter((n) => selected.has(n.id)).map((n) => ({ user_id: userId, id: n.id }));
-  const toggle = (id: string) =>
+  const rows = data?.rows ?? NO_ROWS;
+  // The rows shown are the previous page's while the next one loads: they can
+  // be neither selected nor changed.
+  const stale = notifications.isPending || notifications.isPlaceholderData;
+  // Only what is on the page shown counts (a refetch may have removed some);
+  // the bulk actions act on nothing while the rows are stale.
+  const selectedRows = useMemo(() => (stale ? NO_ROWS : rows.filter((n) => selected.has(n.id))), [stale, rows, selected]);
+  const refs = useMemo<NotificationRef[]>(() => selectedRows.map((n) => ({ user_id: userId, id: n.id })), [selectedRows, userId]);
+  const isSelected = (id: string) => selectedRows.some((n) => n.id === id);
+  // New rows drop what they no longer show, so it cannot come back selected.
+  useEffect(() => {
+    if (!stale) setSelected((s) => onlyShown(s, rows));
+  }, [stale, rows]);
+  const toggle = (id: string) => {
+    if (stale) return;
     setSelected((s) => {
       const next = new Set(s);
       if (next.has(id)) next.delete(id);
       else next.add(id);
       return next;
     });
+  };
+  const toggleAll = (select: boolean) => {
+    if (stale) return;
+    setSelected(select ? new Set(rows.map((n) => n.id)) : new Set());
+  };
 
   return (
     <Section
@@ -67,9 +84,9 @@ export function NotificationsSection({ userId }: { userId: string }) {
         <>
           {rows.length > 0 && (
             <Group gap="xs" wrap="nowrap" data-testid="notifications-bulk">
-              {selected.size > 0 && (
+              {refs.length > 0 && (
                 <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
-                  {plural(selected.size, 'selected', 'selected')}
+                  {plural(refs.length, 'selected', 'selected')}
                 </Text>
               )}
               <BulkActions selected={refs} onDone={() => setSelected(new Set())} />
@@ -129,9 +146,10 @@ export function NotificationsSection({ userId }: { userId: string }) {
                   <Checkbox
                     size="xs"
                     aria-label="Select every notification on this page"
-                    checked={rows.length > 0 && selected.size === rows.length}
-                    indeterminate={selected.size > 0 && selected.size < rows.length}
-                    onChange={(e) => setSelected(e.currentTarget.checked ? new Set(rows.map((n) => n.id)) : new Set())}
+                    checked={rows.length > 0 && selectedRows.length === rows.length}
+                    indeterminate={selectedRows.length > 0 && selectedRows.length < rows.length}
+                    disabled={stale}
+                    onChange={(e) => toggleAll(e.currentTarget.checked)}
                     data-testid="notifications-select-all"
                   />
                 </Table.Th>
@@ -149,7 +167,8 @@ export function NotificationsSection({ userId }: { userId: string }) {
                     <Checkbox
                       size="xs"
                       aria-label={`Select “${n.title}”`}
-                      checked={selected.has(n.id)}
+                      checked={isSelected(n.id)}
+                      disabled={stale}
                       onChange={() => toggle(n.id)}
                       data-testid="notification-select"
                     />
@@ -191,4 +210,12 @@ export function NotificationsSection({ userId }: { userId: string }) {
       )}
     </Section>
   );
+}
+
+const NO_ROWS: NotificationRow[] = [];
+
+/** `selected` without the ids not among `rows` (the same set when none is dropped). */
+function onlyShown(selected: ReadonlySet<string>, rows: readonly NotificationRow[]): ReadonlySet<string> {
+  const shown = new Set(rows.map((n) => n.id));
+  return [...selected].every((id) => shown.has(id)) ? selected : new Set([...selected].filter((id) => shown.has(id)));
 }
