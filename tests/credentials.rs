@@ -131,15 +131,23 @@ async fn credentials_survive_split_store_and_reassembly_as_the_driver_reads_them
                 }
             }
             (Err(_), Err(_)) => both_refused += 1,
-            // A session token is a secret: it may not sit in a profile's URI.
-            (Ok(_), Err(e)) if e.to_string().contains("holds a secret") => kept_out.push(name),
+            // On purpose: a session token is a secret and may not sit in a
+            // profile's URI; a raw @ in the options cannot be told from the
+            // end of a password holding a raw ? (`%40` writes one).
+            (Ok(_), Err(e))
+                if ["holds a secret", "percent-encode"]
+                    .iter()
+                    .any(|why| e.to_string().contains(why)) =>
+            {
+                kept_out.push(format!("{name} ({e})"))
+            }
             (Ok(_), Err(e)) => differences.push(format!("{name}\n  app refused: {e}")),
             (Err(e), Ok(_)) => differences.push(format!("{name}\n  driver refused: {e}")),
         }
     }
     println!(
         "{} URIs: {compared} credentials compared ({asked} with the password the app asks for), \
-         {both_refused} refused by both, {} kept out on purpose (a secret in the URI), {} differences",
+         {both_refused} refused by both, {} refused on purpose, {} differences",
         cases.len(),
         kept_out.len(),
         differences.len()
@@ -148,8 +156,8 @@ async fn credentials_survive_split_store_and_reassembly_as_the_driver_reads_them
         println!("  kept out: {k}");
     }
     assert!(differences.is_empty(), "{}", differences.join("\n"));
-    assert!(compared >= 40, "only {compared} compared");
-    assert!(kept_out.len() <= 1, "{kept_out:?}");
+    assert!(compared >= 35, "only {compared} compared");
+    assert!(kept_out.len() <= 2, "{kept_out:?}");
 }
 
 /// Just enough of the wire protocol to see what authentication a client

@@ -567,3 +567,45 @@ async fn an_erase_stopped_part_way_says_what_it_deleted_and_can_be_finished() {
         assert_eq!(left, 0, "{name}");
     }
 }
+
+/// A superadmin's erase deletes the user document, then checks another
+/// superadmin remains. That check failing left the user deleted while the
+/// erase said nothing had been: now the user is put back, or, when that
+/// fails too, the erase says the user document is gone.
+#[tokio::test]
+async fn a_superadmin_erase_whose_check_fails_after_the_delete_says_so() {
+    let wire = Tripwire::start();
+    let (conn, audit, raw) = wire.connect("faults_erase_check", 1_500, 20).await;
+    let users = raw.collection::<Document>("users");
+    let ids: Vec<_> = support::dump(&raw, "users").await[..2]
+        .iter()
+        .map(|d| d.get_object_id("_id").unwrap())
+        .collect();
+    for id in &ids {
+        users
+            .update_one(
+                doc! { "_id": id },
+                doc! { "$set": { "roles": ["superadmin"] } },
+            )
+            .await
+            .unwrap();
+    }
+    let user = UserScope::from_object_id(ids[0]);
+    // Count the counts (aggregate) an erase sends before its delete: the
+    // plan's, then the last-superadmin check. The next one follows the delete.
+    wire.arm("aggregate", usize::MAX);
+    let plan = gdpr::erase_plan(&conn, &user).await.unwrap();
+    let before_delete = wire.seen.load(Ordering::SeqCst) + 1;
+    wire.arm("aggregate", before_delete + 1);
+    let err = gdpr::erase(&conn, &audit, &user, &plan.confirm_with)
+        .await
+        .unwrap_err();
+    wire.restart(&conn).await;
+    // The server stopped, so the user could not come back either.
+    let gone = users.count_documents(doc! { "_id": ids[0] }).await.unwrap() == 0;
+    assert!(gone, "the stop came before the delete: {err:?}");
+    let mozaiks_core::Error::PartlyApplied { message, .. } = &err else {
+        panic!("the user is deleted, and the erase said {err:?}")
+    };
+    assert!(message.contains("1 users"), "{message}");
+}

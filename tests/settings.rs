@@ -456,3 +456,58 @@ async fn secrets_in_arrays_and_url_passwords_survive_an_unrelated_edit() {
     }
     assert_eq!(raw_settings(&db, user.user_id()).await.unwrap(), before);
 }
+
+/// Matching was greedy in one pass: hooks reversed with one edited gave
+/// each token to the other hook's endpoint. And a secret shown redacted
+/// followed an edited URL: a support user could send it anywhere.
+#[tokio::test]
+async fn a_kept_secret_never_moves_to_another_entry_or_endpoint() {
+    let (db, conn, _) = seeded("settings_swap", 20).await;
+    let audit = support::audit_log();
+    let user = user_with_settings(&db, true).await;
+    let raw = raw_db(&db).await;
+    raw.collection::<Document>("settings")
+        .update_one(
+            doc! { "user_id": user.user_id() },
+            doc! { "$set": { "plugin_settings.hooks": {
+                "hooks": [
+                    { "url": "https://a.example/in", "api_token": "S1", "n": 1 },
+                    { "url": "https://b.example/in", "api_token": "S2", "n": 2 },
+                ],
+                "smtp": { "host": "mail.example", "password": "P" },
+            } } },
+        )
+        .await
+        .unwrap();
+    let shown = settings::load(&conn, &user)
+        .await
+        .unwrap()
+        .plugins
+        .into_iter()
+        .find(|p| p.plugin == "hooks")
+        .unwrap()
+        .json;
+    let before = raw_settings(&db, user.user_id()).await.unwrap();
+    let mut reversed: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    let hooks = reversed["hooks"].as_array_mut().unwrap();
+    hooks.reverse();
+    hooks[0]["n"] = serde_json::json!(5); // B, edited, now first
+    let mut elsewhere: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    elsewhere["smtp"]["host"] = serde_json::json!("evil.example");
+    let mut hook_elsewhere: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    hook_elsewhere["hooks"][1]["url"] = serde_json::json!("https://evil.example/in");
+    for edited in [reversed, elsewhere, hook_elsewhere] {
+        let err = settings::save_plugin_settings(
+            &conn,
+            &audit,
+            &user,
+            "hooks",
+            &edited.to_string(),
+            Some(&shown),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.code(), "invalid_input", "{edited}: {err}");
+    }
+    assert_eq!(raw_settings(&db, user.user_id()).await.unwrap(), before);
+}

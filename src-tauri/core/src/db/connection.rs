@@ -87,16 +87,8 @@ pub async fn client_options(
     ClientOptions::parse(assembled.expose())
         .await
         .map_err(|e| match *e.kind {
-            // The stored URI passed the same parser with stand-ins for the
-            // credentials; a message about them must not echo the real ones.
-            ErrorKind::InvalidArgument { message, .. } => Error::InvalidUri {
-                message: match password {
-                    Some(p) if !p.is_empty() && message.contains(p.expose().as_str()) => {
-                        "the user name or password is not accepted by the driver".into()
-                    }
-                    _ => message,
-                },
-            },
+            // The driver's messages name options, never the user-info.
+            ErrorKind::InvalidArgument { message, .. } => Error::InvalidUri { message },
             // mongodb+srv:// looks up its hosts while parsing.
             ErrorKind::DnsResolve { message, .. } => Error::HostUnresolvable {
                 host: srv_name(&profile.uri),

@@ -271,6 +271,18 @@ mod tests {
         }
     }
 
+    /// Editing a saved SCRAM profile: its URI holds no user, the form does.
+    #[test]
+    fn a_saved_profile_whose_mechanism_needs_a_user_validates_again() {
+        let mut i = input("mongodb://ann:pw@h/?authMechanism=SCRAM-SHA-256");
+        let saved = i.clone().validate("x".into()).unwrap().profile;
+        i.uri = saved.uri.clone();
+        i.username = saved.username.clone();
+        let again = i.validate("x".into()).unwrap();
+        assert_eq!(again.profile, saved);
+        assert!(again.new_password.is_none(), "the stored one is kept");
+    }
+
     #[test]
     fn not_remembering_means_ask_each_time() {
         let mut i = input("mongodb://u:p@h");

@@ -24,10 +24,10 @@ const SECRET_OPTIONS: [&str; 1] = ["tlscertificatekeyfilepassword"];
 /// service, a host or an environment).
 const SECRET_MECHANISM_PROPERTY: &str = "aws_session_token";
 /// Mechanisms that authenticate without a password: a user name alone is
-/// complete for them (the certificate, Kerberos ticket or cloud identity
-/// is the secret).
-const PASSWORDLESS_MECHANISMS: [&str; 4] =
-    ["mongodb-x509", "gssapi", "mongodb-aws", "mongodb-oidc"];
+/// complete for them (the certificate, Kerberos ticket or identity
+/// provider is the secret). MONGODB-AWS takes one with a user name (the
+/// secret access key).
+const PASSWORDLESS_MECHANISMS: [&str; 3] = ["mongodb-x509", "gssapi", "mongodb-oidc"];
 
 pub fn split_credentials(raw: &str) -> Result<SplitUri> {
     let raw = raw.trim();
@@ -45,7 +45,7 @@ pub fn split_credentials(raw: &str) -> Result<SplitUri> {
         None => (rest, None),
     };
     if let Some(options) = options {
-        check_options(options, before_options.contains('@'))?;
+        check_options(options)?;
     }
     let (user_info, hosts_and_db) = match before_options.rfind('@') {
         Some(at) => (Some(&before_options[..at]), &before_options[at + 1..]),
@@ -69,7 +69,14 @@ pub fn split_credentials(raw: &str) -> Result<SplitUri> {
     let username = (!user.is_empty()).then_some(user);
     // `user:` is an empty password, which the driver tells from none.
     let password = password.map(Sensitive::new);
-    check_with_credentials(&uri, username.is_some(), password.is_some())?;
+    // A user name may also come from the form (a saved profile's URI never
+    // holds one): `validate` checks again with the user it resolves.
+    check_with_credentials(&uri, username.is_some(), password.is_some()).or_else(
+        |e| match username {
+            None => check_with_credentials(&uri, true, password.is_some()).map_err(|_| e),
+            Some(_) => Err(e),
+        },
+    )?;
     Ok(SplitUri {
         uri,
         username,
@@ -122,7 +129,7 @@ pub fn with_credentials(
 }
 
 /// Whether the URI's `authMechanism` needs a password beside a user name
-/// (the default and SCRAM, PLAIN, MONGODB-CR do; X.509, Kerberos, AWS and
+/// (the default and SCRAM, PLAIN, MONGODB-CR, AWS do; X.509, Kerberos and
 /// OIDC do not).
 pub fn mechanism_takes_password(uri: &str) -> bool {
     let mechanism = uri
@@ -175,17 +182,12 @@ fn check_hosts(hosts_and_db: &str) -> Result<()> {
 }
 
 /// A raw `@` in the options may end a password that holds a raw `?`
-/// (`ann:pa?ss@host`): refused unless the user-info already ended before
-/// them and the `@` stands in an option's value (`replicaSet=my@rs`).
-fn check_options(options: &str, user_info_before: bool) -> Result<()> {
-    let plain_key = |pair: &str| {
-        pair.split_once('=')
-            .is_some_and(|(k, _)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric()))
-    };
-    let ambiguous = options
-        .split('&')
-        .any(|pair| pair.contains('@') && !(user_info_before && plain_key(pair)));
-    if ambiguous {
+/// (`ann:p@ss?w=rd@db/app` reads as the password `p`, the host `ss` and the
+/// option `w=rd@db/app`), and nothing tells that apart from an `@` in an
+/// option's value: refused, so no part of a password reaches the stored
+/// URI or an error. `%40` is the way to write one.
+fn check_options(options: &str) -> Result<()> {
+    if options.contains('@') {
         return Err(encode_hint());
     }
     for pair in options.split('&') {
@@ -309,6 +311,40 @@ mod tests {
             }
             assert_eq!(redact(uri), "<unparseable connection string>");
         }
+    }
+
+    /// An `@` in the options once counted as the end of the user-info: the
+    /// password `p@ss?w=rd` left `ss?w=rd` in the stored URI.
+    #[test]
+    fn no_part_of_a_password_with_raw_at_and_question_marks_is_kept() {
+        for uri in [
+            "mongodb://ann:p@ss?w=rd@db.local/app",
+            "mongodb://ann:p@ss?zz=rd@db.local/app",
+            "mongodb://alice:secret@example.com/admin?replicaset=my@replicaset",
+        ] {
+            let err = split_credentials(uri).unwrap_err();
+            let shown = format!("{err} {err:?}");
+            assert_eq!(err.code(), "invalid_uri", "{uri}");
+            for part in ["ss?", "=rd", "secret"] {
+                assert!(!shown.contains(part), "{shown}");
+            }
+        }
+        assert!(
+            split_credentials("mongodb://alice:s@example.com/admin?replicaSet=my%40rs").is_ok()
+        );
+    }
+
+    /// A saved profile's URI holds no user; editing one whose mechanism
+    /// needs a user must not be refused before the form's user is known.
+    #[test]
+    fn a_mechanism_that_needs_a_user_waits_for_the_forms() {
+        let uri = "mongodb://h/?authMechanism=SCRAM-SHA-256";
+        let s = split_credentials(uri).unwrap();
+        assert_eq!(s.username, None);
+        let alone = check_with_credentials(&s.uri, false, false).unwrap_err();
+        assert_eq!(alone.code(), "invalid_uri");
+        assert!(check_with_credentials(&s.uri, true, true).is_ok());
+        assert_eq!(redact(uri), uri);
     }
 
     #[test]

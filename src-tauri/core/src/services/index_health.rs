@@ -549,7 +549,8 @@ pub fn usage_for(
 ) -> (Option<Usage>, Option<String>) {
     let (usage, note) = usage_or_note(rows);
     match (topology, usage) {
-        (Topology::Sharded, Some(mut usage)) => {
+        // A load balancer fronts mongos routers: the same partial counts.
+        (Topology::Sharded | Topology::LoadBalanced, Some(mut usage)) => {
             usage.unjudged = Some(MONGOS_USAGE.to_string());
             let note =
                 format!("Usage is partial: {MONGOS_USAGE}. Unused indexes are not flagged here.");
@@ -1200,6 +1201,11 @@ mod tests {
             doc! { "name": "user_id_1", "shard": "s1", "host": "a:27018", "accesses": { "ops": 3_i64, "since": month_ago } },
             doc! { "name": "tags_1", "shard": "s1", "host": "a:27018", "accesses": { "ops": 0_i64, "since": month_ago } },
         ];
+        let (balanced, _) = usage_for(Topology::LoadBalanced, Ok(rows.clone()));
+        assert!(
+            balanced.unwrap().unjudged.is_some(),
+            "behind a load balancer too"
+        );
         let (usage, note) = usage_for(Topology::Sharded, Ok(rows));
         let checks = compare(
             &rules_for("notes_notes", &[]),

@@ -537,7 +537,7 @@ pub async fn set_status(
     }
     let selected = doc! { "_id": { "$in": parsed.clone() } };
     let owned = user
-        .collection(conn, name.clone())
+        .primary_collection(conn, name.clone())
         .count(selected.clone())
         .await?;
     if owned != parsed.len() as u64 {

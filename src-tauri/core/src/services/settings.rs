@@ -59,7 +59,17 @@ fn to_json(value: &Bson) -> String {
 }
 
 pub async fn load(conn: &Connection, user: &UserScope) -> Result<UserSettings> {
-    let Some(doc) = settings(conn, user).find_one(doc! {}).await? else {
+    read(settings(conn, user)).await
+}
+
+/// What a save wrote, read back from the primary: a lagging secondary
+/// would show the old value and make the next edit a false conflict.
+async fn load_after_save(conn: &Connection, user: &UserScope) -> Result<UserSettings> {
+    read(user.primary_collection(conn, settings_collection())).await
+}
+
+async fn read(settings: ScopedCollection<'_>) -> Result<UserSettings> {
+    let Some(doc) = settings.find_one(doc! {}).await? else {
         return Ok(UserSettings {
             exists: false,
             notification_preferences: None,
@@ -235,17 +245,35 @@ async fn compare_and_set(
 /// Puts back, from the stored value at the same place, every placeholder
 /// the editor was shown: a secret key's value and a URL's user-info, at any
 /// depth and inside arrays. Array elements shown unchanged are matched to
-/// their stored selves wherever they moved; others by position when the
-/// array kept its length. A placeholder that cannot be matched is refused
-/// with its path: a save never writes one.
+/// their stored selves wherever they moved, before any other is matched by
+/// position (when the array kept its length). A secret is kept only while
+/// the endpoint beside it (`url`, `host`, `webhook`, ...) is as stored: a
+/// support user, who sees it redacted, cannot send it elsewhere. A
+/// placeholder that cannot be matched is refused with its path: a save
+/// never writes one.
 fn keep_redacted(new: &mut Bson, stored: Option<&Bson>, path: &str) -> Result<()> {
     match new {
         Bson::Document(doc) => {
             let stored = stored.and_then(Bson::as_document);
+            let moved = doc.iter().find(|(key, value)| {
+                is_endpoint_key(key)
+                    && stored.and_then(|s| s.get(key.as_str())).map(shown)
+                        != Some((*value).clone().into_relaxed_extjson())
+            });
+            let moved = moved.map(|(key, _)| key.clone());
             for (key, value) in doc.iter_mut() {
                 let old = stored.and_then(|s| s.get(key));
                 let here = format!("{path}.{key}");
                 if value.as_str() == Some(REDACTED) && is_secret_key(key) {
+                    if let Some(endpoint) = &moved {
+                        return Err(Error::invalid(
+                            "json",
+                            format!(
+                                "{here} holds {REDACTED} beside {endpoint}, which changed: \
+                                 type the secret again for the new endpoint"
+                            ),
+                        ));
+                    }
                     *value = old.cloned().ok_or_else(|| unmatched(&here))?;
                 } else {
                     keep_redacted(value, old, &here)?;
@@ -256,18 +284,30 @@ fn keep_redacted(new: &mut Bson, stored: Option<&Bson>, path: &str) -> Result<()
             let stored = stored.and_then(Bson::as_array).map(Vec::as_slice);
             let stored = stored.unwrap_or_default();
             let mut used = vec![false; stored.len()];
+            let mut matched: Vec<Option<usize>> = vec![None; items.len()];
+            for (i, item) in items.iter().enumerate() {
+                if holds_placeholder(item) {
+                    let as_shown = item.clone().into_relaxed_extjson();
+                    matched[i] =
+                        (0..stored.len()).find(|&j| !used[j] && shown(&stored[j]) == as_shown);
+                    if let Some(j) = matched[i] {
+                        used[j] = true;
+                    }
+                }
+            }
             let same_length = stored.len() == items.len();
             for (i, item) in items.iter_mut().enumerate() {
                 if !holds_placeholder(item) {
                     continue;
                 }
-                let as_shown = item.clone().into_relaxed_extjson();
-                let at = (0..stored.len())
-                    .find(|&j| !used[j] && shown(&stored[j]) == as_shown)
-                    .or((same_length && !used[i]).then_some(i));
-                if let Some(j) = at {
-                    used[j] = true;
-                }
+                let at = match matched[i] {
+                    Some(j) => Some(j),
+                    None if same_length && !used[i] => {
+                        used[i] = true;
+                        Some(i)
+                    }
+                    None => None,
+                };
                 keep_redacted(item, at.map(|j| &stored[j]), &format!("{path}[{i}]"))?;
             }
         }
@@ -282,6 +322,19 @@ fn keep_redacted(new: &mut Bson, stored: Option<&Bson>, path: &str) -> Result<()
         _ => {}
     }
     Ok(())
+}
+
+/// A key that names where a secret is sent.
+fn is_endpoint_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    [
+        "url", "uri", "host", "endpoint", "webhook", "domain", "server", "address",
+    ]
+    .iter()
+    .any(|w| {
+        key.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|part| part.starts_with(w) || part.ends_with(w))
+    })
 }
 
 fn holds_placeholder(value: &Bson) -> bool {
@@ -323,7 +376,7 @@ pub async fn save_notification_preferences(
     let path = "notification_preferences";
     let ctx = WriteContext::begin(conn, audit, intent(user, path, &set)).await?;
     compare_and_set(&ctx, user, path, expected_json, set).await?;
-    load(conn, user).await
+    load_after_save(conn, user).await
 }
 
 pub async fn save_plugin_settings(
@@ -340,7 +393,7 @@ pub async fn save_plugin_settings(
     let set = doc! { &path: value };
     let ctx = WriteContext::begin(conn, audit, intent(user, &path, &set)).await?;
     compare_and_set(&ctx, user, &path, expected_json, set).await?;
-    load(conn, user).await
+    load_after_save(conn, user).await
 }
 
 fn intent(user: &UserScope, path: &str, set: &Document) -> Change {

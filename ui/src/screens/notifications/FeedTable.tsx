@@ -34,8 +34,6 @@ export function ReadBadge({ read }: { read: boolean }) {
   );
 }
 
-/** A user as the feed page's lookup names one (`FeedPage.users`). */
-
 const ROW_HEIGHT = 44;
 
 /** What a row's cells call back; one stable object for every row. */

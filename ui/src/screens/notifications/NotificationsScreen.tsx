@@ -33,6 +33,7 @@ import {
 import { FeedTable } from './FeedTable';
 import { NotificationChart } from './NotificationChart';
 import { UserPicker } from './UserPicker';
+import { onlyShown } from '../../components/selection';
 
 interface Props {
   state: FeedState;
@@ -273,8 +274,3 @@ function ChartSection({ onBar }: { onBar: (type: string, day: string) => void })
 
 const EMPTY: FeedRow[] = [];
 
-/** `selected` without the ids not among `rows` (the same set when none is dropped). */
-function onlyShown(selected: ReadonlySet<string>, rows: readonly FeedRow[]): ReadonlySet<string> {
-  const shown = new Set(rows.map((r) => r.id));
-  return [...selected].every((id) => shown.has(id)) ? selected : new Set([...selected].filter((id) => shown.has(id)));
-}

@@ -73,9 +73,9 @@ describe('EraseModal', () => {
     const { user } = renderErase();
     const modal = await screen.findByTestId('erase-modal');
     expect(modal).toHaveTextContent(
-      "The user document is already gone; an earlier erase stopped part-way. Type the user's id to delete what is left",
+      "No user document has this id (an earlier erase may have stopped part-way); its data is still here. Type the user's id to delete what is left",
     );
-    expect(within(modal).getByTestId('erase-instructions')).toHaveTextContent('The user document is already gone');
+    expect(within(modal).getByTestId('erase-instructions')).toHaveTextContent('No user document has this id');
     expect(within(modal).queryByText(/no email/)).not.toBeInTheDocument();
     expect(within(modal).getByTestId('erase-plan-total')).toHaveTextContent('18');
     const confirm = within(modal).getByTestId('erase-confirm');
@@ -107,7 +107,7 @@ describe('EraseModal', () => {
     await waitFor(() => expect(backend.erasePlan).toHaveBeenCalledTimes(2));
     expect(screen.getByTestId('erase-partly')).toHaveTextContent(message);
     await waitFor(() =>
-      expect(screen.getByTestId('erase-instructions')).toHaveTextContent('The user document is already gone'),
+      expect(screen.getByTestId('erase-instructions')).toHaveTextContent('No user document has this id'),
     );
     expect(screen.getByTestId('erase-plan-total')).toHaveTextContent('18');
     const input = screen.getByTestId('erase-confirm-input');

@@ -108,7 +108,7 @@ function EraseBody({ userId, onClose, onErased }: { userId: string; onClose: () 
   const instructions = !byId
     ? "Type the user's email"
     : p.resumed
-      ? "The user document is already gone; an earlier erase stopped part-way. Type the user's id to delete what is left"
+      ? "No user document has this id (an earlier erase may have stopped part-way); its data is still here. Type the user's id to delete what is left"
       : "Type the user's id (this user has no email)";
   return (
     <Stack gap="md" data-testid="erase-modal" data-resumed={p.resumed}>

@@ -10,6 +10,7 @@ import { formatCount, plural } from '../../format';
 import { BulkActions } from '../notifications/BulkActions';
 import { queryKeys } from '../../queries';
 import { NOTIFICATIONS_PAGE_SIZE } from './useUser';
+import { onlyShown } from '../../components/selection';
 
 const KIND_COLORS: Record<string, string> = {
   task_reminder: 'grape',
@@ -214,8 +215,3 @@ export function NotificationsSection({ userId }: { userId: string }) {
 
 const NO_ROWS: NotificationRow[] = [];
 
-/** `selected` without the ids not among `rows` (the same set when none is dropped). */
-function onlyShown(selected: ReadonlySet<string>, rows: readonly NotificationRow[]): ReadonlySet<string> {
-  const shown = new Set(rows.map((n) => n.id));
-  return [...selected].every((id) => shown.has(id)) ? selected : new Set([...selected].filter((id) => shown.has(id)));
-}
