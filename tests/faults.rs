@@ -505,20 +505,7 @@ async fn an_erase_stopped_part_way_says_what_it_deleted_and_can_be_finished() {
     let wire = Tripwire::start();
     let (conn, audit, raw) = wire.connect("faults_erase", 1_500, 30).await;
     let users = raw.collection::<Document>("users");
-    let ids: Vec<_> = support::dump(&raw, "users").await[..2]
-        .iter()
-        .map(|d| d.get_object_id("_id").unwrap())
-        .collect();
-    for id in &ids {
-        users
-            .update_one(
-                doc! { "_id": id },
-                doc! { "$set": { "roles": ["superadmin"] } },
-            )
-            .await
-            .unwrap();
-    }
-    let user = UserScope::from_object_id(ids[0]);
+    let user = support::only_superadmins(&raw, 2).await.remove(0).0;
     let plan = gdpr::erase_plan(&conn, &user).await.unwrap();
     // The user document goes first (findAndModify), then settings (the
     // first delete); the server stops before the second delete.
@@ -541,7 +528,10 @@ async fn an_erase_stopped_part_way_says_what_it_deleted_and_can_be_finished() {
     );
     assert!(*matched >= 1.0, "{matched}");
     assert_eq!(
-        users.count_documents(doc! { "_id": ids[0] }).await.unwrap(),
+        users
+            .count_documents(doc! { "_id": user.object_id() })
+            .await
+            .unwrap(),
         0
     );
 
@@ -577,20 +567,7 @@ async fn a_superadmin_erase_whose_check_fails_after_the_delete_says_so() {
     let wire = Tripwire::start();
     let (conn, audit, raw) = wire.connect("faults_erase_check", 1_500, 20).await;
     let users = raw.collection::<Document>("users");
-    let ids: Vec<_> = support::dump(&raw, "users").await[..2]
-        .iter()
-        .map(|d| d.get_object_id("_id").unwrap())
-        .collect();
-    for id in &ids {
-        users
-            .update_one(
-                doc! { "_id": id },
-                doc! { "$set": { "roles": ["superadmin"] } },
-            )
-            .await
-            .unwrap();
-    }
-    let user = UserScope::from_object_id(ids[0]);
+    let user = support::only_superadmins(&raw, 2).await.remove(0).0;
     // Count the counts (aggregate) an erase sends before its delete: the
     // plan's, then the last-superadmin check. The next one follows the delete.
     wire.arm("aggregate", usize::MAX);
@@ -602,7 +579,11 @@ async fn a_superadmin_erase_whose_check_fails_after_the_delete_says_so() {
         .unwrap_err();
     wire.restart(&conn).await;
     // The server stopped, so the user could not come back either.
-    let gone = users.count_documents(doc! { "_id": ids[0] }).await.unwrap() == 0;
+    let gone = users
+        .count_documents(doc! { "_id": user.object_id() })
+        .await
+        .unwrap()
+        == 0;
     assert!(gone, "the stop came before the delete: {err:?}");
     let mozaiks_core::Error::PartlyApplied { message, .. } = &err else {
         panic!("the user is deleted, and the erase said {err:?}")

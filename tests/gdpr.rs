@@ -167,39 +167,13 @@ async fn export_holds_everything_erase_then_removes() {
     );
 }
 
-/// Makes the first `n` users (in `_id` order) the only superadmins; their
-/// scopes and emails.
-async fn only_superadmins(raw: &mongodb::Database, n: usize) -> Vec<(UserScope, String)> {
-    let users = raw.collection::<Document>("users");
-    users
-        .update_many(doc! {}, doc! { "$set": { "roles": ["user"] } })
-        .await
-        .unwrap();
-    let mut chosen = Vec::new();
-    for d in &support::dump(raw, "users").await[..n] {
-        let id = d.get_object_id("_id").unwrap();
-        users
-            .update_one(
-                doc! { "_id": id },
-                doc! { "$set": { "roles": ["superadmin"] } },
-            )
-            .await
-            .unwrap();
-        chosen.push((
-            UserScope::from_object_id(id),
-            d.get_str("email").unwrap().to_string(),
-        ));
-    }
-    chosen
-}
-
 /// Erase had no last-superadmin check.
 #[tokio::test]
 async fn the_last_superadmin_cannot_be_erased() {
     let (db, conn, _) = seeded("gdpr_admin", 20).await;
     let raw = raw_db(&db).await;
     let users = raw.collection::<Document>("users");
-    let (user, email) = only_superadmins(&raw, 1).await.remove(0);
+    let (user, email) = support::only_superadmins(&raw, 1).await.remove(0);
     let id = user.object_id();
     let dir = tempfile::tempdir().unwrap();
     let audit = AuditLog::new(dir.path());
@@ -221,7 +195,7 @@ async fn racing_erases_of_the_last_two_superadmins_keep_one() {
     let (db, conn, _) = seeded("gdpr_race", 20).await;
     let raw = raw_db(&db).await;
     let users = raw.collection::<Document>("users");
-    let targets = only_superadmins(&raw, 2).await;
+    let targets = support::only_superadmins(&raw, 2).await;
     let audit = support::audit_log();
     let (a, b) = tokio::join!(
         gdpr::erase(&conn, &audit, &targets[0].0, &targets[0].1),

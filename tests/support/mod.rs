@@ -10,7 +10,8 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
-use mongodb::bson::Document;
+use mongodb::bson::{doc, Document};
+use mozaiks_core::db::scope::UserScope;
 use mozaiks_core::profiles::profile::{Environment, Profile, ProfileInput};
 
 pub struct TestServer {
@@ -314,4 +315,30 @@ impl TestServer {
             child.wait().unwrap();
         }
     }
+}
+
+/// Makes the first `n` users (in `_id` order) the only superadmins; their
+/// scopes and emails.
+pub async fn only_superadmins(raw: &mongodb::Database, n: usize) -> Vec<(UserScope, String)> {
+    let users = raw.collection::<Document>("users");
+    users
+        .update_many(doc! {}, doc! { "$set": { "roles": ["user"] } })
+        .await
+        .unwrap();
+    let mut chosen = Vec::new();
+    for d in &dump(raw, "users").await[..n] {
+        let id = d.get_object_id("_id").unwrap();
+        users
+            .update_one(
+                doc! { "_id": id },
+                doc! { "$set": { "roles": ["superadmin"] } },
+            )
+            .await
+            .unwrap();
+        chosen.push((
+            UserScope::from_object_id(id),
+            d.get_str("email").unwrap().to_string(),
+        ));
+    }
+    chosen
 }

@@ -227,6 +227,23 @@ fn same_file_inside(_path: &Path, _dir: &Path) -> bool {
     false
 }
 
+/// A file's permission bits, read and set, for the tests of the files
+/// kept private (the audit trail, the profiles file).
+#[cfg(all(test, unix))]
+pub(crate) mod modes {
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::Path;
+
+    pub fn mode(path: &Path) -> String {
+        let bits = std::fs::metadata(path).unwrap().permissions().mode();
+        format!("{:o}", bits & 0o777)
+    }
+
+    pub fn set_mode(path: &Path, mode: u32) {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::SavePath;

@@ -299,6 +299,8 @@ impl AuditLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(unix)]
+    use crate::save_path::modes::{mode, set_mode};
     use serde_json::json;
 
     #[test]
@@ -309,21 +311,6 @@ mod tests {
         );
         assert_eq!(c.before, json!({ "b": 2, "gone": true, "new": null }));
         assert_eq!(c.after, json!({ "b": 3, "gone": null, "new": "y" }));
-    }
-
-    #[cfg(unix)]
-    fn mode(path: &Path) -> String {
-        use std::os::unix::fs::PermissionsExt;
-        format!(
-            "{:o}",
-            std::fs::metadata(path).unwrap().permissions().mode() & 0o777
-        )
-    }
-
-    #[cfg(unix)]
-    fn set_mode(path: &Path, mode: u32) {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
     }
 
     /// The trail holds the before and after values of user edits (personal

@@ -103,6 +103,8 @@ impl ProfileStore {
 mod tests {
     use super::*;
     use crate::profiles::profile::{Environment, PasswordMode};
+    #[cfg(unix)]
+    use crate::save_path::modes::{mode, set_mode};
 
     fn profile(id: &str) -> Profile {
         Profile {
@@ -153,21 +155,6 @@ mod tests {
         let store = ProfileStore::new(dir.path());
         std::fs::write(store.path(), "{not json").unwrap();
         assert_eq!(store.list().unwrap_err().code(), "storage");
-    }
-
-    #[cfg(unix)]
-    fn mode(path: &Path) -> String {
-        use std::os::unix::fs::PermissionsExt;
-        format!(
-            "{:o}",
-            std::fs::metadata(path).unwrap().permissions().mode() & 0o777
-        )
-    }
-
-    #[cfg(unix)]
-    fn set_mode(path: &Path, mode: u32) {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
     }
 
     /// The profiles file names every server and user the admin reaches:
