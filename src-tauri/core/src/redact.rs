@@ -45,7 +45,8 @@ const FACT_WORDS: [&str; 14] = [
     "id", "policy", "changed", "hint",
 ];
 
-fn words(key: &str) -> Vec<String> {
+/// A key's words, lower case: `apiToken` and `api_token` are `api`, `token`.
+pub fn words(key: &str) -> Vec<String> {
     let mut out = Vec::new();
     for part in key.split(|c: char| !c.is_ascii_alphanumeric()) {
         let chars: Vec<char> = part.chars().collect();

@@ -140,7 +140,7 @@ impl ProfileInput {
         }
         let password = match (&username, self.remember_password) {
             (None, _) => PasswordMode::None,
-            // X.509, Kerberos, AWS, OIDC: the user name is the whole credential.
+            // X.509, Kerberos, OIDC: the user name is the whole credential.
             (Some(_), _)
                 if new_password.is_none() && !uri::mechanism_takes_password(&split.uri) =>
             {

@@ -73,7 +73,10 @@ pub fn split_credentials(raw: &str) -> Result<SplitUri> {
     // holds one): `validate` checks again with the user it resolves.
     check_with_credentials(&uri, username.is_some(), password.is_some()).or_else(
         |e| match username {
-            None => check_with_credentials(&uri, true, password.is_some()).map_err(|_| e),
+            None => {
+                let with_password = password.is_some() || mechanism_takes_password(&uri);
+                check_with_credentials(&uri, true, with_password).map_err(|_| e)
+            }
             Some(_) => Err(e),
         },
     )?;
@@ -338,13 +341,16 @@ mod tests {
     /// needs a user must not be refused before the form's user is known.
     #[test]
     fn a_mechanism_that_needs_a_user_waits_for_the_forms() {
-        let uri = "mongodb://h/?authMechanism=SCRAM-SHA-256";
-        let s = split_credentials(uri).unwrap();
-        assert_eq!(s.username, None);
-        let alone = check_with_credentials(&s.uri, false, false).unwrap_err();
-        assert_eq!(alone.code(), "invalid_uri");
-        assert!(check_with_credentials(&s.uri, true, true).is_ok());
-        assert_eq!(redact(uri), uri);
+        for mechanism in ["SCRAM-SHA-256", "PLAIN", "MONGODB-X509"] {
+            let uri = format!("mongodb://h/?authMechanism={mechanism}");
+            let s = split_credentials(&uri).unwrap();
+            assert_eq!(s.username, None);
+            let with_password = mechanism_takes_password(&uri);
+            assert!(check_with_credentials(&s.uri, true, with_password).is_ok());
+            assert_eq!(redact(&uri), uri);
+        }
+        let alone = check_with_credentials("mongodb://h/?authMechanism=PLAIN", false, false);
+        assert_eq!(alone.unwrap_err().code(), "invalid_uri");
     }
 
     #[test]

@@ -248,12 +248,21 @@ pub async fn erase(
     let mut deleted = Vec::new();
     match delete_all(&ctx, user, &plan, is_superadmin, &mut deleted).await {
         Ok(()) => {}
-        Err(Error::LastSuperadmin) => {
-            ctx.done(Change::new("users", user.user_id(), "erase_user_restored"))
-                .await?;
-            return Err(Error::LastSuperadmin);
+        Err(Stop::Restored(cause)) => {
+            let outcome = serde_json::json!({ "restored": true, "cause": cause.code() });
+            ctx.done(
+                Change::new("users", user.user_id(), "erase_user_restored")
+                    .values(Value::Null, outcome),
+            )
+            .await?;
+            return Err(cause);
         }
-        Err(e) => return Err(stopped(&ctx, user, operation, &plan, &deleted, e).await),
+        Err(Stop::Failed(e)) => {
+            return Err(stopped(&ctx, user, operation, &plan, &deleted, e).await)
+        }
+        Err(Stop::Unrestored { cause, last }) => {
+            return Err(unrestored(&ctx, user, &plan, cause, last).await)
+        }
     }
     let planned = serde_json::to_value(&plan.collections)?;
     let result = ErasePlan {
@@ -268,16 +277,36 @@ pub async fn erase(
     Ok(result)
 }
 
+/// How the deletes stopped.
+enum Stop {
+    /// The superadmin came back (no other remained, or that could not be
+    /// checked): nothing was erased. The cause is `LastSuperadmin` or the
+    /// check's error.
+    Restored(Error),
+    /// A delete failed; what went before is in `deleted`.
+    Failed(Error),
+    /// The superadmin's document was deleted and could not be put back;
+    /// `last`: no other superadmin remains (else, that is unknown).
+    Unrestored { cause: Error, last: bool },
+}
+
+impl From<Error> for Stop {
+    fn from(e: Error) -> Stop {
+        Stop::Failed(e)
+    }
+}
+
 /// The deletes, each count pushed to `deleted` as it is done. A superadmin
-/// goes first, and comes back if two erases raced and took the last one;
-/// anyone else goes last, and only if not promoted meanwhile.
+/// goes first, and comes back if two erases raced and took the last one
+/// (or the check for another failed); anyone else goes last, and only if
+/// not promoted meanwhile.
 async fn delete_all(
     ctx: &WriteContext<'_>,
     user: &UserScope,
     plan: &ErasePlan,
     is_superadmin: bool,
     deleted: &mut Vec<CollectionCount>,
-) -> Result<()> {
+) -> std::result::Result<(), Stop> {
     let writer = Users::writer(ctx);
     let count = |collection: &str, n: u64| CollectionCount {
         collection: collection.into(),
@@ -291,11 +320,15 @@ async fn delete_all(
         // The last one, or unknown (the check failed): the user comes back.
         let others = writer.reader().other_superadmins(user.object_id()).await;
         if !matches!(others, Ok(n) if n > 0) {
-            if let Err(e) = writer.put_back(gone).await {
-                deleted.push(count("users", 1)); // gone, and could not come back
-                return Err(e);
-            }
-            return Err(others.err().unwrap_or(Error::LastSuperadmin));
+            let last = others.is_ok();
+            let cause = others.err().unwrap_or(Error::LastSuperadmin);
+            return Err(match writer.put_back(gone).await {
+                Ok(()) => Stop::Restored(cause),
+                Err(failed) => Stop::Unrestored {
+                    cause: failed,
+                    last,
+                },
+            });
         }
         deleted.push(count("users", 1));
     }
@@ -320,6 +353,48 @@ async fn delete_all(
         deleted.push(count("users", n));
     }
     Ok(())
+}
+
+/// A superadmin's document deleted and not put back: audited, and told
+/// without the "erase again" of a stop (a retry would not bring them back).
+async fn unrestored(
+    ctx: &WriteContext<'_>,
+    user: &UserScope,
+    plan: &ErasePlan,
+    cause: Error,
+    last: bool,
+) -> Error {
+    let outcome = serde_json::json!({
+        "deleted": [{ "collection": "users", "count": 1 }],
+        "put_back_failed": true,
+        "no_other_superadmin": last,
+        "error": cause.code(),
+    });
+    let change = Change::new("users", user.user_id(), "erase_user").values(
+        serde_json::to_value(&plan.collections).unwrap_or_default(),
+        outcome,
+    );
+    if let Err(audit) = ctx.done(change).await {
+        log::error!("audit of an unrestored superadmin failed: {}", audit.code());
+    }
+    let why = match last {
+        true => "no other superadmin remains, and putting the user back failed",
+        false => "checking for another superadmin failed, and putting the user back failed too",
+    };
+    let next = match last {
+        true => "Restore this user from a backup: erasing again would not bring them back.",
+        false => "Check that another superadmin remains before erasing again.",
+    };
+    Error::PartlyApplied {
+        message: format!(
+            "The user document was deleted, but {why} ({}). Nothing else was erased. {next}",
+            cause.code()
+        ),
+        matched: 1.0,
+        modified: 1.0,
+        stopped_at_user: user.user_id().to_string(),
+        cause: cause.code().to_string(),
+    }
 }
 
 /// An erase stopped part-way: audited with what it deleted, and told as

@@ -2,6 +2,8 @@
 //! settings, saved with compare-and-set so a concurrent edit is reported as
 //! a conflict instead of being overwritten.
 
+use std::collections::BTreeMap;
+
 use mongodb::bson::{doc, Bson, Document};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -11,7 +13,7 @@ use crate::db::audit::{AuditLog, Change};
 use crate::db::connection::Connection;
 use crate::db::scope::{PerUserCollection, ScopedCollection, UserScope};
 use crate::db::write::WriteContext;
-use crate::redact::{is_secret_key, redact, redact_userinfo, REDACTED};
+use crate::redact::{is_secret_key, redact, redact_userinfo, words, REDACTED};
 use crate::schema::{is_plugin_name, DIGEST_FREQUENCIES, MAX_PLUGIN_SETTINGS_BYTES, SETTINGS};
 use crate::{Error, Result};
 
@@ -246,37 +248,28 @@ async fn compare_and_set(
 /// the editor was shown: a secret key's value and a URL's user-info, at any
 /// depth and inside arrays. Array elements shown unchanged are matched to
 /// their stored selves wherever they moved, before any other is matched by
-/// position (when the array kept its length). A secret is kept only while
-/// the endpoint beside it (`url`, `host`, `webhook`, ...) is as stored: a
-/// support user, who sees it redacted, cannot send it elsewhere. A
-/// placeholder that cannot be matched is refused with its path: a save
-/// never writes one.
+/// position (when the array kept its length). A placeholder is kept only
+/// while its entry's endpoints are as stored ([`same_endpoints`]): a
+/// support user, who sees a secret redacted, cannot send it elsewhere. One
+/// that cannot be matched is refused with its path: a save never writes one.
 fn keep_redacted(new: &mut Bson, stored: Option<&Bson>, path: &str) -> Result<()> {
+    if holds_placeholder(new) {
+        same_endpoints(new, stored, path)?;
+    }
+    restore(new, stored, path)
+}
+
+fn restore(new: &mut Bson, stored: Option<&Bson>, path: &str) -> Result<()> {
     match new {
         Bson::Document(doc) => {
             let stored = stored.and_then(Bson::as_document);
-            let moved = doc.iter().find(|(key, value)| {
-                is_endpoint_key(key)
-                    && stored.and_then(|s| s.get(key.as_str())).map(shown)
-                        != Some((*value).clone().into_relaxed_extjson())
-            });
-            let moved = moved.map(|(key, _)| key.clone());
             for (key, value) in doc.iter_mut() {
                 let old = stored.and_then(|s| s.get(key));
                 let here = format!("{path}.{key}");
                 if value.as_str() == Some(REDACTED) && is_secret_key(key) {
-                    if let Some(endpoint) = &moved {
-                        return Err(Error::invalid(
-                            "json",
-                            format!(
-                                "{here} holds {REDACTED} beside {endpoint}, which changed: \
-                                 type the secret again for the new endpoint"
-                            ),
-                        ));
-                    }
                     *value = old.cloned().ok_or_else(|| unmatched(&here))?;
                 } else {
-                    keep_redacted(value, old, &here)?;
+                    restore(value, old, &here)?;
                 }
             }
         }
@@ -308,6 +301,7 @@ fn keep_redacted(new: &mut Bson, stored: Option<&Bson>, path: &str) -> Result<()
                     }
                     None => None,
                 };
+                // Each element is an entry of its own (a hook, a mirror).
                 keep_redacted(item, at.map(|j| &stored[j]), &format!("{path}[{i}]"))?;
             }
         }
@@ -324,17 +318,63 @@ fn keep_redacted(new: &mut Bson, stored: Option<&Bson>, path: &str) -> Result<()
     Ok(())
 }
 
-/// A key that names where a secret is sent.
+/// An entry (an array element, or the settings outside their arrays) keeps
+/// its secrets only while each of its endpoints (a string holding `://`, or
+/// the value of a key whose last word names where things are sent) reads
+/// as stored, at any depth within the entry.
+fn same_endpoints(new: &Bson, stored: Option<&Bson>, path: &str) -> Result<()> {
+    let (mut now, mut was) = (BTreeMap::new(), BTreeMap::new());
+    endpoints(new, path, &mut now);
+    if let Some(stored) = stored {
+        endpoints(stored, path, &mut was);
+    }
+    let changed = now
+        .iter()
+        .find(|(k, v)| was.get(*k) != Some(v))
+        .map(|(k, _)| k)
+        .or_else(|| was.keys().find(|k| !now.contains_key(*k)));
+    match changed {
+        None => Ok(()),
+        Some(endpoint) => Err(Error::invalid(
+            "json",
+            format!(
+                "{endpoint} changed, and its entry ({path}) holds {REDACTED}: \
+                 type the secret again for the new endpoint"
+            ),
+        )),
+    }
+}
+
+fn endpoints(value: &Bson, path: &str, out: &mut BTreeMap<String, Value>) {
+    let Bson::Document(doc) = value else {
+        return;
+    };
+    for (key, v) in doc {
+        let here = format!("{path}.{key}");
+        match v {
+            _ if is_secret_key(key) => {}
+            Bson::Document(_) => endpoints(v, &here, out),
+            Bson::Array(_) => {} // its elements are entries of their own
+            Bson::String(text) if text.contains("://") => {
+                out.insert(here, shown(v));
+            }
+            _ if is_endpoint_key(key) => {
+                out.insert(here, shown(v));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A key whose last word names where things are sent.
 fn is_endpoint_key(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    [
-        "url", "uri", "host", "endpoint", "webhook", "domain", "server", "address",
-    ]
-    .iter()
-    .any(|w| {
-        key.split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|part| part.starts_with(w) || part.ends_with(w))
-    })
+    const WORDS: [&str; 13] = [
+        "url", "uri", "host", "hostname", "endpoint", "webhook", "domain", "server", "address",
+        "dsn", "callback", "base", "proxy",
+    ];
+    words(key)
+        .last()
+        .is_some_and(|w| WORDS.contains(&w.as_str()))
 }
 
 fn holds_placeholder(value: &Bson) -> bool {
@@ -431,6 +471,56 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    /// The editor's round trip: the stored value as shown, edited by `edit`,
+    /// with its placeholders put back.
+    fn save_back(stored: Document, edit: impl FnOnce(&mut Value)) -> Result<Document> {
+        let stored = Bson::Document(stored);
+        let mut edited = shown(&stored);
+        edit(&mut edited);
+        let mut new = Bson::try_from(edited).unwrap();
+        keep_redacted(&mut new, Some(&stored), "plugin_settings.p")?;
+        Ok(new.as_document().unwrap().clone())
+    }
+
+    /// A secret follows no endpoint change anywhere in its entry, nested
+    /// either way; a key that is both secret and endpoint-like
+    /// (`webhook_secret`) is a secret; only a key's last word names an
+    /// endpoint (`webhook_events` is none).
+    #[test]
+    fn a_secret_is_kept_only_while_its_entry_points_where_it_did() {
+        let stored = doc! {
+            "url": "https://a.example", "auth": { "api_key": "K" },
+            "webhook_secret": "W", "webhook_events": ["push"], "region": "eu",
+            "hooks": [{ "api_token": "T", "target": { "url": "https://b.example" } }],
+        };
+        let kept = save_back(stored.clone(), |v| {
+            v["region"] = "us".into();
+            v["webhook_events"] = serde_json::json!(["push", "tag"]);
+        })
+        .unwrap();
+        assert_eq!(
+            kept.get_document("auth").unwrap().get_str("api_key"),
+            Ok("K")
+        );
+        assert_eq!(kept.get_str("webhook_secret"), Ok("W"));
+        let hook = kept.get_array("hooks").unwrap()[0].as_document().unwrap();
+        assert_eq!(hook.get_str("api_token"), Ok("T"));
+
+        let moved = save_back(stored.clone(), |v| v["url"] = "https://evil.example".into());
+        assert!(moved
+            .unwrap_err()
+            .to_string()
+            .contains("plugin_settings.p.url changed"));
+        let nested = save_back(stored, |v| {
+            v["hooks"][0]["target"]["url"] = "https://evil.example".into()
+        });
+        let err = nested.unwrap_err().to_string();
+        assert!(
+            err.contains("plugin_settings.p.hooks[0].target.url changed"),
+            "{err}"
+        );
     }
 
     #[test]
