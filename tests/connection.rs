@@ -360,3 +360,15 @@ async fn reads_that_decide_a_write_go_to_the_primary_whatever_the_uri_says() {
             .selection_criteria()
     ));
 }
+
+/// The overview's deployment section: the test server is standalone, so
+/// there are no members, routers or shards to list.
+#[tokio::test]
+async fn the_test_server_is_described_as_standalone() {
+    let (conn, _) = support::connect(&unique_db("deployment")).await;
+    let d = mozaiks_core::services::topology::deployment(&conn)
+        .await
+        .unwrap();
+    assert_eq!(d.topology, Topology::Standalone);
+    assert!(d.members.is_empty() && d.routers.is_empty() && d.shards.is_empty());
+}

@@ -20,7 +20,7 @@ async fn snapshot(db: &str) -> Vec<Vec<Document>> {
 /// Commands that write nothing to the database: reads, and the app's own
 /// state (profiles, the connection, the read-only switch, a CSV the user
 /// saves). Every other command is a write and must be refused read-only.
-const NOT_DATABASE_WRITES: [&str; 37] = [
+const NOT_DATABASE_WRITES: [&str; 38] = [
     "list_profiles",
     "create_profile",
     "update_profile",
@@ -32,6 +32,7 @@ const NOT_DATABASE_WRITES: [&str; 37] = [
     "connect",
     "disconnect",
     "overview",
+    "deployment",
     "connection_health",
     "set_read_only",
     "list_users",

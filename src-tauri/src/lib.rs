@@ -44,6 +44,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             connection::connect,
             connection::disconnect,
             connection::overview,
+            connection::deployment,
             connection::connection_health,
             connection::set_read_only,
             seed::seed_demo_data,

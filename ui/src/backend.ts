@@ -19,6 +19,7 @@ import {
   type Compose,
   type ConnectionTest,
   type DayCount,
+  type Deployment,
   type EnvironmentOffer,
   type ErasePlan,
   type ExportProgress,
@@ -72,6 +73,7 @@ export type {
   Compose,
   ConnectionTest,
   DayCount,
+  Deployment,
   Drill,
   DuplicateValue,
   Environment,
@@ -96,6 +98,7 @@ export type {
   HealthReport,
   IndexCheck,
   IndexState,
+  Member,
   NotificationPreferences,
   NotificationRef,
   NotificationRow,
@@ -115,6 +118,7 @@ export type {
   Sent,
   Series,
   ServerInfo,
+  Shard,
   StatusPage,
   SubscriptionState,
   Topology,
@@ -213,6 +217,9 @@ export const connect = (id: string, password: string | null): Promise<Overview> 
 export const disconnect = (): Promise<null> => unwrap(() => commands.disconnect());
 
 export const overview = (): Promise<Overview> => unwrap(() => commands.overview());
+
+/** The replica set's members, or the cluster's routers and shards. */
+export const deployment = (): Promise<Deployment> => unwrap(() => commands.deployment());
 
 /** Whether the server answers now (the header polls it). */
 export const connectionHealth = (): Promise<Health> => unwrap(() => commands.connectionHealth());

@@ -22,6 +22,8 @@ export const commands = {
 	connect: (id: string, password: string | null) => typedError<Overview, AppError>(__TAURI_INVOKE("connect", { id, password })),
 	disconnect: () => typedError<null, AppError>(__TAURI_INVOKE("disconnect")),
 	overview: () => typedError<Overview, AppError>(__TAURI_INVOKE("overview")),
+	/**  The replica set's members, or the cluster's routers and shards. */
+	deployment: () => typedError<Deployment, AppError>(__TAURI_INVOKE("deployment")),
 	/**
 	 *  Whether the server answers now; the header polls it, and queries retry
 	 *  once it is back (the driver reconnects by itself).
@@ -317,6 +319,21 @@ export type DayCount = {
 	unread: number | null,
 };
 
+export type Deployment = {
+	topology: Topology,
+	set_name: string | null,
+	members: Member[],
+	/**  Through `mongos`: the routers the connection uses. */
+	routers: string[],
+	shards: Shard[],
+	/**
+	 *  What it was read from (`replSetGetStatus`, `hello`, `listShards`),
+	 *  and why a fuller source was not, when it was not.
+	 */
+	source: string,
+	note: string | null,
+};
+
 /**  Where a click on a bar leads, filtered to what the bar counted. */
 export type Drill = {
 	to: "users",
@@ -585,6 +602,28 @@ export type IndexState = "ok" | "missing" |
  */
 "options_differ";
 
+export type Member = {
+	host: string,
+	/**
+	 *  `PRIMARY`, `SECONDARY`, `ARBITER`, `(not reachable/healthy)`, ...;
+	 *  from `hello`, only what it can tell (primary, secondary, arbiter,
+	 *  passive).
+	 */
+	state: string,
+	/**  `None` when only `hello` answered (it says nothing of health). */
+	healthy: boolean | null,
+	/**
+	 *  Seconds behind the primary's last operation (healthy data-bearing
+	 *  members, with status).
+	 */
+	lag_seconds: number | null,
+	priority: number | null,
+	hidden: boolean,
+	arbiter: boolean,
+	/**  A delayed member's delay, in seconds. */
+	delay_seconds: number | null,
+};
+
 export type NotificationPreferences = {
 	email_enabled: boolean,
 	push_enabled: boolean,
@@ -784,6 +823,13 @@ export type Series = {
 export type ServerInfo = {
 	version: string,
 	topology: Topology,
+};
+
+export type Shard = {
+	name: string,
+	/**  `rs0/h1:27018,h2:27018`: its replica set and hosts. */
+	hosts: string[],
+	replica_set: string | null,
 };
 
 /**  A page of one status's documents across users, newest first. */

@@ -52,6 +52,8 @@ export const queryKeys = {
   notificationFeed: (query: FeedQuery) => ['db', 'notifications', 'feed', query] as const,
   notificationChart: ['db', 'notifications', 'chart'] as const,
   notificationTtl: ['db', 'notifications', 'ttl'] as const,
+  /** The replica set's members, or the cluster's routers and shards. */
+  deployment: ['db', 'deployment'] as const,
   pluginOverview: ['db', 'plugins', 'overview'] as const,
   pluginSchema: (collection: string) => ['db', 'plugins', collection, 'schema'] as const,
   pluginFindings: (collection: string) => ['db', 'plugins', collection, 'findings'] as const,

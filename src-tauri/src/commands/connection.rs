@@ -1,6 +1,7 @@
 use mozaiks_core::db::connection::Health;
 use mozaiks_core::profiles::profile::ProfileInput;
 use mozaiks_core::services::overview::{self, Overview};
+use mozaiks_core::services::topology::{self, Deployment};
 use mozaiks_core::workspace::{ConnectionTest, Workspace};
 use mozaiks_core::{Result, Sensitive};
 use tauri::State;
@@ -36,6 +37,13 @@ pub async fn disconnect(workspace: State<'_, Workspace>) -> Result<()> {
 #[specta::specta]
 pub async fn overview(workspace: State<'_, Workspace>) -> Result<Overview> {
     overview::overview(&*workspace.connection().await?).await
+}
+
+/// The replica set's members, or the cluster's routers and shards.
+#[tauri::command]
+#[specta::specta]
+pub async fn deployment(workspace: State<'_, Workspace>) -> Result<Deployment> {
+    topology::deployment(&*workspace.connection().await?).await
 }
 
 /// Whether the server answers now; the header polls it, and queries retry

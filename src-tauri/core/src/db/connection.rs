@@ -61,7 +61,30 @@ pub struct Connection {
     /// The same database, read from secondaries when the profile asks.
     analytics: Database,
     server: ServerInfo,
+    /// The hosts the client was given (after an SRV look-up): through
+    /// `mongos`, the routers.
+    hosts: Vec<String>,
     read_only: AtomicBool,
+}
+
+/// Admin commands that describe the deployment and read no documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeploymentCommand {
+    Hello,
+    ReplSetGetStatus,
+    ReplSetGetConfig,
+    ListShards,
+}
+
+impl DeploymentCommand {
+    pub fn name(self) -> &'static str {
+        match self {
+            DeploymentCommand::Hello => "hello",
+            DeploymentCommand::ReplSetGetStatus => "replSetGetStatus",
+            DeploymentCommand::ReplSetGetConfig => "replSetGetConfig",
+            DeploymentCommand::ListShards => "listShards",
+        }
+    }
 }
 
 /// Whether the server answers now (the header's dot).
@@ -177,6 +200,7 @@ impl Connection {
             analytics: client.database_with_options(profile.database_name(), analytics),
             client,
             server,
+            hosts: hosts.iter().map(ToString::to_string).collect(),
             read_only: AtomicBool::new(profile.opens_read_only()),
             profile: profile.clone(),
         })
@@ -212,6 +236,24 @@ impl Connection {
     /// when the profile reads analytics from secondaries.
     pub(in crate::db) fn analytics_database(&self) -> &Database {
         &self.analytics
+    }
+
+    pub fn hosts(&self) -> &[String] {
+        &self.hosts
+    }
+
+    /// One of the admin commands that describe the deployment, within the
+    /// read time limit; a refusal (not permitted, not a replica set) is the
+    /// server's error, typed.
+    pub async fn deployment(&self, command: DeploymentCommand) -> Result<Document> {
+        let admin = self.client.database("admin");
+        let run = admin.run_command(doc! { command.name(): 1 });
+        match tokio::time::timeout(READ_TIME_LIMIT, run).await {
+            Ok(reply) => reply.map_err(|e| classify(&e, self.profile.timeout_ms, Phase::Session)),
+            Err(_) => Err(Error::TimeLimit {
+                message: format!("{} did not answer within the time limit", command.name()),
+            }),
+        }
     }
 
     /// A ping within the profile's timeout. The driver reconnects by itself

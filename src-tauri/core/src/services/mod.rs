@@ -10,6 +10,7 @@ pub mod overview;
 pub mod plugins;
 pub mod seed;
 pub mod settings;
+pub mod topology;
 pub mod user360;
 pub mod users;
 

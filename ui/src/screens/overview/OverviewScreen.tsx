@@ -26,6 +26,7 @@ import { isBackendError } from '../../errors';
 import { formatCount, formatTopology } from '../../format';
 import { useOverview, useProfiles } from '../../queries';
 import { CollectionsTable } from './CollectionsTable';
+import { DeploymentCard } from './DeploymentCard';
 import { ReadOnlyControl } from './ReadOnlyControl';
 import { SeedModal } from './SeedModal';
 
@@ -174,6 +175,8 @@ function OverviewContent({
 
         <ReadOnlyControl overview={overview} />
       </Card>
+
+      {overview.server.topology !== 'standalone' && <DeploymentCard />}
 
       {refreshError !== null && <ErrorAlert error={refreshError} onRetry={onRefresh} />}
 
