@@ -212,20 +212,26 @@ impl<'c> Users<'c> {
             > 0)
     }
 
-    /// Which of `ids` are users (orphan checks), in batches of a page.
+    /// The users among `ids`, with `fields` (never a password field):
+    /// one bounded, projected read.
+    async fn by_ids(&self, ids: &[ObjectId], fields: &Fields) -> Result<Vec<Document>> {
+        self.coll
+            .find(doc! { "_id": { "$in": ids } })
+            .projection(fields.0.clone())
+            .limit(ids.len() as i64)
+            .max_time(READ_TIME_LIMIT)
+            .await
+            .classified(self.timeout())?
+            .try_collect()
+            .await
+            .classified(self.timeout())
+    }
+
+    /// Which of `ids` are users (orphan checks), in batches of a thousand.
     pub async fn existing(&self, ids: &[ObjectId]) -> Result<std::collections::HashSet<ObjectId>> {
         let mut found = std::collections::HashSet::new();
         for batch in ids.chunks(1_000) {
-            let docs: Vec<Document> = self
-                .coll
-                .find(doc! { "_id": { "$in": batch } })
-                .projection(doc! { "_id": 1 })
-                .max_time(READ_TIME_LIMIT)
-                .await
-                .classified(self.timeout())?
-                .try_collect()
-                .await
-                .classified(self.timeout())?;
+            let docs = self.by_ids(batch, &Fields::of(&["_id"])).await?;
             found.extend(docs.iter().filter_map(|d| d.get_object_id("_id").ok()));
         }
         Ok(found)
@@ -237,17 +243,9 @@ impl<'c> Users<'c> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let docs: Vec<Document> = self
-            .coll
-            .find(doc! { "_id": { "$in": ids } })
-            .projection(Fields::of(&["email", "username"]).0)
-            .limit(ids.len() as i64)
-            .max_time(READ_TIME_LIMIT)
-            .await
-            .classified(self.timeout())?
-            .try_collect()
-            .await
-            .classified(self.timeout())?;
+        let docs = self
+            .by_ids(ids, &Fields::of(&["email", "username"]))
+            .await?;
         let text = |d: &Document, k: &str| d.get_str(k).ok().map(String::from);
         Ok(docs
             .iter()
