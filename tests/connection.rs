@@ -3,6 +3,7 @@
 
 mod support;
 
+use mozaiks_core::profiles::secrets::SecretSlot;
 use std::time::{Duration, Instant};
 
 use mozaiks_core::db::connection::{ConnectOptions, Connection, Topology};
@@ -23,7 +24,7 @@ async fn open_uri(uri: &str, password: Option<&str>) -> (Result<Connection, Erro
                 ConnectOptions {
                     password: password
                         .map(|p| Sensitive::new(p.to_string()))
-                        .or(v.new_password),
+                        .or(v.new_secret(SecretSlot::Database).cloned()),
                     ..Default::default()
                 },
             )

@@ -5,6 +5,7 @@
 //! parser over the MongoDB specifications' public cases, and on the wire,
 //! where a listener records the authentication the app's connection starts.
 
+use mozaiks_core::profiles::secrets::SecretSlot;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -57,6 +58,11 @@ fn input(uri: &str) -> ProfileInput {
         timeout_ms: DEFAULT_TIMEOUT_MS,
         audit_to_database: false,
         analytics_from_secondaries: false,
+        ssh: None,
+        ssh_secret: None,
+        tls: None,
+        tls_key_password: None,
+        read_preference: None,
     }
 }
 
@@ -72,9 +78,12 @@ async fn app_credential(uri: &str, typed: Option<&str>) -> Result<Option<Credent
         serde_json::from_str(&serde_json::to_string(&validated.profile).unwrap()).unwrap();
     let password = match stored.password {
         PasswordMode::None => None,
-        PasswordMode::Keychain | PasswordMode::Ask => {
-            Some(validated.new_password.ok_or(Error::PasswordRequired)?)
-        }
+        PasswordMode::Keychain | PasswordMode::Ask => Some(
+            validated
+                .new_secret(SecretSlot::Database)
+                .cloned()
+                .ok_or(Error::PasswordRequired)?,
+        ),
     };
     Ok(client_options(&stored, password.as_ref()).await?.credential)
 }

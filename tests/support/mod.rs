@@ -3,7 +3,9 @@
 //! bundled mongo-java-server is started once per test binary.
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod bastion;
 pub mod ipc;
+pub mod tls_terminator;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -112,6 +114,11 @@ pub fn input(uri: &str, database: &str) -> ProfileInput {
         timeout_ms: 2_000,
         audit_to_database: false,
         analytics_from_secondaries: false,
+        ssh: None,
+        ssh_secret: None,
+        tls: None,
+        tls_key_password: None,
+        read_preference: None,
     }
 }
 
@@ -227,8 +234,8 @@ pub async fn connect_profile(
     let conn = mozaiks_core::db::connection::Connection::open(
         profile,
         mozaiks_core::db::connection::ConnectOptions {
-            password: None,
             command_monitor: Some(monitor),
+            ..Default::default()
         },
     )
     .await

@@ -150,6 +150,31 @@ export type AppError = { type: "invalid_uri"; data: {
 	message: string,
 } } | { type: "tls_failed"; data: {
 	message: string,
+} } | { type: "ssh_auth_failed"; data: {
+	host: string,
+	user: string,
+	message: string,
+} } | 
+/**  Nothing is sent until the user confirms this fingerprint. */
+{ type: "ssh_host_key_unknown"; data: {
+	host: string,
+	port: number,
+	key_type: string,
+	fingerprint: string,
+} } | 
+/**  Same key type, another key (the fingerprints tell them apart). */
+{ type: "ssh_host_key_changed"; data: {
+	host: string,
+	port: number,
+	known_fingerprint: string,
+	fingerprint: string,
+} } | { type: "ssh_unreachable"; data: {
+	host: string,
+	port: number,
+	message: string,
+} } | { type: "ssh_forward_refused"; data: {
+	target: string,
+	message: string,
 } } | { type: "not_connected" } | { type: "read_only" } | { type: "confirmation_required"; data: {
 	expected: string,
 } } | { type: "profile_not_found"; data: {
@@ -755,6 +780,12 @@ export type Profile = {
 	 *  any (`secondaryPreferred`), so charts never load a production primary.
 	 */
 	analytics_from_secondaries?: boolean,
+	/**  Every connection goes through this bastion. */
+	ssh?: SshTunnel | null,
+	/**  TLS on, with these files and switches. */
+	tls?: TlsSettings | null,
+	/**  Which members answer browsing reads. */
+	read_preference?: ReadPreferenceChoice,
 };
 
 /**
@@ -776,6 +807,23 @@ export type ProfileInput = {
 	timeout_ms: number,
 	audit_to_database?: boolean,
 	analytics_from_secondaries?: boolean,
+	ssh?: SshTunnel | null,
+	/**  A new SSH password or key passphrase; `None` keeps the stored one. */
+	ssh_secret?: string | null,
+	tls?: TlsSettings | null,
+	/**  A new password for the TLS client key; `None` keeps the stored one. */
+	tls_key_password?: string | null,
+	/**  `None`: what the URI says, else primary. */
+	read_preference?: ReadPreferenceChoice | null,
+};
+
+export type ReadMode = "primary" | "primary_preferred" | "secondary" | "secondary_preferred" | "nearest";
+
+export type ReadPreferenceChoice = {
+	mode: ReadMode,
+	/**  Tag sets tried in order; an empty set matches any member. */
+	tags?: { [key in string]: string }[],
+	max_staleness_seconds: number | null,
 };
 
 export type SchemaReport = {
@@ -832,6 +880,21 @@ export type Shard = {
 	replica_set: string | null,
 };
 
+export type SshAuth = 
+/**  The password is in the keychain. */
+{ method: "password" } | 
+/**  An OpenSSH or PKCS#8 private key; its passphrase, if any, is in the keychain. */
+{ method: "key_file"; path: string; passphrase: boolean } | 
+/**  Keys the running SSH agent (`SSH_AUTH_SOCK`) holds. */
+{ method: "agent" };
+
+export type SshTunnel = {
+	host: string,
+	port: number,
+	user: string,
+	auth: SshAuth,
+};
+
 /**  A page of one status's documents across users, newest first. */
 export type StatusPage = {
 	/**  Redacted Extended JSON, one per document. */
@@ -841,6 +904,17 @@ export type StatusPage = {
 };
 
 export type SubscriptionState = "active" | "expired";
+
+export type TlsSettings = {
+	/**  PEM bundle of the CAs to trust instead of the system's. */
+	ca_file: string | null,
+	/**  PEM holding the client certificate and its private key. */
+	cert_key_file: string | null,
+	/**  The key is encrypted; its password is in the keychain. */
+	key_password: boolean,
+	allow_invalid_hostnames: boolean,
+	allow_invalid_certificates: boolean,
+};
 
 export type Topology = "standalone" | "replica_set" | "sharded" | "load_balanced";
 

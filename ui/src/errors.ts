@@ -58,6 +58,19 @@ export const FIELD_LABELS: Record<string, string> = {
   read_only: 'Read-only',
   color: 'Colour',
   timeout_ms: 'Timeout',
+  'ssh.host': 'SSH host',
+  'ssh.port': 'SSH port',
+  'ssh.user': 'SSH user',
+  'ssh.key_file': 'SSH key file',
+  ssh_secret: 'SSH password or passphrase',
+  tls: 'TLS',
+  'tls.ca_file': 'CA file',
+  'tls.cert_key_file': 'Client certificate and key',
+  'tls.key_password': 'Client key password',
+  tls_key_password: 'Client key password',
+  read_preference: 'Read preference',
+  'read_preference.max_staleness_seconds': 'Max staleness',
+  'read_preference.tags': 'Read preference tags',
   audit_to_database: 'Audit log',
   analytics_from_secondaries: 'Charts from secondaries',
   users: 'Users',
@@ -124,6 +137,31 @@ export function describeError(e: AppError): ErrorDescription {
       return {
         title: 'TLS handshake failed',
         message: sentence(e.data.message),
+      };
+    case 'ssh_auth_failed':
+      return {
+        title: 'SSH login failed',
+        message: `${e.data.user}@${e.data.host}: ${sentence(e.data.message)}`,
+      };
+    case 'ssh_host_key_unknown':
+      return {
+        title: 'Unknown SSH host key',
+        message: `${e.data.host}:${e.data.port} offers a ${e.data.key_type} key with fingerprint ${e.data.fingerprint}. Compare it with the one your administrator gave you before trusting it.`,
+      };
+    case 'ssh_host_key_changed':
+      return {
+        title: 'SSH host key changed',
+        message: `${e.data.host}:${e.data.port} now offers ${e.data.fingerprint}, not the known ${e.data.known_fingerprint}. Nothing was sent. If the bastion's key was replaced on purpose, remove the old entry from known_hosts.`,
+      };
+    case 'ssh_unreachable':
+      return {
+        title: 'SSH bastion unreachable',
+        message: `${e.data.host}:${e.data.port}: ${sentence(e.data.message)}`,
+      };
+    case 'ssh_forward_refused':
+      return {
+        title: 'SSH forward refused',
+        message: `The bastion would not connect to ${e.data.target}: ${sentence(e.data.message)}`,
       };
     case 'not_connected':
       return {

@@ -60,6 +60,11 @@ async fn main() -> mozaiks_core::Result<()> {
         timeout_ms: 5_000,
         audit_to_database: false,
         analytics_from_secondaries: false,
+        ssh: None,
+        ssh_secret: None,
+        tls: None,
+        tls_key_password: None,
+        read_preference: None,
     }
     .validate(String::new())?
     .profile;

@@ -20,6 +20,38 @@ pub enum Error {
     AuthenticationFailed { message: String },
     #[error("TLS handshake failed: {message}")]
     TlsFailed { message: String },
+    #[error("SSH login to {user}@{host} failed: {message}")]
+    SshAuthFailed {
+        host: String,
+        user: String,
+        message: String,
+    },
+    /// Nothing is sent until the user confirms this fingerprint.
+    #[error(
+        "{host}:{port} offers an unknown {key_type} host key {fingerprint}; confirm it to connect"
+    )]
+    SshHostKeyUnknown {
+        host: String,
+        port: u16,
+        key_type: String,
+        fingerprint: String,
+    },
+    /// Same key type, another key (the fingerprints tell them apart).
+    #[error("{host}:{port} offers host key {fingerprint}, not the known {known_fingerprint}: refused, nothing was sent")]
+    SshHostKeyChanged {
+        host: String,
+        port: u16,
+        known_fingerprint: String,
+        fingerprint: String,
+    },
+    #[error("the SSH bastion {host}:{port} cannot be reached: {message}")]
+    SshUnreachable {
+        host: String,
+        port: u16,
+        message: String,
+    },
+    #[error("the SSH bastion refused to forward to {target}: {message}")]
+    SshForwardRefused { target: String, message: String },
     #[error("not connected to a database")]
     NotConnected,
     #[error("the connection is read-only; writes are refused")]
@@ -97,6 +129,11 @@ impl Error {
             Error::ServerSelectionTimeout { .. } => "server_selection_timeout",
             Error::AuthenticationFailed { .. } => "authentication_failed",
             Error::TlsFailed { .. } => "tls_failed",
+            Error::SshAuthFailed { .. } => "ssh_auth_failed",
+            Error::SshHostKeyUnknown { .. } => "ssh_host_key_unknown",
+            Error::SshHostKeyChanged { .. } => "ssh_host_key_changed",
+            Error::SshUnreachable { .. } => "ssh_unreachable",
+            Error::SshForwardRefused { .. } => "ssh_forward_refused",
             Error::NotConnected => "not_connected",
             Error::ReadOnly => "read_only",
             Error::ConfirmationRequired { .. } => "confirmation_required",
@@ -133,6 +170,11 @@ impl Error {
             | Error::HostUnresolvable { .. }
             | Error::AuthenticationFailed { .. }
             | Error::TlsFailed { .. }
+            | Error::SshAuthFailed { .. }
+            | Error::SshHostKeyUnknown { .. }
+            | Error::SshHostKeyChanged { .. }
+            | Error::SshUnreachable { .. }
+            | Error::SshForwardRefused { .. }
             | Error::NotConnected
             | Error::ReadOnly
             | Error::InvalidInput { .. }

@@ -14,6 +14,7 @@ pub mod save_path;
 pub mod schema;
 pub mod sensitive;
 pub mod services;
+pub mod ssh;
 pub mod workspace;
 
 pub use error::{Error, Result};

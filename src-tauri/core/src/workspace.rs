@@ -14,18 +14,21 @@ use crate::db::connection::{ConnectOptions, Connection, Health, ServerInfo};
 use crate::profiles::profile::{
     Environment, PasswordMode, Profile, ProfileInput, DEFAULT_TIMEOUT_MS,
 };
-use crate::profiles::secrets::SecretStore;
+use crate::profiles::secrets::{SecretSlot, SecretStore};
 use crate::profiles::store::ProfileStore;
 use crate::profiles::uri;
 use crate::save_path::SavePath;
 use crate::services::overview::{self, Overview};
 use crate::services::seed::{self, SeedOptions, SeedProgress, SeedReport};
+use crate::ssh::host_keys::HostKeys;
 use crate::{Error, Result, Sensitive};
 
 pub struct Workspace {
     profiles: ProfileStore,
     audit: AuditLog,
     secrets: Arc<dyn SecretStore>,
+    /// known_hosts: the user's (read only) and the app's own.
+    host_keys: Arc<HostKeys>,
     active: RwLock<Option<Arc<Connection>>>,
     /// Where the profiles and the audit trail live: no export lands there.
     app_dirs: [PathBuf; 2],
@@ -57,6 +60,7 @@ impl Workspace {
             profiles: ProfileStore::new(config_dir),
             audit: AuditLog::new(data_dir),
             secrets,
+            host_keys: Arc::new(HostKeys::for_app(data_dir)),
             active: RwLock::new(None),
             app_dirs: [config_dir.to_path_buf(), data_dir.to_path_buf()],
         }
@@ -80,58 +84,68 @@ impl Workspace {
         self.profiles.list()
     }
 
-    /// Saves the keychain entry first: if the keychain fails, no profile that
-    /// silently lacks its password is written.
+    /// Saves the keychain entries first: if the keychain fails, no profile
+    /// that silently lacks a secret is written.
     pub async fn create_profile(&self, input: ProfileInput) -> Result<Profile> {
         let validated = input.validate(uuid::Uuid::new_v4().to_string())?;
-        let profile = validated.profile;
-        if profile.password == PasswordMode::Keychain {
-            let password = validated.new_password.ok_or(Error::PasswordRequired)?;
-            self.store_secret(&profile.id, password).await?;
+        let profile = validated.profile.clone();
+        let slots: Vec<SecretSlot> = SecretSlot::ALL
+            .into_iter()
+            .filter(|slot| slot.stored(&profile))
+            .collect();
+        for slot in &slots {
+            validated.new_secret(*slot).ok_or_else(|| slot.required())?;
+        }
+        for slot in &slots {
+            let secret = validated.new_secret(*slot).expect("checked above").clone();
+            self.store_secret(&slot.entry(&profile.id), secret).await?;
         }
         let saved = profile.clone();
         let result = self.profiles.update(move |ps| {
             ps.push(saved);
             Ok(())
         });
-        if result.is_err() && profile.password == PasswordMode::Keychain {
-            let _ = self.delete_secret(&profile.id).await;
+        if result.is_err() {
+            for slot in &slots {
+                let _ = self.delete_secret(&slot.entry(&profile.id)).await;
+            }
         }
         log::info!(
-            "saved profile {} ({}, password: {:?})",
+            "saved profile {} ({}, password: {:?}, ssh: {}, tls: {})",
             profile.name,
             uri::redact(&profile.uri),
-            profile.password
+            profile.password,
+            profile.ssh.is_some(),
+            profile.tls.is_some()
         );
         result.map(|()| profile)
     }
 
-    /// A new password goes to the keychain before the profile is saved, and
-    /// the old one comes back if saving fails: a stored secret never pairs
-    /// with a server or user it was not given for.
+    /// New secrets go to the keychain before the profile is saved, and the
+    /// old ones come back if saving fails: a stored secret never pairs with
+    /// a server, bastion, user or key it was not given for.
     pub async fn update_profile(&self, id: &str, input: ProfileInput) -> Result<Profile> {
         let old = self.profiles.get(id)?;
         let validated = input.validate(id.to_string())?;
-        let profile = validated.profile;
-        let mut replaced = None;
-        match (profile.password, validated.new_password) {
-            (PasswordMode::Keychain, Some(password)) => {
-                replaced = Some(match old.password {
-                    PasswordMode::Keychain => self.load_secret(id).await?,
-                    _ => None,
-                });
-                self.store_secret(id, password).await?;
+        let profile = validated.profile.clone();
+        for slot in SecretSlot::ALL {
+            let keeps_old = slot.stored(&old) && slot.binding(&old) == slot.binding(&profile);
+            if slot.stored(&profile) && validated.new_secret(slot).is_none() && !keeps_old {
+                return Err(slot.required());
             }
-            // The stored secret only ever goes to the server and user it was
-            // saved for: an edited URI or user name must bring its own.
-            (PasswordMode::Keychain, None)
-                if old.password != PasswordMode::Keychain
-                    || old.uri != profile.uri
-                    || old.username != profile.username =>
-            {
-                return Err(Error::PasswordRequired)
-            }
-            _ => {}
+        }
+        let mut replaced = Vec::new();
+        for slot in SecretSlot::ALL {
+            let Some(secret) = validated.new_secret(slot) else {
+                continue;
+            };
+            let entry = slot.entry(id);
+            let previous = match slot.stored(&old) {
+                true => self.load_secret(&entry).await?,
+                false => None,
+            };
+            self.store_secret(&entry, secret.clone()).await?;
+            replaced.push((entry, previous));
         }
         let saved = profile.clone();
         let result = self.profiles.update(move |ps| {
@@ -145,27 +159,33 @@ impl Workspace {
             Ok(())
         });
         if let Err(e) = result {
-            match replaced {
-                Some(Some(previous)) => self.store_secret(id, previous).await?,
-                Some(None) => self.delete_secret(id).await?,
-                None => {}
+            for (entry, previous) in replaced {
+                match previous {
+                    Some(previous) => self.store_secret(&entry, previous).await?,
+                    None => self.delete_secret(&entry).await?,
+                }
             }
             return Err(e);
         }
-        if old.password == PasswordMode::Keychain && profile.password != PasswordMode::Keychain {
-            self.delete_secret(id).await?;
+        for slot in SecretSlot::ALL {
+            if slot.stored(&old) && !slot.stored(&profile) {
+                self.delete_secret(&slot.entry(id)).await?;
+            }
         }
         Ok(profile)
     }
 
-    /// A copy with a new name and id; a stored password is copied in the keychain.
+    /// A copy with a new name and id; stored secrets are copied in the keychain.
     pub async fn duplicate_profile(&self, id: &str) -> Result<Profile> {
         let mut copy = self.profiles.get(id)?;
         copy.id = uuid::Uuid::new_v4().to_string();
         copy.name = format!("{} (copy)", copy.name);
-        if copy.password == PasswordMode::Keychain {
-            let secret = self.load_secret(id).await?.ok_or(Error::PasswordRequired)?;
-            self.store_secret(&copy.id, secret).await?;
+        for slot in SecretSlot::ALL.into_iter().filter(|s| s.stored(&copy)) {
+            let secret = self
+                .load_secret(&slot.entry(id))
+                .await?
+                .ok_or_else(|| slot.required())?;
+            self.store_secret(&slot.entry(&copy.id), secret).await?;
         }
         let saved = copy.clone();
         self.profiles.update(move |ps| {
@@ -177,8 +197,8 @@ impl Workspace {
 
     pub async fn delete_profile(&self, id: &str) -> Result<()> {
         let profile = self.profiles.get(id)?;
-        if profile.password == PasswordMode::Keychain {
-            self.delete_secret(id).await?;
+        for slot in SecretSlot::ALL.into_iter().filter(|s| s.stored(&profile)) {
+            self.delete_secret(&slot.entry(id)).await?;
         }
         let id = id.to_string();
         self.profiles.update(move |ps| {
@@ -191,36 +211,51 @@ impl Workspace {
         Ok(())
     }
 
-    /// Tries a profile as the form holds it, before it is saved. With no new
-    /// password, the one stored for `existing_id` is used.
+    /// Tries a profile as the form holds it, before it is saved, step by
+    /// step (SSH, TLS, authentication, `hello`). Secrets the form leaves
+    /// empty come from `existing_id`'s keychain entries, only while what
+    /// each was given for is unchanged.
     pub async fn test_connection(
         &self,
         input: ProfileInput,
         existing_id: Option<String>,
     ) -> Result<ConnectionTest> {
         let validated = input.validate(existing_id.clone().unwrap_or_default())?;
-        let password = match (validated.new_password, existing_id) {
-            (Some(p), _) => Some(p),
-            // The stored secret only ever goes to the server and user it was
-            // saved for: an edited URI or user name must bring its own.
-            (None, Some(id)) if validated.profile.password == PasswordMode::Keychain => {
-                let saved = self.profiles.get(&id)?;
-                if saved.uri != validated.profile.uri
-                    || saved.username != validated.profile.username
-                {
-                    return Err(Error::PasswordRequired);
-                }
-                self.load_secret(&id).await?
-            }
-            _ => None,
+        let profile = &validated.profile;
+        let saved = match &existing_id {
+            Some(id) => Some(self.profiles.get(id)?),
+            None => None,
         };
-        if password.is_none() && validated.profile.password != PasswordMode::None {
-            return Err(Error::PasswordRequired);
+        let mut secrets = [None, None, None];
+        for (i, slot) in SecretSlot::ALL.into_iter().enumerate() {
+            let needed = match slot {
+                SecretSlot::Database => profile.password != PasswordMode::None,
+                _ => slot.stored(profile),
+            };
+            if !needed {
+                continue;
+            }
+            secrets[i] = match (validated.new_secret(slot), &saved) {
+                (Some(secret), _) => Some(secret.clone()),
+                (None, Some(saved))
+                    if slot.stored(saved) && slot.binding(saved) == slot.binding(profile) =>
+                {
+                    self.load_secret(&slot.entry(&saved.id)).await?
+                }
+                _ => None,
+            };
+            if secrets[i].is_none() {
+                return Err(slot.required());
+            }
         }
+        let [password, ssh_secret, tls_key_password] = secrets;
         let conn = Connection::open(
-            &validated.profile,
+            profile,
             ConnectOptions {
                 password,
+                ssh_secret,
+                tls_key_password,
+                host_keys: Some(self.host_keys.clone()),
                 command_monitor: Some(command_check::runtime_monitor()),
             },
         )
@@ -235,6 +270,14 @@ impl Workspace {
         })
     }
 
+    /// Trusts the host key a bastion offered, after the user compared its
+    /// fingerprint: written to the app's own known-hosts file.
+    pub fn trust_host_key(&self, host: &str, port: u16, fingerprint: &str) -> Result<()> {
+        self.host_keys.trust(host, port, fingerprint)?;
+        log::info!("trusted SSH host key {fingerprint} for {host}:{port}");
+        Ok(())
+    }
+
     /// Opens the profile and makes it the active connection. `password` is
     /// needed for profiles that ask at each connect.
     pub async fn connect(&self, id: &str, password: Option<Sensitive<String>>) -> Result<Overview> {
@@ -246,10 +289,27 @@ impl Workspace {
             }
             PasswordMode::Ask => Some(password.ok_or(Error::PasswordRequired)?),
         };
+        let mut keychain = [None, None];
+        for (slot, secret) in [SecretSlot::Ssh, SecretSlot::TlsKey]
+            .into_iter()
+            .zip(&mut keychain)
+        {
+            if slot.stored(&profile) {
+                *secret = Some(
+                    self.load_secret(&slot.entry(id))
+                        .await?
+                        .ok_or_else(|| slot.required())?,
+                );
+            }
+        }
+        let [ssh_secret, tls_key_password] = keychain;
         let conn = Connection::open(
             &profile,
             ConnectOptions {
                 password,
+                ssh_secret,
+                tls_key_password,
+                host_keys: Some(self.host_keys.clone()),
                 command_monitor: Some(command_check::runtime_monitor()),
             },
         )
@@ -352,6 +412,11 @@ impl Workspace {
             timeout_ms: DEFAULT_TIMEOUT_MS,
             audit_to_database: false,
             analytics_from_secondaries: false,
+            ssh: None,
+            ssh_secret: None,
+            tls: None,
+            tls_key_password: None,
+            read_preference: None,
         })
         .await
     }
@@ -432,6 +497,11 @@ mod tests {
             timeout_ms: DEFAULT_TIMEOUT_MS,
             audit_to_database: false,
             analytics_from_secondaries: false,
+            ssh: None,
+            ssh_secret: None,
+            tls: None,
+            tls_key_password: None,
+            read_preference: None,
         }
     }
 

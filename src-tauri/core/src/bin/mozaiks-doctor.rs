@@ -6,6 +6,7 @@
 //! index is wrong but some collections could not be checked (a time limit,
 //! a refused read: each is named with its reason). Secrets never printed.
 
+use mozaiks_core::profiles::secrets::SecretSlot;
 use std::process::ExitCode;
 
 use mozaiks_core::db::connection::{ConnectOptions, Connection};
@@ -62,6 +63,11 @@ async fn main() -> ExitCode {
         timeout_ms: DEFAULT_TIMEOUT_MS,
         audit_to_database: false,
         analytics_from_secondaries: false,
+        ssh: None,
+        ssh_secret: None,
+        tls: None,
+        tls_key_password: None,
+        read_preference: None,
     };
     let validated = match input.validate(String::new()) {
         Ok(v) => v,
@@ -71,7 +77,7 @@ async fn main() -> ExitCode {
         }
     };
     let options = ConnectOptions {
-        password: validated.new_password,
+        password: validated.new_secret(SecretSlot::Database).cloned(),
         ..Default::default()
     };
     let conn = match Connection::open(&validated.profile, options).await {

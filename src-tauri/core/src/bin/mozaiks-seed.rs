@@ -7,6 +7,7 @@
 //! `$XDG_DATA_HOME/dev.mozaiks.admin`, else `~/.local/share/dev.mozaiks.admin`),
 //! so it shows on the app's audit screen.
 
+use mozaiks_core::profiles::secrets::SecretSlot;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -110,9 +111,14 @@ async fn run(args: Args) -> mozaiks_core::Result<()> {
         timeout_ms: DEFAULT_TIMEOUT_MS,
         audit_to_database: false,
         analytics_from_secondaries: false,
+        ssh: None,
+        ssh_secret: None,
+        tls: None,
+        tls_key_password: None,
+        read_preference: None,
     }
     .validate(String::new())?;
-    let profile = validated.profile;
+    let profile = validated.profile.clone();
     let database = profile.database_name().to_string();
     if database == Environment::Production.default_database() && !args.force && !args.probe {
         return Err(mozaiks_core::Error::invalid(
@@ -123,7 +129,7 @@ async fn run(args: Args) -> mozaiks_core::Result<()> {
     let conn = Connection::open(
         &profile,
         ConnectOptions {
-            password: validated.new_password,
+            password: validated.new_secret(SecretSlot::Database).cloned(),
             ..Default::default()
         },
     )

@@ -3,13 +3,15 @@
 //! here and is visible only inside `db`.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use mongodb::bson::{doc, Document};
 use mongodb::error::ErrorKind;
 use mongodb::event::{command::CommandEvent, EventHandler};
 use mongodb::options::{
-    ClientOptions, DatabaseOptions, ReadPreference, SelectionCriteria, ServerAddress, Tls,
+    ClientOptions, DatabaseOptions, ReadPreference, ReadPreferenceOptions, SelectionCriteria,
+    ServerAddress, Tls, TlsOptions,
 };
 use mongodb::{Client, Database};
 use serde::Serialize;
@@ -17,7 +19,10 @@ use specta::Type;
 
 use crate::db::classify::{classify, Phase, COMMAND_NOT_FOUND};
 use crate::profiles::profile::{Environment, Profile};
-use crate::profiles::uri;
+use crate::profiles::read_preference::{ReadMode, ReadPreferenceChoice};
+use crate::profiles::{files, uri};
+use crate::ssh::host_keys::HostKeys;
+use crate::ssh::tunnel::{Trouble, Tunnel};
 use crate::{Error, Result, Sensitive};
 
 /// Server-side limit on every read the app sends (`maxTimeMS`).
@@ -30,6 +35,12 @@ const HEARTBEAT: Duration = Duration::from_secs(1);
 #[derive(Default)]
 pub struct ConnectOptions {
     pub password: Option<Sensitive<String>>,
+    /// The SSH password or key passphrase.
+    pub ssh_secret: Option<Sensitive<String>>,
+    /// The password of the TLS client key.
+    pub tls_key_password: Option<Sensitive<String>>,
+    /// Where the SSH bastion's host key is checked; none refuses every key.
+    pub host_keys: Option<Arc<HostKeys>>,
     /// Sees every command the client sends (the scoped-layer proof uses it).
     pub command_monitor: Option<EventHandler<CommandEvent>>,
 }
@@ -65,6 +76,8 @@ pub struct Connection {
     /// `mongos`, the routers.
     hosts: Vec<String>,
     read_only: AtomicBool,
+    /// The bastion every connection of the client goes through.
+    tunnel: Option<Tunnel>,
 }
 
 /// Admin commands that describe the deployment and read no documents.
@@ -147,7 +160,24 @@ impl Connection {
     ) -> Result<Connection> {
         let timeout_ms = profile.timeout_ms;
         let mut client_options = client_options(profile, options.password.as_ref()).await?;
-        resolve_hosts(&client_options.hosts, timeout).await?;
+        if let Some(tls) = &profile.tls {
+            client_options.tls = Some(Tls::Enabled(tls_options(tls, options.tls_key_password)?));
+        }
+        // Through a bastion the hosts are resolved on its side.
+        let tunnel = match &profile.ssh {
+            Some(ssh) => {
+                let host_keys = options
+                    .host_keys
+                    .unwrap_or_else(|| Arc::new(HostKeys::new(None, Default::default())));
+                let tunnel = Tunnel::open(ssh, options.ssh_secret, host_keys, timeout).await?;
+                client_options.socks5_proxy = Some(tunnel.proxy());
+                Some(tunnel)
+            }
+            None => {
+                resolve_hosts(&client_options.hosts, timeout).await?;
+                None
+            }
+        };
         client_options.server_selection_timeout = Some(timeout);
         client_options.connect_timeout = Some(timeout);
         // The driver has no socket timeout: a server that takes a request and
@@ -163,12 +193,31 @@ impl Connection {
         let tls = matches!(client_options.tls, Some(Tls::Enabled(_)));
         let hosts = client_options.hosts.clone();
         let load_balanced = client_options.load_balanced == Some(true);
+        // A profile saved before the read-preference section keeps its URI's.
+        let uri_reads = uri::take_options(&profile.uri, &ReadPreferenceChoice::URI_OPTIONS)?
+            .1
+            .is_empty();
+        let browsing = uri_reads.then(|| selection(&profile.read_preference));
 
         let client = Client::with_options(client_options)
-            .map_err(|e| classify(&e, timeout_ms, Phase::Connect))?;
+            .map_err(|e| tls_cause(classify(&e, timeout_ms, Phase::Connect)))?;
         let hello = match hello(&client).await {
             Ok(hello) => hello,
-            Err(e) => return Err(classify_connect(&e, timeout_ms, tls, &hosts).await),
+            Err(e) => {
+                let error = classify_connect(
+                    &e,
+                    timeout_ms,
+                    tls,
+                    &hosts,
+                    tunnel.as_ref(),
+                    profile.tls.as_ref(),
+                )
+                .await;
+                if let Some(tunnel) = tunnel {
+                    tunnel.close().await;
+                }
+                return Err(error);
+            }
         };
         let build_info = client
             .database("admin")
@@ -194,8 +243,11 @@ impl Connection {
                 ReadPreference::Primary,
             )))
             .build();
+        let browsing = DatabaseOptions::builder()
+            .selection_criteria(browsing)
+            .build();
         Ok(Connection {
-            db: client.database(profile.database_name()),
+            db: client.database_with_options(profile.database_name(), browsing),
             primary: client.database_with_options(profile.database_name(), primary),
             analytics: client.database_with_options(profile.database_name(), analytics),
             client,
@@ -203,6 +255,7 @@ impl Connection {
             hosts: hosts.iter().map(ToString::to_string).collect(),
             read_only: AtomicBool::new(profile.opens_read_only()),
             profile: profile.clone(),
+            tunnel,
         })
     }
 
@@ -242,6 +295,11 @@ impl Connection {
         &self.hosts
     }
 
+    /// The SOCKS5 endpoint of the profile's SSH tunnel, if it has one.
+    pub fn tunnel_endpoint(&self) -> Option<std::net::SocketAddr> {
+        self.tunnel.as_ref().map(Tunnel::proxy_address)
+    }
+
     /// One of the admin commands that describe the deployment, within the
     /// read time limit; a refusal (not permitted, not a replica set) is the
     /// server's error, typed.
@@ -261,14 +319,16 @@ impl Connection {
     pub async fn health(&self) -> Health {
         let ping = self.db.run_command(doc! { "ping": 1 });
         let limit = Duration::from_millis(self.profile.timeout_ms.into());
-        match tokio::time::timeout(limit, ping).await {
-            Ok(Ok(_)) => Health::Connected,
-            Ok(Err(e)) => Health::Lost {
-                message: classify(&e, self.profile.timeout_ms, Phase::Session).to_string(),
+        let message = match tokio::time::timeout(limit, ping).await {
+            Ok(Ok(_)) => return Health::Connected,
+            Ok(Err(e)) => classify(&e, self.profile.timeout_ms, Phase::Session).to_string(),
+            Err(_) => format!("no answer within {} ms", self.profile.timeout_ms),
+        };
+        match self.tunnel.as_ref().and_then(Tunnel::trouble) {
+            Some(trouble) => Health::Lost {
+                message: format!("{message} (SSH tunnel: {})", describe(&trouble)),
             },
-            Err(_) => Health::Lost {
-                message: format!("no answer within {} ms", self.profile.timeout_ms),
-            },
+            None => Health::Lost { message },
         }
     }
 
@@ -289,6 +349,9 @@ impl Connection {
 
     pub async fn close(self) {
         self.client.shutdown().await;
+        if let Some(tunnel) = self.tunnel {
+            tunnel.close().await;
+        }
     }
 }
 
@@ -350,24 +413,193 @@ async fn resolve_hosts(hosts: &[ServerAddress], timeout: Duration) -> Result<()>
 
 /// With TLS on, a server that takes TCP connections but could not be
 /// selected failed the handshake (a plain server may just stall on it).
+/// Through a tunnel, what the tunnel saw comes first: a refused forward
+/// or a lost bastion is the cause, whatever the driver's timeout says.
 async fn classify_connect(
     err: &mongodb::error::Error,
     timeout_ms: u32,
     tls: bool,
     hosts: &[ServerAddress],
+    tunnel: Option<&Tunnel>,
+    verify: Option<&crate::profiles::tls::TlsSettings>,
 ) -> Error {
-    match classify(err, timeout_ms, Phase::Connect) {
-        Error::ServerSelectionTimeout { message, .. }
-            if tls && (looks_like_tls(&message) || accepts_tcp(hosts).await) =>
-        {
-            Error::TlsFailed {
-                message: format!(
-                    "the server accepts connections but no TLS session was established ({message})"
-                ),
+    let classified = tls_cause(classify(err, timeout_ms, Phase::Connect));
+    match (tunnel.and_then(Tunnel::trouble), classified) {
+        (
+            Some(Trouble::ForwardRefused { target, message }),
+            Error::ServerSelectionTimeout { .. },
+        ) => Error::SshForwardRefused { target, message },
+        (Some(Trouble::Lost { message }), Error::ServerSelectionTimeout { timeout_ms, .. }) => {
+            Error::ServerSelectionTimeout {
+                timeout_ms,
+                message: format!("the SSH tunnel failed: {message}"),
             }
         }
-        other => other,
+        (_, Error::ServerSelectionTimeout { message, .. })
+            if tls
+                && (looks_like_tls(&message) || (tunnel.is_none() && accepts_tcp(hosts).await)) =>
+        {
+            let reason = match (tunnel, verify) {
+                (None, Some(verify)) => verify_reason(hosts, verify).await,
+                _ => None,
+            };
+            tls_cause(Error::TlsFailed {
+                message: match reason {
+                    Some(reason) => reason,
+                    None => format!(
+                        "the server accepts connections but no TLS session was established ({message})"
+                    ),
+                },
+            })
+        }
+        (_, other) => other,
     }
+}
+
+/// The driver's OpenSSL error says only "certificate verify failed" (or a
+/// reset): one handshake of our own to the first host, verifying nothing,
+/// reads why (unknown CA, expired, wrong host name, a client certificate
+/// required) from OpenSSL's verify result and the server's alert.
+async fn verify_reason(
+    hosts: &[ServerAddress],
+    tls: &crate::profiles::tls::TlsSettings,
+) -> Option<String> {
+    use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
+    let ServerAddress::Tcp { host, port } = hosts.first()? else {
+        return None;
+    };
+    let (host, port) = (host.clone(), port.unwrap_or(27017));
+    let ca = tls
+        .ca_file
+        .as_deref()
+        .and_then(|c| files::resolve("tls.ca_file", c).ok());
+    let check_host = !tls.allow_invalid_hostnames;
+    let probe = move || -> Option<String> {
+        let mut builder = SslConnector::builder(SslMethod::tls()).ok()?;
+        match &ca {
+            Some(ca) => builder.set_ca_file(ca).ok()?,
+            None => builder.set_default_verify_paths().ok()?,
+        }
+        builder.set_verify(SslVerifyMode::NONE);
+        let mut config = builder.build().configure().ok()?;
+        config.set_verify_hostname(check_host);
+        let address = std::net::ToSocketAddrs::to_socket_addrs(&(host.as_str(), port))
+            .ok()?
+            .next()?;
+        let tcp = std::net::TcpStream::connect_timeout(&address, Duration::from_secs(2)).ok()?;
+        tcp.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+        tcp.set_write_timeout(Some(Duration::from_secs(2))).ok()?;
+        let mut stream = config.connect(&host, tcp).ok()?;
+        let result = stream.ssl().verify_result();
+        if result != openssl::x509::X509VerifyResult::OK {
+            return Some(format!(
+                "certificate verify failed: {}",
+                result.error_string()
+            ));
+        }
+        // TLS 1.3 refuses a missing client certificate only after the
+        // handshake, with an alert the driver's connection may lose to a
+        // reset; this probe sends nothing, so it reads the alert.
+        let mut byte = [0u8; 1];
+        match std::io::Read::read(&mut stream, &mut byte) {
+            Err(e) if e.to_string().contains("certificate required") => {
+                Some(format!("TLS alert: {e}"))
+            }
+            _ => None,
+        }
+    };
+    tokio::task::spawn_blocking(probe).await.ok().flatten()
+}
+
+fn describe(trouble: &Trouble) -> String {
+    match trouble {
+        Trouble::ForwardRefused { target, message } => {
+            format!("the bastion refused to forward to {target}: {message}")
+        }
+        Trouble::Lost { message } => message.clone(),
+    }
+}
+
+/// The driver's TLS options for a profile's TLS section.
+fn tls_options(
+    tls: &crate::profiles::tls::TlsSettings,
+    key_password: Option<Sensitive<String>>,
+) -> Result<TlsOptions> {
+    let path = |field: &str, raw: &Option<String>| {
+        raw.as_deref().map(|r| files::resolve(field, r)).transpose()
+    };
+    Ok(TlsOptions::builder()
+        .ca_file_path(path("tls.ca_file", &tls.ca_file)?)
+        .cert_key_file_path(path("tls.cert_key_file", &tls.cert_key_file)?)
+        .allow_invalid_certificates(Some(tls.allow_invalid_certificates))
+        .allow_invalid_hostnames(Some(tls.allow_invalid_hostnames))
+        .tls_certificate_key_file_password(key_password.map(|p| p.expose().as_bytes().to_vec()))
+        .build())
+}
+
+/// The read preference of the browsing handle.
+fn selection(choice: &ReadPreferenceChoice) -> SelectionCriteria {
+    let options = ReadPreferenceOptions::builder()
+        .tag_sets((!choice.tags.is_empty()).then(|| {
+            choice
+                .tags
+                .iter()
+                .map(|set| set.clone().into_iter().collect())
+                .collect()
+        }))
+        .max_staleness(
+            choice
+                .max_staleness_seconds
+                .map(|s| Duration::from_secs(s.into())),
+        )
+        .build();
+    let options = Some(options);
+    SelectionCriteria::ReadPreference(match choice.mode {
+        ReadMode::Primary => ReadPreference::Primary,
+        ReadMode::PrimaryPreferred => ReadPreference::PrimaryPreferred { options },
+        ReadMode::Secondary => ReadPreference::Secondary { options },
+        ReadMode::SecondaryPreferred => ReadPreference::SecondaryPreferred { options },
+        ReadMode::Nearest => ReadPreference::Nearest { options },
+    })
+}
+
+/// OpenSSL's reasons, as sentences a user can act on.
+fn tls_cause(error: Error) -> Error {
+    const CAUSES: [(&[&str], &str); 6] = [
+        (
+            &["unable to get local issuer certificate", "self-signed certificate", "self signed certificate", "unable to verify the first certificate"],
+            "the server's certificate is signed by a CA this profile does not trust (set the CA file)",
+        ),
+        (&["certificate has expired"], "the server's certificate has expired"),
+        (&["certificate is not yet valid"], "the server's certificate is not valid yet"),
+        (
+            &["hostname mismatch", "ip address mismatch"],
+            "the server's certificate is not for this host name",
+        ),
+        (
+            &["certificate required", "alert handshake failure", "peer did not return a certificate"],
+            "the server requires a client certificate (set the certificate-and-key file)",
+        ),
+        (
+            &["bad decrypt", "decrypt", "pkcs8"],
+            "the client key could not be decrypted with its password",
+        ),
+    ];
+    let text = match &error {
+        Error::ServerSelectionTimeout { message, .. }
+        | Error::TlsFailed { message }
+        | Error::InvalidUri { message } => message.to_ascii_lowercase(),
+        Error::Database { message, details } => format!("{message} {details}").to_ascii_lowercase(),
+        _ => return error,
+    };
+    for (needles, sentence) in CAUSES {
+        if needles.iter().any(|n| text.contains(n)) && looks_like_tls(&text) {
+            return Error::TlsFailed {
+                message: format!("{sentence} ({})", error),
+            };
+        }
+    }
+    error
 }
 
 async fn accepts_tcp(hosts: &[ServerAddress]) -> bool {

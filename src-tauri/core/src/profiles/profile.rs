@@ -4,6 +4,10 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+use crate::profiles::read_preference::ReadPreferenceChoice;
+use crate::profiles::secrets::SecretSlot;
+use crate::profiles::ssh::SshTunnel;
+use crate::profiles::tls::TlsSettings;
 use crate::profiles::uri;
 use crate::{Error, Result, Sensitive};
 
@@ -72,6 +76,15 @@ pub struct Profile {
     /// any (`secondaryPreferred`), so charts never load a production primary.
     #[serde(default)]
     pub analytics_from_secondaries: bool,
+    /// Every connection goes through this bastion.
+    #[serde(default)]
+    pub ssh: Option<SshTunnel>,
+    /// TLS on, with these files and switches.
+    #[serde(default)]
+    pub tls: Option<TlsSettings>,
+    /// Which members answer browsing reads.
+    #[serde(default)]
+    pub read_preference: ReadPreferenceChoice,
 }
 
 impl Profile {
@@ -107,13 +120,36 @@ pub struct ProfileInput {
     pub audit_to_database: bool,
     #[serde(default)]
     pub analytics_from_secondaries: bool,
+    #[serde(default)]
+    pub ssh: Option<SshTunnel>,
+    /// A new SSH password or key passphrase; `None` keeps the stored one.
+    #[serde(default)]
+    pub ssh_secret: Option<Sensitive<String>>,
+    #[serde(default)]
+    pub tls: Option<TlsSettings>,
+    /// A new password for the TLS client key; `None` keeps the stored one.
+    #[serde(default)]
+    pub tls_key_password: Option<Sensitive<String>>,
+    /// `None`: what the URI says, else primary.
+    #[serde(default)]
+    pub read_preference: Option<ReadPreferenceChoice>,
 }
 
 /// A validated input: the profile to store plus the password to put in the keychain.
 #[derive(Debug)]
 pub struct ValidatedProfile {
     pub profile: Profile,
-    pub new_password: Option<Sensitive<String>>,
+    /// Secrets the form gave, each for a slot the profile keeps.
+    pub new_secrets: Vec<(SecretSlot, Sensitive<String>)>,
+}
+
+impl ValidatedProfile {
+    pub fn new_secret(&self, slot: SecretSlot) -> Option<&Sensitive<String>> {
+        self.new_secrets
+            .iter()
+            .find(|(s, _)| *s == slot)
+            .map(|(_, secret)| secret)
+    }
 }
 
 impl ProfileInput {
@@ -123,6 +159,26 @@ impl ProfileInput {
             return Err(Error::invalid("name", "must be 1 to 80 characters"));
         }
         let split = uri::split_credentials(&self.uri)?;
+        // A pasted URI's TLS and read-preference options move to their
+        // sections: one place says what the profile does.
+        let (rest, tls_options) = uri::take_options(&split.uri, &TlsSettings::URI_OPTIONS)?;
+        let (rest, read_options) = uri::take_options(&rest, &ReadPreferenceChoice::URI_OPTIONS)?;
+        let tls = TlsSettings::merge(self.tls, TlsSettings::from_uri_options(&tls_options)?)?
+            .map(TlsSettings::validate)
+            .transpose()?;
+        let read_preference = match (
+            self.read_preference,
+            ReadPreferenceChoice::from_uri_options(&read_options)?,
+        ) {
+            (Some(form), Some(uri)) if form != uri && form != ReadPreferenceChoice::default() => {
+                return Err(Error::invalid(
+                    "read_preference",
+                    "the connection string's read preference differs from the section",
+                ))
+            }
+            (form, uri) => uri.or(form).unwrap_or_default().validate()?,
+        };
+        let ssh = self.ssh.map(SshTunnel::validate).transpose()?;
         let username = non_empty(self.username).or(split.username);
         let new_password = self.password.filter(|p| !p.is_empty()).or(split.password);
         let database = non_empty(self.database);
@@ -150,16 +206,28 @@ impl ProfileInput {
             (Some(_), false) => PasswordMode::Ask,
         };
         // The user name may come from the form rather than the URI.
-        uri::check_with_credentials(
-            &split.uri,
-            username.is_some(),
-            password != PasswordMode::None,
-        )?;
+        uri::check_with_credentials(&rest, username.is_some(), password != PasswordMode::None)?;
+        let mut new_secrets = Vec::new();
+        if let Some(p) = new_password.filter(|_| password != PasswordMode::None) {
+            new_secrets.push((SecretSlot::Database, p));
+        }
+        if let Some(s) = self
+            .ssh_secret
+            .filter(|s| !s.is_empty() && ssh.as_ref().is_some_and(|t| t.auth.takes_secret()))
+        {
+            new_secrets.push((SecretSlot::Ssh, s));
+        }
+        if let Some(s) = self
+            .tls_key_password
+            .filter(|s| !s.is_empty() && tls.as_ref().is_some_and(|t| t.key_password))
+        {
+            new_secrets.push((SecretSlot::TlsKey, s));
+        }
         Ok(ValidatedProfile {
             profile: Profile {
                 id,
                 name,
-                uri: split.uri,
+                uri: rest,
                 username,
                 password,
                 database,
@@ -169,8 +237,11 @@ impl ProfileInput {
                 timeout_ms: self.timeout_ms,
                 audit_to_database: self.audit_to_database,
                 analytics_from_secondaries: self.analytics_from_secondaries,
+                ssh,
+                tls,
+                read_preference,
             },
-            new_password: new_password.filter(|_| password != PasswordMode::None),
+            new_secrets,
         })
     }
 }
@@ -213,6 +284,11 @@ mod tests {
             timeout_ms: DEFAULT_TIMEOUT_MS,
             audit_to_database: false,
             analytics_from_secondaries: false,
+            ssh: None,
+            ssh_secret: None,
+            tls: None,
+            tls_key_password: None,
+            read_preference: None,
         }
     }
 
@@ -224,7 +300,10 @@ mod tests {
         assert_eq!(v.profile.uri, "mongodb://db:27017/?authSource=admin");
         assert_eq!(v.profile.username.as_deref(), Some("ann"));
         assert_eq!(v.profile.password, PasswordMode::Keychain);
-        assert_eq!(v.new_password.unwrap().expose(), "s3cret");
+        assert_eq!(
+            v.new_secret(SecretSlot::Database).unwrap().expose(),
+            "s3cret"
+        );
         assert_eq!(v.profile.color, "#1e90ff");
     }
 
@@ -280,7 +359,44 @@ mod tests {
         i.username = saved.username.clone();
         let again = i.validate("x".into()).unwrap();
         assert_eq!(again.profile, saved);
-        assert!(again.new_password.is_none(), "the stored one is kept");
+        assert!(again.new_secrets.is_empty(), "the stored one is kept");
+    }
+
+    #[test]
+    fn a_pasted_uri_fills_the_tls_and_read_preference_sections() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, "-----BEGIN CERTIFICATE-----\n").unwrap();
+        let v = input(&format!(
+            "mongodb://ann:pw@h1,h2/?replicaSet=rs0&tls=true&tlsCAFile={}\
+             &readPreference=secondary&maxStalenessSeconds=120&tlsAllowInvalidHostnames=true",
+            ca.display()
+        ))
+        .validate("x".into())
+        .unwrap();
+        assert_eq!(v.profile.uri, "mongodb://h1,h2/?replicaSet=rs0");
+        let tls = v.profile.tls.unwrap();
+        assert_eq!(tls.ca_file.as_deref(), ca.to_str());
+        assert!(tls.allow_invalid_hostnames && !tls.allow_invalid_certificates);
+        assert_eq!(v.profile.read_preference.label(), "secondary (≤ 120 s)");
+        let err = input("mongodb://h/?tls=true&tlsCAFile=/no/such/ca.pem")
+            .validate("x".into())
+            .unwrap_err();
+        assert!(
+            err.to_string().starts_with("tls.ca_file: /no/such/ca.pem"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_ssh_address_is_refused_as_such() {
+        let err = input("ssh://ann@bastion:22")
+            .validate("x".into())
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("not a MongoDB connection string"),
+            "{err}"
+        );
     }
 
     #[test]

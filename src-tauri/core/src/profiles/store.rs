@@ -120,6 +120,9 @@ mod tests {
             timeout_ms: 1000,
             audit_to_database: false,
             analytics_from_secondaries: false,
+            ssh: None,
+            tls: None,
+            read_preference: Default::default(),
         }
     }
 

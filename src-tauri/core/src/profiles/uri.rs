@@ -20,6 +20,9 @@ const SCHEMES: [&str; 2] = ["mongodb://", "mongodb+srv://"];
 /// URI options whose values are secrets: a profile may not keep them in
 /// its URI (they would reach the profiles file, the UI and the logs).
 const SECRET_OPTIONS: [&str; 1] = ["tlscertificatekeyfilepassword"];
+/// Options the profile's sections read and the driver's URI parser does
+/// not know (it takes allowing invalid host names only as an option value).
+const APP_OPTIONS: [&str; 1] = ["tlsallowinvalidhostnames"];
 /// The one secret among `authMechanismProperties` (the others name a
 /// service, a host or an environment).
 const SECRET_MECHANISM_PROPERTY: &str = "aws_session_token";
@@ -31,6 +34,16 @@ const PASSWORDLESS_MECHANISMS: [&str; 3] = ["mongodb-x509", "gssapi", "mongodb-o
 
 pub fn split_credentials(raw: &str) -> Result<SplitUri> {
     let raw = raw.trim();
+    if raw
+        .get(..6)
+        .is_some_and(|s| s.eq_ignore_ascii_case("ssh://"))
+    {
+        return Err(Error::InvalidUri {
+            message: "ssh:// is an SSH address, not a MongoDB connection string: put the \
+                      bastion in the SSH section and the database's own address here"
+                .into(),
+        });
+    }
     let scheme = SCHEMES
         .iter()
         .find(|s| raw.starts_with(**s))
@@ -94,7 +107,8 @@ pub fn split_credentials(raw: &str) -> Result<SplitUri> {
 pub fn check_with_credentials(uri: &str, has_user: bool, has_password: bool) -> Result<()> {
     let user = has_user.then_some("user");
     let password = has_password.then(|| Sensitive::new("password".to_string()));
-    let assembled = with_credentials(uri, user, password.as_ref());
+    let (uri, _) = take_options(uri, &APP_OPTIONS)?;
+    let assembled = with_credentials(&uri, user, password.as_ref());
     ConnectionString::parse(assembled.expose())
         .map(drop)
         .map_err(|e| Error::InvalidUri {
@@ -213,6 +227,30 @@ fn check_options(options: &str) -> Result<()> {
     Ok(())
 }
 
+/// Removes the options `wanted` names (lower case) from a credential-free
+/// URI and returns them in order, values percent-decoded: the profile's
+/// TLS and read-preference sections take them over from a pasted URI.
+pub fn take_options(uri: &str, wanted: &[&str]) -> Result<(String, Vec<(String, String)>)> {
+    let Some((base, options)) = uri.split_once('?') else {
+        return Ok((uri.to_string(), Vec::new()));
+    };
+    let (mut kept, mut taken) = (Vec::new(), Vec::new());
+    for pair in options.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let lower = key.to_ascii_lowercase();
+        if wanted.contains(&lower.as_str()) {
+            taken.push((lower, percent_decode(value)?));
+        } else {
+            kept.push(pair);
+        }
+    }
+    let uri = match kept.is_empty() {
+        true => base.to_string(),
+        false => format!("{base}?{}", kept.join("&")),
+    };
+    Ok((uri, taken))
+}
+
 /// The URI as it may appear in a log line or an error message.
 pub fn redact(raw: &str) -> String {
     match split_credentials(raw) {
@@ -235,7 +273,7 @@ fn percent_decode(s: &str) -> Result<String> {
                 .get(i + 1..i + 3)
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
                 .ok_or_else(|| Error::InvalidUri {
-                    message: "malformed percent-encoding in the user name or password".into(),
+                    message: "malformed percent-encoding (write % as %25)".into(),
                 })?;
             out.push(hex);
             i += 3;

@@ -1,0 +1,372 @@
+//! Profiles behind an SSH bastion, against a real OpenSSH server on
+//! loopback (`tests/sshd/run`) that forwards to the test database: each
+//! failure has its own code, an unknown host key is trusted only once
+//! confirmed, and every connection the driver opens goes through the
+//! tunnel.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mozaiks_core::db::connection::{ConnectOptions, Connection, Health};
+use mozaiks_core::profiles::profile::Profile;
+use mozaiks_core::profiles::ssh::{SshAuth, SshTunnel};
+use mozaiks_core::services::overview;
+use mozaiks_core::ssh::host_keys::HostKeys;
+use mozaiks_core::{Error, Sensitive};
+use support::bastion::{closed_port, database_address, Bastion, PASSPHRASE, PASSWORD_USER};
+
+fn tunnel(bastion: &Bastion, user: &str, auth: SshAuth) -> SshTunnel {
+    SshTunnel {
+        host: "127.0.0.1".into(),
+        port: bastion.port,
+        user: user.into(),
+        auth,
+    }
+}
+
+fn key(bastion: &Bastion, name: &str, passphrase: bool) -> SshAuth {
+    SshAuth::KeyFile {
+        path: bastion.key(name),
+        passphrase,
+    }
+}
+
+/// The test database's profile, reached through `ssh`; `uri` defaults to
+/// the test server's own address (which the bastion forwards to).
+fn profile(ssh: SshTunnel, uri: Option<String>) -> Profile {
+    let (host, port) = database_address(&support::server().uri);
+    let uri = uri.unwrap_or_else(|| format!("mongodb://{host}:{port}"));
+    let mut input = support::input(&uri, &support::unique_db("tunnel"));
+    input.ssh = Some(ssh);
+    input.validate("tunnel".into()).unwrap().profile
+}
+
+async fn open(
+    profile: &Profile,
+    keys: &Arc<HostKeys>,
+    secret: Option<&str>,
+) -> Result<Connection, Error> {
+    Connection::open(
+        profile,
+        ConnectOptions {
+            ssh_secret: secret.map(|s| Sensitive::new(s.to_string())),
+            host_keys: Some(keys.clone()),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+fn host_keys(dir: &std::path::Path) -> Arc<HostKeys> {
+    Arc::new(HostKeys::new(None, dir.join("app/known_hosts")))
+}
+
+/// Confirms the key `bastion` offers, the way the app's dialog does.
+async fn trust_on_first_use(profile: &Profile, keys: &Arc<HostKeys>, bastion: &Bastion) {
+    trust_with(profile, keys, bastion, None).await
+}
+
+async fn trust_with(
+    profile: &Profile,
+    keys: &Arc<HostKeys>,
+    bastion: &Bastion,
+    secret: Option<&str>,
+) {
+    match open(profile, keys, secret).await {
+        Err(Error::SshHostKeyUnknown {
+            fingerprint,
+            key_type,
+            port,
+            ..
+        }) => {
+            assert_eq!(
+                fingerprint,
+                bastion.fingerprint("host"),
+                "the fingerprint ssh-keygen shows"
+            );
+            assert_eq!(key_type, "ssh-ed25519");
+            assert_eq!(port, bastion.port);
+            keys.trust("127.0.0.1", bastion.port, &fingerprint).unwrap();
+        }
+        other => panic!("expected ssh_host_key_unknown, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[tokio::test]
+async fn a_confirmed_bastion_carries_every_driver_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let bastion = Bastion::start(&dir.path().join("sshd"), None, "host");
+    let keys = host_keys(dir.path());
+    let profile = profile(
+        tunnel(&bastion, "root", key(&bastion, "id_plain", false)),
+        None,
+    );
+
+    trust_on_first_use(&profile, &keys, &bastion).await;
+    assert_eq!(
+        bastion.forwards(),
+        0,
+        "nothing was forwarded before the key was trusted"
+    );
+
+    let conn = open(&profile, &keys, None).await.unwrap();
+    let overview = overview::overview(&conn).await.unwrap();
+    assert_eq!(overview.database, profile.database_name());
+    let before = bastion.forwards();
+    assert!(
+        before >= 2,
+        "the monitor's connection and the pool's: {before}"
+    );
+    // Concurrent reads make the pool open more connections: each one is a
+    // new channel through the bastion, none goes around it.
+    let reads = (0..6).map(|_| overview::overview(&conn));
+    for result in futures_util::future::join_all(reads).await {
+        result.unwrap();
+    }
+    let after = bastion.forwards();
+    assert!(
+        after > before,
+        "pool growth went through the tunnel: {before} → {after}"
+    );
+    assert!(bastion.log().contains(&format!(
+        "target {} port {}",
+        database_address(&support::server().uri).0,
+        database_address(&support::server().uri).1
+    )));
+    assert!(conn.tunnel_endpoint().unwrap().ip().is_loopback());
+    conn.close().await;
+}
+
+#[tokio::test]
+async fn a_changed_host_key_is_refused_with_both_fingerprints_and_nothing_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let sshd_dir = dir.path().join("sshd");
+    let mut bastion = Bastion::start(&sshd_dir, None, "host");
+    let keys = host_keys(dir.path());
+    let profile = profile(
+        tunnel(&bastion, "root", key(&bastion, "id_plain", false)),
+        None,
+    );
+    trust_on_first_use(&profile, &keys, &bastion).await;
+    let port = bastion.port;
+    bastion.stop();
+    let bastion = Bastion::start(&sshd_dir, Some(port), "host2");
+
+    match open(&profile, &keys, None).await {
+        Err(Error::SshHostKeyChanged {
+            known_fingerprint,
+            fingerprint,
+            ..
+        }) => {
+            assert_eq!(known_fingerprint, bastion.fingerprint("host"));
+            assert_eq!(fingerprint, bastion.fingerprint("host2"));
+        }
+        other => panic!("expected ssh_host_key_changed, got {:?}", other.map(|_| ())),
+    }
+    let log = bastion.log();
+    assert!(
+        !log.contains("userauth-request"),
+        "no credential was offered:\n{log}"
+    );
+    // Confirming the new key is not possible from a changed-key refusal.
+    let err = keys
+        .trust("127.0.0.1", port, &bastion.fingerprint("host2"))
+        .unwrap_err();
+    assert_eq!(err.code(), "not_found");
+}
+
+#[tokio::test]
+async fn passwords_passphrases_and_refusals() {
+    let dir = tempfile::tempdir().unwrap();
+    let password = format!("pw-{}-{:?}", std::process::id(), Instant::now());
+    let bastion = Bastion::start_with_password(&dir.path().join("sshd"), &password);
+    let keys = host_keys(dir.path());
+    let by_password = profile(tunnel(&bastion, PASSWORD_USER, SshAuth::Password), None);
+    trust_with(&by_password, &keys, &bastion, Some(&password)).await;
+
+    let conn = open(&by_password, &keys, Some(&password)).await.unwrap();
+    overview::overview(&conn).await.unwrap();
+    conn.close().await;
+    let err = open(&by_password, &keys, Some("wrong"))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(err.code(), "ssh_auth_failed", "{err}");
+
+    let with_passphrase = profile(
+        tunnel(&bastion, "root", key(&bastion, "id_pass", true)),
+        None,
+    );
+    let conn = open(&with_passphrase, &keys, Some(PASSPHRASE))
+        .await
+        .unwrap();
+    conn.close().await;
+    let err = open(&with_passphrase, &keys, Some("not it"))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(err.code(), "ssh_auth_failed", "{err}");
+    assert!(err.to_string().contains("passphrase"), "{err}");
+
+    // A key sshd does not authorize for this user.
+    let stranger = profile(
+        tunnel(&bastion, PASSWORD_USER, key(&bastion, "id_plain", false)),
+        None,
+    );
+    let err = open(&stranger, &keys, None).await.err().unwrap();
+    assert_eq!(err.code(), "ssh_auth_failed", "{err}");
+    assert!(err.to_string().contains("refused the key"), "{err}");
+}
+
+#[tokio::test]
+async fn an_agent_signs_for_the_tunnel() {
+    let dir = tempfile::tempdir().unwrap();
+    let bastion = Bastion::start(&dir.path().join("sshd"), None, "host");
+    let socket = dir.path().join("agent.sock");
+    let agent = Agent(
+        std::process::Command::new("ssh-agent")
+            .args(["-D", "-a"])
+            .arg(&socket)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    while !socket.exists() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let added = std::process::Command::new("ssh-add")
+        .arg(bastion.key("id_plain"))
+        .env("SSH_AUTH_SOCK", &socket)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(added.success());
+    // Only this test reads SSH_AUTH_SOCK.
+    std::env::set_var("SSH_AUTH_SOCK", &socket);
+    let keys = host_keys(dir.path());
+    let profile = profile(tunnel(&bastion, "root", SshAuth::Agent), None);
+    trust_on_first_use(&profile, &keys, &bastion).await;
+    let conn = open(&profile, &keys, None).await.unwrap();
+    overview::overview(&conn).await.unwrap();
+    conn.close().await;
+    drop(agent);
+}
+
+/// The test's own ssh-agent, stopped however the test ends.
+struct Agent(std::process::Child);
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_bastion_and_a_refused_forward_have_their_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = host_keys(dir.path());
+    let nowhere = SshTunnel {
+        host: "127.0.0.1".into(),
+        port: closed_port(),
+        user: "root".into(),
+        auth: SshAuth::Agent,
+    };
+    let err = open(&profile(nowhere, None), &keys, None)
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(err.code(), "ssh_unreachable", "{err}");
+
+    let bastion = Bastion::start(&dir.path().join("sshd"), None, "host");
+    let closed = format!(
+        "mongodb://127.0.0.1:{}/?directConnection=true",
+        closed_port()
+    );
+    let profile = profile(
+        tunnel(&bastion, "root", key(&bastion, "id_plain", false)),
+        Some(closed.clone()),
+    );
+    trust_on_first_use(&profile, &keys, &bastion).await;
+    match open(&profile, &keys, None).await {
+        Err(Error::SshForwardRefused { target, message }) => {
+            assert!(closed.contains(&target), "{target}");
+            assert!(!message.is_empty());
+        }
+        other => panic!("expected ssh_forward_refused, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[tokio::test]
+async fn key_files_that_are_not_keys_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let bastion = Bastion::start(&dir.path().join("sshd"), None, "host");
+    let keys = host_keys(dir.path());
+    let not_a_key = dir.path().join("id_text");
+    std::fs::write(&not_a_key, "hello, I am not a key\n").unwrap();
+    let mut ssh = tunnel(&bastion, "root", SshAuth::Agent);
+    ssh.auth = SshAuth::KeyFile {
+        path: not_a_key.display().to_string(),
+        passphrase: false,
+    };
+    let err = open(&profile(ssh, None), &keys, None).await.err().unwrap();
+    assert_eq!(err.code(), "invalid_input", "{err}");
+    assert!(
+        err.to_string()
+            .contains("not an OpenSSH or PKCS#8 private key"),
+        "{err}"
+    );
+    assert_eq!(bastion.forwards(), 0);
+}
+
+/// The bastion dies mid-session: the header's health says so with the
+/// tunnel's cause, and once it is back the same connection answers again.
+#[tokio::test]
+async fn a_dropped_tunnel_is_lost_then_comes_back_by_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let sshd_dir = dir.path().join("sshd");
+    let mut bastion = Bastion::start(&sshd_dir, None, "host");
+    let keys = host_keys(dir.path());
+    let profile = profile(
+        tunnel(&bastion, "root", key(&bastion, "id_plain", false)),
+        None,
+    );
+    trust_on_first_use(&profile, &keys, &bastion).await;
+    let conn = open(&profile, &keys, None).await.unwrap();
+    assert!(matches!(conn.health().await, Health::Connected));
+
+    let port = bastion.port;
+    bastion.stop();
+    let stopped = Instant::now();
+    let lost = loop {
+        match conn.health().await {
+            Health::Lost { message } => break message,
+            Health::Connected => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+        assert!(stopped.elapsed() < Duration::from_secs(10), "never noticed");
+    };
+    let noticed = stopped.elapsed();
+    let limit = Duration::from_millis(profile.timeout_ms.into()) + Duration::from_secs(2);
+    assert!(
+        noticed <= limit,
+        "noticed after {noticed:?}, limit {limit:?}"
+    );
+    assert!(lost.contains("SSH tunnel"), "{lost}");
+    let err = overview::overview(&conn).await.err().unwrap();
+    assert_eq!(err.code(), "connection_lost", "{err}");
+
+    let _bastion = Bastion::start(&sshd_dir, Some(port), "host");
+    let back = Instant::now();
+    while !matches!(conn.health().await, Health::Connected) {
+        assert!(back.elapsed() < Duration::from_secs(15), "never came back");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    overview::overview(&conn).await.unwrap();
+    println!(
+        "tunnel lost noticed in {noticed:?}, back in {:?}",
+        back.elapsed()
+    );
+    conn.close().await;
+}
