@@ -486,9 +486,9 @@ async fn verify_reason(
         let address = std::net::ToSocketAddrs::to_socket_addrs(&(host.as_str(), port))
             .ok()?
             .next()?;
-        let tcp = std::net::TcpStream::connect_timeout(&address, Duration::from_secs(2)).ok()?;
-        tcp.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-        tcp.set_write_timeout(Some(Duration::from_secs(2))).ok()?;
+        let tcp = std::net::TcpStream::connect_timeout(&address, PROBE_STEP).ok()?;
+        tcp.set_read_timeout(Some(PROBE_STEP)).ok()?;
+        tcp.set_write_timeout(Some(PROBE_STEP)).ok()?;
         let mut stream = config.connect(&host, tcp).ok()?;
         let result = stream.ssl().verify_result();
         if result != openssl::x509::X509VerifyResult::OK {
@@ -508,8 +508,18 @@ async fn verify_reason(
             _ => None,
         }
     };
-    tokio::task::spawn_blocking(probe).await.ok().flatten()
+    // Within the connect attempt's grace: a plain server never answers a
+    // ClientHello, and the user waits for the answer.
+    let probe = tokio::task::spawn_blocking(probe);
+    tokio::time::timeout(PROBE_STEP * 2, probe)
+        .await
+        .ok()?
+        .ok()
+        .flatten()
 }
+
+/// Each step of the TLS probe (connect, handshake read, alert read).
+const PROBE_STEP: Duration = Duration::from_millis(400);
 
 fn describe(trouble: &Trouble) -> String {
     match trouble {
