@@ -3,7 +3,7 @@
 
 mod support;
 
-use mozaiks_core::profiles::secrets::SecretSlot;
+use mozaiks_core::profiles::profile::SecretSlot;
 use std::time::{Duration, Instant};
 
 use mozaiks_core::db::connection::{ConnectOptions, Connection, Topology};

@@ -5,7 +5,7 @@
 //! parser over the MongoDB specifications' public cases, and on the wire,
 //! where a listener records the authentication the app's connection starts.
 
-use mozaiks_core::profiles::secrets::SecretSlot;
+use mozaiks_core::profiles::profile::SecretSlot;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 

@@ -11,10 +11,11 @@ use tokio::sync::RwLock;
 use crate::db::audit::AuditLog;
 use crate::db::command_check;
 use crate::db::connection::{ConnectOptions, Connection, Health, ServerInfo};
+use crate::profiles::profile::SecretSlot;
 use crate::profiles::profile::{
     Environment, PasswordMode, Profile, ProfileInput, DEFAULT_TIMEOUT_MS,
 };
-use crate::profiles::secrets::{SecretSlot, SecretStore};
+use crate::profiles::secrets::SecretStore;
 use crate::profiles::store::ProfileStore;
 use crate::profiles::uri;
 use crate::save_path::SavePath;

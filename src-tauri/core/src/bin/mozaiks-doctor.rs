@@ -6,7 +6,7 @@
 //! index is wrong but some collections could not be checked (a time limit,
 //! a refused read: each is named with its reason). Secrets never printed.
 
-use mozaiks_core::profiles::secrets::SecretSlot;
+use mozaiks_core::profiles::profile::SecretSlot;
 use std::process::ExitCode;
 
 use mozaiks_core::db::connection::{ConnectOptions, Connection};

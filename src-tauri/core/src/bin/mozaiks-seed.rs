@@ -7,7 +7,7 @@
 //! `$XDG_DATA_HOME/dev.mozaiks.admin`, else `~/.local/share/dev.mozaiks.admin`),
 //! so it shows on the app's audit screen.
 
-use mozaiks_core::profiles::secrets::SecretSlot;
+use mozaiks_core::profiles::profile::SecretSlot;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};

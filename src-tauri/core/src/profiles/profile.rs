@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use crate::profiles::read_preference::ReadPreferenceChoice;
-use crate::profiles::secrets::SecretSlot;
 use crate::profiles::ssh::SshTunnel;
 use crate::profiles::tls::TlsSettings;
 use crate::profiles::uri;
@@ -32,6 +31,72 @@ impl Environment {
         match value.map(str::trim) {
             Some(v) if v.eq_ignore_ascii_case("production") => Environment::Production,
             _ => Environment::Development,
+        }
+    }
+}
+
+/// The secrets a profile may keep in the keychain, each under its own entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretSlot {
+    /// The database user's password.
+    Database,
+    /// The SSH password or the SSH key's passphrase.
+    Ssh,
+    /// The password of the TLS client key.
+    TlsKey,
+}
+
+impl SecretSlot {
+    pub const ALL: [SecretSlot; 3] = [SecretSlot::Database, SecretSlot::Ssh, SecretSlot::TlsKey];
+
+    /// The keychain entry's name (the database password keeps the
+    /// profile id, as before).
+    pub fn entry(self, profile_id: &str) -> String {
+        match self {
+            SecretSlot::Database => profile_id.to_string(),
+            SecretSlot::Ssh => format!("{profile_id}:ssh"),
+            SecretSlot::TlsKey => format!("{profile_id}:tls-key"),
+        }
+    }
+
+    /// Whether the profile keeps this secret in the keychain.
+    pub fn stored(self, profile: &Profile) -> bool {
+        match self {
+            SecretSlot::Database => profile.password == PasswordMode::Keychain,
+            SecretSlot::Ssh => profile.ssh.as_ref().is_some_and(|s| s.auth.takes_secret()),
+            SecretSlot::TlsKey => profile.tls.as_ref().is_some_and(|t| t.key_password),
+        }
+    }
+
+    /// What the stored secret was given for: it only ever goes back there.
+    pub fn binding(self, profile: &Profile) -> String {
+        match self {
+            SecretSlot::Database => format!("{}\n{:?}", profile.uri, profile.username),
+            SecretSlot::Ssh => profile
+                .ssh
+                .as_ref()
+                .map(|s| s.secret_binding())
+                .unwrap_or_default(),
+            SecretSlot::TlsKey => profile
+                .tls
+                .as_ref()
+                .and_then(|t| t.cert_key_file.clone())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The error when the secret must be typed (again).
+    pub fn required(self) -> Error {
+        match self {
+            SecretSlot::Database => Error::PasswordRequired,
+            SecretSlot::Ssh => Error::invalid(
+                "ssh_secret",
+                "type the SSH password or key passphrase (a new bastion, user or key needs its own)",
+            ),
+            SecretSlot::TlsKey => Error::invalid(
+                "tls_key_password",
+                "type the client key's password (a new key file needs its own)",
+            ),
         }
     }
 }
