@@ -71,7 +71,18 @@ impl SecretSlot {
     /// What the stored secret was given for: it only ever goes back there.
     pub fn binding(self, profile: &Profile) -> String {
         match self {
-            SecretSlot::Database => format!("{}\n{:?}", profile.uri, profile.username),
+            // The route counts too: another bastion, or TLS off or relaxed,
+            // reaches (or exposes the password to) another server.
+            SecretSlot::Database => format!(
+                "{}\n{:?}\n{:?}\n{:?}",
+                profile.uri,
+                profile.username,
+                profile.ssh.as_ref().map(|s| (&s.host, s.port)),
+                profile
+                    .tls
+                    .as_ref()
+                    .map(|t| (t.allow_invalid_certificates, t.allow_invalid_hostnames))
+            ),
             SecretSlot::Ssh => profile
                 .ssh
                 .as_ref()

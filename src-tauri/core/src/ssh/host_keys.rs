@@ -70,23 +70,14 @@ impl HostKeys {
     }
 
     pub fn check(&self, host: &str, port: u16, key: &PublicKey) -> Verdict {
+        // Every line of both files first: a revocation anywhere wins over
+        // a match, and any recorded key of another type is a change.
         let files = self.user_file.iter().chain(std::iter::once(&self.app_file));
-        let mut known_other = None;
-        for path in files {
-            let Ok(text) = std::fs::read_to_string(path) else {
-                continue;
-            };
-            match check_text(&text, host, port, key) {
-                Verdict::Known => return Verdict::Known,
-                Verdict::Revoked => return Verdict::Revoked,
-                Verdict::Changed { known } => known_other = Some(known),
-                Verdict::Unknown => {}
-            }
-        }
-        match known_other {
-            Some(known) => Verdict::Changed { known },
-            None => Verdict::Unknown,
-        }
+        let text: String = files
+            .filter_map(|path| std::fs::read_to_string(path).ok())
+            .map(|t| t + "\n")
+            .collect();
+        check_text(&text, host, port, key)
     }
 
     /// Keeps an unknown key until the user confirms or a newer one comes.
@@ -141,8 +132,8 @@ fn host_pattern(host: &str, port: u16) -> String {
 }
 
 fn check_text(text: &str, host: &str, port: u16, key: &PublicKey) -> Verdict {
-    let name = host_pattern(host, port);
-    let mut known_other = None;
+    let name = host_pattern(&host.to_ascii_lowercase(), port);
+    let (mut known, mut known_other) = (false, None);
     for line in text.lines() {
         let mut fields = line.split_whitespace();
         let Some(mut first) = fields.next() else {
@@ -171,14 +162,15 @@ fn check_text(text: &str, host: &str, port: u16, key: &PublicKey) -> Verdict {
         match marker {
             Some("revoked") if recorded == *key => return Verdict::Revoked,
             Some(_) => {}
-            None if recorded == *key => return Verdict::Known,
-            None if recorded.algorithm() == key.algorithm() => known_other = Some(recorded),
-            None => {}
+            None if recorded == *key => known = true,
+            // A key of any type on record: another one is a change.
+            None => known_other = known_other.or(Some(recorded)),
         }
     }
-    match known_other {
-        Some(known) => Verdict::Changed { known },
-        None => Verdict::Unknown,
+    match (known, known_other) {
+        (true, _) => Verdict::Known,
+        (false, Some(known)) => Verdict::Changed { known },
+        (false, None) => Verdict::Unknown,
     }
 }
 
