@@ -20,7 +20,7 @@ async fn snapshot(db: &str) -> Vec<Vec<Document>> {
 /// Commands that write nothing to the database: reads, and the app's own
 /// state (profiles, the connection, the read-only switch, a CSV the user
 /// saves). Every other command is a write and must be refused read-only.
-const NOT_DATABASE_WRITES: [&str; 38] = [
+const NOT_DATABASE_WRITES: [&str; 39] = [
     "list_profiles",
     "create_profile",
     "update_profile",
@@ -28,6 +28,7 @@ const NOT_DATABASE_WRITES: [&str; 38] = [
     "delete_profile",
     "environment_offer",
     "adopt_environment_profile",
+    "trust_host_key",
     "test_connection",
     "connect",
     "disconnect",
@@ -108,6 +109,19 @@ fn commands_round_trip_over_ipc() {
         1,
         "the refused profile was not saved"
     );
+
+    // Only a key a bastion really offered can be trusted: a fingerprint
+    // typed from elsewhere (or a host line meant to inject) writes nothing.
+    for host in ["bastion.example.com", "evil\n* ssh-ed25519 AAAA"] {
+        let err = invoke(
+            webview,
+            "trust_host_key",
+            json!({ "host": host, "port": 22, "fingerprint": "SHA256:not-offered" }),
+        )
+        .unwrap_err();
+        assert_eq!(err["type"], "not_found", "{err}");
+    }
+    assert!(!dir.path().join("known_hosts").exists());
 }
 
 /// Every write command, on a read-only connection to a live server, answers

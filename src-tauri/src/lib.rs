@@ -40,6 +40,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             profiles::delete_profile,
             profiles::environment_offer,
             profiles::adopt_environment_profile,
+            profiles::trust_host_key,
             connection::test_connection,
             connection::connect,
             connection::disconnect,

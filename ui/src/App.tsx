@@ -16,6 +16,7 @@ import { notifications } from '@mantine/notifications';
 import { lazy, Suspense, useEffect, useRef, useState, type ComponentType } from 'react';
 import type { Drill, Overview } from './backend';
 import { EnvironmentBadge, ReadOnlyBadge } from './components/badges';
+import { RouteBadges } from './components/RouteBadges';
 import { queryKeys, useConnectionHealth, useOverview, useProfiles } from './queries';
 import { SectionSkeleton } from './components/Section';
 import { ConnectionsScreen } from './screens/connections/ConnectionsScreen';
@@ -274,6 +275,7 @@ function ActiveConnection({ overview }: { overview: Overview }) {
         size={overview.environment === 'production' ? 'md' : 'sm'}
       />
       <ReadOnlyBadge readOnly={overview.read_only} testId="header-read-only-badge" />
+      <RouteBadges route={overview.route} />
     </Group>
   );
 }

@@ -112,11 +112,17 @@ export type {
   PluginSettings,
   Profile,
   ProfileInput,
+  ReadMode,
+  ReadPreferenceChoice,
+  Route,
   SchemaReport,
   SeedProgress,
   SeedReport,
   Sent,
   Series,
+  SshAuth,
+  SshTunnel,
+  TlsSettings,
   ServerInfo,
   Shard,
   StatusPage,
@@ -210,6 +216,10 @@ export const adoptEnvironmentProfile = (rememberPassword: boolean): Promise<Prof
 
 export const testConnection = (input: ProfileInput, existingId: string | null): Promise<ConnectionTest> =>
   unwrap(() => commands.testConnection(input, existingId));
+
+/** Keeps the key a bastion offered, after the user compared its fingerprint. */
+export const trustHostKey = (host: string, port: number, fingerprint: string): Promise<null> =>
+  unwrap(() => commands.trustHostKey(host, port, fingerprint));
 
 export const connect = (id: string, password: string | null): Promise<Overview> =>
   unwrap(() => commands.connect(id, password));

@@ -18,6 +18,11 @@ export const commands = {
 	 *  crosses IPC, it goes straight from the environment to the keychain.
 	 */
 	adoptEnvironmentProfile: (rememberPassword: boolean) => typedError<Profile, AppError>(__TAURI_INVOKE("adopt_environment_profile", { rememberPassword })),
+	/**
+	 *  Trusts the key a bastion offered, after the user compared the
+	 *  fingerprint `ssh_host_key_unknown` showed: only that very key is kept.
+	 */
+	trustHostKey: (host: string, port: number, fingerprint: string) => typedError<null, AppError>(__TAURI_INVOKE("trust_host_key", { host, port, fingerprint })),
 	testConnection: (input: ProfileInput, existingId: string | null) => typedError<ConnectionTest, AppError>(__TAURI_INVOKE("test_connection", { input, existingId })),
 	connect: (id: string, password: string | null) => typedError<Overview, AppError>(__TAURI_INVOKE("connect", { id, password })),
 	disconnect: () => typedError<null, AppError>(__TAURI_INVOKE("disconnect")),
@@ -679,6 +684,7 @@ export type Overview = {
 	database: string,
 	read_only: boolean,
 	server: ServerInfo,
+	route: Route,
 	collections: CollectionSummary[],
 };
 
@@ -824,6 +830,20 @@ export type ReadPreferenceChoice = {
 	/**  Tag sets tried in order; an empty set matches any member. */
 	tags?: { [key in string]: string }[],
 	max_staleness_seconds: number | null,
+};
+
+/**
+ *  How the connection reaches the server, for the header: it stays in
+ *  view, so a relaxed TLS check is never forgotten.
+ */
+export type Route = {
+	/**  Which members answer browsing reads, as the profile says it. */
+	read_preference: string,
+	/**  `user@bastion:port` when an SSH tunnel carries the connection. */
+	ssh: string | null,
+	tls: boolean,
+	/**  One sentence per TLS check switched off. */
+	warnings: string[],
 };
 
 export type SchemaReport = {

@@ -69,3 +69,16 @@ pub async fn adopt_environment_profile(
         )
         .await
 }
+
+/// Trusts the key a bastion offered, after the user compared the
+/// fingerprint `ssh_host_key_unknown` showed: only that very key is kept.
+#[tauri::command]
+#[specta::specta]
+pub fn trust_host_key(
+    workspace: State<'_, Workspace>,
+    host: String,
+    port: u16,
+    fingerprint: String,
+) -> Result<()> {
+    workspace.trust_host_key(&host, port, &fingerprint)
+}

@@ -56,6 +56,7 @@ export function anOverview(over: Partial<Overview> = {}): Overview {
     database: 'MozaiksCore',
     read_only: false,
     server: { version: '8.0.4', topology: 'standalone' },
+    route: { read_preference: 'primary', ssh: null, tls: false, warnings: [] },
     collections: COLLECTIONS,
     ...over,
   };

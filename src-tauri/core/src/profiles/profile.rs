@@ -343,7 +343,7 @@ pub fn validate_database_name(name: &str) -> Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub(crate) fn input(uri: &str) -> ProfileInput {

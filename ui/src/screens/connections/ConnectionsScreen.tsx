@@ -10,6 +10,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { isBackendError } from '../../errors';
 import { queryKeys, useEnvironmentOffer, useProfiles } from '../../queries';
 import { EnvironmentOfferCard, environmentProfileName } from './EnvironmentOfferCard';
+import { useHostKeyConfirm } from './HostKeyConfirm';
 import { PasswordPromptModal } from './PasswordPromptModal';
 import { ProfileCard } from './ProfileCard';
 import { ProfileFormModal } from './ProfileFormModal';
@@ -33,6 +34,7 @@ export function ConnectionsScreen({ activeProfileId, onConnected }: Props) {
   const offer = useEnvironmentOffer();
   const [form, setForm] = useState<FormState>({ opened: false, key: 0 });
   const [passwordFor, setPasswordFor] = useState<Profile | null>(null);
+  const hostKey = useHostKeyConfirm();
 
   const refreshProfiles = () => queryClient.invalidateQueries({ queryKey: queryKeys.profiles });
   // The failure itself is toasted by the client's MutationCache.
@@ -45,9 +47,9 @@ export function ConnectionsScreen({ activeProfileId, onConnected }: Props) {
     onSuccess: (overview) => onConnected(overview),
     onError: (e, profile) => {
       if (isBackendError(e, 'password_required')) setPasswordFor(profile);
-      else onFailure(e);
+      else if (!hostKey.handle(e, () => connect.mutate(profile))) onFailure(e);
     },
-    meta: { showsErrors: ['password_required'] },
+    meta: { showsErrors: ['password_required', 'ssh_host_key_unknown'] },
   });
 
   const duplicate = useMutation({
@@ -152,6 +154,7 @@ export function ConnectionsScreen({ activeProfileId, onConnected }: Props) {
         profile={form.profile}
         onClose={() => setForm((f) => ({ ...f, opened: false }))}
       />
+      {hostKey.modal}
       <PasswordPromptModal profile={passwordFor} onClose={() => setPasswordFor(null)} onConnected={onConnected} />
     </Stack>
   );

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import * as backend from '../../backend';
 import type { Overview, Profile } from '../../backend';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { useHostKeyConfirm } from './HostKeyConfirm';
 
 interface Props {
   /** The profile that needs a password; null keeps the modal closed. */
@@ -31,12 +32,14 @@ export function PasswordPromptModal({ profile, onClose, onConnected }: Props) {
 
 function PasswordPrompt({ profile, onClose, onConnected }: { profile: Profile; onClose: () => void; onConnected: (o: Overview) => void }) {
   const [password, setPassword] = useState('');
+  const hostKey = useHostKeyConfirm();
   const connect = useMutation({
     mutationFn: (pw: string) => backend.connect(profile.id, pw),
     onSuccess: (overview) => {
       onClose();
       onConnected(overview);
     },
+    onError: (e, pw) => hostKey.handle(e, () => connect.mutate(pw)),
     meta: { showsErrors: true },
   });
 
@@ -73,6 +76,7 @@ function PasswordPrompt({ profile, onClose, onConnected }: { profile: Profile; o
           autoComplete="current-password"
         />
         {connect.isError && <ErrorAlert error={connect.error} testId="password-prompt-error" />}
+        {hostKey.modal}
         <Group justify="flex-end" gap="sm">
           <Button variant="subtle" color="gray" onClick={onClose}>
             Cancel

@@ -1,9 +1,10 @@
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as backend from '../../backend';
 import { aProfile } from '../../test/fixtures';
 import { backendError, renderWithProviders } from '../../test/render';
 import { ProfileForm } from './ProfileFormModal';
+import { tagsToText, textToTags } from './profileForm';
 
 vi.mock('../../backend');
 
@@ -43,6 +44,11 @@ describe('ProfileForm', () => {
       timeout_ms: 3000,
       audit_to_database: false,
       analytics_from_secondaries: false,
+      ssh: null,
+      ssh_secret: null,
+      tls: null,
+      tls_key_password: null,
+      read_preference: { mode: 'primary', tags: [], max_staleness_seconds: null },
     });
     expect(backend.updateProfile).not.toHaveBeenCalled();
   });
@@ -176,5 +182,100 @@ describe('ProfileForm', () => {
     const failed = await screen.findByTestId('profile-test-error');
     expect(failed).toHaveTextContent('Server not reachable');
     expect(screen.queryByTestId('profile-test-ok')).not.toBeInTheDocument();
+  });
+
+  it('saves an edited profile with its SSH, TLS and read-preference sections exactly as they were', async () => {
+    const sections = {
+      ssh: { host: 'bastion.example.com', port: 2222, user: 'ops', auth: { method: 'key_file' as const, path: '~/.ssh/id_ed25519', passphrase: true } },
+      tls: { ca_file: '/etc/ca.pem', cert_key_file: '/etc/client.pem', key_password: true, allow_invalid_hostnames: true, allow_invalid_certificates: false },
+      read_preference: { mode: 'secondary' as const, tags: [{ dc: 'east', rack: '2' }, {}], max_staleness_seconds: 120 },
+    };
+    const profile = aProfile({ id: 'p9', ...sections });
+    const { user } = renderWithProviders(<ProfileForm profile={profile} onClose={() => {}} />);
+    expect(field('profile-ssh-secret').placeholder).toBe('(unchanged)');
+    expect(field('profile-tls-key-password').placeholder).toBe('(unchanged)');
+    expect(screen.getByTestId('profile-tls-warning')).toBeInTheDocument();
+    await user.click(screen.getByTestId('profile-save'));
+    await waitFor(() => expect(backend.updateProfile).toHaveBeenCalled());
+    expect(vi.mocked(backend.updateProfile).mock.calls[0][1]).toMatchObject({
+      ...sections,
+      // Empty secret fields keep the stored ones.
+      ssh_secret: null,
+      tls_key_password: null,
+    });
+  });
+
+  it('creates a tunnel through a bastion with a password, sent once as the SSH secret', async () => {
+    const { user } = renderWithProviders(<ProfileForm onClose={() => {}} />);
+    await user.type(field('profile-name'), 'Behind bastion');
+    await user.click(field('profile-ssh-enabled'));
+    await user.type(field('profile-ssh-host'), 'bastion.example.com');
+    await user.type(field('profile-ssh-user'), 'ops');
+    await user.click(within(screen.getByTestId('profile-ssh-method')).getByLabelText('Password'));
+    await user.type(field('profile-ssh-secret'), ' pass phrase ');
+    await user.click(screen.getByTestId('profile-save'));
+    await waitFor(() => expect(backend.createProfile).toHaveBeenCalled());
+    expect(vi.mocked(backend.createProfile).mock.calls[0][0]).toMatchObject({
+      ssh: { host: 'bastion.example.com', port: 22, user: 'ops', auth: { method: 'password' } },
+      ssh_secret: ' pass phrase ',
+      tls: null,
+    });
+  });
+
+  it('shows a backend error on the section field it names', async () => {
+    vi.mocked(backend.createProfile).mockRejectedValue(
+      backendError({ type: 'invalid_input', data: { field: 'ssh.key_file', message: 'is not a private key' } }),
+    );
+    const { user } = renderWithProviders(<ProfileForm onClose={() => {}} />);
+    await user.type(field('profile-name'), 'Local');
+    await user.click(field('profile-ssh-enabled'));
+    await user.type(field('profile-ssh-key-path'), '/etc/hostname');
+    await user.click(screen.getByTestId('profile-save'));
+    expect(await screen.findByText('is not a private key')).toBeInTheDocument();
+    expect(field('profile-ssh-key-path')).toHaveAttribute('aria-invalid', 'true');
+  });
+
+  it('asks to compare an unknown bastion key, trusts exactly that key, then tests again', async () => {
+    const offer = { host: 'bastion.example.com', port: 2222, key_type: 'ssh-ed25519', fingerprint: 'SHA256:abc123' };
+    vi.mocked(backend.testConnection)
+      .mockRejectedValueOnce(backendError({ type: 'ssh_host_key_unknown', data: offer }))
+      .mockResolvedValueOnce({ server: { version: '8.0.4', topology: 'standalone' }, database: 'MozaiksCore', collections: 3 });
+    vi.mocked(backend.trustHostKey).mockResolvedValue(null);
+    const { user } = renderWithProviders(<ProfileForm profile={aProfile({ id: 'p3' })} onClose={() => {}} />);
+
+    await user.click(screen.getByTestId('profile-test'));
+    const fingerprint = await screen.findByTestId('host-key-fingerprint');
+    expect(fingerprint).toHaveTextContent('ssh-ed25519');
+    expect(fingerprint).toHaveTextContent('SHA256:abc123');
+    expect(backend.testConnection).toHaveBeenCalledTimes(1);
+
+    await user.click(screen.getByTestId('host-key-trust'));
+    expect(await screen.findByTestId('profile-test-ok')).toBeInTheDocument();
+    expect(backend.trustHostKey).toHaveBeenCalledWith('bastion.example.com', 2222, 'SHA256:abc123');
+    expect(backend.testConnection).toHaveBeenCalledTimes(2);
+  });
+
+  it('cancelling the key question trusts nothing', async () => {
+    const offer = { host: 'b', port: 22, key_type: 'ssh-ed25519', fingerprint: 'SHA256:x' };
+    vi.mocked(backend.testConnection).mockRejectedValueOnce(backendError({ type: 'ssh_host_key_unknown', data: offer }));
+    const { user } = renderWithProviders(<ProfileForm profile={aProfile({ id: 'p3' })} onClose={() => {}} />);
+    await user.click(screen.getByTestId('profile-test'));
+    await user.click(await screen.findByTestId('host-key-cancel'));
+    await waitFor(() => expect(screen.queryByTestId('host-key-confirm')).not.toBeInTheDocument());
+    expect(backend.trustHostKey).not.toHaveBeenCalled();
+    expect(backend.testConnection).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('read-preference tag sets as text', () => {
+  it('round-trip, the any-member set included', () => {
+    const tags = [{ dc: 'east', rack: '2' }, { dc: 'west' }, {}];
+    expect(tagsToText(tags)).toBe('dc: east, rack: 2\ndc: west\n*');
+    expect(textToTags(tagsToText(tags))).toEqual(tags);
+    expect(textToTags('')).toEqual([]);
+  });
+
+  it('keep a pair without a colon whole, for the backend to name', () => {
+    expect(textToTags('dc east')).toEqual([{ 'dc east': '' }]);
   });
 });

@@ -10,14 +10,16 @@ import {
   NumberInput,
   PasswordInput,
   SegmentedControl,
+  Select,
   SimpleGrid,
   Stack,
   Text,
+  Textarea,
   TextInput,
 } from '@mantine/core';
-import { useForm } from '@mantine/form';
+import { useForm, type UseFormReturnType } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import { IconCircleCheck, IconKeyOff, IconPlugConnected } from '@tabler/icons-react';
+import { IconAlertTriangle, IconCircleCheck, IconKeyOff, IconPlugConnected } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import * as backend from '../../backend';
@@ -27,14 +29,16 @@ import { isBackendError } from '../../errors';
 import { defaultDatabase, formatCount, formatTopology } from '../../format';
 import { queryKeys } from '../../queries';
 import { PROFILE_SWATCHES } from '../../theme';
+import { useHostKeyConfirm } from './HostKeyConfirm';
 import {
   DEFAULT_URI,
   MAX_TIMEOUT_MS,
   MIN_TIMEOUT_MS,
+  formFieldFor,
   initialValues,
-  isFormField,
   toProfileInput,
   type ProfileFormValues,
+  type SshMethod,
 } from './profileForm';
 
 interface Props {
@@ -82,11 +86,13 @@ export function ProfileForm({ profile, onClose }: { profile?: Profile; onClose: 
   const [testState, setTestState] = useState<TestState>(null);
   const [saveError, setSaveError] = useState<unknown>(null);
   const [keychainCause, setKeychainCause] = useState<string | null>(null);
+  const hostKey = useHostKeyConfirm();
 
   /** Puts a backend error on the field it names; true when it did. */
   const showOnField = (e: unknown): boolean => {
-    if (isBackendError(e, 'invalid_input') && isFormField(e.error.data.field)) {
-      form.setFieldError(e.error.data.field, e.error.data.message);
+    const field = isBackendError(e, 'invalid_input') ? formFieldFor(e.error.data.field) : null;
+    if (isBackendError(e, 'invalid_input') && field !== null) {
+      form.setFieldError(field, e.error.data.message);
       return true;
     }
     if (isBackendError(e, 'invalid_uri')) {
@@ -126,7 +132,8 @@ export function ProfileForm({ profile, onClose }: { profile?: Profile; onClose: 
     mutationFn: (input: ProfileInput) => backend.testConnection(input, profile?.id ?? null),
     onMutate: () => setTestState(null),
     onSuccess: (result) => setTestState({ status: 'ok', result }),
-    onError: (error) => {
+    onError: (error, input) => {
+      if (hostKey.handle(error, () => test.mutate(input))) return;
       showOnField(error);
       setTestState({ status: 'error', error });
     },
@@ -286,6 +293,10 @@ export function ProfileForm({ profile, onClose }: { profile?: Profile; onClose: 
           />
         </SimpleGrid>
 
+        <SshSection form={form} editing={editing} storedSecret={editing && profile.ssh != null} />
+        <TlsSection form={form} storedKeyPassword={editing && profile.tls?.key_password === true} />
+        <ReadPreferenceSection form={form} />
+
         {testState?.status === 'ok' && <TestResult result={testState.result} />}
         {testState?.status === 'error' && <ErrorAlert error={testState.error} testId="profile-test-error" />}
 
@@ -315,6 +326,7 @@ export function ProfileForm({ profile, onClose }: { profile?: Profile; onClose: 
           </Alert>
         )}
         {saveError !== null && <ErrorAlert error={saveError} testId="profile-save-error" />}
+        {hostKey.modal}
 
         <Group justify="space-between" mt="xs">
           <Button
@@ -337,6 +349,242 @@ export function ProfileForm({ profile, onClose }: { profile?: Profile; onClose: 
         </Group>
       </Stack>
     </form>
+  );
+}
+
+type Form = UseFormReturnType<ProfileFormValues>;
+
+const SSH_METHODS: { value: SshMethod; label: string }[] = [
+  { value: 'key_file', label: 'Key file' },
+  { value: 'password', label: 'Password' },
+  { value: 'agent', label: 'SSH agent' },
+];
+
+/** The bastion every connection of the profile goes through. */
+function SshSection({ form, editing, storedSecret }: { form: Form; editing: boolean; storedSecret: boolean }) {
+  const values = form.getValues();
+  const secretLabel = values.ssh_method === 'password' ? 'SSH password' : 'Key passphrase';
+  const needsSecret =
+    values.ssh_method === 'password' || (values.ssh_method === 'key_file' && values.ssh_key_has_passphrase);
+  return (
+    <Stack gap="sm" data-testid="profile-ssh-section">
+      <Divider label="SSH tunnel" labelPosition="left" />
+      <Checkbox
+        label="Connect through an SSH bastion"
+        description="Every connection the driver opens (each replica-set member too) goes through the bastion."
+        data-testid="profile-ssh-enabled"
+        {...form.getInputProps('ssh_enabled', { type: 'checkbox' })}
+      />
+      {values.ssh_enabled && (
+        <>
+          <SimpleGrid cols={3} spacing="md">
+            <TextInput
+              label="Bastion host"
+              placeholder="bastion.example.com"
+              styles={MONO_INPUT}
+              spellCheck={false}
+              autoComplete="off"
+              data-testid="profile-ssh-host"
+              {...form.getInputProps('ssh_host')}
+            />
+            <NumberInput
+              label="Port"
+              min={1}
+              max={65535}
+              allowDecimal={false}
+              allowNegative={false}
+              data-testid="profile-ssh-port"
+              {...form.getInputProps('ssh_port')}
+            />
+            <TextInput
+              label="User"
+              spellCheck={false}
+              autoComplete="off"
+              data-testid="profile-ssh-user"
+              {...form.getInputProps('ssh_user')}
+            />
+          </SimpleGrid>
+          <Input.Wrapper label="Authentication">
+            <SegmentedControl
+              fullWidth
+              data={SSH_METHODS}
+              data-testid="profile-ssh-method"
+              value={values.ssh_method}
+              onChange={(v) => form.setFieldValue('ssh_method', v as SshMethod)}
+            />
+          </Input.Wrapper>
+          {values.ssh_method === 'key_file' && (
+            <>
+              <TextInput
+                label="Private key file"
+                description="OpenSSH or PKCS#8; an absolute path or one starting with ~/"
+                placeholder="~/.ssh/id_ed25519"
+                styles={MONO_INPUT}
+                spellCheck={false}
+                autoComplete="off"
+                data-testid="profile-ssh-key-path"
+                {...form.getInputProps('ssh_key_path')}
+              />
+              <Checkbox
+                label="The key has a passphrase"
+                data-testid="profile-ssh-key-passphrase"
+                {...form.getInputProps('ssh_key_has_passphrase', { type: 'checkbox' })}
+              />
+            </>
+          )}
+          {values.ssh_method === 'agent' && (
+            <Text size="xs" c="dimmed">
+              The keys of the running SSH agent (SSH_AUTH_SOCK) are offered in turn.
+            </Text>
+          )}
+          {needsSecret && (
+            <PasswordInput
+              label={secretLabel}
+              description={
+                editing && storedSecret
+                  ? 'Stored in the OS keychain. Leave empty to keep it.'
+                  : 'Kept in the OS keychain, never in the profile file.'
+              }
+              placeholder={editing && storedSecret ? '(unchanged)' : ''}
+              autoComplete="new-password"
+              data-testid="profile-ssh-secret"
+              {...form.getInputProps('ssh_secret')}
+            />
+          )}
+        </>
+      )}
+    </Stack>
+  );
+}
+
+/** TLS files and the two checks a user may switch off, each with its risk said. */
+function TlsSection({ form, storedKeyPassword }: { form: Form; storedKeyPassword: boolean }) {
+  const values = form.getValues();
+  return (
+    <Stack gap="sm" data-testid="profile-tls-section">
+      <Divider label="TLS" labelPosition="left" />
+      <Checkbox
+        label="Use TLS"
+        description="A connection string with tls=true and its file options fills this section when saved."
+        data-testid="profile-tls-enabled"
+        {...form.getInputProps('tls_enabled', { type: 'checkbox' })}
+      />
+      {values.tls_enabled && (
+        <>
+          <SimpleGrid cols={2} spacing="md">
+            <TextInput
+              label="CA file"
+              description="PEM; empty trusts the system's CAs"
+              placeholder="~/certs/ca.pem"
+              styles={MONO_INPUT}
+              spellCheck={false}
+              autoComplete="off"
+              data-testid="profile-tls-ca-file"
+              {...form.getInputProps('tls_ca_file')}
+            />
+            <TextInput
+              label="Client certificate and key"
+              description="One PEM holding both; empty sends none"
+              placeholder="~/certs/client.pem"
+              styles={MONO_INPUT}
+              spellCheck={false}
+              autoComplete="off"
+              data-testid="profile-tls-cert-key-file"
+              {...form.getInputProps('tls_cert_key_file')}
+            />
+          </SimpleGrid>
+          <Checkbox
+            label="The client key is encrypted"
+            data-testid="profile-tls-key-encrypted"
+            {...form.getInputProps('tls_key_encrypted', { type: 'checkbox' })}
+          />
+          {values.tls_key_encrypted && (
+            <PasswordInput
+              label="Client key password"
+              description={
+                storedKeyPassword ? 'Stored in the OS keychain. Leave empty to keep it.' : 'Kept in the OS keychain.'
+              }
+              placeholder={storedKeyPassword ? '(unchanged)' : ''}
+              autoComplete="new-password"
+              data-testid="profile-tls-key-password"
+              {...form.getInputProps('tls_key_password')}
+            />
+          )}
+          <SimpleGrid cols={2} spacing="md">
+            <Checkbox
+              label="Allow invalid host names"
+              description="Accepts a certificate issued for another server."
+              color="orange"
+              data-testid="profile-tls-allow-invalid-hostnames"
+              {...form.getInputProps('tls_allow_invalid_hostnames', { type: 'checkbox' })}
+            />
+            <Checkbox
+              label="Allow invalid certificates"
+              description="No certificate check at all."
+              color="red"
+              data-testid="profile-tls-allow-invalid-certificates"
+              {...form.getInputProps('tls_allow_invalid_certificates', { type: 'checkbox' })}
+            />
+          </SimpleGrid>
+          {(values.tls_allow_invalid_hostnames || values.tls_allow_invalid_certificates) && (
+            <Alert color="orange" variant="light" icon={<IconAlertTriangle size={18} />} data-testid="profile-tls-warning">
+              <Text size="sm">
+                With a check off, anyone on the network path can pose as the server and read the password. The
+                connection header shows this warning for as long as the profile is open.
+              </Text>
+            </Alert>
+          )}
+        </>
+      )}
+    </Stack>
+  );
+}
+
+const READ_MODES = [
+  { value: 'primary', label: 'primary' },
+  { value: 'primary_preferred', label: 'primaryPreferred' },
+  { value: 'secondary', label: 'secondary' },
+  { value: 'secondary_preferred', label: 'secondaryPreferred' },
+  { value: 'nearest', label: 'nearest' },
+];
+
+/** Which members answer browsing reads; writes and what decides them stay on the primary. */
+function ReadPreferenceSection({ form }: { form: Form }) {
+  return (
+    <Stack gap="sm" data-testid="profile-read-preference-section">
+      <Divider label="Read preference" labelPosition="left" />
+      <SimpleGrid cols={2} spacing="md">
+        <Select
+          label="Browsing reads from"
+          description="Writes, and the reads that decide them, always go to the primary."
+          data={READ_MODES}
+          allowDeselect={false}
+          data-testid="profile-read-mode"
+          {...form.getInputProps('read_mode')}
+        />
+        <NumberInput
+          label="Max staleness"
+          description="Seconds (90 or more); empty: no limit"
+          min={0}
+          max={4294967295}
+          allowDecimal={false}
+          allowNegative={false}
+          suffix=" s"
+          data-testid="profile-read-max-staleness"
+          {...form.getInputProps('read_max_staleness')}
+        />
+      </SimpleGrid>
+      <Textarea
+        label="Tag sets"
+        description="One set per line, tried in order: dc: east, rack: 2. A line * matches any member."
+        autosize
+        minRows={1}
+        styles={MONO_INPUT}
+        spellCheck={false}
+        data-testid="profile-read-tags"
+        {...form.getInputProps('read_tags')}
+      />
+    </Stack>
   );
 }
 
