@@ -105,6 +105,11 @@ impl Bastion {
     pub fn forwards(&self) -> usize {
         self.log().matches("server_request_direct_tcpip").count()
     }
+
+    /// TCP connections sshd accepted.
+    pub fn connections(&self) -> usize {
+        self.log().matches("Connection from ").count()
+    }
 }
 
 impl Drop for Bastion {

@@ -139,8 +139,14 @@ impl Connection {
         let timeout = Duration::from_millis(profile.timeout_ms.into());
         // DNS and SRV look-ups have no timeout of their own; bound the whole attempt.
         let grace = Duration::from_millis(1_500);
+        // A bastion has its own budget: its session is opened before the
+        // driver's server selection starts.
+        let tunnel = match profile.ssh {
+            Some(_) => timeout,
+            None => Duration::ZERO,
+        };
         match tokio::time::timeout(
-            timeout + grace,
+            timeout + grace + tunnel,
             Self::open_within(profile, options, timeout),
         )
         .await

@@ -280,6 +280,24 @@ mod tests {
         );
     }
 
+    /// A bastion whose known key is ECDSA now offering Ed25519 is a change,
+    /// not a first meeting (else a man in the middle need only switch type);
+    /// host names are compared as DNS does, without case.
+    #[test]
+    fn a_key_of_another_type_is_a_change_and_names_ignore_case() {
+        const ECDSA: &str = "AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBH5Sv9SYyTPI5mWn\
+                             /O/2BCmraqFFCiQIdVOT+/LdPcortlW5CZSc7k0Kv7cwWoQm8EeIeIMWKmFwrK5P0EXGcbs=";
+        let text = format!("bastion.example ecdsa-sha2-nistp256 {ECDSA}\n");
+        assert_eq!(
+            check_text(&text, "Bastion.EXAMPLE", 22, &key(KEY_A)),
+            Verdict::Changed { known: key(ECDSA) }
+        );
+        assert_eq!(
+            check_text(&text, "BASTION.example", 22, &key(ECDSA)),
+            Verdict::Known
+        );
+    }
+
     #[test]
     fn wildcards_negations_markers_and_unreadable_lines() {
         let text = format!(

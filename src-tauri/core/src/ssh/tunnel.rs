@@ -174,12 +174,11 @@ fn credential(settings: &SshTunnel, secret: Option<Sensitive<String>>) -> Result
                     let passphrase = secret.ok_or_else(|| {
                         Error::invalid("ssh_secret", "the key is encrypted: give its passphrase")
                     })?;
+                    // Nothing reached the bastion yet: it is the field to fix.
                     russh::keys::decode_secret_key(&text, Some(passphrase.expose()))
                         .map(|key| Credential::Key(Arc::new(key)))
-                        .map_err(|_| Error::SshAuthFailed {
-                            host: settings.host.clone(),
-                            user: settings.user.clone(),
-                            message: "the passphrase does not decrypt the key".into(),
+                        .map_err(|_| {
+                            Error::invalid("ssh_secret", "the passphrase does not decrypt the key")
                         })
                 }
                 Err(e) => Err(not_a_key(path, &e.to_string())),
@@ -217,7 +216,9 @@ impl State {
             port: *port,
             message,
         };
-        let tcp = tokio::time::timeout(self.timeout, TcpStream::connect((host.as_str(), *port)))
+        // One budget for the whole session, as the profile's timeout says.
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let tcp = tokio::time::timeout_at(deadline, TcpStream::connect((host.as_str(), *port)))
             .await
             .map_err(|_| unreachable(format!("no answer within {} ms", self.timeout.as_millis())))?
             .map_err(|e| unreachable(e.to_string()))?;
@@ -236,7 +237,7 @@ impl State {
             rejection: rejection.clone(),
         };
         let handshake = client::connect_stream(config, tcp, handler);
-        let mut session = match tokio::time::timeout(self.timeout, handshake).await {
+        let mut session = match tokio::time::timeout_at(deadline, handshake).await {
             Ok(Ok(session)) => session,
             Ok(Err(e)) => {
                 return Err(rejection
@@ -251,13 +252,10 @@ impl State {
                 ))
             }
         };
-        let authenticated = tokio::time::timeout(self.timeout, self.authenticate(&mut session))
+        // A bastion that stops answering has refused nothing: unreachable.
+        let authenticated = tokio::time::timeout_at(deadline, self.authenticate(&mut session))
             .await
-            .map_err(|_| Error::SshAuthFailed {
-                host: host.clone(),
-                user: user.clone(),
-                message: "authentication did not finish in time".into(),
-            })??;
+            .map_err(|_| unreachable("authentication did not finish in time".into()))??;
         if !authenticated {
             let what = match self.credential {
                 Credential::Password(_) => "the password",
@@ -341,18 +339,29 @@ async fn accept_loop(
     user: String,
     password: Sensitive<String>,
 ) {
+    // The forwards live in this set: when the tunnel ends (the loop is
+    // aborted) they end with it, and with them the last hold on the session.
+    let mut forwards = tokio::task::JoinSet::new();
     loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
+        while forwards.try_join_next().is_some() {}
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of descriptors, say: wait rather than spin.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
         };
         let (state, user, password) = (state.clone(), user.clone(), password.clone());
-        tokio::spawn(async move { serve(stream, state, &user, password.expose()).await });
+        forwards.spawn(async move { serve(stream, state, &user, password.expose()).await });
     }
 }
 
 /// One driver connection: a SOCKS5 handshake, then a channel to its target.
 async fn serve(mut stream: TcpStream, state: Arc<State>, user: &str, password: &str) {
-    let Ok(target) = socks::accept(&mut stream, user, password).await else {
+    // A client that connects and says nothing is not kept forever.
+    let handshake = socks::accept(&mut stream, user, password);
+    let Ok(Ok(target)) = tokio::time::timeout(state.timeout, handshake).await else {
         return;
     };
     let session = match state.session().await {
