@@ -188,7 +188,7 @@ describe('ProfileForm', () => {
     const sections = {
       ssh: { host: 'bastion.example.com', port: 2222, user: 'ops', auth: { method: 'key_file' as const, path: '~/.ssh/id_ed25519', passphrase: true } },
       tls: { ca_file: '/etc/ca.pem', cert_key_file: '/etc/client.pem', key_password: true, allow_invalid_hostnames: true, allow_invalid_certificates: false },
-      read_preference: { mode: 'secondary' as const, tags: [{ dc: 'east', rack: '2' }, {}], max_staleness_seconds: 120 },
+      read_preference: { mode: 'secondary' as const, tags: [{ dc: 'east', rack: '2' }, {}] as Record<string, string>[], max_staleness_seconds: 120 },
     };
     const profile = aProfile({ id: 'p9', ...sections });
     const { user } = renderWithProviders(<ProfileForm profile={profile} onClose={() => {}} />);
@@ -269,7 +269,7 @@ describe('ProfileForm', () => {
 
 describe('read-preference tag sets as text', () => {
   it('round-trip, the any-member set included', () => {
-    const tags = [{ dc: 'east', rack: '2' }, { dc: 'west' }, {}];
+    const tags: { [key: string]: string }[] = [{ dc: 'east', rack: '2' }, { dc: 'west' }, {}];
     expect(tagsToText(tags)).toBe('dc: east, rack: 2\ndc: west\n*');
     expect(textToTags(tagsToText(tags))).toEqual(tags);
     expect(textToTags('')).toEqual([]);
