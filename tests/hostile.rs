@@ -163,7 +163,16 @@ struct Tally {
 
 impl Tally {
     fn run(&mut self, webview: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) {
-        let shown = args.to_string().chars().take(160).collect::<String>();
+        let text = args.to_string();
+        // The head names the call; the tail holds the fields added last.
+        let shown = match text.chars().count() {
+            n if n > 320 => format!(
+                "{} … {}",
+                text.chars().take(160).collect::<String>(),
+                text.chars().skip(n - 160).collect::<String>()
+            ),
+            _ => text,
+        };
         let start = Instant::now();
         let result = invoke(webview, cmd, args);
         let took = start.elapsed();
@@ -437,6 +446,152 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
             json!({ "userId": id, "path": outside.path().join("export.json"), "onProgress": "__CHANNEL__:7" }),
         );
     }
+    // The connection sections: bastions, ports, users, key and certificate
+    // files that are not what they claim. Nothing is saved, nothing read
+    // past its limit, nothing waits on a file that never ends.
+    let files = tempfile::tempdir().unwrap();
+    let file = |name: &str, bytes: &[u8]| {
+        let path = files.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.display().to_string()
+    };
+    let fifo = files.path().join("fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let paths = [
+        file("id_10mb", &vec![b'A'; 10 << 20]),
+        file("id_text", b"hello, I am not a key\n"),
+        file(
+            "id_fake",
+            b"-----BEGIN OPENSSH PRIVATE KEY-----\nnot base64\n-----END OPENSSH PRIVATE KEY-----\n",
+        ),
+        file("id_empty", b""),
+        file("id_binary", &[0xff, 0xfe, 0, 1, 2]),
+        fifo.display().to_string(),
+        files.path().display().to_string(),
+        "/dev/zero".into(),
+        "/proc/kmsg".into(),
+        "/proc/self/environ".into(),
+        "~/../../etc/shadow".into(),
+        "relative/id_ed25519".into(),
+        "a\0b".into(),
+        "/".repeat(5000),
+    ];
+    let bastion = |host: Value, port: Value, user: Value, auth: Value| json!({ "host": host, "port": port, "user": user, "auth": auth });
+    let key = |path: &str| json!({ "method": "key_file", "path": path, "passphrase": false });
+    let agent = json!({ "method": "agent" });
+    let tls = |ca: Value, cert: Value| {
+        json!({ "ca_file": ca, "cert_key_file": cert, "key_password": false,
+                "allow_invalid_hostnames": false, "allow_invalid_certificates": false })
+    };
+    for path in &paths {
+        let ssh = bastion(json!("bastion.example"), json!(22), json!("ops"), key(path));
+        t.run(
+            webview,
+            "create_profile",
+            valid_profile(json!({ "ssh": ssh })),
+        );
+        t.run(
+            webview,
+            "test_connection",
+            json!({ "input": valid_profile(json!({ "ssh": ssh }))["input"], "existingId": null }),
+        );
+        for section in [tls(json!(path), Value::Null), tls(Value::Null, json!(path))] {
+            t.run(
+                webview,
+                "create_profile",
+                valid_profile(json!({ "tls": section })),
+            );
+        }
+    }
+    // Text a field may legitimately hold is tried where nothing is saved:
+    // a test of the connection, towards a port nothing listens on.
+    let try_connection =
+        |section: Value| json!({ "input": valid_profile(section)["input"], "existingId": null });
+    for s in &text {
+        for ssh in [
+            bastion(s.clone(), json!(1), json!("ops"), agent.clone()),
+            bastion(json!("127.0.0.1"), json!(1), s.clone(), agent.clone()),
+        ] {
+            t.run(
+                webview,
+                "test_connection",
+                try_connection(json!({ "ssh": ssh })),
+            );
+        }
+        t.run(webview, "test_connection", try_connection(json!({ "read_preference": { "mode": "secondary", "tags": [{ "dc": s }], "max_staleness_seconds": 1 } })));
+        t.run(
+            webview,
+            "trust_host_key",
+            json!({ "host": s, "port": 22, "fingerprint": s }),
+        );
+    }
+    for host in [
+        "-oProxyCommand=sh",
+        "a b",
+        "h;rm -rf /",
+        "h\nHost *",
+        "x".repeat(300).as_str(),
+    ] {
+        let ssh = bastion(json!(host), json!(22), json!("ops"), agent.clone());
+        t.run(
+            webview,
+            "create_profile",
+            valid_profile(json!({ "ssh": ssh })),
+        );
+    }
+    for n in hostile_numbers() {
+        let ssh = bastion(
+            json!("bastion.example"),
+            n.clone(),
+            json!("ops"),
+            agent.clone(),
+        );
+        t.run(
+            webview,
+            "create_profile",
+            valid_profile(json!({ "ssh": ssh })),
+        );
+        t.run(webview, "test_connection", try_connection(json!({ "read_preference": { "mode": "nearest", "tags": [], "max_staleness_seconds": n } })));
+        t.run(
+            webview,
+            "trust_host_key",
+            json!({ "host": "bastion.example", "port": n, "fingerprint": "SHA256:x" }),
+        );
+    }
+    // An empty key path (an empty TLS path is "no file": legal).
+    let ssh = bastion(json!("bastion.example"), json!(22), json!("ops"), key(""));
+    t.run(
+        webview,
+        "create_profile",
+        valid_profile(json!({ "ssh": ssh })),
+    );
+    // (`null` is "no section": legal.)
+    for o in objects.iter().filter(|o| !o.is_null()) {
+        t.run(
+            webview,
+            "create_profile",
+            valid_profile(json!({ "ssh": o })),
+        );
+        t.run(
+            webview,
+            "create_profile",
+            valid_profile(json!({ "tls": o })),
+        );
+        t.run(webview, "test_connection", try_connection(json!({ "read_preference": { "mode": "nearest", "tags": [o], "max_staleness_seconds": null } })));
+    }
+    // A key password with no key, and read preferences the URI contradicts.
+    t.run(webview, "create_profile", valid_profile(json!({ "tls": { "ca_file": null, "cert_key_file": null, "key_password": true, "allow_invalid_hostnames": false, "allow_invalid_certificates": false }, "tls_key_password": "pw" })));
+    t.run(webview, "create_profile", valid_profile(json!({ "uri": "mongodb://h/?readPreference=secondary", "read_preference": { "mode": "nearest", "tags": [], "max_staleness_seconds": null } })));
+    t.run(
+        webview,
+        "create_profile",
+        valid_profile(json!({ "uri": "ssh://bastion.example:22" })),
+    );
+
     for n in hostile_numbers() {
         t.run(
             webview,

@@ -311,21 +311,28 @@ async fn key_files_that_are_not_keys_are_named() {
     let dir = tempfile::tempdir().unwrap();
     let bastion = Bastion::start(&dir.path().join("sshd"), None, "host");
     let keys = host_keys(dir.path());
-    let not_a_key = dir.path().join("id_text");
-    std::fs::write(&not_a_key, "hello, I am not a key\n").unwrap();
+    let key_path = dir.path().join("id_swapped");
+    std::fs::copy(bastion.key("id_plain"), &key_path).unwrap();
     let mut ssh = tunnel(&bastion, "root", SshAuth::Agent);
     ssh.auth = SshAuth::KeyFile {
-        path: not_a_key.display().to_string(),
+        path: key_path.display().to_string(),
         passphrase: false,
     };
-    let err = open(&profile(ssh, None), &keys, None).await.err().unwrap();
+    let saved = profile(ssh.clone(), None);
+
+    // Said at save...
+    std::fs::write(&key_path, "hello, I am not a key\n").unwrap();
+    let err = ssh.validate().unwrap_err();
     assert_eq!(err.code(), "invalid_input", "{err}");
     assert!(
         err.to_string()
             .contains("not an OpenSSH or PKCS#8 private key"),
         "{err}"
     );
-    assert_eq!(bastion.forwards(), 0);
+    // ...and at connect, when the file changed since: the bastion never asked.
+    let err = open(&saved, &keys, None).await.err().unwrap();
+    assert_eq!(err.code(), "invalid_input", "{err}");
+    assert_eq!(bastion.connections(), 0);
 }
 
 /// The bastion dies mid-session: the header's health says so with the

@@ -37,6 +37,14 @@ pub fn read_small(field: &str, path: &Path, limit: u64) -> Result<Vec<u8>> {
             format!("{} is not a file", path.display()),
         ));
     }
+    // Nothing to read in an empty file; and /proc's files say 0 bytes
+    // whatever they hold (/proc/kmsg never ends): both are refused.
+    if meta.len() == 0 {
+        return Err(Error::invalid(
+            field,
+            format!("{} is empty", path.display()),
+        ));
+    }
     if meta.len() > limit {
         return Err(Error::invalid(
             field,
@@ -47,12 +55,25 @@ pub fn read_small(field: &str, path: &Path, limit: u64) -> Result<Vec<u8>> {
             ),
         ));
     }
-    std::fs::read(path).map_err(|e| Error::invalid(field, format!("{}: {e}", path.display())))
+    // The file may have grown since: never more than the limit.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, limit + 1), &mut bytes)
+        })
+        .map_err(|e| Error::invalid(field, format!("{}: {e}", path.display())))?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::invalid(
+            field,
+            format!("{} grew past {limit} bytes", path.display()),
+        ));
+    }
+    Ok(bytes)
 }
 
 /// A PEM file (certificates, keys): at most `limit` bytes holding a
 /// `-----BEGIN` block.
-pub fn check_pem(field: &str, raw: &str, limit: u64) -> Result<PathBuf> {
+pub fn read_pem(field: &str, raw: &str, limit: u64) -> Result<Vec<u8>> {
     let path = resolve(field, raw)?;
     let bytes = read_small(field, &path, limit)?;
     if !bytes.windows(11).any(|w| w == b"-----BEGIN ") {
@@ -61,7 +82,7 @@ pub fn check_pem(field: &str, raw: &str, limit: u64) -> Result<PathBuf> {
             format!("{} holds no PEM block (-----BEGIN …)", path.display()),
         ));
     }
-    Ok(path)
+    Ok(bytes)
 }
 
 pub fn home() -> Option<PathBuf> {
@@ -71,7 +92,7 @@ pub fn home() -> Option<PathBuf> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -92,14 +113,45 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("not a file"));
+        // /proc's files claim 0 bytes; some never end.
+        let err = read_small("f", Path::new("/proc/self/status"), 1024).unwrap_err();
+        assert!(err.to_string().contains("is empty"), "{err}");
+        let empty = dir.path().join("empty");
+        std::fs::write(&empty, "").unwrap();
+        assert_eq!(
+            read_small("f", &empty, 1024).unwrap_err().code(),
+            "invalid_input"
+        );
         let not_pem = dir.path().join("ca.pem");
         std::fs::write(&not_pem, "hello").unwrap();
-        let err = check_pem("tls.ca_file", not_pem.to_str().unwrap(), 1024).unwrap_err();
+        let err = read_pem("tls.ca_file", not_pem.to_str().unwrap(), 1024).unwrap_err();
         assert!(err.to_string().contains("no PEM block"), "{err}");
         std::fs::write(&not_pem, "-----BEGIN CERTIFICATE-----\n").unwrap();
-        assert_eq!(
-            check_pem("f", not_pem.to_str().unwrap(), 1024).unwrap(),
-            not_pem
-        );
+        read_pem("f", not_pem.to_str().unwrap(), 1024).unwrap();
+    }
+
+    /// A real self-signed certificate and its key, as PEM.
+    pub(crate) fn certificate_and_key() -> (String, String) {
+        use openssl::{asn1::Asn1Time, ec, hash::MessageDigest, nid::Nid, pkey::PKey, x509};
+        let group = ec::EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
+        let key = PKey::from_ec_key(ec::EcKey::generate(&group).unwrap()).unwrap();
+        let mut name = x509::X509NameBuilder::new().unwrap();
+        name.append_entry_by_text("CN", "mozaiks test").unwrap();
+        let name = name.build();
+        let mut cert = x509::X509Builder::new().unwrap();
+        cert.set_version(2).unwrap();
+        cert.set_subject_name(&name).unwrap();
+        cert.set_issuer_name(&name).unwrap();
+        cert.set_pubkey(&key).unwrap();
+        cert.set_not_before(&Asn1Time::days_from_now(0).unwrap())
+            .unwrap();
+        cert.set_not_after(&Asn1Time::days_from_now(1).unwrap())
+            .unwrap();
+        cert.sign(&key, MessageDigest::sha256()).unwrap();
+        let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+        (
+            text(cert.build().to_pem().unwrap()),
+            text(key.private_key_to_pem_pkcs8().unwrap()),
+        )
     }
 }

@@ -442,7 +442,7 @@ pub(crate) mod tests {
     fn a_pasted_uri_fills_the_tls_and_read_preference_sections() {
         let dir = tempfile::tempdir().unwrap();
         let ca = dir.path().join("ca.pem");
-        std::fs::write(&ca, "-----BEGIN CERTIFICATE-----\n").unwrap();
+        std::fs::write(&ca, crate::profiles::files::tests::certificate_and_key().0).unwrap();
         let v = input(&format!(
             "mongodb://ann:pw@h1,h2/?replicaSet=rs0&tls=true&tlsCAFile={}\
              &readPreference=secondary&maxStalenessSeconds=120&tlsAllowInvalidHostnames=true",

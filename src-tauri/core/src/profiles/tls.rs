@@ -42,10 +42,25 @@ impl TlsSettings {
         self.ca_file = non_empty(self.ca_file);
         self.cert_key_file = non_empty(self.cert_key_file);
         if let Some(ca) = &self.ca_file {
-            files::check_pem("tls.ca_file", ca, CA_FILE_LIMIT)?;
+            let pem = files::read_pem("tls.ca_file", ca, CA_FILE_LIMIT)?;
+            if openssl::x509::X509::stack_from_pem(&pem).map_or(true, |certs| certs.is_empty()) {
+                return Err(Error::invalid(
+                    "tls.ca_file",
+                    format!("{ca} holds no readable certificate"),
+                ));
+            }
         }
         if let Some(cert) = &self.cert_key_file {
-            files::check_pem("tls.cert_key_file", cert, CERT_KEY_FILE_LIMIT)?;
+            // The key may be encrypted (its password comes at connect): a
+            // private-key block is what can be checked now.
+            let pem = files::read_pem("tls.cert_key_file", cert, CERT_KEY_FILE_LIMIT)?;
+            let has_key = pem.windows(16).any(|w| w == b"PRIVATE KEY-----");
+            if openssl::x509::X509::from_pem(&pem).is_err() || !has_key {
+                return Err(Error::invalid(
+                    "tls.cert_key_file",
+                    format!("{cert} must hold the client certificate and its private key"),
+                ));
+            }
         }
         if self.cert_key_file.is_none() && self.key_password {
             return Err(Error::invalid(
@@ -211,5 +226,46 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(tls.validate().unwrap_err().code(), "invalid_input");
+    }
+
+    #[test]
+    fn files_must_hold_what_they_are_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let (cert, key) = crate::profiles::files::tests::certificate_and_key();
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            Some(path.display().to_string())
+        };
+        let settings = |ca: Option<String>, cert_key: Option<String>| TlsSettings {
+            ca_file: ca,
+            cert_key_file: cert_key,
+            ..TlsSettings::default()
+        };
+        let fake = write("fake.pem", "-----BEGIN CERTIFICATE-----\nnot base64\n");
+        let err = settings(fake.clone(), None).validate().unwrap_err();
+        assert!(err.to_string().contains("no readable certificate"), "{err}");
+        settings(write("ca.pem", &cert), None).validate().unwrap();
+
+        let only_cert = write("cert.pem", &cert);
+        let err = settings(None, only_cert).validate().unwrap_err();
+        assert_eq!(
+            err,
+            Error::invalid(
+                "tls.cert_key_file",
+                format!(
+                    "{} must hold the client certificate and its private key",
+                    dir.path().join("cert.pem").display()
+                )
+            )
+        );
+        let only_key = write("key.pem", &key);
+        assert_eq!(
+            settings(None, only_key).validate().unwrap_err().code(),
+            "invalid_input"
+        );
+        settings(None, write("client.pem", &format!("{cert}{key}")))
+            .validate()
+            .unwrap();
     }
 }

@@ -19,8 +19,7 @@ use russh::keys::{PrivateKey, PrivateKeyWithHashAlg, PublicKeyOrCertificate};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
-use crate::profiles::files;
-use crate::profiles::ssh::{SshAuth, SshTunnel, KEY_FILE_LIMIT};
+use crate::profiles::ssh::{load_key, LoadedKey, SshAuth, SshTunnel};
 use crate::ssh::host_keys::{fingerprint, HostKeys, Verdict};
 use crate::ssh::socks::{self, Reply};
 use crate::{Error, Result, Sensitive};
@@ -164,34 +163,14 @@ fn credential(settings: &SshTunnel, secret: Option<Sensitive<String>>) -> Result
             .map(Credential::Password)
             .ok_or_else(|| Error::invalid("ssh_secret", "the SSH password is missing")),
         SshAuth::Agent => Ok(Credential::Agent),
-        SshAuth::KeyFile { path, .. } => {
-            let resolved = files::resolve("ssh.key_file", path)?;
-            let bytes = files::read_small("ssh.key_file", &resolved, KEY_FILE_LIMIT)?;
-            let text = String::from_utf8(bytes).map_err(|_| not_a_key(path, "not text"))?;
-            match russh::keys::decode_secret_key(&text, None) {
-                Ok(key) => Ok(Credential::Key(Arc::new(key))),
-                Err(russh::keys::Error::KeyIsEncrypted) => {
-                    let passphrase = secret.ok_or_else(|| {
-                        Error::invalid("ssh_secret", "the key is encrypted: give its passphrase")
-                    })?;
-                    // Nothing reached the bastion yet: it is the field to fix.
-                    russh::keys::decode_secret_key(&text, Some(passphrase.expose()))
-                        .map(|key| Credential::Key(Arc::new(key)))
-                        .map_err(|_| {
-                            Error::invalid("ssh_secret", "the passphrase does not decrypt the key")
-                        })
-                }
-                Err(e) => Err(not_a_key(path, &e.to_string())),
-            }
-        }
+        SshAuth::KeyFile { path, .. } => match load_key(path, secret.as_ref())? {
+            LoadedKey::Key(key) => Ok(Credential::Key(Arc::new(key))),
+            LoadedKey::Encrypted => Err(Error::invalid(
+                "ssh_secret",
+                "the key is encrypted: give its passphrase",
+            )),
+        },
     }
-}
-
-fn not_a_key(path: &str, why: &str) -> Error {
-    Error::invalid(
-        "ssh.key_file",
-        format!("{path} is not an OpenSSH or PKCS#8 private key ({why})"),
-    )
 }
 
 impl State {
