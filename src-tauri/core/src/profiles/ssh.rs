@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+use std::sync::Arc;
+
 use russh::keys::PrivateKey;
 
 use crate::profiles::files;
@@ -93,7 +95,7 @@ impl SshTunnel {
 /// A DNS name, an IPv4 address or a bracket-less IPv6 address.
 /// What a private key file holds.
 pub enum LoadedKey {
-    Key(PrivateKey),
+    Key(Arc<PrivateKey>),
     /// Encrypted, and no passphrase was given.
     Encrypted,
 }
@@ -105,12 +107,12 @@ pub fn load_key(path: &str, passphrase: Option<&Sensitive<String>>) -> Result<Lo
     let bytes = files::read_small("ssh.key_file", &resolved, KEY_FILE_LIMIT)?;
     let text = String::from_utf8(bytes).map_err(|_| not_a_key(path, "not text"))?;
     match russh::keys::decode_secret_key(&text, None) {
-        Ok(key) => Ok(LoadedKey::Key(key)),
+        Ok(key) => Ok(LoadedKey::Key(Arc::new(key))),
         Err(russh::keys::Error::KeyIsEncrypted) => match passphrase {
             None => Ok(LoadedKey::Encrypted),
             // Nothing reached the bastion yet: it is the field to fix.
             Some(passphrase) => russh::keys::decode_secret_key(&text, Some(passphrase.expose()))
-                .map(LoadedKey::Key)
+                .map(|key| LoadedKey::Key(Arc::new(key)))
                 .map_err(|_| {
                     Error::invalid("ssh_secret", "the passphrase does not decrypt the key")
                 }),

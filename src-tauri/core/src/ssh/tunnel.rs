@@ -164,7 +164,7 @@ fn credential(settings: &SshTunnel, secret: Option<Sensitive<String>>) -> Result
             .ok_or_else(|| Error::invalid("ssh_secret", "the SSH password is missing")),
         SshAuth::Agent => Ok(Credential::Agent),
         SshAuth::KeyFile { path, .. } => match load_key(path, secret.as_ref())? {
-            LoadedKey::Key(key) => Ok(Credential::Key(Arc::new(key))),
+            LoadedKey::Key(key) => Ok(Credential::Key(key)),
             LoadedKey::Encrypted => Err(Error::invalid(
                 "ssh_secret",
                 "the key is encrypted: give its passphrase",
