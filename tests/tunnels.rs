@@ -259,6 +259,22 @@ async fn an_agent_signs_for_the_tunnel() {
     overview::overview(&conn).await.unwrap();
     conn.close().await;
     drop(agent);
+
+    // An agent that takes the connection and never answers is this
+    // machine's trouble, said as such, not an unreachable bastion.
+    let silent_path = dir.path().join("silent.sock");
+    let silent = tokio::net::UnixListener::bind(&silent_path).unwrap();
+    let held = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = silent.accept().await {
+            held.push(stream);
+        }
+    });
+    std::env::set_var("SSH_AUTH_SOCK", &silent_path);
+    let err = open(&profile, &keys, None).await.err().unwrap();
+    assert_eq!(err.code(), "ssh_auth_failed", "{err}");
+    assert!(err.to_string().contains("did not answer"), "{err}");
+    held.abort();
 }
 
 /// The test's own ssh-agent, stopped however the test ends.
@@ -275,11 +291,13 @@ impl Drop for Agent {
 async fn an_unreachable_bastion_and_a_refused_forward_have_their_codes() {
     let dir = tempfile::tempdir().unwrap();
     let keys = host_keys(dir.path());
+    let bastion = Bastion::start(&dir.path().join("sshd"), None, "host");
+    // (A key, not the agent: only the agent test sets SSH_AUTH_SOCK.)
     let nowhere = SshTunnel {
         host: "127.0.0.1".into(),
         port: closed_port(),
         user: "root".into(),
-        auth: SshAuth::Agent,
+        auth: key(&bastion, "id_plain", false),
     };
     let err = open(&profile(nowhere, None), &keys, None)
         .await
@@ -287,7 +305,6 @@ async fn an_unreachable_bastion_and_a_refused_forward_have_their_codes() {
         .unwrap();
     assert_eq!(err.code(), "ssh_unreachable", "{err}");
 
-    let bastion = Bastion::start(&dir.path().join("sshd"), None, "host");
     let closed = format!(
         "mongodb://127.0.0.1:{}/?directConnection=true",
         closed_port()

@@ -834,10 +834,11 @@ export type ReadPreferenceChoice = {
 
 /**
  *  How the connection reaches the server, for the header: it stays in
- *  view, so a relaxed TLS check is never forgotten.
+ *  view, so a relaxed TLS check is never forgotten. Taken from what the
+ *  driver was given, URI options of older profiles included.
  */
 export type Route = {
-	/**  Which members answer browsing reads, as the profile says it. */
+	/**  Which members answer browsing reads. */
 	read_preference: string,
 	/**  `user@bastion:port` when an SSH tunnel carries the connection. */
 	ssh: string | null,

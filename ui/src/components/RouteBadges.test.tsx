@@ -20,7 +20,7 @@ describe('RouteBadges', () => {
         route={{ read_preference: 'primary', ssh: null, tls: true, warnings: ['TLS certificates are not verified'] }}
       />,
     );
-    expect(screen.getByTestId('header-tls-warning')).toHaveTextContent('TLS not verified');
+    expect(screen.getByTestId('header-tls-warning')).toHaveTextContent('TLS checks relaxed');
     expect(screen.queryByTestId('header-tls')).not.toBeInTheDocument();
     expect(screen.queryByTestId('header-ssh')).not.toBeInTheDocument();
   });

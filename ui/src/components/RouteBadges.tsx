@@ -36,7 +36,7 @@ export function RouteBadges({ route }: { route: Route }) {
             leftSection={<IconAlertTriangle size={13} />}
             data-testid="header-tls-warning"
           >
-            TLS not verified
+            TLS checks relaxed
           </Badge>
         </Tooltip>
       )}

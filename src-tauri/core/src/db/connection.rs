@@ -20,6 +20,7 @@ use specta::Type;
 use crate::db::classify::{classify, Phase, COMMAND_NOT_FOUND};
 use crate::profiles::profile::{Environment, Profile};
 use crate::profiles::read_preference::{ReadMode, ReadPreferenceChoice};
+use crate::profiles::ssh::SshTunnel;
 use crate::profiles::{files, uri};
 use crate::ssh::host_keys::HostKeys;
 use crate::ssh::tunnel::{Trouble, Tunnel};
@@ -60,8 +61,54 @@ pub struct ServerInfo {
     pub topology: Topology,
 }
 
+/// How the connection reaches the server, for the header: it stays in
+/// view, so a relaxed TLS check is never forgotten. Taken from what the
+/// driver was given, URI options of older profiles included.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct Route {
+    /// Which members answer browsing reads.
+    pub read_preference: String,
+    /// `user@bastion:port` when an SSH tunnel carries the connection.
+    pub ssh: Option<String>,
+    pub tls: bool,
+    /// One sentence per TLS check switched off.
+    pub warnings: Vec<String>,
+}
+
+impl Route {
+    fn new(reads: &ReadPreferenceChoice, ssh: Option<&SshTunnel>, tls: Option<&Tls>) -> Route {
+        let checks = match tls {
+            Some(Tls::Enabled(options)) => Some((
+                options.allow_invalid_certificates == Some(true),
+                options.allow_invalid_hostnames == Some(true),
+            )),
+            _ => None,
+        };
+        let mut warnings = Vec::new();
+        if checks.is_some_and(|(certificates, _)| certificates) {
+            warnings.push(
+                "TLS certificates are not verified: anyone on the network path can read and change this traffic"
+                    .to_string(),
+            );
+        }
+        if checks.is_some_and(|(_, hostnames)| hostnames) {
+            warnings.push(
+                "TLS host names are not checked: a certificate issued for another server is accepted"
+                    .to_string(),
+            );
+        }
+        Route {
+            read_preference: reads.label(),
+            ssh: ssh.map(|s| format!("{}@{}:{}", s.user, s.host, s.port)),
+            tls: checks.is_some(),
+            warnings,
+        }
+    }
+}
+
 pub struct Connection {
     profile: Profile,
+    route: Route,
     client: Client,
     db: Database,
     /// The same database, always read from the primary: the reads that
@@ -200,10 +247,13 @@ impl Connection {
         let hosts = client_options.hosts.clone();
         let load_balanced = client_options.load_balanced == Some(true);
         // A profile saved before the read-preference section keeps its URI's.
-        let uri_reads = uri::take_options(&profile.uri, &ReadPreferenceChoice::URI_OPTIONS)?
-            .1
-            .is_empty();
-        let browsing = uri_reads.then(|| selection(&profile.read_preference));
+        let uri_reads = uri::take_options(&profile.uri, &ReadPreferenceChoice::URI_OPTIONS)?.1;
+        let reads = ReadPreferenceChoice::from_uri_options(&uri_reads)?
+            .unwrap_or_else(|| profile.read_preference.clone());
+        let browsing = uri_reads
+            .is_empty()
+            .then(|| selection(&profile.read_preference));
+        let route = Route::new(&reads, profile.ssh.as_ref(), client_options.tls.as_ref());
 
         let client = Client::with_options(client_options)
             .map_err(|e| tls_cause(classify(&e, timeout_ms, Phase::Connect)))?;
@@ -261,8 +311,13 @@ impl Connection {
             hosts: hosts.iter().map(ToString::to_string).collect(),
             read_only: AtomicBool::new(profile.opens_read_only()),
             profile: profile.clone(),
+            route,
             tunnel,
         })
+    }
+
+    pub fn route(&self) -> &Route {
+        &self.route
     }
 
     pub fn profile(&self) -> &Profile {
@@ -650,6 +705,50 @@ fn looks_like_tls(message: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The header says what the driver was given: TLS from a `mongodb+srv`
+    /// default or an older profile's URI counts, and each relaxed check is
+    /// its own warning.
+    #[tokio::test]
+    async fn the_route_is_what_the_driver_uses() {
+        let options = |uri: &str| {
+            let uri = uri.to_string();
+            async move { ClientOptions::parse(uri).await.unwrap() }
+        };
+        let primary = ReadPreferenceChoice::default();
+        let plain = options("mongodb://db:27017").await;
+        assert_eq!(
+            Route::new(&primary, None, plain.tls.as_ref()),
+            Route {
+                read_preference: "primary".into(),
+                ssh: None,
+                tls: false,
+                warnings: vec![],
+            }
+        );
+        let insecure =
+            options("mongodb://db:27017/?tls=true&tlsAllowInvalidCertificates=true").await;
+        let route = Route::new(&primary, None, insecure.tls.as_ref());
+        assert!(route.tls);
+        assert_eq!(route.warnings.len(), 1);
+        assert!(route.warnings[0].starts_with("TLS certificates are not verified"));
+
+        let bastion = SshTunnel {
+            host: "bastion.example.com".into(),
+            port: 2222,
+            user: "ops".into(),
+            auth: crate::profiles::ssh::SshAuth::Agent,
+        };
+        let uri_reads = [("readpreference".to_string(), "nearest".to_string())];
+        let nearest = ReadPreferenceChoice::from_uri_options(&uri_reads)
+            .unwrap()
+            .unwrap();
+        let tls = Tls::Enabled(TlsOptions::default());
+        let route = Route::new(&nearest, Some(&bastion), Some(&tls));
+        assert_eq!(route.read_preference, "nearest");
+        assert_eq!(route.ssh.as_deref(), Some("ops@bastion.example.com:2222"));
+        assert!(route.tls && route.warnings.is_empty());
+    }
 
     #[test]
     fn topology_follows_the_hello_reply() {

@@ -27,6 +27,8 @@ use crate::{Error, Result, Sensitive};
 /// A silent bastion is noticed after three unanswered keep-alives.
 const KEEPALIVE: Duration = Duration::from_secs(5);
 const KEEPALIVE_MAX: usize = 3;
+/// The local agent answers at once or not at all.
+const AGENT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// What last went wrong inside the tunnel, for the error the driver's
 /// own (a timeout, a closed socket) would otherwise hide.
@@ -69,6 +71,21 @@ impl Tunnel {
         timeout: Duration,
     ) -> Result<Tunnel> {
         let credential = credential(settings, secret)?;
+        if let Credential::Agent = credential {
+            // Asked first, with its own short time: a silent or empty agent
+            // is said as such, before the bastion is contacted.
+            let failed = |message: String| Error::SshAuthFailed {
+                host: settings.host.clone(),
+                user: settings.user.clone(),
+                message,
+            };
+            let (_, keys) = agent_keys(timeout.min(AGENT_TIMEOUT))
+                .await
+                .map_err(failed)?;
+            if keys.is_empty() {
+                return Err(failed("the SSH agent (SSH_AUTH_SOCK) holds no keys".into()));
+            }
+        }
         let state = Arc::new(State {
             settings: settings.clone(),
             credential,
@@ -171,6 +188,23 @@ fn credential(settings: &SshTunnel, secret: Option<Sensitive<String>>) -> Result
             )),
         },
     }
+}
+
+/// The running agent and the keys it holds, within `limit`: a hung agent
+/// is this machine's trouble, not the bastion's.
+async fn agent_keys(
+    limit: Duration,
+) -> std::result::Result<(AgentClient<tokio::net::UnixStream>, Vec<AgentIdentity>), String> {
+    let silent = || "the SSH agent (SSH_AUTH_SOCK) did not answer".to_string();
+    let mut agent = tokio::time::timeout(limit, AgentClient::connect_env())
+        .await
+        .map_err(|_| silent())?
+        .map_err(|e| format!("no SSH agent (SSH_AUTH_SOCK): {e}"))?;
+    let identities = tokio::time::timeout(limit, agent.request_identities())
+        .await
+        .map_err(|_| silent())?
+        .map_err(|e| format!("the SSH agent did not list its keys: {e}"))?;
+    Ok((agent, identities))
 }
 
 impl State {
@@ -279,13 +313,7 @@ impl State {
                     .map_err(|e| failed(e.to_string()))
             }
             Credential::Agent => {
-                let mut agent = AgentClient::connect_env()
-                    .await
-                    .map_err(|e| failed(format!("no SSH agent (SSH_AUTH_SOCK): {e}")))?;
-                let identities = agent
-                    .request_identities()
-                    .await
-                    .map_err(|e| failed(format!("the SSH agent did not list its keys: {e}")))?;
+                let (mut agent, identities) = agent_keys(AGENT_TIMEOUT).await.map_err(failed)?;
                 let hash = session
                     .best_supported_rsa_hash()
                     .await

@@ -21,15 +21,19 @@ interface Pending {
  */
 export function useHostKeyConfirm(): { handle: (error: unknown, retry: () => void) => boolean; modal: ReactNode } {
   const [pending, setPending] = useState<Pending | null>(null);
+  // The question answered travels with the request: a later one never
+  // takes its place.
   const trust = useMutation({
-    mutationFn: (offer: HostKeyOffer) => backend.trustHostKey(offer.host, offer.port, offer.fingerprint),
-    onSuccess: () => {
-      const retry = pending?.retry;
-      setPending(null);
-      retry?.();
+    mutationFn: ({ offer }: Pending) => backend.trustHostKey(offer.host, offer.port, offer.fingerprint),
+    onSuccess: (_, answered) => {
+      setPending((now) => (now === answered ? null : now));
+      answered.retry();
     },
     meta: { showsErrors: true },
   });
+  const close = () => {
+    if (!trust.isPending) setPending(null);
+  };
   const handle = (error: unknown, retry: () => void) => {
     if (!isBackendError(error, 'ssh_host_key_unknown')) return false;
     trust.reset();
@@ -39,7 +43,7 @@ export function useHostKeyConfirm(): { handle: (error: unknown, retry: () => voi
   const modal = (
     <Modal
       opened={pending !== null}
-      onClose={() => setPending(null)}
+      onClose={close}
       size="lg"
       title={
         <Group gap="xs">
@@ -68,10 +72,16 @@ export function useHostKeyConfirm(): { handle: (error: unknown, retry: () => voi
           </Code>
           {trust.isError && <ErrorAlert error={trust.error} testId="host-key-trust-error" />}
           <Group justify="flex-end" gap="sm">
-            <Button variant="subtle" color="gray" onClick={() => setPending(null)} data-testid="host-key-cancel">
+            <Button
+              variant="subtle"
+              color="gray"
+              disabled={trust.isPending}
+              onClick={close}
+              data-testid="host-key-cancel"
+            >
               Cancel
             </Button>
-            <Button loading={trust.isPending} onClick={() => trust.mutate(pending.offer)} data-testid="host-key-trust">
+            <Button loading={trust.isPending} onClick={() => trust.mutate(pending)} data-testid="host-key-trust">
               Trust and connect
             </Button>
           </Group>

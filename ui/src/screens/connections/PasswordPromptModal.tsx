@@ -4,6 +4,7 @@ import { useState } from 'react';
 import * as backend from '../../backend';
 import type { Overview, Profile } from '../../backend';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { isBackendError } from '../../errors';
 import { useHostKeyConfirm } from './HostKeyConfirm';
 
 interface Props {
@@ -75,7 +76,9 @@ function PasswordPrompt({ profile, onClose, onConnected }: { profile: Profile; o
           onChange={(e) => setPassword(e.currentTarget.value)}
           autoComplete="current-password"
         />
-        {connect.isError && <ErrorAlert error={connect.error} testId="password-prompt-error" />}
+        {connect.isError && !isBackendError(connect.error, 'ssh_host_key_unknown') && (
+          <ErrorAlert error={connect.error} testId="password-prompt-error" />
+        )}
         {hostKey.modal}
         <Group justify="flex-end" gap="sm">
           <Button variant="subtle" color="gray" onClick={onClose}>

@@ -197,12 +197,13 @@ describe('ProfileForm', () => {
     expect(screen.getByTestId('profile-tls-warning')).toBeInTheDocument();
     await user.click(screen.getByTestId('profile-save'));
     await waitFor(() => expect(backend.updateProfile).toHaveBeenCalled());
-    expect(vi.mocked(backend.updateProfile).mock.calls[0][1]).toMatchObject({
-      ...sections,
-      // Empty secret fields keep the stored ones.
-      ssh_secret: null,
-      tls_key_password: null,
-    });
+    const sent = vi.mocked(backend.updateProfile).mock.calls[0][1];
+    expect(sent.ssh).toEqual(sections.ssh);
+    expect(sent.tls).toEqual(sections.tls);
+    expect(sent.read_preference).toEqual(sections.read_preference);
+    // Empty secret fields keep the stored ones.
+    expect(sent.ssh_secret).toBeNull();
+    expect(sent.tls_key_password).toBeNull();
   });
 
   it('creates a tunnel through a bastion with a password, sent once as the SSH secret', async () => {
@@ -264,6 +265,37 @@ describe('ProfileForm', () => {
     await waitFor(() => expect(screen.queryByTestId('host-key-confirm')).not.toBeInTheDocument());
     expect(backend.trustHostKey).not.toHaveBeenCalled();
     expect(backend.testConnection).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('ProfileForm secrets', () => {
+  beforeEach(() => {
+    vi.mocked(backend.createProfile).mockImplementation(async (input) => aProfile({ name: input.name }));
+  });
+
+  it('never sends a secret from a field not on show, nor a password as a passphrase', async () => {
+    const { user } = renderWithProviders(<ProfileForm onClose={() => {}} />);
+    await user.type(field('profile-name'), 'Bastion');
+    await user.click(field('profile-ssh-enabled'));
+    await user.type(field('profile-ssh-host'), 'bastion.example.com');
+    await user.type(field('profile-ssh-user'), 'ops');
+    const method = within(screen.getByTestId('profile-ssh-method'));
+    await user.click(method.getByLabelText('Password'));
+    await user.type(field('profile-ssh-secret'), 'the password');
+    // Back to a key with a passphrase: the password is not carried over.
+    await user.click(method.getByLabelText('Key file'));
+    await user.type(field('profile-ssh-key-path'), '/keys/id');
+    await user.click(field('profile-ssh-key-passphrase'));
+    expect(field('profile-ssh-secret').value).toBe('');
+    await user.click(field('profile-tls-enabled'));
+    await user.click(field('profile-tls-key-encrypted'));
+    await user.type(field('profile-tls-key-password'), 'key pw');
+    await user.click(field('profile-tls-key-encrypted'));
+    await user.click(screen.getByTestId('profile-save'));
+    await waitFor(() => expect(backend.createProfile).toHaveBeenCalled());
+    const sent = vi.mocked(backend.createProfile).mock.calls[0][0];
+    expect(sent.ssh_secret).toBeNull();
+    expect(sent.tls_key_password).toBeNull();
   });
 });
 

@@ -36,6 +36,9 @@ import {
   MIN_TIMEOUT_MS,
   formFieldFor,
   initialValues,
+  sshSecretShown,
+  sshSecretStored,
+  tlsKeyPasswordStored,
   toProfileInput,
   type ProfileFormValues,
   type SshMethod,
@@ -293,8 +296,8 @@ export function ProfileForm({ profile, onClose }: { profile?: Profile; onClose: 
           />
         </SimpleGrid>
 
-        <SshSection form={form} editing={editing} storedSecret={editing && profile.ssh != null} />
-        <TlsSection form={form} storedKeyPassword={editing && profile.tls?.key_password === true} />
+        <SshSection form={form} storedSecret={sshSecretStored(profile, values)} />
+        <TlsSection form={form} storedKeyPassword={tlsKeyPasswordStored(profile, values)} />
         <ReadPreferenceSection form={form} />
 
         {testState?.status === 'ok' && <TestResult result={testState.result} />}
@@ -312,17 +315,20 @@ export function ProfileForm({ profile, onClose }: { profile?: Profile; onClose: 
               The password could not be saved because the OS keychain is unavailable ({keychainCause}). The profile was not
               saved.
             </Text>
-            <Button
-              mt="sm"
-              size="xs"
-              variant="white"
-              color="orange"
-              loading={save.isPending}
-              data-testid="profile-ask-each-time"
-              onClick={askEachTime}
-            >
-              Ask for the password at each connect instead
-            </Button>
+            {/* Only the database password can be asked at each connect. */}
+            {!typesKeychainOnlySecret(values) && (
+              <Button
+                mt="sm"
+                size="xs"
+                variant="white"
+                color="orange"
+                loading={save.isPending}
+                data-testid="profile-ask-each-time"
+                onClick={askEachTime}
+              >
+                Ask for the password at each connect instead
+              </Button>
+            )}
           </Alert>
         )}
         {saveError !== null && <ErrorAlert error={saveError} testId="profile-save-error" />}
@@ -354,6 +360,12 @@ export function ProfileForm({ profile, onClose }: { profile?: Profile; onClose: 
 
 type Form = UseFormReturnType<ProfileFormValues>;
 
+/** An SSH or TLS key secret is typed: those live in the keychain or nowhere. */
+function typesKeychainOnlySecret(values: ProfileFormValues): boolean {
+  const input = toProfileInput(values);
+  return input.ssh_secret != null || input.tls_key_password != null;
+}
+
 const SSH_METHODS: { value: SshMethod; label: string }[] = [
   { value: 'key_file', label: 'Key file' },
   { value: 'password', label: 'Password' },
@@ -361,11 +373,10 @@ const SSH_METHODS: { value: SshMethod; label: string }[] = [
 ];
 
 /** The bastion every connection of the profile goes through. */
-function SshSection({ form, editing, storedSecret }: { form: Form; editing: boolean; storedSecret: boolean }) {
+function SshSection({ form, storedSecret }: { form: Form; storedSecret: boolean }) {
   const values = form.getValues();
   const secretLabel = values.ssh_method === 'password' ? 'SSH password' : 'Key passphrase';
-  const needsSecret =
-    values.ssh_method === 'password' || (values.ssh_method === 'key_file' && values.ssh_key_has_passphrase);
+  const needsSecret = sshSecretShown(values);
   return (
     <Stack gap="sm" data-testid="profile-ssh-section">
       <Divider label="SSH tunnel" labelPosition="left" />
@@ -410,7 +421,11 @@ function SshSection({ form, editing, storedSecret }: { form: Form; editing: bool
               data={SSH_METHODS}
               data-testid="profile-ssh-method"
               value={values.ssh_method}
-              onChange={(v) => form.setFieldValue('ssh_method', v as SshMethod)}
+              onChange={(v) => {
+                // A password typed for one method is never kept for another.
+                form.setFieldValue('ssh_method', v as SshMethod);
+                form.setFieldValue('ssh_secret', '');
+              }}
             />
           </Input.Wrapper>
           {values.ssh_method === 'key_file' && (
@@ -441,11 +456,11 @@ function SshSection({ form, editing, storedSecret }: { form: Form; editing: bool
             <PasswordInput
               label={secretLabel}
               description={
-                editing && storedSecret
+                storedSecret
                   ? 'Stored in the OS keychain. Leave empty to keep it.'
                   : 'Kept in the OS keychain, never in the profile file.'
               }
-              placeholder={editing && storedSecret ? '(unchanged)' : ''}
+              placeholder={storedSecret ? '(unchanged)' : ''}
               autoComplete="new-password"
               data-testid="profile-ssh-secret"
               {...form.getInputProps('ssh_secret')}

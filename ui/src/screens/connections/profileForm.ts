@@ -179,6 +179,44 @@ function sectionValues(profile?: Profile) {
   } satisfies Partial<ProfileFormValues>;
 }
 
+/** The SSH password or key passphrase field is on show (the method takes one). */
+export function sshSecretShown(values: ProfileFormValues): boolean {
+  return (
+    values.ssh_enabled &&
+    (values.ssh_method === 'password' || (values.ssh_method === 'key_file' && values.ssh_key_has_passphrase))
+  );
+}
+
+/**
+ * The profile keeps an SSH secret for exactly the bastion, user, method and
+ * key the form shows: the field may then stay empty.
+ */
+export function sshSecretStored(profile: Profile | undefined, values: ProfileFormValues): boolean {
+  const stored = profile?.ssh;
+  if (!stored || !sshSecretShown(values)) return false;
+  const auth = stored.auth;
+  const sameAuth =
+    auth.method === values.ssh_method &&
+    (auth.method === 'password' ||
+      (auth.method === 'key_file' && auth.passphrase && auth.path === values.ssh_key_path.trim()));
+  return (
+    sameAuth &&
+    stored.host === values.ssh_host.trim() &&
+    String(stored.port) === String(values.ssh_port) &&
+    stored.user === values.ssh_user.trim()
+  );
+}
+
+/** The profile keeps the password of exactly the client key file the form shows. */
+export function tlsKeyPasswordStored(profile: Profile | undefined, values: ProfileFormValues): boolean {
+  const stored = profile?.tls;
+  return (
+    stored?.key_password === true &&
+    values.tls_key_encrypted &&
+    (stored.cert_key_file ?? '') === values.tls_cert_key_file.trim()
+  );
+}
+
 const toNumber = (v: number | string) => (typeof v === 'number' ? v : Number(v));
 
 function sshInput(values: ProfileFormValues): ProfileInput['ssh'] {
@@ -238,10 +276,12 @@ export function toProfileInput(values: ProfileFormValues): ProfileInput {
     audit_to_database: values.audit_to_database,
     analytics_from_secondaries: values.analytics_from_secondaries,
     ssh: sshInput(values),
-    // Secrets verbatim, like the password; empty keeps the stored one.
-    ssh_secret: values.ssh_enabled && values.ssh_secret !== '' ? values.ssh_secret : null,
+    // Secrets verbatim, like the password, and only from a field on show;
+    // empty keeps the stored one.
+    ssh_secret: sshSecretShown(values) && values.ssh_secret !== '' ? values.ssh_secret : null,
     tls: tlsInput(values),
-    tls_key_password: values.tls_enabled && values.tls_key_password !== '' ? values.tls_key_password : null,
+    tls_key_password:
+      values.tls_enabled && values.tls_key_encrypted && values.tls_key_password !== '' ? values.tls_key_password : null,
     read_preference: readPreferenceInput(values),
   };
 }
