@@ -32,6 +32,10 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         .constant("MAX_TIMEOUT_MS", p::MAX_TIMEOUT_MS)
         .constant("DEFAULT_TIMEOUT_MS", p::DEFAULT_TIMEOUT_MS)
         .constant("DEFAULT_URI", p::DEFAULT_URI)
+        .constant(
+            "CONNECT_FAILURE_STEPS",
+            mozaiks_core::workspace::CONNECT_FAILURE_STEPS,
+        )
         .commands(tauri_specta::collect_commands![
             profiles::list_profiles,
             profiles::create_profile,

@@ -501,6 +501,8 @@ const tests = [
     if (!/no TLS session was established/.test(text) || /decrypt/i.test(text)) {
       throw new Error(`test connection said: ${text}`);
     }
+    const step = await b.$(byTestId('connect-failed-step')).getAttribute('data-step');
+    if (step !== 'tls') throw new Error(`the failure is filed under ${step}, not tls`);
     await shot(b, '34-profile-form-tls-failed');
     await saveProfile(b, 'E2E TLS client key');
   }],

@@ -71,6 +71,7 @@ export type {
   CollectionKind,
   CollectionSummary,
   Compose,
+  ConnectStep,
   ConnectionTest,
   DayCount,
   Deployment,

@@ -118,6 +118,8 @@ export const commands = {
 };
 
 /* Constants */
+export const CONNECT_FAILURE_STEPS = [["ssh_unreachable","ssh"],["ssh_host_key_unknown","ssh"],["ssh_host_key_changed","ssh"],["ssh_auth_failed","ssh"],["ssh_forward_refused","ssh"],["tls_failed","tls"],["authentication_failed","authentication"],["password_required","authentication"],["host_unresolvable","server"],["server_selection_timeout","server"],["connection_lost","server"],["time_limit","server"],["database","server"]] as const;
+
 export const DEFAULT_TIMEOUT_MS = 3000 as const;
 
 export const DEFAULT_URI = "mongodb://127.0.0.1:27017" as const;
@@ -335,10 +337,18 @@ export type Compose = {
 	metadata_json: string | null,
 };
 
+/**
+ *  The path of a connection: the bastion, then TLS, then authentication,
+ *  then the server's `hello`. "Test connection" says which one failed.
+ */
+export type ConnectStep = "ssh" | "tls" | "authentication" | "server";
+
 export type ConnectionTest = {
 	server: ServerInfo,
 	database: string,
 	collections: number,
+	/**  Every step the connection went through, in order. */
+	steps: ConnectStep[],
 };
 
 /**  Notifications created on one day (UTC) of one type. */

@@ -52,7 +52,53 @@ pub struct ConnectionTest {
     pub server: ServerInfo,
     pub database: String,
     pub collections: u32,
+    /// Every step the connection went through, in order.
+    pub steps: Vec<ConnectStep>,
 }
+
+/// The path of a connection: the bastion, then TLS, then authentication,
+/// then the server's `hello`. "Test connection" says which one failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectStep {
+    Ssh,
+    Tls,
+    Authentication,
+    Server,
+}
+
+impl ConnectStep {
+    /// The steps a validated profile's connection takes.
+    pub fn path(profile: &Profile) -> Vec<ConnectStep> {
+        [
+            (ConnectStep::Ssh, profile.ssh.is_some()),
+            (ConnectStep::Tls, profile.tls.is_some()),
+            (ConnectStep::Authentication, profile.username.is_some()),
+            (ConnectStep::Server, true),
+        ]
+        .into_iter()
+        .filter_map(|(step, taken)| taken.then_some(step))
+        .collect()
+    }
+}
+
+/// The step each failure of a connect belongs to, by error code; a code not
+/// listed (an invalid field, say) is no step's. (A constant for the UI.)
+pub const CONNECT_FAILURE_STEPS: [(&str, ConnectStep); 13] = [
+    ("ssh_unreachable", ConnectStep::Ssh),
+    ("ssh_host_key_unknown", ConnectStep::Ssh),
+    ("ssh_host_key_changed", ConnectStep::Ssh),
+    ("ssh_auth_failed", ConnectStep::Ssh),
+    ("ssh_forward_refused", ConnectStep::Ssh),
+    ("tls_failed", ConnectStep::Tls),
+    ("authentication_failed", ConnectStep::Authentication),
+    ("password_required", ConnectStep::Authentication),
+    ("host_unresolvable", ConnectStep::Server),
+    ("server_selection_timeout", ConnectStep::Server),
+    ("connection_lost", ConnectStep::Server),
+    ("time_limit", ConnectStep::Server),
+    ("database", ConnectStep::Server),
+];
 
 impl Workspace {
     /// Profiles live in `config_dir`, the audit trail in `data_dir`.
@@ -268,6 +314,7 @@ impl Workspace {
             server: overview.server,
             database: overview.database,
             collections: overview.collections.len() as u32,
+            steps: ConnectStep::path(profile),
         })
     }
 
@@ -463,6 +510,87 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
     use std::sync::Mutex;
+
+    /// Each code the UI maps to a step is one an error of that step has.
+    #[test]
+    fn failure_steps_name_real_error_codes() {
+        let s = String::new;
+        let errors = [
+            Error::SshUnreachable {
+                host: s(),
+                port: 22,
+                message: s(),
+            },
+            Error::SshHostKeyUnknown {
+                host: s(),
+                port: 22,
+                key_type: s(),
+                fingerprint: s(),
+            },
+            Error::SshHostKeyChanged {
+                host: s(),
+                port: 22,
+                known_fingerprint: s(),
+                fingerprint: s(),
+            },
+            Error::SshAuthFailed {
+                host: s(),
+                user: s(),
+                message: s(),
+            },
+            Error::SshForwardRefused {
+                target: s(),
+                message: s(),
+            },
+            Error::TlsFailed { message: s() },
+            Error::AuthenticationFailed { message: s() },
+            Error::PasswordRequired,
+            Error::HostUnresolvable {
+                host: s(),
+                message: s(),
+            },
+            Error::ServerSelectionTimeout {
+                timeout_ms: 1,
+                message: s(),
+            },
+            Error::ConnectionLost {
+                timeout_ms: 1,
+                message: s(),
+                outcome_unknown: false,
+                details: s(),
+            },
+            Error::TimeLimit { message: s() },
+            Error::Database {
+                message: s(),
+                details: s(),
+            },
+        ];
+        let codes: Vec<&str> = errors.iter().map(Error::code).collect();
+        let mapped: Vec<&str> = CONNECT_FAILURE_STEPS
+            .iter()
+            .map(|(code, _)| *code)
+            .collect();
+        assert_eq!(codes, mapped);
+    }
+
+    #[test]
+    fn the_path_has_the_steps_the_profile_takes() {
+        use crate::profiles::profile::tests::input;
+        let plain = input("mongodb://db").validate("p".into()).unwrap().profile;
+        assert_eq!(ConnectStep::path(&plain), [ConnectStep::Server]);
+        let full = input("mongodb://ann:pw@db/?tls=true")
+            .validate("p".into())
+            .unwrap()
+            .profile;
+        assert_eq!(
+            ConnectStep::path(&full),
+            [
+                ConnectStep::Tls,
+                ConnectStep::Authentication,
+                ConnectStep::Server
+            ]
+        );
+    }
 
     #[derive(Default)]
     struct MemoryStore(Mutex<HashMap<String, String>>);

@@ -163,7 +163,12 @@ describe('ProfileForm', () => {
 
   it('tests the connection and shows the server, or the typed error', async () => {
     vi.mocked(backend.testConnection)
-      .mockResolvedValueOnce({ server: { version: '8.0.4', topology: 'replica_set' }, database: 'MozaiksCore', collections: 1204 })
+      .mockResolvedValueOnce({
+        server: { version: '8.0.4', topology: 'replica_set' },
+        database: 'MozaiksCore',
+        collections: 1204,
+        steps: ['ssh', 'tls', 'server'],
+      })
       .mockRejectedValueOnce(
         backendError({ type: 'server_selection_timeout', data: { timeout_ms: 3000, message: 'No available servers' } }),
       );
@@ -176,11 +181,13 @@ describe('ProfileForm', () => {
     expect(ok).toHaveTextContent('Replica set');
     expect(ok).toHaveTextContent('MozaiksCore');
     expect(ok).toHaveTextContent('1,204 collections');
+    expect(screen.getByTestId('connect-steps')).toHaveTextContent('SSH tunnelTLSServer hello');
     expect(backend.testConnection).toHaveBeenLastCalledWith(expect.objectContaining({ name: 'Local development' }), 'p3');
 
     await user.click(screen.getByTestId('profile-test'));
     const failed = await screen.findByTestId('profile-test-error');
     expect(failed).toHaveTextContent('Server not reachable');
+    expect(screen.getByTestId('connect-failed-step')).toHaveTextContent('Failed at: Server hello');
     expect(screen.queryByTestId('profile-test-ok')).not.toBeInTheDocument();
   });
 
@@ -240,7 +247,7 @@ describe('ProfileForm', () => {
     const offer = { host: 'bastion.example.com', port: 2222, key_type: 'ssh-ed25519', fingerprint: 'SHA256:abc123' };
     vi.mocked(backend.testConnection)
       .mockRejectedValueOnce(backendError({ type: 'ssh_host_key_unknown', data: offer }))
-      .mockResolvedValueOnce({ server: { version: '8.0.4', topology: 'standalone' }, database: 'MozaiksCore', collections: 3 });
+      .mockResolvedValueOnce({ server: { version: '8.0.4', topology: 'standalone' }, database: 'MozaiksCore', collections: 3, steps: ['ssh', 'server'] });
     vi.mocked(backend.trustHostKey).mockResolvedValue(null);
     const { user } = renderWithProviders(<ProfileForm profile={aProfile({ id: 'p3' })} onClose={() => {}} />);
 
@@ -309,5 +316,18 @@ describe('read-preference tag sets as text', () => {
 
   it('keep a pair without a colon whole, for the backend to name', () => {
     expect(textToTags('dc east')).toEqual([{ 'dc east': '' }]);
+  });
+});
+
+describe('the step a failure belongs to', () => {
+  it('is the one the backend files its code under, and none for an invalid field', async () => {
+    const { failedStep } = await import('./ConnectSteps');
+    const ssh = backendError({ type: 'ssh_auth_failed', data: { host: 'b', user: 'u', message: 'no' } });
+    const tls = backendError({ type: 'tls_failed', data: { message: 'expired' } });
+    const field = backendError({ type: 'invalid_input', data: { field: 'name', message: 'x' } });
+    expect(failedStep(ssh)).toBe('ssh');
+    expect(failedStep(tls)).toBe('tls');
+    expect(failedStep(field)).toBeNull();
+    expect(failedStep(new Error('not from the backend'))).toBeNull();
   });
 });

@@ -29,6 +29,7 @@ import { isBackendError } from '../../errors';
 import { defaultDatabase, formatCount, formatTopology } from '../../format';
 import { queryKeys } from '../../queries';
 import { PROFILE_SWATCHES } from '../../theme';
+import { FailedStep, PassedSteps } from './ConnectSteps';
 import { useHostKeyConfirm } from './HostKeyConfirm';
 import {
   DEFAULT_URI,
@@ -301,7 +302,12 @@ export function ProfileForm({ profile, onClose }: { profile?: Profile; onClose: 
         <ReadPreferenceSection form={form} />
 
         {testState?.status === 'ok' && <TestResult result={testState.result} />}
-        {testState?.status === 'error' && <ErrorAlert error={testState.error} testId="profile-test-error" />}
+        {testState?.status === 'error' && (
+          <Stack gap={6}>
+            <FailedStep error={testState.error} />
+            <ErrorAlert error={testState.error} testId="profile-test-error" />
+          </Stack>
+        )}
 
         {keychainCause !== null && (
           <Alert
@@ -619,6 +625,7 @@ function TestResult({ result }: { result: ConnectionTest }) {
         </Text>{' '}
         with {formatCount(result.collections)} {result.collections === 1 ? 'collection' : 'collections'}
       </Text>
+      <PassedSteps steps={result.steps} />
     </Alert>
   );
 }
