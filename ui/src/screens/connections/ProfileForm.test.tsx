@@ -10,6 +10,14 @@ vi.mock('../../backend');
 
 const field = (id: string) => screen.getByTestId(id) as HTMLInputElement;
 
+/** Names a new profile and turns its SSH section on, towards ops@bastion.example.com. */
+async function fillBastion(user: ReturnType<typeof renderWithProviders>['user'], name: string) {
+  await user.type(field('profile-name'), name);
+  await user.click(field('profile-ssh-enabled'));
+  await user.type(field('profile-ssh-host'), 'bastion.example.com');
+  await user.type(field('profile-ssh-user'), 'ops');
+}
+
 describe('ProfileForm', () => {
   beforeEach(() => {
     vi.mocked(backend.createProfile).mockImplementation(async (input) => aProfile({ name: input.name }));
@@ -215,10 +223,7 @@ describe('ProfileForm', () => {
 
   it('creates a tunnel through a bastion with a password, sent once as the SSH secret', async () => {
     const { user } = renderWithProviders(<ProfileForm onClose={() => {}} />);
-    await user.type(field('profile-name'), 'Behind bastion');
-    await user.click(field('profile-ssh-enabled'));
-    await user.type(field('profile-ssh-host'), 'bastion.example.com');
-    await user.type(field('profile-ssh-user'), 'ops');
+    await fillBastion(user, 'Behind bastion');
     await user.click(within(screen.getByTestId('profile-ssh-method')).getByLabelText('Password'));
     await user.type(field('profile-ssh-secret'), ' pass phrase ');
     await user.click(screen.getByTestId('profile-save'));
@@ -282,10 +287,7 @@ describe('ProfileForm secrets', () => {
 
   it('never sends a secret from a field not on show, nor a password as a passphrase', async () => {
     const { user } = renderWithProviders(<ProfileForm onClose={() => {}} />);
-    await user.type(field('profile-name'), 'Bastion');
-    await user.click(field('profile-ssh-enabled'));
-    await user.type(field('profile-ssh-host'), 'bastion.example.com');
-    await user.type(field('profile-ssh-user'), 'ops');
+    await fillBastion(user, 'Bastion');
     const method = within(screen.getByTestId('profile-ssh-method'));
     await user.click(method.getByLabelText('Password'));
     await user.type(field('profile-ssh-secret'), 'the password');

@@ -16,12 +16,13 @@ import {
   Text,
   Textarea,
   TextInput,
+  type TextInputProps,
 } from '@mantine/core';
 import { useForm, type UseFormReturnType } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle, IconCircleCheck, IconKeyOff, IconPlugConnected } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import * as backend from '../../backend';
 import type { ConnectionTest, Profile, ProfileInput } from '../../backend';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -73,6 +74,11 @@ export function ProfileFormModal({ opened, profile, formKey, onClose }: Props) {
 }
 
 const MONO_INPUT = { input: { fontFamily: 'var(--mantine-font-family-monospace)' } };
+
+/** A field for machine text (hosts, paths, names): monospace, no spelling or autofill. */
+function MachineInput(props: TextInputProps) {
+  return <TextInput styles={MONO_INPUT} spellCheck={false} autoComplete="off" {...props} />;
+}
 
 type TestState = { status: 'ok'; result: ConnectionTest } | { status: 'error'; error: unknown } | null;
 
@@ -195,13 +201,10 @@ export function ProfileForm({ profile, onClose }: { profile?: Profile; onClose: 
             />
           </Input.Wrapper>
         </SimpleGrid>
-        <TextInput
+        <MachineInput
           label="Connection string"
           placeholder={DEFAULT_URI}
           description="Credentials typed in the URI (user:password@) are moved to the OS keychain, never saved in the profile."
-          styles={MONO_INPUT}
-          spellCheck={false}
-          autoComplete="off"
           data-testid="profile-uri"
           {...form.getInputProps('uri')}
         />
@@ -237,13 +240,10 @@ export function ProfileForm({ profile, onClose }: { profile?: Profile; onClose: 
         <Divider label="Options" labelPosition="left" />
 
         <SimpleGrid cols={3} spacing="md">
-          <TextInput
+          <MachineInput
             label="Database"
             description="Empty: environment default"
             placeholder={defaultDatabase(values.environment)}
-            styles={MONO_INPUT}
-            spellCheck={false}
-            autoComplete="off"
             data-testid="profile-database"
             {...form.getInputProps('database')}
           />
@@ -378,103 +378,118 @@ const SSH_METHODS: { value: SshMethod; label: string }[] = [
   { value: 'agent', label: 'SSH agent' },
 ];
 
+/** A section the profile may switch on: its fields show only then. */
+function OptionalSection(props: {
+  form: Form;
+  field: 'ssh_enabled' | 'tls_enabled';
+  title: string;
+  label: string;
+  description: string;
+  testId: string;
+  children: ReactNode;
+}) {
+  const { form, field, testId } = props;
+  return (
+    <Stack gap="sm" data-testid={`${testId}-section`}>
+      <Divider label={props.title} labelPosition="left" />
+      <Checkbox
+        label={props.label}
+        description={props.description}
+        data-testid={`${testId}-enabled`}
+        {...form.getInputProps(field, { type: 'checkbox' })}
+      />
+      {form.getValues()[field] && props.children}
+    </Stack>
+  );
+}
+
 /** The bastion every connection of the profile goes through. */
 function SshSection({ form, storedSecret }: { form: Form; storedSecret: boolean }) {
   const values = form.getValues();
   const secretLabel = values.ssh_method === 'password' ? 'SSH password' : 'Key passphrase';
   const needsSecret = sshSecretShown(values);
   return (
-    <Stack gap="sm" data-testid="profile-ssh-section">
-      <Divider label="SSH tunnel" labelPosition="left" />
-      <Checkbox
-        label="Connect through an SSH bastion"
-        description="Every connection the driver opens (each replica-set member too) goes through the bastion."
-        data-testid="profile-ssh-enabled"
-        {...form.getInputProps('ssh_enabled', { type: 'checkbox' })}
-      />
-      {values.ssh_enabled && (
+    <OptionalSection
+      form={form}
+      field="ssh_enabled"
+      title="SSH tunnel"
+      label="Connect through an SSH bastion"
+      description="Every connection the driver opens (each replica-set member too) goes through the bastion."
+      testId="profile-ssh"
+    >
+      <SimpleGrid cols={3} spacing="md">
+        <MachineInput
+          label="Bastion host"
+          placeholder="bastion.example.com"
+          data-testid="profile-ssh-host"
+          {...form.getInputProps('ssh_host')}
+        />
+        <NumberInput
+          label="Port"
+          min={1}
+          max={65535}
+          allowDecimal={false}
+          allowNegative={false}
+          data-testid="profile-ssh-port"
+          {...form.getInputProps('ssh_port')}
+        />
+        <TextInput
+          label="User"
+          spellCheck={false}
+          autoComplete="off"
+          data-testid="profile-ssh-user"
+          {...form.getInputProps('ssh_user')}
+        />
+      </SimpleGrid>
+      <Input.Wrapper label="Authentication">
+        <SegmentedControl
+          fullWidth
+          data={SSH_METHODS}
+          data-testid="profile-ssh-method"
+          value={values.ssh_method}
+          onChange={(v) => {
+            // A password typed for one method is never kept for another.
+            form.setFieldValue('ssh_method', v as SshMethod);
+            form.setFieldValue('ssh_secret', '');
+          }}
+        />
+      </Input.Wrapper>
+      {values.ssh_method === 'key_file' && (
         <>
-          <SimpleGrid cols={3} spacing="md">
-            <TextInput
-              label="Bastion host"
-              placeholder="bastion.example.com"
-              styles={MONO_INPUT}
-              spellCheck={false}
-              autoComplete="off"
-              data-testid="profile-ssh-host"
-              {...form.getInputProps('ssh_host')}
-            />
-            <NumberInput
-              label="Port"
-              min={1}
-              max={65535}
-              allowDecimal={false}
-              allowNegative={false}
-              data-testid="profile-ssh-port"
-              {...form.getInputProps('ssh_port')}
-            />
-            <TextInput
-              label="User"
-              spellCheck={false}
-              autoComplete="off"
-              data-testid="profile-ssh-user"
-              {...form.getInputProps('ssh_user')}
-            />
-          </SimpleGrid>
-          <Input.Wrapper label="Authentication">
-            <SegmentedControl
-              fullWidth
-              data={SSH_METHODS}
-              data-testid="profile-ssh-method"
-              value={values.ssh_method}
-              onChange={(v) => {
-                // A password typed for one method is never kept for another.
-                form.setFieldValue('ssh_method', v as SshMethod);
-                form.setFieldValue('ssh_secret', '');
-              }}
-            />
-          </Input.Wrapper>
-          {values.ssh_method === 'key_file' && (
-            <>
-              <TextInput
-                label="Private key file"
-                description="OpenSSH or PKCS#8; an absolute path or one starting with ~/"
-                placeholder="~/.ssh/id_ed25519"
-                styles={MONO_INPUT}
-                spellCheck={false}
-                autoComplete="off"
-                data-testid="profile-ssh-key-path"
-                {...form.getInputProps('ssh_key_path')}
-              />
-              <Checkbox
-                label="The key has a passphrase"
-                data-testid="profile-ssh-key-passphrase"
-                {...form.getInputProps('ssh_key_has_passphrase', { type: 'checkbox' })}
-              />
-            </>
-          )}
-          {values.ssh_method === 'agent' && (
-            <Text size="xs" c="dimmed">
-              The keys of the running SSH agent (SSH_AUTH_SOCK) are offered in turn.
-            </Text>
-          )}
-          {needsSecret && (
-            <PasswordInput
-              label={secretLabel}
-              description={
-                storedSecret
-                  ? 'Stored in the OS keychain. Leave empty to keep it.'
-                  : 'Kept in the OS keychain, never in the profile file.'
-              }
-              placeholder={storedSecret ? '(unchanged)' : ''}
-              autoComplete="new-password"
-              data-testid="profile-ssh-secret"
-              {...form.getInputProps('ssh_secret')}
-            />
-          )}
+          <MachineInput
+            label="Private key file"
+            description="OpenSSH or PKCS#8; an absolute path or one starting with ~/"
+            placeholder="~/.ssh/id_ed25519"
+            data-testid="profile-ssh-key-path"
+            {...form.getInputProps('ssh_key_path')}
+          />
+          <Checkbox
+            label="The key has a passphrase"
+            data-testid="profile-ssh-key-passphrase"
+            {...form.getInputProps('ssh_key_has_passphrase', { type: 'checkbox' })}
+          />
         </>
       )}
-    </Stack>
+      {values.ssh_method === 'agent' && (
+        <Text size="xs" c="dimmed">
+          The keys of the running SSH agent (SSH_AUTH_SOCK) are offered in turn.
+        </Text>
+      )}
+      {needsSecret && (
+        <PasswordInput
+          label={secretLabel}
+          description={
+            storedSecret
+              ? 'Stored in the OS keychain. Leave empty to keep it.'
+              : 'Kept in the OS keychain, never in the profile file.'
+          }
+          placeholder={storedSecret ? '(unchanged)' : ''}
+          autoComplete="new-password"
+          data-testid="profile-ssh-secret"
+          {...form.getInputProps('ssh_secret')}
+        />
+      )}
+    </OptionalSection>
   );
 }
 
@@ -482,82 +497,72 @@ function SshSection({ form, storedSecret }: { form: Form; storedSecret: boolean 
 function TlsSection({ form, storedKeyPassword }: { form: Form; storedKeyPassword: boolean }) {
   const values = form.getValues();
   return (
-    <Stack gap="sm" data-testid="profile-tls-section">
-      <Divider label="TLS" labelPosition="left" />
+    <OptionalSection
+      form={form}
+      field="tls_enabled"
+      title="TLS"
+      label="Use TLS"
+      description="A connection string with tls=true and its file options fills this section when saved."
+      testId="profile-tls"
+    >
+      <SimpleGrid cols={2} spacing="md">
+        <MachineInput
+          label="CA file"
+          description="PEM; empty trusts the system's CAs"
+          placeholder="~/certs/ca.pem"
+          data-testid="profile-tls-ca-file"
+          {...form.getInputProps('tls_ca_file')}
+        />
+        <MachineInput
+          label="Client certificate and key"
+          description="One PEM holding both; empty sends none"
+          placeholder="~/certs/client.pem"
+          data-testid="profile-tls-cert-key-file"
+          {...form.getInputProps('tls_cert_key_file')}
+        />
+      </SimpleGrid>
       <Checkbox
-        label="Use TLS"
-        description="A connection string with tls=true and its file options fills this section when saved."
-        data-testid="profile-tls-enabled"
-        {...form.getInputProps('tls_enabled', { type: 'checkbox' })}
+        label="The client key is encrypted"
+        data-testid="profile-tls-key-encrypted"
+        {...form.getInputProps('tls_key_encrypted', { type: 'checkbox' })}
       />
-      {values.tls_enabled && (
-        <>
-          <SimpleGrid cols={2} spacing="md">
-            <TextInput
-              label="CA file"
-              description="PEM; empty trusts the system's CAs"
-              placeholder="~/certs/ca.pem"
-              styles={MONO_INPUT}
-              spellCheck={false}
-              autoComplete="off"
-              data-testid="profile-tls-ca-file"
-              {...form.getInputProps('tls_ca_file')}
-            />
-            <TextInput
-              label="Client certificate and key"
-              description="One PEM holding both; empty sends none"
-              placeholder="~/certs/client.pem"
-              styles={MONO_INPUT}
-              spellCheck={false}
-              autoComplete="off"
-              data-testid="profile-tls-cert-key-file"
-              {...form.getInputProps('tls_cert_key_file')}
-            />
-          </SimpleGrid>
-          <Checkbox
-            label="The client key is encrypted"
-            data-testid="profile-tls-key-encrypted"
-            {...form.getInputProps('tls_key_encrypted', { type: 'checkbox' })}
-          />
-          {values.tls_key_encrypted && (
-            <PasswordInput
-              label="Client key password"
-              description={
-                storedKeyPassword ? 'Stored in the OS keychain. Leave empty to keep it.' : 'Kept in the OS keychain.'
-              }
-              placeholder={storedKeyPassword ? '(unchanged)' : ''}
-              autoComplete="new-password"
-              data-testid="profile-tls-key-password"
-              {...form.getInputProps('tls_key_password')}
-            />
-          )}
-          <SimpleGrid cols={2} spacing="md">
-            <Checkbox
-              label="Allow invalid host names"
-              description="Accepts a certificate issued for another server."
-              color="orange"
-              data-testid="profile-tls-allow-invalid-hostnames"
-              {...form.getInputProps('tls_allow_invalid_hostnames', { type: 'checkbox' })}
-            />
-            <Checkbox
-              label="Allow invalid certificates"
-              description="No certificate check at all."
-              color="red"
-              data-testid="profile-tls-allow-invalid-certificates"
-              {...form.getInputProps('tls_allow_invalid_certificates', { type: 'checkbox' })}
-            />
-          </SimpleGrid>
-          {(values.tls_allow_invalid_hostnames || values.tls_allow_invalid_certificates) && (
-            <Alert color="orange" variant="light" icon={<IconAlertTriangle size={18} />} data-testid="profile-tls-warning">
-              <Text size="sm">
-                With a check off, anyone on the network path can pose as the server and read the password. The
-                connection header shows this warning for as long as the profile is open.
-              </Text>
-            </Alert>
-          )}
-        </>
+      {values.tls_key_encrypted && (
+        <PasswordInput
+          label="Client key password"
+          description={
+            storedKeyPassword ? 'Stored in the OS keychain. Leave empty to keep it.' : 'Kept in the OS keychain.'
+          }
+          placeholder={storedKeyPassword ? '(unchanged)' : ''}
+          autoComplete="new-password"
+          data-testid="profile-tls-key-password"
+          {...form.getInputProps('tls_key_password')}
+        />
       )}
-    </Stack>
+      <SimpleGrid cols={2} spacing="md">
+        <Checkbox
+          label="Allow invalid host names"
+          description="Accepts a certificate issued for another server."
+          color="orange"
+          data-testid="profile-tls-allow-invalid-hostnames"
+          {...form.getInputProps('tls_allow_invalid_hostnames', { type: 'checkbox' })}
+        />
+        <Checkbox
+          label="Allow invalid certificates"
+          description="No certificate check at all."
+          color="red"
+          data-testid="profile-tls-allow-invalid-certificates"
+          {...form.getInputProps('tls_allow_invalid_certificates', { type: 'checkbox' })}
+        />
+      </SimpleGrid>
+      {(values.tls_allow_invalid_hostnames || values.tls_allow_invalid_certificates) && (
+        <Alert color="orange" variant="light" icon={<IconAlertTriangle size={18} />} data-testid="profile-tls-warning">
+          <Text size="sm">
+            With a check off, anyone on the network path can pose as the server and read the password. The
+            connection header shows this warning for as long as the profile is open.
+          </Text>
+        </Alert>
+      )}
+    </OptionalSection>
   );
 }
 
