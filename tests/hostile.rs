@@ -528,6 +528,9 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
             "trust_host_key",
             json!({ "host": s, "port": 22, "fingerprint": s }),
         );
+        t.run(webview, "describe_uri", json!({ "uri": s }));
+        let with_file = format!("mongodb://h/?tls=true&tlsCAFile={}", s.as_str().unwrap());
+        t.run(webview, "describe_uri", json!({ "uri": with_file }));
     }
     for host in [
         "-oProxyCommand=sh",

@@ -20,7 +20,7 @@ async fn snapshot(db: &str) -> Vec<Vec<Document>> {
 /// Commands that write nothing to the database: reads, and the app's own
 /// state (profiles, the connection, the read-only switch, a CSV the user
 /// saves). Every other command is a write and must be refused read-only.
-const NOT_DATABASE_WRITES: [&str; 39] = [
+const NOT_DATABASE_WRITES: [&str; 40] = [
     "list_profiles",
     "create_profile",
     "update_profile",
@@ -29,6 +29,7 @@ const NOT_DATABASE_WRITES: [&str; 39] = [
     "environment_offer",
     "adopt_environment_profile",
     "trust_host_key",
+    "describe_uri",
     "test_connection",
     "connect",
     "disconnect",

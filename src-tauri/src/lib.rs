@@ -45,6 +45,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             profiles::environment_offer,
             profiles::adopt_environment_profile,
             profiles::trust_host_key,
+            profiles::describe_uri,
             connection::test_connection,
             connection::connect,
             connection::disconnect,

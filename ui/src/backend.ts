@@ -56,6 +56,7 @@ import {
   type UserQuery,
   type UserRow,
   type UserSettings,
+  type UriSections,
 } from './bindings';
 import { BackendError, IpcError } from './errors';
 
@@ -141,6 +142,7 @@ export type {
   UserRow,
   UserSettings,
   UserSortField,
+  UriSections,
 } from './bindings';
 // The shared constants (ROLES, TIERS, MAX_PAGE, …) are imported from
 // bindings.ts directly, not re-exported here: tests automock this module, and
@@ -217,6 +219,9 @@ export const adoptEnvironmentProfile = (rememberPassword: boolean): Promise<Prof
 
 export const testConnection = (input: ProfileInput, existingId: string | null): Promise<ConnectionTest> =>
   unwrap(() => commands.testConnection(input, existingId));
+
+/** The TLS and read-preference sections a pasted connection string fills. */
+export const describeUri = (uri: string): Promise<UriSections> => unwrap(() => commands.describeUri(uri));
 
 /** Keeps the key a bastion offered, after the user compared its fingerprint. */
 export const trustHostKey = (host: string, port: number, fingerprint: string): Promise<null> =>

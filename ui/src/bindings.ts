@@ -23,6 +23,8 @@ export const commands = {
 	 *  fingerprint `ssh_host_key_unknown` showed: only that very key is kept.
 	 */
 	trustHostKey: (host: string, port: number, fingerprint: string) => typedError<null, AppError>(__TAURI_INVOKE("trust_host_key", { host, port, fingerprint })),
+	/**  The TLS and read-preference sections a pasted connection string fills. */
+	describeUri: (uri: string) => typedError<UriSections, AppError>(__TAURI_INVOKE("describe_uri", { uri })),
 	testConnection: (input: ProfileInput, existingId: string | null) => typedError<ConnectionTest, AppError>(__TAURI_INVOKE("test_connection", { input, existingId })),
 	connect: (id: string, password: string | null) => typedError<Overview, AppError>(__TAURI_INVOKE("connect", { id, password })),
 	disconnect: () => typedError<null, AppError>(__TAURI_INVOKE("disconnect")),
@@ -963,6 +965,16 @@ export type TtlStatus = {
 	expire_after_seconds: number | null,
 	/**  Said when the index is missing or keeps notifications another time. */
 	warning: string | null,
+};
+
+/**
+ *  The sections a pasted connection string fills, for the form to show
+ *  before it is saved (where saving moves them out of the URI anyway).
+ *  Credentials stay where they were typed: they never come back.
+ */
+export type UriSections = {
+	tls: TlsSettings | null,
+	read_preference: ReadPreferenceChoice | null,
 };
 
 export type UserDetail = {

@@ -1,4 +1,4 @@
-use mozaiks_core::profiles::profile::{Profile, ProfileInput};
+use mozaiks_core::profiles::profile::{Profile, ProfileInput, UriSections};
 use mozaiks_core::workspace::{EnvironmentOffer, Workspace};
 use mozaiks_core::{Error, Result};
 use tauri::State;
@@ -81,4 +81,11 @@ pub fn trust_host_key(
     fingerprint: String,
 ) -> Result<()> {
     workspace.trust_host_key(&host, port, &fingerprint)
+}
+
+/// The TLS and read-preference sections a pasted connection string fills.
+#[tauri::command]
+#[specta::specta]
+pub fn describe_uri(uri: String) -> Result<UriSections> {
+    UriSections::of(&uri)
 }

@@ -228,6 +228,27 @@ impl ValidatedProfile {
     }
 }
 
+/// The sections a pasted connection string fills, for the form to show
+/// before it is saved (where saving moves them out of the URI anyway).
+/// Credentials stay where they were typed: they never come back.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct UriSections {
+    pub tls: Option<TlsSettings>,
+    pub read_preference: Option<ReadPreferenceChoice>,
+}
+
+impl UriSections {
+    pub fn of(uri: &str) -> Result<UriSections> {
+        let split = uri::split_credentials(uri)?;
+        let (rest, tls) = uri::take_options(&split.uri, &TlsSettings::URI_OPTIONS)?;
+        let (_, reads) = uri::take_options(&rest, &ReadPreferenceChoice::URI_OPTIONS)?;
+        Ok(UriSections {
+            tls: TlsSettings::from_uri_options(&tls)?,
+            read_preference: ReadPreferenceChoice::from_uri_options(&reads)?,
+        })
+    }
+}
+
 impl ProfileInput {
     pub fn validate(self, id: String) -> Result<ValidatedProfile> {
         let name = self.name.trim().to_string();
@@ -461,6 +482,33 @@ pub(crate) mod tests {
         assert!(
             err.to_string().starts_with("tls.ca_file: /no/such/ca.pem"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_pasted_uri_describes_its_sections_without_its_credentials() {
+        let sections = UriSections::of(
+            "mongodb://ann:pw@h1,h2/?replicaSet=rs0&tls=true&tlsCAFile=/etc/ca.pem\
+             &readPreference=nearest&readPreferenceTags=dc:east",
+        )
+        .unwrap();
+        let tls = sections.tls.unwrap();
+        assert_eq!(tls.ca_file.as_deref(), Some("/etc/ca.pem"));
+        assert!(!tls.allow_invalid_certificates);
+        assert_eq!(
+            sections.read_preference.unwrap().label(),
+            "nearest (dc: east)"
+        );
+        assert_eq!(
+            UriSections::of("mongodb://h").unwrap(),
+            UriSections {
+                tls: None,
+                read_preference: None
+            }
+        );
+        assert_eq!(
+            UriSections::of("ssh://bastion").unwrap_err().code(),
+            "invalid_uri"
         );
     }
 

@@ -22,6 +22,25 @@ describe('ProfileForm', () => {
   beforeEach(() => {
     vi.mocked(backend.createProfile).mockImplementation(async (input) => aProfile({ name: input.name }));
     vi.mocked(backend.updateProfile).mockImplementation(async (id, input) => aProfile({ id, name: input.name }));
+    vi.mocked(backend.describeUri).mockResolvedValue({ tls: null, read_preference: null });
+  });
+
+  it('fills the TLS and read-preference sections from a pasted URI, as the backend reads it', async () => {
+    vi.mocked(backend.describeUri).mockResolvedValue({
+      tls: { ca_file: '/etc/ca.pem', cert_key_file: null, key_password: false, allow_invalid_hostnames: true, allow_invalid_certificates: false },
+      read_preference: { mode: 'nearest', tags: [{ dc: 'east' }], max_staleness_seconds: 120 },
+    });
+    const { user } = renderWithProviders(<ProfileForm onClose={() => {}} />);
+    const uri = 'mongodb://h1,h2/?tls=true&tlsCAFile=/etc/ca.pem&readPreference=nearest';
+    await user.click(field('profile-uri'));
+    await user.paste(uri);
+    await user.tab();
+    await waitFor(() => expect(field('profile-tls-enabled')).toBeChecked());
+    expect(backend.describeUri).toHaveBeenCalledWith(uri);
+    expect(field('profile-tls-ca-file').value).toBe('/etc/ca.pem');
+    expect(field('profile-tls-allow-invalid-hostnames')).toBeChecked();
+    expect(field('profile-read-tags').value).toBe('dc: east');
+    expect(field('profile-read-max-staleness').value).toBe('120 s');
   });
 
   it('creates a profile with the ProfileInput the form describes', async () => {

@@ -42,6 +42,7 @@ import {
   sshSecretStored,
   tlsKeyPasswordStored,
   toProfileInput,
+  withUriSections,
   type ProfileFormValues,
   type SshMethod,
 } from './profileForm';
@@ -162,6 +163,18 @@ export function ProfileForm({ profile, onClose }: { profile?: Profile; onClose: 
     test.mutate(toProfileInput(form.getValues()));
   };
 
+  /** A pasted URI's TLS and read-preference options show in their sections at once. */
+  const fillSectionsFromUri = async () => {
+    const uri = form.getValues().uri.trim();
+    if (uri === '') return;
+    try {
+      const sections = await backend.describeUri(uri);
+      form.setValues(withUriSections(form.getValues(), sections));
+    } catch {
+      // A URI the backend cannot read is said on save, on its field.
+    }
+  };
+
   const values = form.getValues();
   const passwordHint = !editing
     ? 'Optional. Leave empty when the server needs no authentication.'
@@ -207,6 +220,7 @@ export function ProfileForm({ profile, onClose }: { profile?: Profile; onClose: 
           description="Credentials typed in the URI (user:password@) are moved to the OS keychain, never saved in the profile."
           data-testid="profile-uri"
           {...form.getInputProps('uri')}
+          onBlur={fillSectionsFromUri}
         />
         <SimpleGrid cols={2} spacing="md">
           <TextInput

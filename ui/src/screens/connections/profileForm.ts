@@ -1,4 +1,4 @@
-import type { Environment, Profile, ProfileInput, ReadMode, ReadPreferenceChoice } from '../../backend';
+import type { Environment, Profile, ProfileInput, ReadMode, ReadPreferenceChoice, UriSections } from '../../backend';
 import { DEFAULT_TIMEOUT_MS, DEFAULT_URI } from '../../bindings';
 
 export { DEFAULT_TIMEOUT_MS, DEFAULT_URI, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from '../../bindings';
@@ -215,6 +215,33 @@ export function tlsKeyPasswordStored(profile: Profile | undefined, values: Profi
     values.tls_key_encrypted &&
     (stored.cert_key_file ?? '') === values.tls_cert_key_file.trim()
   );
+}
+
+/**
+ * The form with the sections a pasted connection string describes filled
+ * in, where the user has not set them already.
+ */
+export function withUriSections(values: ProfileFormValues, sections: UriSections): Partial<ProfileFormValues> {
+  const out: Partial<ProfileFormValues> = {};
+  const { tls, read_preference: read } = sections;
+  if (tls && !values.tls_enabled) {
+    Object.assign(out, {
+      tls_enabled: true,
+      tls_ca_file: tls.ca_file ?? '',
+      tls_cert_key_file: tls.cert_key_file ?? '',
+      tls_allow_invalid_hostnames: tls.allow_invalid_hostnames,
+      tls_allow_invalid_certificates: tls.allow_invalid_certificates,
+    });
+  }
+  const untouched = values.read_mode === 'primary' && values.read_tags === '' && values.read_max_staleness === '';
+  if (read && untouched) {
+    Object.assign(out, {
+      read_mode: read.mode,
+      read_tags: tagsToText(read.tags),
+      read_max_staleness: read.max_staleness_seconds ?? '',
+    });
+  }
+  return out;
 }
 
 const toNumber = (v: number | string) => (typeof v === 'number' ? v : Number(v));
