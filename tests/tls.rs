@@ -7,6 +7,7 @@ mod support;
 use mozaiks_core::db::connection::{ConnectOptions, Connection};
 use mozaiks_core::profiles::tls::TlsSettings;
 use mozaiks_core::services::overview;
+use mozaiks_core::workspace::ConnectStep;
 use mozaiks_core::{Error, Sensitive};
 use support::bastion::database_address;
 use support::tls_terminator::{Terminator, KEY_PASSWORD};
@@ -62,6 +63,12 @@ async fn the_profiles_ca_is_trusted_and_every_bad_certificate_is_named() {
     let t = terminator(dir.path());
     let conn = open("localhost", t.good, trusting(&t), None).await.unwrap();
     overview::overview(&conn).await.unwrap();
+    // What Test connection lists as passed: TLS, then the server.
+    assert_eq!(
+        ConnectStep::path(&conn),
+        [ConnectStep::Tls, ConnectStep::Server]
+    );
+    assert!(conn.route().tls && conn.route().warnings.is_empty());
     conn.close().await;
 
     let untrusted = "signed by a CA this profile does not trust";

@@ -15,6 +15,7 @@ use mozaiks_core::profiles::ssh::{SshAuth, SshTunnel};
 use mozaiks_core::services::overview;
 use mozaiks_core::ssh::host_keys::HostKeys;
 use mozaiks_core::ssh::tunnel::Tunnel;
+use mozaiks_core::workspace::ConnectStep;
 use mozaiks_core::{Error, Sensitive};
 use support::bastion::{closed_port, database_address, Bastion, PASSPHRASE, PASSWORD_USER};
 
@@ -137,6 +138,10 @@ async fn a_confirmed_bastion_carries_every_driver_connection() {
         database_address(&support::server().uri).1
     )));
     assert!(conn.tunnel_endpoint().unwrap().ip().is_loopback());
+    assert_eq!(
+        ConnectStep::path(&conn),
+        [ConnectStep::Ssh, ConnectStep::Server]
+    );
     conn.close().await;
 }
 

@@ -44,7 +44,9 @@ impl Bastion {
             command.args(["--port", &port.to_string()]);
         }
         if let Some(password) = password {
-            command.args(["--password-user", PASSWORD_USER, "--password", password]);
+            command
+                .args(["--password-user", PASSWORD_USER])
+                .env("SSHD_TEST_PASSWORD", password);
         }
         let mut child = command
             .stdin(Stdio::piped())

@@ -120,7 +120,7 @@ export const commands = {
 };
 
 /* Constants */
-export const CONNECT_FAILURE_STEPS = [["ssh_unreachable","ssh"],["ssh_host_key_unknown","ssh"],["ssh_host_key_changed","ssh"],["ssh_auth_failed","ssh"],["ssh_forward_refused","ssh"],["tls_failed","tls"],["authentication_failed","authentication"],["password_required","authentication"],["host_unresolvable","server"],["server_selection_timeout","server"],["connection_lost","server"],["time_limit","server"],["database","server"]] as const;
+export const CONNECT_FAILURE_STEPS = [["ssh_unreachable","ssh"],["ssh_host_key_unknown","ssh"],["ssh_host_key_changed","ssh"],["ssh_auth_failed","ssh"],["ssh_forward_refused","ssh"],["tls_failed","tls"],["authentication_failed","authentication"],["host_unresolvable","server"],["server_selection_timeout","server"],["connection_lost","server"],["time_limit","server"]] as const;
 
 export const DEFAULT_TIMEOUT_MS = 3000 as const;
 
@@ -968,13 +968,14 @@ export type TtlStatus = {
 };
 
 /**
- *  The sections a pasted connection string fills, for the form to show
- *  before it is saved (where saving moves them out of the URI anyway).
- *  Credentials stay where they were typed: they never come back.
+ *  What a pasted connection string sets that saving moves into the TLS and
+ *  read-preference sections, said for the form before it is saved: shown,
+ *  never copied into fields where the string would still win. Credentials
+ *  stay where they were typed: they never come back.
  */
 export type UriSections = {
-	tls: TlsSettings | null,
-	read_preference: ReadPreferenceChoice | null,
+	/**  One line per setting, in the sections' words. */
+	said: string[],
 };
 
 export type UserDetail = {

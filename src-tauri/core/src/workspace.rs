@@ -68,12 +68,13 @@ pub enum ConnectStep {
 }
 
 impl ConnectStep {
-    /// The steps a validated profile's connection takes.
-    pub fn path(profile: &Profile) -> Vec<ConnectStep> {
+    /// The steps an open connection took, as the driver was set up.
+    pub fn path(conn: &Connection) -> Vec<ConnectStep> {
+        let route = conn.route();
         [
-            (ConnectStep::Ssh, profile.ssh.is_some()),
-            (ConnectStep::Tls, profile.tls.is_some()),
-            (ConnectStep::Authentication, profile.username.is_some()),
+            (ConnectStep::Ssh, route.ssh.is_some()),
+            (ConnectStep::Tls, route.tls),
+            (ConnectStep::Authentication, conn.authenticates()),
             (ConnectStep::Server, true),
         ]
         .into_iter()
@@ -83,8 +84,9 @@ impl ConnectStep {
 }
 
 /// The step each failure of a connect belongs to, by error code; a code not
-/// listed (an invalid field, say) is no step's. (A constant for the UI.)
-pub const CONNECT_FAILURE_STEPS: [(&str, ConnectStep); 13] = [
+/// listed (an invalid field, a missing password, a command refused after
+/// the connection was made) is no step's. (A constant for the UI.)
+pub const CONNECT_FAILURE_STEPS: [(&str, ConnectStep); 11] = [
     ("ssh_unreachable", ConnectStep::Ssh),
     ("ssh_host_key_unknown", ConnectStep::Ssh),
     ("ssh_host_key_changed", ConnectStep::Ssh),
@@ -92,12 +94,10 @@ pub const CONNECT_FAILURE_STEPS: [(&str, ConnectStep); 13] = [
     ("ssh_forward_refused", ConnectStep::Ssh),
     ("tls_failed", ConnectStep::Tls),
     ("authentication_failed", ConnectStep::Authentication),
-    ("password_required", ConnectStep::Authentication),
     ("host_unresolvable", ConnectStep::Server),
     ("server_selection_timeout", ConnectStep::Server),
     ("connection_lost", ConnectStep::Server),
     ("time_limit", ConnectStep::Server),
-    ("database", ConnectStep::Server),
 ];
 
 impl Workspace {
@@ -308,13 +308,14 @@ impl Workspace {
         )
         .await?;
         let overview = overview::overview(&conn).await;
+        let steps = ConnectStep::path(&conn);
         conn.close().await;
         let overview = overview?;
         Ok(ConnectionTest {
             server: overview.server,
             database: overview.database,
             collections: overview.collections.len() as u32,
-            steps: ConnectStep::path(profile),
+            steps,
         })
     }
 
@@ -544,7 +545,6 @@ mod tests {
             },
             Error::TlsFailed { message: s() },
             Error::AuthenticationFailed { message: s() },
-            Error::PasswordRequired,
             Error::HostUnresolvable {
                 host: s(),
                 message: s(),
@@ -560,10 +560,6 @@ mod tests {
                 details: s(),
             },
             Error::TimeLimit { message: s() },
-            Error::Database {
-                message: s(),
-                details: s(),
-            },
         ];
         let codes: Vec<&str> = errors.iter().map(Error::code).collect();
         let mapped: Vec<&str> = CONNECT_FAILURE_STEPS
@@ -571,25 +567,6 @@ mod tests {
             .map(|(code, _)| *code)
             .collect();
         assert_eq!(codes, mapped);
-    }
-
-    #[test]
-    fn the_path_has_the_steps_the_profile_takes() {
-        use crate::profiles::profile::tests::input;
-        let plain = input("mongodb://db").validate("p".into()).unwrap().profile;
-        assert_eq!(ConnectStep::path(&plain), [ConnectStep::Server]);
-        let full = input("mongodb://ann:pw@db/?tls=true")
-            .validate("p".into())
-            .unwrap()
-            .profile;
-        assert_eq!(
-            ConnectStep::path(&full),
-            [
-                ConnectStep::Tls,
-                ConnectStep::Authentication,
-                ConnectStep::Server
-            ]
-        );
     }
 
     #[derive(Default)]

@@ -109,6 +109,8 @@ impl Route {
 pub struct Connection {
     profile: Profile,
     route: Route,
+    /// The driver was given a credential (a user, or X.509 without one).
+    authenticates: bool,
     client: Client,
     db: Database,
     /// The same database, always read from the primary: the reads that
@@ -216,6 +218,18 @@ impl Connection {
         if let Some(tls) = &profile.tls {
             client_options.tls = Some(Tls::Enabled(tls_options(tls, options.tls_key_password)?));
         }
+        // A profile saved before the read-preference section keeps its URI's;
+        // the header names it as well as the app can (the driver took it).
+        let uri_reads = uri::take_options(&profile.uri, &ReadPreferenceChoice::URI_OPTIONS)?.1;
+        let reads = ReadPreferenceChoice::from_uri_options(&uri_reads)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| profile.read_preference.clone());
+        let browsing = uri_reads
+            .is_empty()
+            .then(|| selection(&profile.read_preference));
+        let route = Route::new(&reads, profile.ssh.as_ref(), client_options.tls.as_ref());
+        let authenticates = client_options.credential.is_some();
         // Through a bastion the hosts are resolved on its side.
         let tunnel = match &profile.ssh {
             Some(ssh) => {
@@ -246,14 +260,6 @@ impl Connection {
         let tls = matches!(client_options.tls, Some(Tls::Enabled(_)));
         let hosts = client_options.hosts.clone();
         let load_balanced = client_options.load_balanced == Some(true);
-        // A profile saved before the read-preference section keeps its URI's.
-        let uri_reads = uri::take_options(&profile.uri, &ReadPreferenceChoice::URI_OPTIONS)?.1;
-        let reads = ReadPreferenceChoice::from_uri_options(&uri_reads)?
-            .unwrap_or_else(|| profile.read_preference.clone());
-        let browsing = uri_reads
-            .is_empty()
-            .then(|| selection(&profile.read_preference));
-        let route = Route::new(&reads, profile.ssh.as_ref(), client_options.tls.as_ref());
 
         let client = Client::with_options(client_options)
             .map_err(|e| tls_cause(classify(&e, timeout_ms, Phase::Connect)))?;
@@ -312,12 +318,17 @@ impl Connection {
             read_only: AtomicBool::new(profile.opens_read_only()),
             profile: profile.clone(),
             route,
+            authenticates,
             tunnel,
         })
     }
 
     pub fn route(&self) -> &Route {
         &self.route
+    }
+
+    pub fn authenticates(&self) -> bool {
+        self.authenticates
     }
 
     pub fn profile(&self) -> &Profile {

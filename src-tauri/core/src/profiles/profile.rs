@@ -228,13 +228,14 @@ impl ValidatedProfile {
     }
 }
 
-/// The sections a pasted connection string fills, for the form to show
-/// before it is saved (where saving moves them out of the URI anyway).
-/// Credentials stay where they were typed: they never come back.
+/// What a pasted connection string sets that saving moves into the TLS and
+/// read-preference sections, said for the form before it is saved: shown,
+/// never copied into fields where the string would still win. Credentials
+/// stay where they were typed: they never come back.
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 pub struct UriSections {
-    pub tls: Option<TlsSettings>,
-    pub read_preference: Option<ReadPreferenceChoice>,
+    /// One line per setting, in the sections' words.
+    pub said: Vec<String>,
 }
 
 impl UriSections {
@@ -242,10 +243,26 @@ impl UriSections {
         let split = uri::split_credentials(uri)?;
         let (rest, tls) = uri::take_options(&split.uri, &TlsSettings::URI_OPTIONS)?;
         let (_, reads) = uri::take_options(&rest, &ReadPreferenceChoice::URI_OPTIONS)?;
-        Ok(UriSections {
-            tls: TlsSettings::from_uri_options(&tls)?,
-            read_preference: ReadPreferenceChoice::from_uri_options(&reads)?,
-        })
+        let mut said = Vec::new();
+        if let Some(tls) = TlsSettings::from_uri_options(&tls)? {
+            said.push("TLS on".to_string());
+            if let Some(ca) = tls.ca_file {
+                said.push(format!("CA file {ca}"));
+            }
+            if let Some(cert) = tls.cert_key_file {
+                said.push(format!("client certificate and key {cert}"));
+            }
+            if tls.allow_invalid_certificates {
+                said.push("invalid certificates allowed".to_string());
+            }
+            if tls.allow_invalid_hostnames {
+                said.push("invalid host names allowed".to_string());
+            }
+        }
+        if let Some(reads) = ReadPreferenceChoice::from_uri_options(&reads)? {
+            said.push(format!("browsing reads from {}", reads.label()));
+        }
+        Ok(UriSections { said })
     }
 }
 
@@ -489,23 +506,20 @@ pub(crate) mod tests {
     fn a_pasted_uri_describes_its_sections_without_its_credentials() {
         let sections = UriSections::of(
             "mongodb://ann:pw@h1,h2/?replicaSet=rs0&tls=true&tlsCAFile=/etc/ca.pem\
-             &readPreference=nearest&readPreferenceTags=dc:east",
+             &tlsInsecure=true&readPreference=nearest&readPreferenceTags=dc:east",
         )
         .unwrap();
-        let tls = sections.tls.unwrap();
-        assert_eq!(tls.ca_file.as_deref(), Some("/etc/ca.pem"));
-        assert!(!tls.allow_invalid_certificates);
         assert_eq!(
-            sections.read_preference.unwrap().label(),
-            "nearest (dc: east)"
+            sections.said,
+            [
+                "TLS on",
+                "CA file /etc/ca.pem",
+                "invalid certificates allowed",
+                "invalid host names allowed",
+                "browsing reads from nearest (dc: east)"
+            ]
         );
-        assert_eq!(
-            UriSections::of("mongodb://h").unwrap(),
-            UriSections {
-                tls: None,
-                read_preference: None
-            }
-        );
+        assert!(UriSections::of("mongodb://h").unwrap().said.is_empty());
         assert_eq!(
             UriSections::of("ssh://bastion").unwrap_err().code(),
             "invalid_uri"

@@ -135,8 +135,26 @@ impl TlsSettings {
                 _ => {}
             }
         }
-        form.allow_invalid_certificates |= uri.allow_invalid_certificates;
-        form.allow_invalid_hostnames |= uri.allow_invalid_hostnames;
+        // A relaxed check is never switched on (or off) behind the section's back.
+        for (name, mine, theirs) in [
+            (
+                "tlsAllowInvalidCertificates",
+                form.allow_invalid_certificates,
+                uri.allow_invalid_certificates,
+            ),
+            (
+                "tlsAllowInvalidHostnames",
+                form.allow_invalid_hostnames,
+                uri.allow_invalid_hostnames,
+            ),
+        ] {
+            if mine != theirs {
+                return Err(Error::invalid(
+                    "tls",
+                    format!("{name} in the connection string differs from the TLS section"),
+                ));
+            }
+        }
         Ok(Some(form))
     }
 }
@@ -213,7 +231,19 @@ mod tests {
             allow_invalid_hostnames: true,
             ..Default::default()
         };
-        let merged = TlsSettings::merge(Some(form), Some(uri)).unwrap().unwrap();
+        // The section left the check on: the string may not turn it off.
+        let err = TlsSettings::merge(Some(form.clone()), Some(uri.clone())).unwrap_err();
+        assert!(
+            err.to_string().contains("tlsAllowInvalidHostnames"),
+            "{err}"
+        );
+        let relaxed = TlsSettings {
+            allow_invalid_hostnames: true,
+            ..form
+        };
+        let merged = TlsSettings::merge(Some(relaxed), Some(uri))
+            .unwrap()
+            .unwrap();
         assert_eq!(merged.ca_file.as_deref(), Some("/a.pem"));
         assert_eq!(merged.cert_key_file.as_deref(), Some("/c.pem"));
         assert!(merged.allow_invalid_hostnames);

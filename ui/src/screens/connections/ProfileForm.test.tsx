@@ -22,25 +22,21 @@ describe('ProfileForm', () => {
   beforeEach(() => {
     vi.mocked(backend.createProfile).mockImplementation(async (input) => aProfile({ name: input.name }));
     vi.mocked(backend.updateProfile).mockImplementation(async (id, input) => aProfile({ id, name: input.name }));
-    vi.mocked(backend.describeUri).mockResolvedValue({ tls: null, read_preference: null });
+    vi.mocked(backend.describeUri).mockResolvedValue({ said: [] });
   });
 
-  it('fills the TLS and read-preference sections from a pasted URI, as the backend reads it', async () => {
-    vi.mocked(backend.describeUri).mockResolvedValue({
-      tls: { ca_file: '/etc/ca.pem', cert_key_file: null, key_password: false, allow_invalid_hostnames: true, allow_invalid_certificates: false },
-      read_preference: { mode: 'nearest', tags: [{ dc: 'east' }], max_staleness_seconds: 120 },
-    });
+  it('says what a pasted URI sets for the sections, without copying it into their fields', async () => {
+    vi.mocked(backend.describeUri).mockResolvedValue({ said: ['TLS on', 'CA file /etc/ca.pem', 'invalid host names allowed'] });
     const { user } = renderWithProviders(<ProfileForm onClose={() => {}} />);
-    const uri = 'mongodb://h1,h2/?tls=true&tlsCAFile=/etc/ca.pem&readPreference=nearest';
+    const uri = 'mongodb://h1,h2/?tls=true&tlsCAFile=/etc/ca.pem&tlsAllowInvalidHostnames=true';
     await user.click(field('profile-uri'));
     await user.paste(uri);
     await user.tab();
-    await waitFor(() => expect(field('profile-tls-enabled')).toBeChecked());
+    const says = await screen.findByTestId('profile-uri-says');
     expect(backend.describeUri).toHaveBeenCalledWith(uri);
-    expect(field('profile-tls-ca-file').value).toBe('/etc/ca.pem');
-    expect(field('profile-tls-allow-invalid-hostnames')).toBeChecked();
-    expect(field('profile-read-tags').value).toBe('dc: east');
-    expect(field('profile-read-max-staleness').value).toBe('120 s');
+    expect(says).toHaveTextContent('TLS on · CA file /etc/ca.pem · invalid host names allowed');
+    // The section stays as the user left it: the string's settings are the backend's to move.
+    expect(field('profile-tls-enabled')).not.toBeChecked();
   });
 
   it('creates a profile with the ProfileInput the form describes', async () => {

@@ -39,10 +39,8 @@ import {
   formFieldFor,
   initialValues,
   sshSecretShown,
-  sshSecretStored,
-  tlsKeyPasswordStored,
+  
   toProfileInput,
-  withUriSections,
   type ProfileFormValues,
   type SshMethod,
 } from './profileForm';
@@ -163,16 +161,21 @@ export function ProfileForm({ profile, onClose }: { profile?: Profile; onClose: 
     test.mutate(toProfileInput(form.getValues()));
   };
 
-  /** A pasted URI's TLS and read-preference options show in their sections at once. */
-  const fillSectionsFromUri = async () => {
+  /**
+   * What a pasted URI's TLS and read-preference options will set, said at
+   * once: shown, not copied into the fields (where the string would win).
+   */
+  const [uriSays, setUriSays] = useState<string[]>([]);
+  const describeUri = async () => {
     const uri = form.getValues().uri.trim();
-    if (uri === '') return;
+    let said: string[] = [];
     try {
-      const sections = await backend.describeUri(uri);
-      form.setValues(withUriSections(form.getValues(), sections));
+      said = uri === '' ? [] : (await backend.describeUri(uri)).said;
     } catch {
       // A URI the backend cannot read is said on save, on its field.
     }
+    // A reply for a URI edited since is stale.
+    if (form.getValues().uri.trim() === uri) setUriSays(said);
   };
 
   const values = form.getValues();
@@ -220,8 +223,15 @@ export function ProfileForm({ profile, onClose }: { profile?: Profile; onClose: 
           description="Credentials typed in the URI (user:password@) are moved to the OS keychain, never saved in the profile."
           data-testid="profile-uri"
           {...form.getInputProps('uri')}
-          onBlur={fillSectionsFromUri}
+          onBlur={() => void describeUri()}
         />
+        {uriSays.length > 0 && (
+          <Alert color="blue" variant="light" data-testid="profile-uri-says" mt={-6}>
+            <Text size="xs">
+              From the connection string, moved into the sections below when saved: {uriSays.join(' · ')}.
+            </Text>
+          </Alert>
+        )}
         <SimpleGrid cols={2} spacing="md">
           <TextInput
             label="Username"
@@ -311,8 +321,9 @@ export function ProfileForm({ profile, onClose }: { profile?: Profile; onClose: 
           />
         </SimpleGrid>
 
-        <SshSection form={form} storedSecret={sshSecretStored(profile, values)} />
-        <TlsSection form={form} storedKeyPassword={tlsKeyPasswordStored(profile, values)} />
+        {/* Whether a stored secret still fits is the backend's to say: it asks for a new one when not. */}
+        <SshSection form={form} storedSecret={editing && profile.ssh != null && sshSecretShown(initialValues(profile))} />
+        <TlsSection form={form} storedKeyPassword={editing && profile.tls?.key_password === true} />
         <ReadPreferenceSection form={form} />
 
         {testState?.status === 'ok' && <TestResult result={testState.result} />}
@@ -494,7 +505,7 @@ function SshSection({ form, storedSecret }: { form: Form; storedSecret: boolean 
           label={secretLabel}
           description={
             storedSecret
-              ? 'Stored in the OS keychain. Leave empty to keep it.'
+              ? 'Stored in the OS keychain. Leave empty to keep it (another bastion, user or key needs its own).'
               : 'Kept in the OS keychain, never in the profile file.'
           }
           placeholder={storedSecret ? '(unchanged)' : ''}
@@ -544,7 +555,9 @@ function TlsSection({ form, storedKeyPassword }: { form: Form; storedKeyPassword
         <PasswordInput
           label="Client key password"
           description={
-            storedKeyPassword ? 'Stored in the OS keychain. Leave empty to keep it.' : 'Kept in the OS keychain.'
+            storedKeyPassword
+                ? 'Stored in the OS keychain. Leave empty to keep it (another key file needs its own).'
+                : 'Kept in the OS keychain.'
           }
           placeholder={storedKeyPassword ? '(unchanged)' : ''}
           autoComplete="new-password"

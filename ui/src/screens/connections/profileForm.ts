@@ -1,4 +1,4 @@
-import type { Environment, Profile, ProfileInput, ReadMode, ReadPreferenceChoice, UriSections } from '../../backend';
+import type { Environment, Profile, ProfileInput, ReadMode, ReadPreferenceChoice } from '../../backend';
 import { DEFAULT_TIMEOUT_MS, DEFAULT_URI } from '../../bindings';
 
 export { DEFAULT_TIMEOUT_MS, DEFAULT_URI, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from '../../bindings';
@@ -187,62 +187,6 @@ export function sshSecretShown(values: ProfileFormValues): boolean {
   );
 }
 
-/**
- * The profile keeps an SSH secret for exactly the bastion, user, method and
- * key the form shows: the field may then stay empty.
- */
-export function sshSecretStored(profile: Profile | undefined, values: ProfileFormValues): boolean {
-  const stored = profile?.ssh;
-  if (!stored || !sshSecretShown(values)) return false;
-  const auth = stored.auth;
-  const sameAuth =
-    auth.method === values.ssh_method &&
-    (auth.method === 'password' ||
-      (auth.method === 'key_file' && auth.passphrase && auth.path === values.ssh_key_path.trim()));
-  return (
-    sameAuth &&
-    stored.host === values.ssh_host.trim() &&
-    String(stored.port) === String(values.ssh_port) &&
-    stored.user === values.ssh_user.trim()
-  );
-}
-
-/** The profile keeps the password of exactly the client key file the form shows. */
-export function tlsKeyPasswordStored(profile: Profile | undefined, values: ProfileFormValues): boolean {
-  const stored = profile?.tls;
-  return (
-    stored?.key_password === true &&
-    values.tls_key_encrypted &&
-    (stored.cert_key_file ?? '') === values.tls_cert_key_file.trim()
-  );
-}
-
-/**
- * The form with the sections a pasted connection string describes filled
- * in, where the user has not set them already.
- */
-export function withUriSections(values: ProfileFormValues, sections: UriSections): Partial<ProfileFormValues> {
-  const out: Partial<ProfileFormValues> = {};
-  const { tls, read_preference: read } = sections;
-  if (tls && !values.tls_enabled) {
-    Object.assign(out, {
-      tls_enabled: true,
-      tls_ca_file: tls.ca_file ?? '',
-      tls_cert_key_file: tls.cert_key_file ?? '',
-      tls_allow_invalid_hostnames: tls.allow_invalid_hostnames,
-      tls_allow_invalid_certificates: tls.allow_invalid_certificates,
-    });
-  }
-  const untouched = values.read_mode === 'primary' && values.read_tags === '' && values.read_max_staleness === '';
-  if (read && untouched) {
-    Object.assign(out, {
-      read_mode: read.mode,
-      read_tags: tagsToText(read.tags),
-      read_max_staleness: read.max_staleness_seconds ?? '',
-    });
-  }
-  return out;
-}
 
 const toNumber = (v: number | string) => (typeof v === 'number' ? v : Number(v));
 
