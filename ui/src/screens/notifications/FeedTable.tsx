@@ -1,10 +1,9 @@
-import { Badge, Box, Checkbox, Skeleton, Table, Text, Tooltip, UnstyledButton } from '@mantine/core';
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useMemo, useRef, type CSSProperties, type ReactNode } from 'react';
+import { Badge, Checkbox, Table, Text, Tooltip, UnstyledButton } from '@mantine/core';
+import { memo, useMemo, type CSSProperties, type ReactNode } from 'react';
 import type { FeedRow, UserLabel } from '../../backend';
 import { AbsoluteDate, RelativeDate } from '../../components/DateText';
 import { useStableCallback } from '../../components/useStableCallback';
-import { OVERSCAN } from '../../components/virtualRows';
+import { VirtualTable } from '../../components/VirtualTable';
 
 export const TYPE_COLORS: Record<string, string> = {
   task_reminder: 'grape',
@@ -217,18 +216,6 @@ export function FeedTable({ rows, users, selected, onToggle, onToggleAll, onOpen
   const toggle = useStableCallback(onToggle);
   const openUser = useStableCallback(onOpenUser);
   const actions = useMemo<RowActions>(() => ({ onToggle: toggle, onOpenUser: openUser }), [toggle, openUser]);
-  const scrollRef = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    getItemKey: (i) => rows[i].id,
-    overscan: OVERSCAN,
-  });
-  const items = virtualizer.getVirtualItems();
-  const padTop = items.length > 0 ? items[0].start : 0;
-  const padBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1].end : 0;
-
   // A selection only ever holds rows shown now: stale rows cannot be picked.
   const disabled = loading || stale;
   const selectedOnPage = rows.filter((r) => selected.has(r.id)).length;
@@ -244,76 +231,49 @@ export function FeedTable({ rows, users, selected, onToggle, onToggleAll, onOpen
     />
   );
   return (
-    <Box ref={scrollRef} data-virtual-viewport="" style={{ overflow: 'auto', ...style }}>
-      <Table
-        layout="fixed"
-        stickyHeader
-        highlightOnHover
-        verticalSpacing={0}
-        horizontalSpacing="sm"
-        miw={980}
-        data-testid="feed-table"
-        aria-busy={loading || stale}
-        style={{ opacity: stale ? 0.6 : 1, transition: 'opacity 120ms' }}
-      >
-        <colgroup>
+    <VirtualTable
+      count={rows.length}
+      rowKey={(i) => rows[i].id}
+      renderRow={(i) => {
+        const row = rows[i];
+        return (
+          <FeedTableRow
+            key={row.id}
+            row={row}
+            index={i}
+            checked={selected.has(row.id)}
+            disabled={disabled}
+            label={users.get(row.user_id)}
+            fetchedAt={fetchedAt}
+            actions={actions}
+          />
+        );
+      }}
+      rowHeight={ROW_HEIGHT}
+      widths={COLUMNS.map((c) => c.width)}
+      head={
+        <Table.Tr>
           {COLUMNS.map((c) => (
-            <col key={c.id} style={{ width: c.width }} />
+            <Table.Th key={c.id} style={{ height: 40, whiteSpace: 'nowrap' }}>
+              {c.header === null ? (
+                selectAll
+              ) : (
+                <Text size="sm" fw={600} span>
+                  {c.header}
+                </Text>
+              )}
+            </Table.Th>
           ))}
-        </colgroup>
-        <Table.Thead>
-          <Table.Tr>
-            {COLUMNS.map((c) => (
-              <Table.Th key={c.id} style={{ height: 40, whiteSpace: 'nowrap' }}>
-                {c.header === null ? (
-                  selectAll
-                ) : (
-                  <Text size="sm" fw={600} span>
-                    {c.header}
-                  </Text>
-                )}
-              </Table.Th>
-            ))}
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {loading &&
-            Array.from({ length: 8 }, (_, i) => (
-              <Table.Tr key={i} style={{ height: ROW_HEIGHT }} data-testid="feed-row-skeleton">
-                {COLUMNS.map((c) => (
-                  <Table.Td key={c.id}>
-                    <Skeleton height={12} width="60%" radius="sm" />
-                  </Table.Td>
-                ))}
-              </Table.Tr>
-            ))}
-          {padTop > 0 && (
-            <tr aria-hidden>
-              <td colSpan={COLUMNS.length} style={{ height: padTop, padding: 0, border: 0 }} />
-            </tr>
-          )}
-          {items.map((item) => {
-            const row = rows[item.index];
-            return (
-              <FeedTableRow
-                key={row.id}
-                row={row}
-                index={item.index}
-                checked={selected.has(row.id)}
-                disabled={disabled}
-                label={users.get(row.user_id)}
-                fetchedAt={fetchedAt}
-                actions={actions}
-              />
-            );
-          })}
-          {padBottom > 0 && (
-            <tr aria-hidden>
-              <td colSpan={COLUMNS.length} style={{ height: padBottom, padding: 0, border: 0 }} />
-            </tr>
-          )}
-        </Table.Tbody>
-      </Table>
-    </Box>
+        </Table.Tr>
+      }
+      loading={loading}
+      skeletonWidth={() => '60%'}
+      skeletonTestId="feed-row-skeleton"
+      stale={stale}
+      testId="feed-table"
+      horizontalSpacing="sm"
+      miw={980}
+      style={style}
+    />
   );
 }

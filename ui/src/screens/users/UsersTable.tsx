@@ -1,4 +1,4 @@
-import { Box, Group, Skeleton, Table, Text, Tooltip, UnstyledButton, type TextProps } from '@mantine/core';
+import { Group, Table, Text, Tooltip, UnstyledButton, type TextProps } from '@mantine/core';
 import { IconArrowDown, IconArrowUp, IconArrowsSort } from '@tabler/icons-react';
 import {
   createColumnHelper,
@@ -10,12 +10,11 @@ import {
   type SortingState,
   type Updater,
 } from '@tanstack/react-table';
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useMemo, useRef, type CSSProperties } from 'react';
+import { memo, useMemo, type CSSProperties } from 'react';
 import type { UserRow, UserSortField } from '../../backend';
 import { AbsoluteDate, RelativeDate } from '../../components/DateText';
 import { useStableCallback } from '../../components/useStableCallback';
-import { OVERSCAN } from '../../components/virtualRows';
+import { VirtualTable } from '../../components/VirtualTable';
 import { ExpiryText, RoleBadges, TierBadge } from '../../components/userBadges';
 
 const features = tableFeatures({ rowSortingFeature });
@@ -169,104 +168,63 @@ export function UsersTable({ rows, sort, descending, onSort, onOpen, loading, st
   // One stable callback for every row, so a row re-renders only for its own user.
   const open = useStableCallback(onOpen);
 
-  const scrollRef = useRef<HTMLDivElement>(null);
   const modelRows = table.getRowModel().rows;
-  const virtualizer = useVirtualizer({
-    count: modelRows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    getItemKey: (i) => modelRows[i].id,
-    overscan: OVERSCAN,
-  });
-  const items = virtualizer.getVirtualItems();
-  const padTop = items.length > 0 ? items[0].start : 0;
-  const padBottom = items.length > 0 ? virtualizer.getTotalSize() - items[items.length - 1].end : 0;
-  const columnCount = columns.length;
+  const head = table.getHeaderGroups().map((group) => (
+    <Table.Tr key={group.id}>
+      {group.headers.map((header) => {
+        const column = header.column;
+        const sorted = column.getIsSorted();
+        return (
+          <Table.Th
+            key={header.id}
+            aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
+            style={{ height: 40, whiteSpace: 'nowrap' }}
+          >
+            {column.getCanSort() ? (
+              <UnstyledButton
+                onClick={column.getToggleSortingHandler()}
+                data-testid={`sort-${column.id}`}
+                data-sorted={sorted || undefined}
+                style={{ display: 'inline-flex', alignItems: 'center', gap: 4, fontWeight: 600, fontSize: 'var(--mantine-font-size-sm)' }}
+              >
+                <table.FlexRender header={header} />
+                {sorted === 'asc' ? (
+                  <IconArrowUp size={14} />
+                ) : sorted === 'desc' ? (
+                  <IconArrowDown size={14} />
+                ) : (
+                  <IconArrowsSort size={14} color="var(--mantine-color-dimmed)" />
+                )}
+              </UnstyledButton>
+            ) : (
+              <Text size="sm" fw={600} span>
+                <table.FlexRender header={header} />
+              </Text>
+            )}
+          </Table.Th>
+        );
+      })}
+    </Table.Tr>
+  ));
 
   return (
-    <Box ref={scrollRef} data-virtual-viewport="" style={{ overflow: 'auto', ...style }}>
-      <Table
-        layout="fixed"
-        stickyHeader
-        highlightOnHover
-        verticalSpacing={0}
-        horizontalSpacing="md"
-        data-testid="users-table"
-        aria-busy={loading || stale}
-        style={{ opacity: stale ? 0.6 : 1, transition: 'opacity 120ms' }}
-      >
-        <colgroup>
-          {table.getAllLeafColumns().map((c) => (
-            <col key={c.id} style={{ width: WIDTHS[c.id] }} />
-          ))}
-        </colgroup>
-        <Table.Thead>
-          {table.getHeaderGroups().map((group) => (
-            <Table.Tr key={group.id}>
-              {group.headers.map((header) => {
-                const column = header.column;
-                const sorted = column.getIsSorted();
-                return (
-                  <Table.Th
-                    key={header.id}
-                    aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
-                    style={{ height: 40, whiteSpace: 'nowrap' }}
-                  >
-                    {column.getCanSort() ? (
-                      <UnstyledButton
-                        onClick={column.getToggleSortingHandler()}
-                        data-testid={`sort-${column.id}`}
-                        data-sorted={sorted || undefined}
-                        style={{ display: 'inline-flex', alignItems: 'center', gap: 4, fontWeight: 600, fontSize: 'var(--mantine-font-size-sm)' }}
-                      >
-                        <table.FlexRender header={header} />
-                        {sorted === 'asc' ? (
-                          <IconArrowUp size={14} />
-                        ) : sorted === 'desc' ? (
-                          <IconArrowDown size={14} />
-                        ) : (
-                          <IconArrowsSort size={14} color="var(--mantine-color-dimmed)" />
-                        )}
-                      </UnstyledButton>
-                    ) : (
-                      <Text size="sm" fw={600} span>
-                        <table.FlexRender header={header} />
-                      </Text>
-                    )}
-                  </Table.Th>
-                );
-              })}
-            </Table.Tr>
-          ))}
-        </Table.Thead>
-        <Table.Tbody>
-          {loading
-            ? Array.from({ length: 8 }, (_, i) => (
-                <Table.Tr key={i} style={{ height: ROW_HEIGHT }} data-testid="user-row-skeleton">
-                  {Array.from({ length: columnCount }, (_, j) => (
-                    <Table.Td key={j}>
-                      <Skeleton height={12} width={j === 0 ? '70%' : '55%'} radius="sm" />
-                    </Table.Td>
-                  ))}
-                </Table.Tr>
-              ))
-            : null}
-          {padTop > 0 && (
-            <tr aria-hidden>
-              <td colSpan={columnCount} style={{ height: padTop, padding: 0, border: 0 }} />
-            </tr>
-          )}
-          {items.map((item) => {
-            const row = modelRows[item.index];
-            return <UserTableRow key={row.id} row={row} index={item.index} fetchedAt={fetchedAt} onOpen={open} />;
-          })}
-          {padBottom > 0 && (
-            <tr aria-hidden>
-              <td colSpan={columnCount} style={{ height: padBottom, padding: 0, border: 0 }} />
-            </tr>
-          )}
-        </Table.Tbody>
-      </Table>
-    </Box>
+    <VirtualTable
+      count={modelRows.length}
+      rowKey={(i) => modelRows[i].id}
+      renderRow={(i) => {
+        const row = modelRows[i];
+        return <UserTableRow key={row.id} row={row} index={i} fetchedAt={fetchedAt} onOpen={open} />;
+      }}
+      rowHeight={ROW_HEIGHT}
+      widths={table.getAllLeafColumns().map((c) => WIDTHS[c.id])}
+      head={head}
+      loading={loading}
+      skeletonWidth={(column) => (column === 0 ? '70%' : '55%')}
+      skeletonTestId="user-row-skeleton"
+      stale={stale}
+      testId="users-table"
+      horizontalSpacing="md"
+      style={style}
+    />
   );
 }
