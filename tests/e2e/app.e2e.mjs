@@ -87,9 +87,12 @@ async function saveProfile(b, name) {
     if (await refused.isExisting()) throw new Error(`not saved: ${await refused.getText()}`);
     throw e;
   });
-  // The closing modal's overlay would take the next click.
-  await b.$(byTestId('profile-name')).waitForExist({ reverse: true, timeout: 5000 });
-  await b.$('.mantine-Modal-overlay').waitForExist({ reverse: true, timeout: 5000 });
+  // The closing modal's overlay would take the next click. Asked inside the
+  // page: a handle to a node that vanishes mid-request is a driver error.
+  await b.waitUntil(
+    () => b.execute(() => !document.querySelector('[data-testid="profile-name"], .mantine-Modal-overlay')),
+    { timeout: 5000, timeoutMsg: 'the profile form did not close' },
+  );
   return card;
 }
 
