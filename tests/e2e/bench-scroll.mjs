@@ -133,6 +133,7 @@ function stats(deltas) {
   return { p50: at(50), p95: at(95), p99: at(99), max: sorted.at(-1), over16: over(16.7), over33: over(33.3) };
 }
 
+const FLOOR = 'static HTML floor (every row, no framework; compositing off)';
 const server = await serve();
 const url = `http://127.0.0.1:${server.address().port}/scroll.html?rows=${ROWS}`;
 const runs = [];
@@ -142,9 +143,11 @@ try {
       JSON.stringify([
         ['compositing off (WEBKIT_DISABLE_COMPOSITING_MODE=1, as shipped)', { WEBKIT_DISABLE_COMPOSITING_MODE: '1' }],
         ['compositing on', { WEBKIT_DISABLE_COMPOSITING_MODE: null }],
+        // The floor: the same rows as one static HTML table, as shipped.
+        [FLOOR, { WEBKIT_DISABLE_COMPOSITING_MODE: '1' }, 'floor=1'],
       ]),
   );
-  for (const [label, overrides] of variants) runs.push(await run(label, url, overrides));
+  for (const [label, overrides, query] of variants) runs.push(await run(label, query ? `${url}&${query}` : url, overrides));
 } finally {
   server.close();
 }
@@ -164,4 +167,11 @@ for (const { label, info, idle, load } of runs) {
   const s = stats(idle);
   console.log(`${label}: viewport ${info.viewport}, table ${info.table} px high, ${info.domRows} rows in the DOM at the top;` +
     ` idle rAF p50 ${ms(s.p50)} / p95 ${ms(s.p95)} ms; load average ${load.toFixed(2)} on ${availableParallelism()} cores`);
+}
+// The grid against its floor, in the same run (so on the same machine load).
+const grid = runs.find((r) => r.label !== FLOOR);
+const floor = runs.find((r) => r.label === FLOOR);
+if (grid && floor) {
+  const ratio = stats(grid.deltas).p95 / stats(floor.deltas).p95;
+  console.log(`\n${grid.label} p95 / static floor p95: ${ratio.toFixed(2)}× (target ≤ 1.5×)`);
 }

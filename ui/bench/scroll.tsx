@@ -6,7 +6,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { UserRow } from '../src/backend';
 import { Providers } from '../src/Providers';
-import { UsersTable } from '../src/screens/users/UsersTable';
+import { ROW_HEIGHT, UsersTable } from '../src/screens/users/UsersTable';
 import { aUserRow } from '../src/test/fixtures';
 
 // ?rows=N to compare with the app's real page size (100 at most).
@@ -84,12 +84,37 @@ declare global {
 }
 window.__scrollBench = scrollBench;
 
+/**
+ * ?floor=1: the floor the grid is measured against. The same rows as one
+ * static HTML table (every row in the DOM, no framework, no virtualization)
+ * in the same 800 px viewport: what the webview itself costs to scroll them.
+ */
+function renderFloor(root: HTMLElement) {
+  const viewport = document.createElement('div');
+  viewport.dataset.virtualViewport = '';
+  viewport.style.cssText = 'height: 800px; overflow: auto; font: 14px sans-serif';
+  const cells = (r: UserRow) =>
+    [r.email, r.username, r.roles.join(', '), r.tier ?? '', r.created_at, r.last_login ?? 'never'];
+  const body = rows
+    .map(
+      (r) =>
+        `<tr data-testid="user-row" style="height: ${ROW_HEIGHT}px">${cells(r)
+          .map((c) => `<td style="overflow: hidden; white-space: nowrap">${c}</td>`)
+          .join('')}</tr>`,
+    )
+    .join('');
+  viewport.innerHTML = `<table style="table-layout: fixed; width: 100%; border-collapse: collapse">${body}</table>`;
+  root.appendChild(viewport);
+}
+
 // A cache the table never uses; the app's createQueryClient would pull in
 // backend.ts and with it the Tauri IPC modules.
 const client = new QueryClient();
 const noop = () => {};
 
-createRoot(document.getElementById('root')!).render(
+const root = document.getElementById('root')!;
+if (new URLSearchParams(location.search).has('floor')) renderFloor(root);
+else createRoot(root).render(
   <StrictMode>
     <Providers client={client}>
       <UsersTable
