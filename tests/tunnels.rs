@@ -96,17 +96,23 @@ async fn trust_with(
     }
 }
 
-#[tokio::test]
-async fn a_confirmed_bastion_carries_every_driver_connection() {
-    let dir = tempfile::tempdir().unwrap();
-    let bastion = Bastion::start(&dir.path().join("sshd"), None, "host");
-    let keys = host_keys(dir.path());
+/// A bastion in `dir/sshd`, the app's key files in `dir`, and the test
+/// database's profile through it by the plain key, its host key confirmed.
+async fn trusted_bastion(dir: &std::path::Path) -> (Bastion, Arc<HostKeys>, Profile) {
+    let bastion = Bastion::start(&dir.join("sshd"), None, "host");
+    let keys = host_keys(dir);
     let profile = profile(
         tunnel(&bastion, "root", key(&bastion, "id_plain", false)),
         None,
     );
-
     trust_on_first_use(&profile, &keys, &bastion).await;
+    (bastion, keys, profile)
+}
+
+#[tokio::test]
+async fn a_confirmed_bastion_carries_every_driver_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bastion, keys, profile) = trusted_bastion(dir.path()).await;
     assert_eq!(
         bastion.forwards(),
         0,
@@ -149,13 +155,7 @@ async fn a_confirmed_bastion_carries_every_driver_connection() {
 async fn a_changed_host_key_is_refused_with_both_fingerprints_and_nothing_sent() {
     let dir = tempfile::tempdir().unwrap();
     let sshd_dir = dir.path().join("sshd");
-    let mut bastion = Bastion::start(&sshd_dir, None, "host");
-    let keys = host_keys(dir.path());
-    let profile = profile(
-        tunnel(&bastion, "root", key(&bastion, "id_plain", false)),
-        None,
-    );
-    trust_on_first_use(&profile, &keys, &bastion).await;
+    let (mut bastion, keys, profile) = trusted_bastion(dir.path()).await;
     let port = bastion.port;
     bastion.stop();
     let bastion = Bastion::start(&sshd_dir, Some(port), "host2");
@@ -363,13 +363,7 @@ async fn key_files_that_are_not_keys_are_named() {
 async fn a_dropped_tunnel_is_lost_then_comes_back_by_itself() {
     let dir = tempfile::tempdir().unwrap();
     let sshd_dir = dir.path().join("sshd");
-    let mut bastion = Bastion::start(&sshd_dir, None, "host");
-    let keys = host_keys(dir.path());
-    let profile = profile(
-        tunnel(&bastion, "root", key(&bastion, "id_plain", false)),
-        None,
-    );
-    trust_on_first_use(&profile, &keys, &bastion).await;
+    let (mut bastion, keys, profile) = trusted_bastion(dir.path()).await;
     let conn = open(&profile, &keys, None).await.unwrap();
     assert!(matches!(conn.health().await, Health::Connected));
 
@@ -413,11 +407,8 @@ async fn a_dropped_tunnel_is_lost_then_comes_back_by_itself() {
 async fn a_closed_tunnel_ends_its_forwards() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let dir = tempfile::tempdir().unwrap();
-    let bastion = Bastion::start(&dir.path().join("sshd"), None, "host");
-    let keys = host_keys(dir.path());
-    let settings = tunnel(&bastion, "root", key(&bastion, "id_plain", false));
-    let profile = profile(settings.clone(), None);
-    trust_on_first_use(&profile, &keys, &bastion).await;
+    let (_bastion, keys, profile) = trusted_bastion(dir.path()).await;
+    let settings = profile.ssh.clone().unwrap();
     let tunnel = Tunnel::open(&settings, None, keys.clone(), Duration::from_secs(3))
         .await
         .unwrap();

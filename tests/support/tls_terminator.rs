@@ -39,27 +39,35 @@ fn openssl(dir: &Path, args: &[&str]) {
     );
 }
 
+/// `openssl req` with a new unencrypted P-256 key in `name.key`, for
+/// `/CN=subject`; `output` says what else it writes (a CA or a request).
+fn new_key(dir: &Path, name: &str, subject: &str, output: &[&str]) {
+    let key = format!("{name}.key");
+    let subject = format!("/CN={subject}");
+    let mut args = vec![
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        &key,
+        "-subj",
+        &subject,
+    ];
+    args.extend_from_slice(output);
+    openssl(dir, &args);
+}
+
 /// A CA `name` (name.pem, name.key).
 fn ca(dir: &Path, name: &str) {
-    openssl(
+    let pem = format!("{name}.pem");
+    new_key(
         dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            &format!("{name}.key"),
-            "-out",
-            &format!("{name}.pem"),
-            "-days",
-            "2",
-            "-subj",
-            &format!("/CN=mozaiks test {name}"),
-        ],
+        name,
+        &format!("mozaiks test {name}"),
+        &["-x509", "-days", "2", "-out", &pem],
     );
 }
 
@@ -71,23 +79,8 @@ fn leaf(dir: &Path, name: &str, ca: &str, san: &str, days: i32, usage: &str) {
         format!("subjectAltName={san}\nextendedKeyUsage={usage}\n"),
     )
     .unwrap();
-    openssl(
-        dir,
-        &[
-            "req",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            &format!("{name}.key"),
-            "-out",
-            &format!("{name}.csr"),
-            "-subj",
-            &format!("/CN={name}"),
-        ],
-    );
+    let csr = format!("{name}.csr");
+    new_key(dir, name, name, &["-out", &csr]);
     openssl(
         dir,
         &[

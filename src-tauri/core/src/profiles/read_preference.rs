@@ -169,12 +169,7 @@ fn tag_set(value: &str) -> Result<BTreeMap<String, String>> {
 mod tests {
     use super::*;
 
-    fn opts(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::profiles::uri::tests::options as opts;
 
     #[test]
     fn a_uri_read_preference_becomes_the_choice() {

@@ -177,12 +177,7 @@ fn non_empty(s: Option<String>) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn opts(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::profiles::uri::tests::options as opts;
 
     #[test]
     fn uri_options_fill_the_section() {

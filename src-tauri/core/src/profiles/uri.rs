@@ -288,8 +288,16 @@ fn percent_decode(s: &str) -> Result<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Options as `take_options` returns them (names lower-cased by the caller).
+    pub(crate) fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
 
     #[test]
     fn strips_user_info_and_decodes_it() {
