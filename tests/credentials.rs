@@ -63,6 +63,7 @@ fn input(uri: &str) -> ProfileInput {
         tls: None,
         tls_key_password: None,
         read_preference: None,
+        other_databases: None,
     }
 }
 

@@ -20,7 +20,7 @@ async fn snapshot(db: &str) -> Vec<Vec<Document>> {
 /// Commands that write nothing to the database: reads, and the app's own
 /// state (profiles, the connection, the read-only switch, a CSV the user
 /// saves). Every other command is a write and must be refused read-only.
-const NOT_DATABASE_WRITES: [&str; 40] = [
+const NOT_DATABASE_WRITES: [&str; 43] = [
     "list_profiles",
     "create_profile",
     "update_profile",
@@ -61,6 +61,9 @@ const NOT_DATABASE_WRITES: [&str; 40] = [
     "user_plugin_status",
     "save_chart_csv",
     "plugin_status_documents",
+    "browse_databases",
+    "run_query",
+    "count_query",
 ];
 
 /// Every command the app registers, as the generated bindings name them.

@@ -18,6 +18,7 @@ fn every_per_user_command_of_the_suite_was_scoped() {
     let dir = support::command_log_dir();
     let mut by_verdict: BTreeMap<String, usize> = BTreeMap::new();
     let mut scoped_ops: BTreeMap<String, usize> = BTreeMap::new();
+    let mut cross_user_ops: BTreeMap<String, usize> = BTreeMap::new();
     let mut violations = Vec::new();
     let mut total = 0;
     for entry in std::fs::read_dir(&dir)
@@ -33,6 +34,11 @@ fn every_per_user_command_of_the_suite_was_scoped() {
                     .entry(record["verdict"]["op"].as_str().unwrap().into())
                     .or_default() += 1;
             }
+            if verdict == "cross_user_read" {
+                *cross_user_ops
+                    .entry(record["verdict"]["op"].as_str().unwrap().into())
+                    .or_default() += 1;
+            }
             if verdict == "violation" {
                 violations.push(format!(
                     "{} ({})",
@@ -42,7 +48,7 @@ fn every_per_user_command_of_the_suite_was_scoped() {
             *by_verdict.entry(verdict).or_default() += 1;
         }
     }
-    println!("scoped-layer proof: checked {total} commands: {by_verdict:?}; scoped by kind: {scoped_ops:?}");
+    println!("scoped-layer proof: checked {total} commands: {by_verdict:?}; scoped by kind: {scoped_ops:?}; cross-user reads by kind: {cross_user_ops:?}");
     assert!(
         violations.is_empty(),
         "{} unscoped per-user commands:\n{}",
@@ -53,6 +59,14 @@ fn every_per_user_command_of_the_suite_was_scoped() {
         assert!(
             scoped_ops.contains_key(kind),
             "the suite sent no scoped {kind}: {scoped_ops:?}"
+        );
+    }
+    // The collection browser's reads of per-user collections, each tagged
+    // as a deliberate cross-user read.
+    for op in ["browse", "browse_count"] {
+        assert!(
+            cross_user_ops.contains_key(op),
+            "the suite sent no cross-user {op}: {cross_user_ops:?}"
         );
     }
 }

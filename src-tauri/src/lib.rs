@@ -28,6 +28,11 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         .constant("MAX_PAGE", s::MAX_PAGE)
         .constant("MAX_PLUGIN_SETTINGS_BYTES", s::MAX_PLUGIN_SETTINGS_BYTES)
         .constant("MAX_SEARCH_CHARS", s::MAX_SEARCH_CHARS)
+        .constant("MAX_SKIP", mozaiks_core::db::query::MAX_SKIP)
+        .constant(
+            "MAX_QUERY_PART_BYTES",
+            mozaiks_core::db::query::MAX_QUERY_PART_BYTES,
+        )
         .constant("MIN_TIMEOUT_MS", p::MIN_TIMEOUT_MS)
         .constant("MAX_TIMEOUT_MS", p::MAX_TIMEOUT_MS)
         .constant("DEFAULT_TIMEOUT_MS", p::DEFAULT_TIMEOUT_MS)
@@ -53,6 +58,9 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             connection::deployment,
             connection::connection_health,
             connection::set_read_only,
+            browse::browse_databases,
+            browse::run_query,
+            browse::count_query,
             seed::seed_demo_data,
             users::list_users,
             users::count_users,

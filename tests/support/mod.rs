@@ -119,6 +119,7 @@ pub fn input(uri: &str, database: &str) -> ProfileInput {
         tls: None,
         tls_key_password: None,
         read_preference: None,
+        other_databases: None,
     }
 }
 

@@ -41,6 +41,12 @@ export const commands = {
 	 *  typed back as `confirmation`.
 	 */
 	setReadOnly: (readOnly: boolean, confirmation: string | null) => typedError<Overview, AppError>(__TAURI_INVOKE("set_read_only", { readOnly, confirmation })),
+	/**  MozaiksCore, MozaiksAI and MozaiksDB with their collections. */
+	browseDatabases: () => typedError<BrowsedDatabase[], AppError>(__TAURI_INVOKE("browse_databases")),
+	/**  One page of a query bar's documents, as canonical Extended JSON. */
+	runQuery: (database: PlatformDatabase, collection: string, query: QueryInput) => typedError<QueryPage, AppError>(__TAURI_INVOKE("run_query", { database, collection, query })),
+	/**  The query's count, capped in time; asked apart so rows never wait. */
+	countQuery: (database: PlatformDatabase, collection: string, query: QueryInput) => typedError<Total, AppError>(__TAURI_INVOKE("count_query", { database, collection, query })),
 	/**
 	 *  Replaces the demo collections with fresh seed data; refused on a
 	 *  read-only or production connection, and on a database holding documents
@@ -132,7 +138,11 @@ export const MAX_PAGE = 100 as const;
 
 export const MAX_PLUGIN_SETTINGS_BYTES = 16384 as const;
 
+export const MAX_QUERY_PART_BYTES = 65536 as const;
+
 export const MAX_SEARCH_CHARS = 254 as const;
+
+export const MAX_SKIP = 10000 as const;
 
 export const MAX_TIMEOUT_MS = 60000 as const;
 
@@ -220,6 +230,11 @@ export type AppError = { type: "invalid_uri"; data: {
 { type: "time_limit"; data: {
 	message: string,
 } } | 
+/**  A query asked the server to run code or write (`$where`, `$out`, …). */
+{ type: "operator_refused"; data: {
+	part: string,
+	operator: string,
+} } | 
 /**  Never done here, whatever is confirmed (seeding production). */
 { type: "refused"; data: {
 	reason: string,
@@ -269,6 +284,27 @@ export type AuditQuery = {
 	operation: string | null,
 	/**  How many of the newest entries (default 200, at most 500). */
 	limit: number | null,
+};
+
+export type BrowsedCollection = {
+	name: string,
+	/**  Views are listed but hold no documents of their own. */
+	is_view: boolean,
+	estimated_count: number | null,
+	/**  MozaiksCore's collections of one user's documents each (`user_id`). */
+	per_user: boolean,
+	kind: CollectionKind,
+};
+
+export type BrowsedDatabase = {
+	which: PlatformDatabase,
+	/**  Its name on this deployment. */
+	name: string,
+	/**  Whether the profile lets the app write there now. */
+	writable: boolean,
+	collections: BrowsedCollection[],
+	/**  Why its collections are missing, when they are. */
+	error: string | null,
 };
 
 export type BulkResult = {
@@ -687,6 +723,17 @@ export type NotificationRow = {
 	created_at: string | null,
 };
 
+/**
+ *  The platform's other two databases on the profile's deployment, and
+ *  whether the app may write there (never by default: they belong to other
+ *  services).
+ */
+export type OtherDatabases = {
+	ai: string,
+	shared: string,
+	writable: boolean,
+};
+
 export type Overview = {
 	profile_id: string,
 	profile_name: string,
@@ -735,6 +782,15 @@ export type PlannedIndex = {
 	 */
 	method?: FixMethod,
 };
+
+/**  Which of the platform's three databases a browsing command reads. */
+export type PlatformDatabase = 
+/**  MozaiksCore (`client` in production): users, settings, notifications, plugins. */
+"core" | 
+/**  MozaiksAI: `chat_sessions`, `workflow_stats`. */
+"ai" | 
+/**  MozaiksDB: `Enterprises`, `Wallets`. */
+"shared";
 
 export type PluginCollection = {
 	name: string,
@@ -804,6 +860,8 @@ export type Profile = {
 	tls?: TlsSettings | null,
 	/**  Which members answer browsing reads. */
 	read_preference?: ReadPreferenceChoice,
+	/**  MozaiksAI's and MozaiksDB's names on this deployment. */
+	other_databases?: OtherDatabases,
 };
 
 /**
@@ -833,6 +891,30 @@ export type ProfileInput = {
 	tls_key_password?: string | null,
 	/**  `None`: what the URI says, else primary. */
 	read_preference?: ReadPreferenceChoice | null,
+	/**  `None`: the platform's default names, read-only. */
+	other_databases?: OtherDatabases | null,
+};
+
+/**
+ *  What the query bar sends: each part as Extended JSON (canonical or
+ *  relaxed; the UI turns shell syntax into canonical), empty for none.
+ */
+export type QueryInput = {
+	filter: string,
+	projection: string,
+	sort: string,
+	limit: number,
+	skip: number,
+};
+
+export type QueryPage = {
+	/**  Canonical Extended JSON, one text per document, secrets redacted. */
+	documents: string[],
+	/**  The page size the server was asked for (capped). */
+	limit: number,
+	skip: number,
+	/**  A full page came back: there may be more. */
+	more: boolean,
 };
 
 export type ReadMode = "primary" | "primary_preferred" | "secondary" | "secondary_preferred" | "nearest";

@@ -87,6 +87,7 @@ async fn main() -> mozaiks_core::Result<()> {
         tls: None,
         tls_key_password: None,
         read_preference: None,
+        other_databases: None,
     }
     .validate(String::new())?
     .profile;

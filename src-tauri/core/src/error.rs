@@ -93,6 +93,9 @@ pub enum Error {
     /// The server stopped an operation at its `maxTimeMS`.
     #[error("{message}")]
     TimeLimit { message: String },
+    /// A query asked the server to run code or write (`$where`, `$out`, …).
+    #[error("{operator} is refused in the {part}: the query bar only reads")]
+    OperatorRefused { part: String, operator: String },
     /// Never done here, whatever is confirmed (seeding production).
     #[error("{reason}")]
     Refused { reason: String },
@@ -151,6 +154,7 @@ impl Error {
             Error::ConnectionLost { .. } => "connection_lost",
             Error::TimeLimit { .. } => "time_limit",
             Error::Refused { .. } => "refused",
+            Error::OperatorRefused { .. } => "operator_refused",
             Error::Database { .. } => "database",
             Error::DuplicateValues { .. } => "duplicate_values",
             Error::PartlyApplied { .. } => "partly_applied",
@@ -178,6 +182,7 @@ impl Error {
             | Error::NotConnected
             | Error::ReadOnly
             | Error::InvalidInput { .. }
+            | Error::OperatorRefused { .. }
             | Error::InvalidId { .. } => false,
             _ => true,
         }

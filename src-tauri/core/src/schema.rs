@@ -4,7 +4,7 @@
 //! the indexes it requires. The seed, the scoped layer, index health and the
 //! UI (through constants in the bindings) read it from here.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use specta::Type;
 
 pub const USERS: &str = "users";
@@ -17,6 +17,31 @@ pub const AUDIT_COLLECTION: &str = "admin_audit_log";
 pub const CORE_COLLECTIONS: [&str; 3] = [USERS, SETTINGS, NOTIFICATIONS];
 /// Core collections whose documents each belong to one user (`user_id`).
 pub const PER_USER_CORE: [&str; 2] = [SETTINGS, NOTIFICATIONS];
+
+/// The platform's two other databases on the same deployment (the guide's
+/// architecture), by their default names; a profile may rename them.
+pub const DEFAULT_AI_DATABASE: &str = "MozaiksAI";
+pub const DEFAULT_SHARED_DATABASE: &str = "MozaiksDB";
+
+/// Which of the platform's three databases a browsing command reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum PlatformDatabase {
+    /// MozaiksCore (`client` in production): users, settings, notifications, plugins.
+    Core,
+    /// MozaiksAI: `chat_sessions`, `workflow_stats`.
+    Ai,
+    /// MozaiksDB: `Enterprises`, `Wallets`.
+    Shared,
+}
+
+impl PlatformDatabase {
+    pub const ALL: [PlatformDatabase; 3] = [
+        PlatformDatabase::Core,
+        PlatformDatabase::Ai,
+        PlatformDatabase::Shared,
+    ];
+}
 
 pub const ROLES: [&str; 3] = ["user", "admin", "superadmin"];
 pub const SUPERADMIN: &str = "superadmin";

@@ -466,6 +466,7 @@ impl Workspace {
             tls: None,
             tls_key_password: None,
             read_preference: None,
+            other_databases: None,
         })
         .await
     }
@@ -608,6 +609,7 @@ mod tests {
             tls: None,
             tls_key_password: None,
             read_preference: None,
+            other_databases: None,
         }
     }
 

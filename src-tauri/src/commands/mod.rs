@@ -2,6 +2,7 @@
 //! plumbing over a `mozaiks_core` service, errors passed through unchanged.
 
 pub mod audit;
+pub mod browse;
 pub mod connection;
 pub mod dashboard;
 pub mod gdpr;

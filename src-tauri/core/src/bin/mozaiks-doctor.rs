@@ -68,6 +68,7 @@ async fn main() -> ExitCode {
         tls: None,
         tls_key_password: None,
         read_preference: None,
+        other_databases: None,
     };
     let validated = match input.validate(String::new()) {
         Ok(v) => v,

@@ -116,6 +116,7 @@ async fn run(args: Args) -> mozaiks_core::Result<()> {
         tls: None,
         tls_key_password: None,
         read_preference: None,
+        other_databases: None,
     }
     .validate(String::new())?;
     let profile = validated.profile.clone();

@@ -14,6 +14,11 @@ const AUTHENTICATION_FAILED: i32 = 18;
 /// `MaxTimeMSExpired`: the server stopped the operation at its time limit.
 pub(in crate::db) const MAX_TIME_MS_EXPIRED: i32 = 50;
 
+/// The server stopped the operation at its `maxTimeMS`.
+pub(in crate::db) fn is_time_limit(e: &mongodb::error::Error) -> bool {
+    matches!(&*e.kind, ErrorKind::Command(c) if c.code == MAX_TIME_MS_EXPIRED)
+}
+
 /// When the error happened: while connecting, no answer means the server
 /// could not be reached; later, it means the connection was lost, and a
 /// write that got no answer may or may not have been applied.

@@ -357,6 +357,14 @@ impl Connection {
         &self.primary
     }
 
+    /// Another database on the same deployment, read as browsing reads.
+    pub(in crate::db) fn sibling_database(&self, name: &str) -> Database {
+        let options = DatabaseOptions::builder()
+            .selection_criteria(self.db.selection_criteria().cloned())
+            .build();
+        self.client.database_with_options(name, options)
+    }
+
     /// The raw handle for the dashboard's aggregations: `secondaryPreferred`
     /// when the profile reads analytics from secondaries.
     pub(in crate::db) fn analytics_database(&self) -> &Database {

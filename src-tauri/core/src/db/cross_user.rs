@@ -5,17 +5,17 @@
 
 use std::future::IntoFuture;
 
-use futures_util::future::join_all;
 use futures_util::TryStreamExt;
 use mongodb::bson::{doc, Bson, Document};
 use mongodb::options::FindOptions;
 use mongodb::results::{CollectionSpecification, CollectionType};
 
+use crate::db::browser::Browser;
 use crate::db::classify::Classified;
 use crate::db::connection::{Connection, COUNT_TIME_LIMIT, READ_TIME_LIMIT};
 use crate::db::scope::PerUserCollection;
 use crate::db::tags::{tag, CROSS_USER_COMMENT, FORBIDDEN_STAGES};
-use crate::schema::MAX_PAGE;
+use crate::schema::{PlatformDatabase, MAX_PAGE};
 use crate::{Error, Result};
 
 /// One index as `listIndexes` describes it.
@@ -183,27 +183,11 @@ impl<'c> CrossUserReads<'c> {
         }
     }
 
-    /// Every collection and view but `system.*`, sorted by name.
+    /// Every collection and view of MozaiksCore but `system.*`, sorted by name.
     pub async fn collections(&self) -> Result<Vec<CollectionInfo>> {
-        let t = self.conn.timeout_ms();
-        let db = self.conn.database();
-        let specs: Vec<_> = self
-            .bounded(async {
-                db.list_collections()
-                    .await
-                    .classified(t)?
-                    .try_collect::<Vec<_>>()
-                    .await
-                    .classified(t)
-            })
-            .await??;
-        let mut out: Vec<CollectionInfo> = specs
-            .into_iter()
-            .filter(|s| !s.name.starts_with("system."))
-            .map(CollectionInfo::from)
-            .collect();
-        out.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(out)
+        Browser::new(self.conn)
+            .collections(PlatformDatabase::Core)
+            .await
     }
 
     fn per_user(&self, name: &PerUserCollection) -> mongodb::Collection<Document> {
@@ -432,19 +416,9 @@ impl<'c> CrossUserReads<'c> {
 
     /// Each collection's document count from its metadata (never a scan).
     pub async fn estimated_counts(&self, names: &[String]) -> Vec<Result<u64>> {
-        let db = self.conn.database();
-        let t = self.conn.timeout_ms();
-        let collections: Vec<_> = names.iter().map(|n| db.collection::<Document>(n)).collect();
-        join_all(collections.iter().map(|c| {
-            c.estimated_document_count()
-                .max_time(COUNT_TIME_LIMIT)
-                .comment(tag(CROSS_USER_COMMENT, "estimated_count"))
-                .into_future()
-        }))
-        .await
-        .into_iter()
-        .map(|r| r.classified(t))
-        .collect()
+        Browser::new(self.conn)
+            .estimated_counts(PlatformDatabase::Core, names)
+            .await
     }
 }
 

@@ -4,12 +4,14 @@
 //! through a [`write::WriteContext`].
 
 pub mod audit;
+pub mod browser;
 pub mod classify;
 pub mod command_check;
 pub mod connection;
 pub mod cross_user;
 pub mod demo_data;
 pub mod indexes;
+pub mod query;
 pub mod scope;
 pub mod tags;
 pub mod users;

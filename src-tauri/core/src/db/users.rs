@@ -7,7 +7,7 @@ use mongodb::bson::{doc, oid::ObjectId, Bson, Document};
 use mongodb::options::{FindOptions, Hint, ReturnDocument, SelectionCriteria};
 use mongodb::Collection;
 
-use crate::db::classify::{Classified, MAX_TIME_MS_EXPIRED};
+use crate::db::classify::{is_time_limit, Classified};
 use crate::db::connection::{Connection, COUNT_TIME_LIMIT, READ_TIME_LIMIT};
 use crate::db::tags::FORBIDDEN_STAGES;
 use crate::db::write::WriteContext;
@@ -277,10 +277,6 @@ impl<'c> Users<'c> {
 }
 
 /// MongoDB's `MaxTimeMSExpired`.
-fn is_time_limit(e: &mongodb::error::Error) -> bool {
-    matches!(&*e.kind, mongodb::error::ErrorKind::Command(c) if c.code == MAX_TIME_MS_EXPIRED)
-}
-
 /// A deleted user document, held only to be put back.
 pub struct Deleted(Document);
 

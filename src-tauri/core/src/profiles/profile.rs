@@ -8,6 +8,7 @@ use crate::profiles::read_preference::ReadPreferenceChoice;
 use crate::profiles::ssh::SshTunnel;
 use crate::profiles::tls::TlsSettings;
 use crate::profiles::uri;
+use crate::schema::{PlatformDatabase, DEFAULT_AI_DATABASE, DEFAULT_SHARED_DATABASE};
 use crate::{Error, Result, Sensitive};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -161,6 +162,59 @@ pub struct Profile {
     /// Which members answer browsing reads.
     #[serde(default)]
     pub read_preference: ReadPreferenceChoice,
+    /// MozaiksAI's and MozaiksDB's names on this deployment.
+    #[serde(default)]
+    pub other_databases: OtherDatabases,
+}
+
+/// The platform's other two databases on the profile's deployment, and
+/// whether the app may write there (never by default: they belong to other
+/// services).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct OtherDatabases {
+    pub ai: String,
+    pub shared: String,
+    pub writable: bool,
+}
+
+impl Default for OtherDatabases {
+    fn default() -> Self {
+        OtherDatabases {
+            ai: DEFAULT_AI_DATABASE.into(),
+            shared: DEFAULT_SHARED_DATABASE.into(),
+            writable: false,
+        }
+    }
+}
+
+impl OtherDatabases {
+    /// Valid names, distinct from each other and from MozaiksCore's (`core`).
+    fn validate(self, core: &str) -> Result<OtherDatabases> {
+        let ai = self.ai.trim().to_string();
+        let shared = self.shared.trim().to_string();
+        for (field, name) in [
+            ("other_databases.ai", &ai),
+            ("other_databases.shared", &shared),
+        ] {
+            validate_database_name(name).map_err(|e| match e {
+                Error::InvalidInput { message, .. } => Error::invalid(field, message),
+                other => other,
+            })?;
+        }
+        if ai == core {
+            return Err(Error::invalid(
+                "other_databases.ai",
+                "is the MozaiksCore database",
+            ));
+        }
+        if shared == core || shared == ai {
+            return Err(Error::invalid(
+                "other_databases.shared",
+                "must differ from the MozaiksCore and MozaiksAI databases",
+            ));
+        }
+        Ok(OtherDatabases { ai, shared, ..self })
+    }
 }
 
 impl Profile {
@@ -168,6 +222,15 @@ impl Profile {
         self.database
             .as_deref()
             .unwrap_or_else(|| self.environment.default_database())
+    }
+
+    /// The name of one of the platform's three databases on this deployment.
+    pub fn platform_database(&self, which: PlatformDatabase) -> &str {
+        match which {
+            PlatformDatabase::Core => self.database_name(),
+            PlatformDatabase::Ai => &self.other_databases.ai,
+            PlatformDatabase::Shared => &self.other_databases.shared,
+        }
     }
 
     /// Production profiles always open read-only, whatever the saved flag says.
@@ -209,6 +272,9 @@ pub struct ProfileInput {
     /// `None`: what the URI says, else primary.
     #[serde(default)]
     pub read_preference: Option<ReadPreferenceChoice>,
+    /// `None`: the platform's default names, read-only.
+    #[serde(default)]
+    pub other_databases: Option<OtherDatabases>,
 }
 
 /// A validated input: the profile to store plus the password to put in the keychain.
@@ -299,6 +365,10 @@ impl ProfileInput {
         if let Some(db) = &database {
             validate_database_name(db)?;
         }
+        let core = database
+            .as_deref()
+            .unwrap_or_else(|| self.environment.default_database());
+        let other_databases = self.other_databases.unwrap_or_default().validate(core)?;
         if !is_hex_color(&self.color) {
             return Err(Error::invalid("color", "must look like #1e90ff"));
         }
@@ -354,6 +424,7 @@ impl ProfileInput {
                 ssh,
                 tls,
                 read_preference,
+                other_databases,
             },
             new_secrets,
         })
@@ -403,6 +474,7 @@ pub(crate) mod tests {
             tls: None,
             tls_key_password: None,
             read_preference: None,
+            other_databases: None,
         }
     }
 

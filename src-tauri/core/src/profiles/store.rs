@@ -123,6 +123,7 @@ mod tests {
             ssh: None,
             tls: None,
             read_preference: Default::default(),
+            other_databases: Default::default(),
         }
     }
 

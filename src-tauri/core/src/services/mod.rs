@@ -1,5 +1,6 @@
 //! One module per capability, each over the typed handles of `db`.
 
+pub mod browse;
 pub mod dashboard;
 pub mod gdpr;
 pub mod index_fix;

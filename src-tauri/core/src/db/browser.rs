@@ -1,0 +1,188 @@
+//! The collection browser's reads of any collection in the platform's three
+//! databases: what each holds with estimated counts, one checked query's
+//! page, and that query's count, apart and capped. It only reads. Every
+//! command is tagged as a deliberate cross-user read (a query bar's filter
+//! need not name a user), and `users` documents never carry `password_hash`.
+
+use std::future::IntoFuture;
+
+use futures_util::future::join_all;
+use futures_util::TryStreamExt;
+use mongodb::bson::Document;
+use mongodb::options::FindOptions;
+use mongodb::Database;
+
+use crate::db::classify::{is_time_limit, Classified};
+use crate::db::connection::{Connection, COUNT_TIME_LIMIT, READ_TIME_LIMIT};
+use crate::db::cross_user::CollectionInfo;
+use crate::db::query::Query;
+use crate::db::tags::{tag, CROSS_USER_COMMENT};
+use crate::db::users::Counted;
+use crate::schema::{PlatformDatabase, USERS};
+use crate::{Error, Result};
+
+/// The field of `users` that no browsing read fetches.
+const NEVER_FETCHED: &str = "password_hash";
+
+pub struct Browser<'c> {
+    conn: &'c Connection,
+}
+
+/// A collection name as MongoDB allows it, outside `system.*`.
+pub fn check_collection_name(name: &str) -> Result<()> {
+    if name.is_empty() || name.len() > 255 || name.contains(['\0', '$']) {
+        return Err(Error::invalid(
+            "collection",
+            "must be 1 to 255 bytes without $ or NUL",
+        ));
+    }
+    if name.starts_with("system.") {
+        return Err(Error::invalid(
+            "collection",
+            "system collections are not browsed",
+        ));
+    }
+    Ok(())
+}
+
+impl<'c> Browser<'c> {
+    pub fn new(conn: &'c Connection) -> Self {
+        Browser { conn }
+    }
+
+    /// The database's name on this deployment.
+    pub fn name(&self, which: PlatformDatabase) -> &str {
+        self.conn.profile().platform_database(which)
+    }
+
+    fn database(&self, which: PlatformDatabase) -> Database {
+        match which {
+            PlatformDatabase::Core => self.conn.database().clone(),
+            other => self.conn.sibling_database(self.name(other)),
+        }
+    }
+
+    /// Every collection and view but `system.*`, sorted by name; none for
+    /// a database that does not exist.
+    pub async fn collections(&self, which: PlatformDatabase) -> Result<Vec<CollectionInfo>> {
+        let t = self.conn.timeout_ms();
+        let db = self.database(which);
+        // listCollections takes no maxTimeMS: the limit is kept here.
+        let listed = tokio::time::timeout(READ_TIME_LIMIT, async {
+            db.list_collections()
+                .await
+                .classified(t)?
+                .try_collect::<Vec<_>>()
+                .await
+                .classified(t)
+        })
+        .await;
+        let specs = listed.map_err(|_| Error::TimeLimit {
+            message: format!(
+                "The server did not list collections within {} s; try again in a moment.",
+                READ_TIME_LIMIT.as_secs()
+            ),
+        })??;
+        let mut out: Vec<CollectionInfo> = specs
+            .into_iter()
+            .filter(|s| !s.name.starts_with("system."))
+            .map(CollectionInfo::from)
+            .collect();
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    /// Each collection's count from its metadata (never a scan).
+    pub async fn estimated_counts(
+        &self,
+        which: PlatformDatabase,
+        names: &[String],
+    ) -> Vec<Result<u64>> {
+        let db = self.database(which);
+        let t = self.conn.timeout_ms();
+        let collections: Vec<_> = names.iter().map(|n| db.collection::<Document>(n)).collect();
+        join_all(collections.iter().map(|c| {
+            c.estimated_document_count()
+                .max_time(COUNT_TIME_LIMIT)
+                .comment(tag(CROSS_USER_COMMENT, "estimated_count"))
+                .into_future()
+        }))
+        .await
+        .into_iter()
+        .map(|r| r.classified(t))
+        .collect()
+    }
+
+    /// The query as the server should see it: `users` never fetches the
+    /// password hash, whatever the projection asks.
+    fn shaped(which: PlatformDatabase, collection: &str, query: Query) -> Query {
+        if which == PlatformDatabase::Core && collection == USERS {
+            query.without_field(NEVER_FETCHED)
+        } else {
+            query
+        }
+    }
+
+    /// One page of the query's documents, within the read time limit.
+    pub async fn find(
+        &self,
+        which: PlatformDatabase,
+        collection: &str,
+        query: Query,
+    ) -> Result<Vec<Document>> {
+        check_collection_name(collection)?;
+        let query = Self::shaped(which, collection, query);
+        let t = self.conn.timeout_ms();
+        let options = FindOptions::builder()
+            .sort(query.sort().clone())
+            .skip(u64::from(query.skip()))
+            .limit(i64::from(query.limit()))
+            .batch_size(query.limit())
+            .projection(query.projection().cloned())
+            .max_time(READ_TIME_LIMIT)
+            .comment(tag(CROSS_USER_COMMENT, "browse"))
+            .build();
+        self.database(which)
+            .collection::<Document>(collection)
+            .find(query.filter().clone())
+            .with_options(options)
+            .await
+            .classified(t)?
+            .try_collect()
+            .await
+            .classified(t)
+    }
+
+    /// How many documents the query's filter matches, within the count time
+    /// limit; past it, the collection's estimate when unfiltered.
+    pub async fn count(
+        &self,
+        which: PlatformDatabase,
+        collection: &str,
+        query: &Query,
+    ) -> Result<Counted> {
+        check_collection_name(collection)?;
+        let t = self.conn.timeout_ms();
+        let coll = self.database(which).collection::<Document>(collection);
+        let unfiltered = query.filter().is_empty();
+        let count = coll
+            .count_documents(query.filter().clone())
+            .max_time(COUNT_TIME_LIMIT)
+            .comment(tag(CROSS_USER_COMMENT, "browse_count"));
+        match count.await {
+            Ok(n) => Ok(Counted::Exact(n)),
+            Err(e) if is_time_limit(&e) => Ok(Counted::TimedOut {
+                estimate: match unfiltered {
+                    true => Some(
+                        coll.estimated_document_count()
+                            .max_time(COUNT_TIME_LIMIT)
+                            .await
+                            .classified(t)?,
+                    ),
+                    false => None,
+                },
+            }),
+            Err(e) => Err(e).classified(t),
+        }
+    }
+}

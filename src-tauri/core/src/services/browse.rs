@@ -1,0 +1,178 @@
+//! The collection browser: the platform's three databases with their
+//! collections, a query bar's page of documents as canonical Extended JSON
+//! (every BSON type kept, secrets redacted), and the query's count apart,
+//! so the rows never wait for it.
+
+use mongodb::bson::{Bson, Document};
+use serde::Serialize;
+use specta::Type;
+
+use crate::db::browser::Browser;
+use crate::db::connection::Connection;
+use crate::db::query::{Query, QueryInput};
+use crate::db::users::Counted;
+use crate::redact::redact;
+use crate::schema::{is_per_user, CollectionKind, PlatformDatabase};
+use crate::services::users::Total;
+use crate::Result;
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct BrowsedCollection {
+    pub name: String,
+    /// Views are listed but hold no documents of their own.
+    pub is_view: bool,
+    pub estimated_count: Option<f64>,
+    /// MozaiksCore's collections of one user's documents each (`user_id`).
+    pub per_user: bool,
+    pub kind: CollectionKind,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct BrowsedDatabase {
+    pub which: PlatformDatabase,
+    /// Its name on this deployment.
+    pub name: String,
+    /// Whether the profile lets the app write there now.
+    pub writable: bool,
+    pub collections: Vec<BrowsedCollection>,
+    /// Why its collections are missing, when they are.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct QueryPage {
+    /// Canonical Extended JSON, one text per document, secrets redacted.
+    pub documents: Vec<String>,
+    /// The page size the server was asked for (capped).
+    pub limit: u32,
+    pub skip: u32,
+    /// A full page came back: there may be more.
+    pub more: bool,
+}
+
+/// The three databases, each with its collections; one that cannot be
+/// listed says why instead of failing the others.
+pub async fn databases(conn: &Connection) -> Vec<BrowsedDatabase> {
+    let browser = Browser::new(conn);
+    let mut out = Vec::new();
+    for which in PlatformDatabase::ALL {
+        let writable = !conn.is_read_only()
+            && (which == PlatformDatabase::Core || conn.profile().other_databases.writable);
+        let (collections, error) = match browser.collections(which).await {
+            Ok(infos) => {
+                let names: Vec<String> = infos.iter().map(|c| c.name.clone()).collect();
+                let counts = browser.estimated_counts(which, &names).await;
+                let collections = infos
+                    .into_iter()
+                    .zip(counts)
+                    .map(|(info, count)| BrowsedCollection {
+                        is_view: info.kind == "view",
+                        estimated_count: count.ok().map(|n| n as f64),
+                        per_user: which == PlatformDatabase::Core && is_per_user(&info.name),
+                        kind: match which {
+                            PlatformDatabase::Core => CollectionKind::of(&info.name),
+                            _ => CollectionKind::Other,
+                        },
+                        name: info.name,
+                    })
+                    .collect();
+                (collections, None)
+            }
+            Err(e) => (Vec::new(), Some(e.to_string())),
+        };
+        out.push(BrowsedDatabase {
+            which,
+            name: browser.name(which).to_string(),
+            writable,
+            collections,
+            error,
+        });
+    }
+    out
+}
+
+/// A document as the UI receives it: canonical Extended JSON, field order
+/// kept, secret values replaced.
+pub fn document_text(d: Document) -> String {
+    let mut value = Bson::Document(d).into_canonical_extjson();
+    redact(&mut value);
+    value.to_string()
+}
+
+pub async fn run(
+    conn: &Connection,
+    which: PlatformDatabase,
+    collection: &str,
+    input: &QueryInput,
+) -> Result<QueryPage> {
+    let query = Query::parse(input)?;
+    let (limit, skip) = (query.limit(), query.skip());
+    let documents: Vec<String> = Browser::new(conn)
+        .find(which, collection, query)
+        .await?
+        .into_iter()
+        .map(document_text)
+        .collect();
+    Ok(QueryPage {
+        more: documents.len() as u32 == limit,
+        documents,
+        limit,
+        skip,
+    })
+}
+
+pub async fn count(
+    conn: &Connection,
+    which: PlatformDatabase,
+    collection: &str,
+    input: &QueryInput,
+) -> Result<Total> {
+    let query = Query::parse(input)?;
+    Ok(
+        match Browser::new(conn).count(which, collection, &query).await? {
+            Counted::Exact(n) => Total {
+                value: Some(n as f64),
+                exact: true,
+            },
+            Counted::TimedOut { estimate } => Total {
+                value: estimate.map(|n| n as f64),
+                exact: false,
+            },
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mongodb::bson::{doc, oid::ObjectId, Decimal128, Timestamp};
+
+    #[test]
+    fn documents_leave_as_canonical_extended_json_in_field_order() {
+        let id = ObjectId::parse_str("65a1b2c3d4e5f60718293a4b").unwrap();
+        let text = document_text(doc! {
+            "z": 1.0, "_id": id, "n": 5_i64, "i": 5, "neg": -0.0,
+            "dec": Decimal128::from_bytes([0; 16]),
+            "ts": Timestamp { time: 1, increment: 2 },
+            "password_hash": "$2b$12$abc",
+            "nested": { "api_token": "t", "b": 1 },
+        });
+        assert!(
+            text.starts_with(
+                r#"{"z":{"$numberDouble":"1.0"},"_id":{"$oid":"65a1b2c3d4e5f60718293a4b"}"#
+            ),
+            "{text}"
+        );
+        for part in [
+            r#""n":{"$numberLong":"5"}"#,
+            r#""i":{"$numberInt":"5"}"#,
+            r#""neg":{"$numberDouble":"-0.0"}"#,
+            r#""ts":{"$timestamp":{"t":1,"i":2}}"#,
+            r#""password_hash":"<redacted>""#,
+            r#""nested":{"api_token":"<redacted>","b":{"$numberInt":"1"}}"#,
+        ] {
+            assert!(text.contains(part), "{part} in {text}");
+        }
+        assert!(!text.contains("$2b$12"));
+    }
+}
