@@ -3,6 +3,7 @@ import { useHotkeys } from '@mantine/hooks';
 import {
   IconBell,
   IconChartBar,
+  IconDatabaseSearch,
   IconHistory,
   IconLayoutDashboard,
   IconListCheck,
@@ -21,12 +22,16 @@ import { queryKeys, useConnectionHealth, useOverview, useProfiles } from './quer
 import { SectionSkeleton } from './components/Section';
 import { ConnectionsScreen } from './screens/connections/ConnectionsScreen';
 import { feedFiltersFromDrill, initialFeedState, type FeedState } from './screens/notifications/feedState';
+import type { Browsing } from './screens/collections/CollectionsScreen';
 import type { PluginsFocus } from './screens/plugins/PluginsScreen';
 import { filtersFromDrill, initialUsersState, type UsersListState } from './screens/users/usersState';
 
 // Each screen is its own chunk, loaded when first opened: the first paint
 // (connections) carries no chart or editor code.
 const AuditScreen = lazy(() => import('./screens/audit/AuditScreen').then((m) => ({ default: m.AuditScreen })));
+const CollectionsScreen = lazy(() =>
+  import('./screens/collections/CollectionsScreen').then((m) => ({ default: m.CollectionsScreen })),
+);
 const DashboardScreen = lazy(() => import('./screens/dashboard/DashboardScreen').then((m) => ({ default: m.DashboardScreen })));
 const IndexHealthScreen = lazy(() => import('./screens/indexes/IndexHealthScreen').then((m) => ({ default: m.IndexHealthScreen })));
 const NotificationsScreen = lazy(() =>
@@ -38,7 +43,16 @@ const User360Screen = lazy(() => import('./screens/user360/User360Screen').then(
 const UsersScreen = lazy(() => import('./screens/users/UsersScreen').then((m) => ({ default: m.UsersScreen })));
 
 /** Every screen of the navbar; one folder per screen under screens/. */
-export type Screen = 'connections' | 'overview' | 'dashboard' | 'users' | 'notifications' | 'plugins' | 'indexes' | 'audit';
+export type Screen =
+  | 'connections'
+  | 'overview'
+  | 'dashboard'
+  | 'users'
+  | 'notifications'
+  | 'plugins'
+  | 'collections'
+  | 'indexes'
+  | 'audit';
 
 /**
  * What the main area shows: a navbar screen (the plugins screen possibly
@@ -50,8 +64,13 @@ type View =
   | { screen: 'user360'; userId: string; from: UserSource };
 
 /** The screens that open a user's 360 view, and its back button's label for each. */
-type UserSource = 'users' | 'notifications' | 'audit';
-const BACK_LABELS: Record<UserSource, string> = { users: 'Users', notifications: 'Notifications', audit: 'Audit' };
+type UserSource = 'users' | 'notifications' | 'collections' | 'audit';
+const BACK_LABELS: Record<UserSource, string> = {
+  users: 'Users',
+  notifications: 'Notifications',
+  collections: 'Collections',
+  audit: 'Audit',
+};
 
 interface NavItem {
   screen: Screen;
@@ -75,6 +94,7 @@ const NAV: { section: string; items: NavItem[] }[] = [
       { screen: 'users', label: 'Users', icon: IconUsers, needsConnection: true },
       { screen: 'notifications', label: 'Notifications', icon: IconBell, needsConnection: true },
       { screen: 'plugins', label: 'Plugins', icon: IconPuzzle, needsConnection: true },
+      { screen: 'collections', label: 'Collections', icon: IconDatabaseSearch, needsConnection: true },
       { screen: 'indexes', label: 'Index health', icon: IconListCheck, needsConnection: true },
       { screen: 'audit', label: 'Audit', icon: IconHistory, needsConnection: true },
     ],
@@ -88,6 +108,7 @@ export function App() {
   const [usersState, setUsersState] = useState<UsersListState>(initialUsersState);
   const [feedState, setFeedState] = useState<FeedState>(initialFeedState);
   const [focusSearch, setFocusSearch] = useState(0);
+  const [browsing, setBrowsing] = useState<Browsing | null>(null);
   const connected = activeProfileId !== null;
   const session = useOverview(connected).data;
   const production = connected && session?.environment === 'production';
@@ -103,6 +124,7 @@ export function App() {
     setActiveProfileId(overview.profile_id);
     setUsersState((s) => ({ ...s, cursors: [] }));
     setFeedState(initialFeedState());
+    setBrowsing(null);
     setScreen('overview');
   };
   const onDisconnected = () => {
@@ -168,7 +190,15 @@ export function App() {
               MozaiksCore database console
             </Text>
           </Group>
-          {connected && session ? <ActiveConnection overview={session} /> : <Text size="sm" c="dimmed">Not connected</Text>}
+          {connected && session ? (
+            <ActiveConnection
+              overview={session}
+              // The database the screen reads: the collection browser may be in another one.
+              database={view.screen === 'collections' && browsing ? browsing.databaseName : session.database}
+            />
+          ) : (
+            <Text size="sm" c="dimmed">Not connected</Text>
+          )}
         </Group>
       </AppShell.Header>
 
@@ -236,6 +266,8 @@ export function App() {
           ) : view.screen === 'plugins' ? (
             // A new focus is a new visit: the screen starts over on it.
             <PluginsScreen key={JSON.stringify(view.focus ?? null)} focus={view.focus ?? null} />
+          ) : view.screen === 'collections' ? (
+            <CollectionsScreen browsing={browsing} onBrowse={setBrowsing} onOpenUser={openUser('collections')} />
           ) : view.screen === 'indexes' ? (
             <IndexHealthScreen />
           ) : view.screen === 'audit' ? (
@@ -257,7 +289,7 @@ export function App() {
   );
 }
 
-function ActiveConnection({ overview }: { overview: Overview }) {
+function ActiveConnection({ overview, database }: { overview: Overview; database: string }) {
   const color = useProfiles().data?.find((p) => p.id === overview.profile_id)?.color;
   return (
     <Group gap="sm" wrap="nowrap" data-testid="active-connection" style={{ minWidth: 0 }}>
@@ -266,8 +298,8 @@ function ActiveConnection({ overview }: { overview: Overview }) {
       <Text size="sm" fw={600} truncate="end" maw={260}>
         {overview.profile_name}
       </Text>
-      <Text size="sm" c="dimmed" ff="monospace" truncate="end" maw={200}>
-        {overview.database}
+      <Text size="sm" c="dimmed" ff="monospace" truncate="end" maw={200} data-testid="header-database">
+        {database}
       </Text>
       <EnvironmentBadge
         environment={overview.environment}

@@ -13,6 +13,7 @@ import {
   type AppError,
   type AuditEntry,
   type AuditQuery,
+  type BrowsedDatabase,
   type BulkResult,
   type Chart,
   type ChartId,
@@ -37,6 +38,9 @@ import {
   type NotificationPreferences,
   type NotificationRef,
   type Overview,
+  type PlatformDatabase,
+  type QueryInput,
+  type QueryPage,
   type Sent,
   type PluginData,
   type PluginOverview,
@@ -64,6 +68,8 @@ export type {
   AppError,
   AuditEntry,
   AuditQuery,
+  BrowsedCollection,
+  BrowsedDatabase,
   BulkResult,
   Chart,
   ChartId,
@@ -106,7 +112,9 @@ export type {
   NotificationRow,
   Overview,
   PasswordMode,
+  OtherDatabases,
   PlannedIndex,
+  PlatformDatabase,
   PluginCollection,
   PluginData,
   PluginInfo,
@@ -114,6 +122,8 @@ export type {
   PluginSettings,
   Profile,
   ProfileInput,
+  QueryInput,
+  QueryPage,
   ReadMode,
   ReadPreferenceChoice,
   Route,
@@ -242,6 +252,17 @@ export const connectionHealth = (): Promise<Health> => unwrap(() => commands.con
 
 export const setReadOnly = (readOnly: boolean, confirmation: string | null): Promise<Overview> =>
   unwrap(() => commands.setReadOnly(readOnly, confirmation));
+
+/** MozaiksCore, MozaiksAI and MozaiksDB with their collections. */
+export const browseDatabases = (): Promise<BrowsedDatabase[]> => unwrap(() => commands.browseDatabases());
+
+/** One page of a query bar's documents, each canonical Extended JSON. */
+export const runQuery = (database: PlatformDatabase, collection: string, query: QueryInput): Promise<QueryPage> =>
+  unwrap(() => commands.runQuery(database, collection, query));
+
+/** The query's count, asked apart so the rows never wait for it. */
+export const countQuery = (database: PlatformDatabase, collection: string, query: QueryInput): Promise<Total> =>
+  unwrap(() => commands.countQuery(database, collection, query));
 
 /**
  * Seeds the demo collections; `onProgress` receives every progress message

@@ -75,6 +75,15 @@ export const FIELD_LABELS: Record<string, string> = {
   analytics_from_secondaries: 'Charts from secondaries',
   users: 'Users',
   confirm_email: 'Confirmation email',
+  // The collection browser's query bar and the profile's other databases
+  filter: 'Filter',
+  projection: 'Projection',
+  sort: 'Sort',
+  limit: 'Limit',
+  skip: 'Skip',
+  collection: 'Collection',
+  'other_databases.ai': 'MozaiksAI database',
+  'other_databases.shared': 'MozaiksDB database',
   // UserQuery filters
   role: 'Role filter',
   tier: 'Tier',
@@ -251,6 +260,11 @@ export function describeError(e: AppError): ErrorDescription {
       return {
         title: 'Refused',
         message: sentence(e.data.reason) || 'This is never done on this connection.',
+      };
+    case 'operator_refused':
+      return {
+        title: 'Operator refused',
+        message: `${e.data.operator} runs code or writes; the query bar only reads. Nothing was sent.`,
       };
     case 'database':
       return {

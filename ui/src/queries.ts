@@ -4,7 +4,7 @@
 import { notifications } from '@mantine/notifications';
 import { MutationCache, QueryCache, QueryClient, useQuery } from '@tanstack/react-query';
 import * as backend from './backend';
-import type { AuditQuery, ChartId, FeedQuery, FindingKind, FixScope, Health, UserQuery } from './backend';
+import type { AuditQuery, ChartId, FeedQuery, FindingKind, FixScope, Health, PlatformDatabase, QueryInput, UserQuery } from './backend';
 import { describeFailure, isBackendError, type ErrorCode } from './errors';
 
 /** What a mutation tells the client-wide handlers in `meta`. */
@@ -69,6 +69,12 @@ export const queryKeys = {
   dashboard: ['db', 'dashboard'] as const,
   dashboardChart: (id: ChartId) => ['db', 'dashboard', id] as const,
   userPluginStatus: (id: string) => ['db', 'user', id, 'plugin-status'] as const,
+  /** The collection browser: the three databases, a query's page and its count. */
+  browseDatabases: ['db', 'browse', 'databases'] as const,
+  browseQuery: (database: PlatformDatabase, collection: string, query: QueryInput) =>
+    ['db', 'browse', database, collection, query] as const,
+  browseCount: (database: PlatformDatabase, collection: string, query: QueryInput) =>
+    ['db', 'browse', database, collection, 'count', { ...query, limit: 0, skip: 0 }] as const,
   /** Every audit query, whatever its filters. */
   auditLog: ['audit'] as const,
   audit: (query: AuditQuery) => ['audit', query] as const,
