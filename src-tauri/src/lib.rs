@@ -28,6 +28,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         .constant("MAX_PAGE", s::MAX_PAGE)
         .constant("MAX_PLUGIN_SETTINGS_BYTES", s::MAX_PLUGIN_SETTINGS_BYTES)
         .constant("MAX_SEARCH_CHARS", s::MAX_SEARCH_CHARS)
+        .constant("DEFAULT_AI_DATABASE", s::DEFAULT_AI_DATABASE)
+        .constant("DEFAULT_SHARED_DATABASE", s::DEFAULT_SHARED_DATABASE)
         .constant("MAX_SKIP", mozaiks_core::db::query::MAX_SKIP)
         .constant(
             "MAX_QUERY_PART_BYTES",

@@ -128,6 +128,10 @@ export const commands = {
 /* Constants */
 export const CONNECT_FAILURE_STEPS = [["ssh_unreachable","ssh"],["ssh_host_key_unknown","ssh"],["ssh_host_key_changed","ssh"],["ssh_auth_failed","ssh"],["ssh_forward_refused","ssh"],["tls_failed","tls"],["authentication_failed","authentication"],["host_unresolvable","server"],["server_selection_timeout","server"],["connection_lost","server"],["time_limit","server"]] as const;
 
+export const DEFAULT_AI_DATABASE = "MozaiksAI" as const;
+
+export const DEFAULT_SHARED_DATABASE = "MozaiksDB" as const;
+
 export const DEFAULT_TIMEOUT_MS = 3000 as const;
 
 export const DEFAULT_URI = "mongodb://127.0.0.1:27017" as const;

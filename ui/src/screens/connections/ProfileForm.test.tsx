@@ -72,6 +72,7 @@ describe('ProfileForm', () => {
       tls: null,
       tls_key_password: null,
       read_preference: { mode: 'primary', tags: [], max_staleness_seconds: null },
+      other_databases: { ai: 'MozaiksAI', shared: 'MozaiksDB', writable: false },
     });
     expect(backend.updateProfile).not.toHaveBeenCalled();
   });
@@ -214,11 +215,12 @@ describe('ProfileForm', () => {
     expect(screen.queryByTestId('profile-test-ok')).not.toBeInTheDocument();
   });
 
-  it('saves an edited profile with its SSH, TLS and read-preference sections exactly as they were', async () => {
+  it('saves an edited profile with its SSH, TLS, read-preference and other-database sections exactly as they were', async () => {
     const sections = {
       ssh: { host: 'bastion.example.com', port: 2222, user: 'ops', auth: { method: 'key_file' as const, path: '~/.ssh/id_ed25519', passphrase: true } },
       tls: { ca_file: '/etc/ca.pem', cert_key_file: '/etc/client.pem', key_password: true, allow_invalid_hostnames: true, allow_invalid_certificates: false },
       read_preference: { mode: 'secondary' as const, tags: [{ dc: 'east', rack: '2' }, {}] as Record<string, string>[], max_staleness_seconds: 120 },
+      other_databases: { ai: 'AI_prod', shared: 'Wallets_prod', writable: true },
     };
     const profile = aProfile({ id: 'p9', ...sections });
     const { user } = renderWithProviders(<ProfileForm profile={profile} onClose={() => {}} />);
@@ -231,6 +233,7 @@ describe('ProfileForm', () => {
     expect(sent.ssh).toEqual(sections.ssh);
     expect(sent.tls).toEqual(sections.tls);
     expect(sent.read_preference).toEqual(sections.read_preference);
+    expect(sent.other_databases).toEqual(sections.other_databases);
     // Empty secret fields keep the stored ones.
     expect(sent.ssh_secret).toBeNull();
     expect(sent.tls_key_password).toBeNull();

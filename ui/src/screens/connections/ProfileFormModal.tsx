@@ -320,6 +320,27 @@ export function ProfileForm({ profile, onClose }: { profile?: Profile; onClose: 
             {...form.getInputProps('analytics_from_secondaries', { type: 'checkbox' })}
           />
         </SimpleGrid>
+        <SimpleGrid cols={3} spacing="md">
+          <MachineInput
+            label="MozaiksAI database"
+            description="chat_sessions, workflow_stats"
+            data-testid="profile-ai-database"
+            {...form.getInputProps('ai_database')}
+          />
+          <MachineInput
+            label="MozaiksDB database"
+            description="Enterprises, Wallets"
+            data-testid="profile-shared-database"
+            {...form.getInputProps('shared_database')}
+          />
+          <Checkbox
+            mt="lg"
+            label="Allow writes there"
+            description="They belong to other services: read-only unless checked."
+            data-testid="profile-other-writable"
+            {...form.getInputProps('other_databases_writable', { type: 'checkbox' })}
+          />
+        </SimpleGrid>
 
         {/* Whether a stored secret still fits is the backend's to say: it asks for a new one when not. */}
         <SshSection form={form} storedSecret={editing && profile.ssh != null && sshSecretShown(initialValues(profile))} />

@@ -1,5 +1,5 @@
 import type { Environment, Profile, ProfileInput, ReadMode, ReadPreferenceChoice } from '../../backend';
-import { DEFAULT_TIMEOUT_MS, DEFAULT_URI } from '../../bindings';
+import { DEFAULT_AI_DATABASE, DEFAULT_SHARED_DATABASE, DEFAULT_TIMEOUT_MS, DEFAULT_URI } from '../../bindings';
 
 export { DEFAULT_TIMEOUT_MS, DEFAULT_URI, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from '../../bindings';
 export const DEFAULT_COLOR = '#1c7ed6';
@@ -40,6 +40,10 @@ export interface ProfileFormValues {
   /** One tag set per line, `dc: east, rack: 2`; a line `*` matches any member. */
   read_tags: string;
   read_max_staleness: number | string;
+  /** MozaiksAI's and MozaiksDB's names on this deployment. */
+  ai_database: string;
+  shared_database: string;
+  other_databases_writable: boolean;
 }
 
 export type SshMethod = 'password' | 'key_file' | 'agent';
@@ -75,6 +79,8 @@ const SECTION_FIELDS: Record<string, keyof ProfileFormValues> = {
   read_preference: 'read_mode',
   'read_preference.tags': 'read_tags',
   'read_preference.max_staleness_seconds': 'read_max_staleness',
+  'other_databases.ai': 'ai_database',
+  'other_databases.shared': 'shared_database',
 };
 
 /** The form field a backend `invalid_input` names, when the form shows it. */
@@ -157,7 +163,11 @@ function sectionValues(profile?: Profile) {
   const ssh = profile?.ssh ?? null;
   const tls = profile?.tls ?? null;
   const read = profile?.read_preference;
+  const others = profile?.other_databases;
   return {
+    ai_database: others?.ai ?? DEFAULT_AI_DATABASE,
+    shared_database: others?.shared ?? DEFAULT_SHARED_DATABASE,
+    other_databases_writable: others?.writable ?? false,
     ssh_enabled: ssh !== null,
     ssh_host: ssh?.host ?? '',
     ssh_port: ssh?.port ?? 22,
@@ -254,5 +264,10 @@ export function toProfileInput(values: ProfileFormValues): ProfileInput {
     tls_key_password:
       values.tls_enabled && values.tls_key_encrypted && values.tls_key_password !== '' ? values.tls_key_password : null,
     read_preference: readPreferenceInput(values),
+    other_databases: {
+      ai: values.ai_database.trim(),
+      shared: values.shared_database.trim(),
+      writable: values.other_databases_writable,
+    },
   };
 }
