@@ -302,7 +302,20 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         json!({ "input": input })
     };
 
+    let query = |part: &str, value: &Value| {
+        let mut q = json!({ "filter": "", "projection": "", "sort": "", "limit": 20, "skip": 0 });
+        q[part] = value.clone();
+        q
+    };
     for s in &text {
+        for part in ["filter", "projection", "sort"] {
+            t.run(webview, "run_query", json!({ "database": "core", "collection": "crm_contacts", "query": query(part, s) }));
+        }
+        t.run(
+            webview,
+            "count_query",
+            json!({ "database": "core", "collection": "users", "query": query("filter", s) }),
+        );
         t.run(webview, "search_users", json!({ "text": s }));
         t.run(webview, "list_users", json!({ "query": { "after": s, "page_size": 25, "sort": "joined", "descending": true, "role": null, "tier": null, "subscription": null, "created_from": null, "created_to": null, "last_login_before": null } }));
         t.run(webview, "list_users", json!({ "query": { "after": null, "page_size": 25, "sort": "joined", "descending": true, "role": s, "tier": s, "subscription": null, "created_from": s, "created_to": null, "last_login_before": s } }));
@@ -612,6 +625,9 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
             "seed_demo_data",
             json!({ "users": n, "confirmDatabase": "wrong", "onProgress": "__CHANNEL__:9" }),
         );
+        for part in ["limit", "skip"] {
+            t.run(webview, "run_query", json!({ "database": "core", "collection": "crm_contacts", "query": query(part, &n) }));
+        }
         t.run(
             webview,
             "create_profile",
@@ -619,6 +635,10 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         );
     }
     for c in &collections {
+        for database in ["core", "ai"] {
+            t.run(webview, "run_query", json!({ "database": database, "collection": c, "query": query("limit", &json!(5)) }));
+            t.run(webview, "count_query", json!({ "database": database, "collection": c, "query": query("limit", &json!(5)) }));
+        }
         t.run(webview, "plugin_schema", json!({ "collection": c }));
         t.run(webview, "plugin_findings", json!({ "collection": c }));
         t.run(
@@ -658,6 +678,19 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         );
     }
     for o in &objects {
+        for part in ["filter", "projection", "sort"] {
+            t.run(webview, "run_query", json!({ "database": "core", "collection": "users", "query": query(part, &json!(o.to_string())) }));
+        }
+        t.run(
+            webview,
+            "run_query",
+            json!({ "database": "core", "collection": "users", "query": o }),
+        );
+        t.run(
+            webview,
+            "run_query",
+            json!({ "database": o, "collection": "users", "query": query("limit", &json!(5)) }),
+        );
         t.run(webview, "save_plugin_settings", json!({ "userId": user_id, "plugin": "calendar", "json": o.to_string(), "expected": null }));
         t.run(webview, "send_notification", json!({ "compose": { "user_id": user_id, "type": "system", "title": "t", "message": "m", "metadata_json": o.to_string() } }));
         t.run(webview, "list_users", json!({ "query": o }));
@@ -688,6 +721,10 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
     // An enum argument takes no hostile value past the IPC layer: one valid
     // id shows the command itself answers.
     t.run(webview, "dashboard_chart", json!({ "id": "plugin_status" }));
+    for database in ["admin", "local", "config", "Core"] {
+        t.run(webview, "run_query", json!({ "database": database, "collection": "users", "query": query("limit", &json!(5)) }));
+    }
+    t.run(webview, "browse_databases", json!({}));
     let after = runtime.block_on(state(&db, &dirs));
     let changed: Vec<&String> = before
         .0

@@ -47,6 +47,7 @@ impl Query {
     pub fn parse(input: &QueryInput) -> Result<Query> {
         let filter = part("filter", &input.filter)?;
         refuse_code("filter", &filter)?;
+        check_top_level(&filter)?;
         refuse_secrets("filter", &filter, true)?;
         let projection = part("projection", &input.projection)?;
         refuse_code("projection", &projection)?;
@@ -213,6 +214,48 @@ fn refuse_secrets(name: &str, part: &Document, keys_are_fields: bool) -> Result<
     }
 }
 
+/// Operators a filter may have where field names stand.
+const TOP_LEVEL_OPERATORS: [&str; 6] = ["$and", "$or", "$nor", "$expr", "$text", "$comment"];
+
+/// A filter's own level names fields or one of [`TOP_LEVEL_OPERATORS`];
+/// `$and`, `$or` and `$nor` hold a non-empty list of such filters.
+fn check_top_level(filter: &Document) -> Result<()> {
+    for (key, value) in filter {
+        if !key.starts_with('$') {
+            continue;
+        }
+        if !TOP_LEVEL_OPERATORS.contains(&key.as_str()) {
+            return Err(Error::invalid(
+                "filter",
+                format!("{key} is not a query operator at this level (field names or $and, $or, $nor, $expr, $text)"),
+            ));
+        }
+        if matches!(key.as_str(), "$and" | "$or" | "$nor") {
+            let clauses = match value {
+                Bson::Array(items) if !items.is_empty() => items,
+                _ => {
+                    return Err(Error::invalid(
+                        "filter",
+                        format!("{key} takes a non-empty list of filters"),
+                    ))
+                }
+            };
+            for clause in clauses {
+                match clause {
+                    Bson::Document(d) => check_top_level(d)?,
+                    _ => {
+                        return Err(Error::invalid(
+                            "filter",
+                            format!("{key} takes a list of filters"),
+                        ))
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 fn check_sort(sort: &Document) -> Result<()> {
     for (field, direction) in sort {
         let ok = match direction {
@@ -275,6 +318,17 @@ mod tests {
         assert_eq!(bad(input("{a:1}")), "filter");
         assert_eq!(bad(input("[1]")), "filter");
         assert_eq!(bad(input(r#"{"n": {"$numberLong": 5}}"#)), "filter");
+        assert_eq!(bad(input(r#"{"$gt": ""}"#)), "filter");
+        assert_eq!(
+            bad(input(r#"{"$or": [{"a": 1}, {"$set": {"b": 1}}]}"#)),
+            "filter"
+        );
+        assert_eq!(bad(input(r#"{"$and": []}"#)), "filter");
+        assert_eq!(bad(input(r#"{"$nor": [1]}"#)), "filter");
+        Query::parse(&input(
+            r#"{"$and": [{"a": 1}, {"$expr": {"$eq": ["$a", 1]}}], "$comment": "x"}"#,
+        ))
+        .unwrap();
         assert_eq!(
             bad(QueryInput {
                 projection: "1".into(),
