@@ -275,6 +275,17 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
     } = setup("hostile", 30);
     let webview = &app.webview;
     let detail = invoke(webview, "user_detail", json!({ "userId": user_id })).unwrap();
+    // One of the user's tasks as the collection browser shows it, and an edit.
+    let page = invoke(
+        webview,
+        "run_query",
+        json!({ "database": "core", "collection": "task_manager_tasks", "query": { "filter": format!(r#"{{"user_id": "{user_id}"}}"#), "projection": "", "sort": "", "limit": 1, "skip": 0 } }),
+    )
+    .unwrap();
+    let task = page["documents"][0].as_str().unwrap().to_string();
+    let mut edited: Value = serde_json::from_str(&task).unwrap();
+    edited["title"] = json!("hostile edit");
+    let edited = edited.to_string();
     let profiles = invoke(webview, "list_profiles", json!({})).unwrap();
     let profile_id = profiles[0]["id"].as_str().unwrap().to_string();
     // Save paths outside the app's folders, beside files of the user's own:
@@ -308,6 +319,12 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         q
     };
     for s in &text {
+        t.run(webview, "save_document", json!({ "database": "core", "collection": "task_manager_tasks", "original": s, "document": edited }));
+        t.run(
+            webview,
+            "insert_document",
+            json!({ "database": "core", "collection": "users", "document": s }),
+        );
         for part in ["filter", "projection", "sort"] {
             t.run(webview, "run_query", json!({ "database": "core", "collection": "crm_contacts", "query": query(part, s) }));
         }
@@ -635,6 +652,22 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         );
     }
     for c in &collections {
+        // Elsewhere than its collection, the task matches nothing or is refused.
+        t.run(
+            webview,
+            "save_document",
+            json!({ "database": "core", "collection": c, "original": task, "document": edited }),
+        );
+        t.run(
+            webview,
+            "delete_document",
+            json!({ "database": "core", "collection": c, "original": task }),
+        );
+        t.run(
+            webview,
+            "save_document",
+            json!({ "database": "shared", "collection": c, "original": task, "document": edited }),
+        );
         for database in ["core", "ai"] {
             t.run(webview, "run_query", json!({ "database": database, "collection": c, "query": query("limit", &json!(5)) }));
             t.run(webview, "count_query", json!({ "database": database, "collection": c, "query": query("limit", &json!(5)) }));
@@ -678,6 +711,24 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         );
     }
     for o in &objects {
+        let text = o.to_string();
+        t.run(webview, "save_document", json!({ "database": "core", "collection": "task_manager_tasks", "original": text, "document": edited }));
+        t.run(webview, "save_document", json!({ "database": "core", "collection": "task_manager_tasks", "original": task, "document": text }));
+        t.run(
+            webview,
+            "delete_document",
+            json!({ "database": "core", "collection": "task_manager_tasks", "original": text }),
+        );
+        t.run(
+            webview,
+            "insert_document",
+            json!({ "database": "core", "collection": "task_manager_tasks", "document": text }),
+        );
+        t.run(
+            webview,
+            "insert_document",
+            json!({ "database": "ai", "collection": "chat_sessions", "document": text }),
+        );
         for part in ["filter", "projection", "sort"] {
             t.run(webview, "run_query", json!({ "database": "core", "collection": "users", "query": query(part, &json!(o.to_string())) }));
         }

@@ -5,7 +5,7 @@
 mod support;
 
 use mongodb::bson::{doc, Document};
-use serde_json::json;
+use serde_json::{json, Value};
 use support::ipc::{app, create_and_connect, invoke, profile_input};
 
 async fn snapshot(db: &str) -> Vec<Vec<Document>> {
@@ -178,6 +178,16 @@ fn every_write_command_is_refused_on_a_read_only_connection() {
     let downloads = tempfile::tempdir().unwrap();
     let export_path = downloads.path().join("export.json");
     let detail = invoke(webview, "user_detail", json!({ "userId": user_id })).unwrap();
+    // The task as the collection browser shows it, and an edit of it.
+    let page = invoke(
+        webview,
+        "run_query",
+        json!({ "database": "core", "collection": "task_manager_tasks", "query": { "filter": format!(r#"{{"_id": {{"$oid": "{task_id}"}}}}"#), "projection": "", "sort": "", "limit": 1, "skip": 0 } }),
+    )
+    .unwrap();
+    let task_text = page["documents"][0].as_str().unwrap().to_string();
+    let mut edited: Value = serde_json::from_str(&task_text).unwrap();
+    edited["title"] = json!("Changed read-only");
     let writes = [
         (
             "update_user",
@@ -222,6 +232,18 @@ fn every_write_command_is_refused_on_a_read_only_connection() {
         (
             "drop_index",
             json!({ "collection": "crm_contacts", "name": "email_1", "confirmation": "email_1" }),
+        ),
+        (
+            "save_document",
+            json!({ "database": "core", "collection": "task_manager_tasks", "original": task_text, "document": edited.to_string() }),
+        ),
+        (
+            "delete_document",
+            json!({ "database": "core", "collection": "task_manager_tasks", "original": task_text }),
+        ),
+        (
+            "insert_document",
+            json!({ "database": "core", "collection": "task_manager_tasks", "document": format!(r#"{{"user_id": "{user_id}", "title": "new"}}"#) }),
         ),
     ];
     // Every command of the table is either a write tested here or a read

@@ -48,6 +48,17 @@ export const commands = {
 	/**  The query's count, capped in time; asked apart so rows never wait. */
 	countQuery: (database: PlatformDatabase, collection: string, query: QueryInput) => typedError<Total, AppError>(__TAURI_INVOKE("count_query", { database, collection, query })),
 	/**
+	 *  Saves the fields that differ between `original` (the document as the
+	 *  admin opened it) and `document`; a change made meanwhile is a conflict.
+	 */
+	saveDocument: (database: PlatformDatabase, collection: string, original: string, document: string) => typedError<Saved, AppError>(__TAURI_INVOKE("save_document", { database, collection, original, document })),
+	/**
+	 *  Deletes the document if it is still as the admin saw it; the audit
+	 *  warning, if its entry could not be written.
+	 */
+	deleteDocument: (database: PlatformDatabase, collection: string, original: string) => typedError<string | null, AppError>(__TAURI_INVOKE("delete_document", { database, collection, original })),
+	insertDocument: (database: PlatformDatabase, collection: string, document: string) => typedError<Saved, AppError>(__TAURI_INVOKE("insert_document", { database, collection, document })),
+	/**
 	 *  Replaces the demo collections with fresh seed data; refused on a
 	 *  read-only or production connection, and on a database holding documents
 	 *  unless `confirm_database` is its name. Progress streams over `on_progress`.
@@ -944,6 +955,16 @@ export type Route = {
 	/**  One sentence per TLS check switched off. */
 	warnings: string[],
 };
+
+export type Saved = 
+/**  Nothing differed: nothing was written or audited. */
+{ outcome: "unchanged" } | { outcome: "saved"; 
+/**  The document as stored now, canonical Extended JSON. */
+document: string; 
+/**  The top-level fields written. */
+changed: string[]; 
+/**  Said when the change was made but its audit entry failed. */
+audit_warning: string | null };
 
 export type SchemaReport = {
 	collection: string,

@@ -94,12 +94,13 @@ pub fn redact_userinfo(text: &str) -> Option<String> {
     Some(format!("{}{REDACTED}{}", &text[..start], &text[at..]))
 }
 
-/// Replaces the values of secret keys, at any depth.
+/// Replaces the values of secret keys, at any depth. A `$` key is Extended
+/// JSON's type wrapper (`$minKey` is not a key that holds a secret).
 pub fn redact(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for (key, v) in map.iter_mut() {
-                if is_secret_key(key) {
+                if !key.starts_with('$') && is_secret_key(key) {
                     *v = Value::String(REDACTED.into());
                 } else {
                     redact(v);
@@ -128,6 +129,16 @@ pub fn document_to_json(d: mongodb::bson::Document) -> Value {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn extended_json_wrappers_are_not_secret_keys() {
+        let mut v = json!({ "low": { "$minKey": 1 }, "high": { "$maxKey": 1 }, "api_key": { "$numberInt": "5" } });
+        redact(&mut v);
+        assert_eq!(
+            v,
+            json!({ "low": { "$minKey": 1 }, "high": { "$maxKey": 1 }, "api_key": REDACTED })
+        );
+    }
 
     #[test]
     fn secret_keys_by_their_words() {

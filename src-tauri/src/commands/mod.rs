@@ -5,6 +5,7 @@ pub mod audit;
 pub mod browse;
 pub mod connection;
 pub mod dashboard;
+pub mod documents;
 pub mod gdpr;
 pub mod indexes;
 pub mod notifications;

@@ -9,7 +9,8 @@ use mongodb::event::{command::CommandEvent, EventHandler};
 use serde::{Deserialize, Serialize};
 
 use crate::db::tags::{
-    CROSS_USER_COMMENT, FORBIDDEN_STAGES, METADATA_COMMANDS, SCOPED_COMMENT, SEED_COMMENT,
+    CROSS_USER_COMMENT, FORBIDDEN_STAGES, METADATA_COMMANDS, OTHER_DATABASE_COMMENT,
+    SCOPED_COMMENT, SEED_COMMENT,
 };
 use crate::schema::is_per_user;
 
@@ -41,7 +42,7 @@ pub fn check(command_name: &str, command: &Document) -> Verdict {
         return Verdict::NotPerUser;
     }
     let comment = command.get_str("comment").unwrap_or("");
-    if METADATA_COMMANDS.contains(&command_name) {
+    if METADATA_COMMANDS.contains(&command_name) || comment.starts_with(OTHER_DATABASE_COMMENT) {
         return Verdict::NotPerUser;
     }
     if command_name == "aggregate" {

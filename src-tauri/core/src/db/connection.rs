@@ -365,6 +365,15 @@ impl Connection {
         self.client.database_with_options(name, options)
     }
 
+    /// Another database on the same deployment, on its primary: for writes
+    /// and the reads that decide them.
+    pub(in crate::db) fn sibling_primary_database(&self, name: &str) -> Database {
+        let options = DatabaseOptions::builder()
+            .selection_criteria(self.primary.selection_criteria().cloned())
+            .build();
+        self.client.database_with_options(name, options)
+    }
+
     /// The raw handle for the dashboard's aggregations: `secondaryPreferred`
     /// when the profile reads analytics from secondaries.
     pub(in crate::db) fn analytics_database(&self) -> &Database {

@@ -10,6 +10,8 @@ pub mod command_check;
 pub mod connection;
 pub mod cross_user;
 pub mod demo_data;
+pub mod document_edit;
+pub mod documents;
 pub mod indexes;
 pub mod query;
 pub mod scope;

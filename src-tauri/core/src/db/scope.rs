@@ -37,7 +37,7 @@
 
 use futures_util::TryStreamExt;
 use mongodb::bson::{doc, oid::ObjectId, Bson, Document};
-use mongodb::options::{FindOptions, ReturnDocument, SelectionCriteria};
+use mongodb::options::{FindOptions, ReturnDocument, SelectionCriteria, UpdateModifications};
 use mongodb::Collection;
 
 use crate::db::classify::Classified;
@@ -401,6 +401,41 @@ impl<'w> ScopedWriter<'w> {
             .comment(tag(SCOPED_COMMENT, "update"))
             .await
             .classified_write(s.timeout())
+    }
+
+    /// Updates one of the user's documents and returns it as it is after
+    /// (`None` when nothing matched: it changed meanwhile, or is gone).
+    pub async fn update_returning_after(
+        &self,
+        filter: Document,
+        update: impl Into<UpdateModifications>,
+    ) -> Result<Option<Document>> {
+        let s = &self.scoped;
+        s.coll
+            .find_one_and_update(s.scoped(filter)?, update)
+            .return_document(ReturnDocument::After)
+            .max_time(READ_TIME_LIMIT)
+            .comment(tag(SCOPED_COMMENT, "update"))
+            .await
+            .classified_write(s.timeout())
+    }
+
+    /// Inserts a document that names the scope's user as its owner, as it
+    /// stands (field order kept).
+    pub async fn insert_owned(&self, document: Document) -> Result<Bson> {
+        let s = &self.scoped;
+        if document.get("user_id") != Some(&s.owner) {
+            return Err(Error::invalid(
+                "document",
+                "user_id must be the owner's id as a hex string",
+            ));
+        }
+        s.coll
+            .insert_one(document)
+            .comment(tag(SCOPED_COMMENT, "insert"))
+            .await
+            .classified_write(s.timeout())
+            .map(|r| r.inserted_id)
     }
 
     /// Updates every one of the user's documents matching `filter`.

@@ -7,6 +7,13 @@
 pub const SCOPED_COMMENT: &str = "mozaiks-admin/scoped/";
 /// The admin API's deliberate reads across users.
 pub const CROSS_USER_COMMENT: &str = "mozaiks-admin/cross-user/";
+/// The collection browser's one-document writes to MozaiksCore's
+/// collections that hold no per-user documents.
+pub const DOCUMENT_COMMENT: &str = "mozaiks-admin/document/";
+/// Writes to MozaiksAI or MozaiksDB, which a profile may allow: the
+/// per-user rule is MozaiksCore's, and their collection names
+/// (`chat_sessions`) may look like a plugin's.
+pub const OTHER_DATABASE_COMMENT: &str = "mozaiks-admin/other-database/";
 /// Demo-data writes (they insert for many users at once).
 pub const SEED_COMMENT: &str = "mozaiks-admin/seed";
 

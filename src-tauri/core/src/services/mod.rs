@@ -2,6 +2,7 @@
 
 pub mod browse;
 pub mod dashboard;
+pub mod documents;
 pub mod gdpr;
 pub mod index_fix;
 pub mod index_health;

@@ -1,0 +1,354 @@
+//! What saving one edited document sends, worked out from the document as
+//! the admin saw it and as they left it: only the top-level fields whose
+//! stored bytes differ are set or unset, and the filter holds `_id` plus
+//! each of those fields' original value and type, so a change someone else
+//! made meanwhile matches nothing and comes back as a conflict instead of
+//! being overwritten. Field names with a dot or a leading `$` cannot be
+//! named in a filter or `$set`; they go through `$getField`/`$setField`
+//! (MongoDB 5.0+) in an aggregation-pipeline update.
+
+use mongodb::bson::{doc, Bson, Document};
+use mongodb::options::UpdateModifications;
+
+use crate::redact::is_secret_key;
+use crate::{Error, Result};
+
+/// One save: the filter (without `_id`), the update, and what it changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EditPlan {
+    pub filter: Document,
+    pub update: Update,
+    /// Top-level fields set or removed, in the edited document's order
+    /// (removed ones last).
+    pub changed: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Update {
+    /// `$set`/`$unset` of plain field names.
+    Operators(Document),
+    /// `$replaceWith` stages of `$setField`/`$unsetField`, for odd names.
+    Pipeline(Vec<Document>),
+}
+
+impl From<Update> for UpdateModifications {
+    fn from(u: Update) -> Self {
+        match u {
+            Update::Operators(d) => UpdateModifications::Document(d),
+            Update::Pipeline(p) => UpdateModifications::Pipeline(p),
+        }
+    }
+}
+
+/// A value's stored bytes: `Bson`'s `==` calls `-0.0` and `0.0` equal and
+/// NaN unequal to itself; a save must tell exactly.
+fn bytes(value: &Bson) -> Vec<u8> {
+    mongodb::bson::to_vec(&doc! { "v": value.clone() }).unwrap_or_default()
+}
+
+pub fn same_bytes(a: &Bson, b: &Bson) -> bool {
+    bytes(a) == bytes(b)
+}
+
+/// A name `$set` and a filter can use as it stands.
+fn plain(name: &str) -> bool {
+    !name.is_empty() && !name.contains('.') && !name.starts_with('$')
+}
+
+/// The `$type` alias of a value, as a filter names it.
+fn type_alias(value: &Bson) -> &'static str {
+    match value {
+        Bson::Double(_) => "double",
+        Bson::String(_) => "string",
+        Bson::Document(_) => "object",
+        Bson::Array(_) => "array",
+        Bson::Binary(_) => "binData",
+        Bson::Undefined => "undefined",
+        Bson::ObjectId(_) => "objectId",
+        Bson::Boolean(_) => "bool",
+        Bson::DateTime(_) => "date",
+        Bson::Null => "null",
+        Bson::RegularExpression(_) => "regex",
+        Bson::DbPointer(_) => "dbPointer",
+        Bson::JavaScriptCode(_) => "javascript",
+        Bson::Symbol(_) => "symbol",
+        Bson::JavaScriptCodeWithScope(_) => "javascriptWithScope",
+        Bson::Int32(_) => "int",
+        Bson::Timestamp(_) => "timestamp",
+        Bson::Int64(_) => "long",
+        Bson::Decimal128(_) => "decimal",
+        Bson::MinKey => "minKey",
+        Bson::MaxKey => "maxKey",
+    }
+}
+
+/// The secret key held anywhere in a value (its value was redacted on the
+/// way to the UI, so saving the field would store the placeholder).
+fn secret_inside(value: &Bson) -> Option<String> {
+    match value {
+        Bson::Document(d) => d.iter().find_map(|(k, v)| {
+            if is_secret_key(k) {
+                Some(k.clone())
+            } else {
+                secret_inside(v)
+            }
+        }),
+        Bson::Array(items) => items.iter().find_map(secret_inside),
+        _ => None,
+    }
+}
+
+/// `{ $getField: { field: {$literal: name}, input: "$$ROOT" } }`
+fn get_field(name: &str) -> Bson {
+    Bson::Document(doc! { "$getField": { "field": { "$literal": name }, "input": "$$ROOT" } })
+}
+
+impl EditPlan {
+    /// `None` when nothing changed: saving it unchanged writes nothing.
+    pub fn between(original: &Document, edited: &Document) -> Result<Option<EditPlan>> {
+        match (original.get("_id"), edited.get("_id")) {
+            (Some(a), Some(b)) if same_bytes(a, b) => {}
+            _ => {
+                return Err(Error::invalid(
+                    "document",
+                    "_id cannot change: insert a new document instead",
+                ))
+            }
+        }
+        let mut set: Vec<(&str, &Bson)> = Vec::new();
+        let mut unset: Vec<&str> = Vec::new();
+        for (key, value) in edited {
+            match original.get(key) {
+                Some(before) if same_bytes(before, value) => {}
+                _ => set.push((key, value)),
+            }
+        }
+        for key in original.keys() {
+            if !edited.contains_key(key) {
+                unset.push(key);
+            }
+        }
+        if set.is_empty() && unset.is_empty() {
+            return Ok(None);
+        }
+        let changed: Vec<String> = set
+            .iter()
+            .map(|(k, _)| k.to_string())
+            .chain(unset.iter().map(|k| k.to_string()))
+            .collect();
+        for key in &changed {
+            let secret = is_secret_key(key)
+                .then(|| key.clone())
+                .or_else(|| original.get(key).and_then(secret_inside))
+                .or_else(|| edited.get(key).and_then(secret_inside));
+            if let Some(secret) = secret {
+                return Err(Error::invalid(
+                    "document",
+                    format!("{secret} holds a secret, shown redacted: it is not edited here"),
+                ));
+            }
+        }
+
+        // The filter: each changed field as it was (value and type), or absent.
+        let mut filter = Document::new();
+        let mut odd_conditions: Vec<Bson> = Vec::new();
+        for key in &changed {
+            match (original.get(key), plain(key)) {
+                (Some(before), true) => {
+                    filter.insert(
+                        key.clone(),
+                        doc! { "$eq": before.clone(), "$type": type_alias(before) },
+                    );
+                }
+                (None, true) => {
+                    filter.insert(key.clone(), doc! { "$exists": false });
+                }
+                (Some(before), false) => odd_conditions.push(Bson::Document(doc! {
+                    "$eq": [get_field(key), { "$literal": before.clone() }]
+                })),
+                (None, false) => odd_conditions.push(Bson::Document(doc! {
+                    "$eq": [{ "$type": get_field(key) }, "missing"]
+                })),
+            }
+        }
+        if !odd_conditions.is_empty() {
+            filter.insert("$expr", doc! { "$and": odd_conditions });
+        }
+
+        let update = if changed.iter().all(|k| plain(k)) {
+            let mut operators = Document::new();
+            if !set.is_empty() {
+                let fields: Document = set
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), (*v).clone()))
+                    .collect();
+                operators.insert("$set", fields);
+            }
+            if !unset.is_empty() {
+                let fields: Document = unset
+                    .iter()
+                    .map(|k| (k.to_string(), Bson::String(String::new())))
+                    .collect();
+                operators.insert("$unset", fields);
+            }
+            Update::Operators(operators)
+        } else {
+            // One stage per field: `$setField` keeps the other fields' order
+            // and puts a new field last, as `$set` does.
+            let stages = set
+                .iter()
+                .map(|(k, v)| {
+                    doc! { "$replaceWith": { "$setField": {
+                        "field": { "$literal": *k }, "input": "$$ROOT", "value": { "$literal": (*v).clone() }
+                    } } }
+                })
+                .chain(unset.iter().map(|k| {
+                    doc! { "$replaceWith": { "$unsetField": { "field": { "$literal": *k }, "input": "$$ROOT" } } }
+                }))
+                .collect();
+            Update::Pipeline(stages)
+        };
+        Ok(Some(EditPlan {
+            filter,
+            update,
+            changed,
+        }))
+    }
+}
+
+/// The conditions a delete adds to `_id`: every top-level field the admin
+/// saw, as they saw it (fields holding secrets were shown redacted and are
+/// left out; odd names go through `$getField`).
+pub fn unchanged_since_seen(seen: &Document) -> Document {
+    let mut filter = Document::new();
+    let mut odd: Vec<Bson> = Vec::new();
+    for (key, value) in seen {
+        if key == "_id" || is_secret_key(key) || secret_inside(value).is_some() {
+            continue;
+        }
+        if plain(key) {
+            filter.insert(
+                key.clone(),
+                doc! { "$eq": value.clone(), "$type": type_alias(value) },
+            );
+        } else {
+            odd.push(Bson::Document(
+                doc! { "$eq": [get_field(key), { "$literal": value.clone() }] },
+            ));
+        }
+    }
+    if !odd.is_empty() {
+        filter.insert("$expr", doc! { "$and": odd });
+    }
+    filter
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mongodb::bson::oid::ObjectId;
+
+    fn id() -> ObjectId {
+        ObjectId::parse_str("65a1b2c3d4e5f60718293a4b").unwrap()
+    }
+
+    #[test]
+    fn an_unchanged_document_writes_nothing() {
+        let d = doc! { "_id": id(), "n": f64::NAN, "z": -0.0, "a": [1, { "b": 2_i64 }] };
+        assert_eq!(EditPlan::between(&d, &d.clone()).unwrap(), None);
+        // Reordered fields are the same values: nothing to write.
+        let reordered = doc! { "z": -0.0, "_id": id(), "a": [1, { "b": 2_i64 }], "n": f64::NAN };
+        assert_eq!(EditPlan::between(&d, &reordered).unwrap(), None);
+    }
+
+    #[test]
+    fn only_changed_fields_are_set_each_filtered_by_its_value_and_type() {
+        let before = doc! { "_id": id(), "title": "a", "n": 1, "zero": 0.0, "gone": true };
+        let after = doc! { "_id": id(), "title": "a", "n": 1_i64, "zero": -0.0, "new": "x" };
+        let plan = EditPlan::between(&before, &after).unwrap().unwrap();
+        assert_eq!(plan.changed, vec!["n", "zero", "new", "gone"]);
+        assert_eq!(
+            plan.filter,
+            doc! {
+                "n": { "$eq": 1, "$type": "int" },
+                "zero": { "$eq": 0.0, "$type": "double" },
+                "new": { "$exists": false },
+                "gone": { "$eq": true, "$type": "bool" },
+            }
+        );
+        assert_eq!(
+            plan.update,
+            Update::Operators(doc! {
+                "$set": { "n": 1_i64, "zero": -0.0, "new": "x" },
+                "$unset": { "gone": "" },
+            })
+        );
+    }
+
+    #[test]
+    fn odd_field_names_go_through_get_field_and_set_field() {
+        let before = doc! { "_id": id(), "a.b": 1, "$price": 2, "plain": 3 };
+        let after = doc! { "_id": id(), "a.b": 5, "plain": 3, "$new": "x" };
+        let plan = EditPlan::between(&before, &after).unwrap().unwrap();
+        assert_eq!(plan.changed, vec!["a.b", "$new", "$price"]);
+        assert_eq!(
+            plan.filter,
+            doc! { "$expr": { "$and": [
+                { "$eq": [ { "$getField": { "field": { "$literal": "a.b" }, "input": "$$ROOT" } }, { "$literal": 1 } ] },
+                { "$eq": [ { "$type": { "$getField": { "field": { "$literal": "$new" }, "input": "$$ROOT" } } }, "missing" ] },
+                { "$eq": [ { "$getField": { "field": { "$literal": "$price" }, "input": "$$ROOT" } }, { "$literal": 2 } ] },
+            ] } }
+        );
+        let Update::Pipeline(stages) = plan.update else {
+            panic!("a pipeline")
+        };
+        assert_eq!(
+            stages,
+            vec![
+                doc! { "$replaceWith": { "$setField": { "field": { "$literal": "a.b" }, "input": "$$ROOT", "value": { "$literal": 5 } } } },
+                doc! { "$replaceWith": { "$setField": { "field": { "$literal": "$new" }, "input": "$$ROOT", "value": { "$literal": "x" } } } },
+                doc! { "$replaceWith": { "$unsetField": { "field": { "$literal": "$price" }, "input": "$$ROOT" } } },
+            ]
+        );
+    }
+
+    #[test]
+    fn the_id_and_secrets_are_not_edited() {
+        let before = doc! { "_id": id(), "api_token": "<redacted>", "auth": { "password": "<redacted>", "n": 1 }, "x": 1 };
+        let err = |after: Document| match EditPlan::between(&before, &after).unwrap_err() {
+            Error::InvalidInput { field, message } => format!("{field}: {message}"),
+            other => panic!("{other:?}"),
+        };
+        let mut other_id = before.clone();
+        other_id.insert("_id", ObjectId::new());
+        assert!(err(other_id).starts_with("document: _id cannot change"));
+        let mut no_id = before.clone();
+        no_id.remove("_id");
+        assert!(err(no_id).contains("_id"));
+        let mut token = before.clone();
+        token.insert("api_token", "mine");
+        assert!(err(token).contains("api_token holds a secret"));
+        let mut nested = before.clone();
+        nested.insert("auth", doc! { "password": "<redacted>", "n": 2 });
+        assert!(err(nested).contains("password holds a secret"));
+        // Other fields of a document with secrets save as usual.
+        let mut x = before.clone();
+        x.insert("x", 2);
+        assert_eq!(
+            EditPlan::between(&before, &x).unwrap().unwrap().changed,
+            vec!["x"]
+        );
+    }
+
+    #[test]
+    fn a_delete_checks_what_was_seen_except_secrets() {
+        let seen = doc! { "_id": id(), "a": 1_i64, "api_key": "<redacted>", "x.y": "z" };
+        assert_eq!(
+            unchanged_since_seen(&seen),
+            doc! {
+                "a": { "$eq": 1_i64, "$type": "long" },
+                "$expr": { "$and": [ { "$eq": [ { "$getField": { "field": { "$literal": "x.y" }, "input": "$$ROOT" } }, { "$literal": "z" } ] } ] },
+            }
+        );
+    }
+}
