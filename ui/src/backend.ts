@@ -41,6 +41,7 @@ import {
   type PlatformDatabase,
   type QueryInput,
   type QueryPage,
+  type Saved,
   type Sent,
   type PluginData,
   type PluginOverview,
@@ -125,6 +126,7 @@ export type {
   QueryInput,
   QueryPage,
   ReadMode,
+  Saved,
   ReadPreferenceChoice,
   Route,
   SchemaReport,
@@ -263,6 +265,17 @@ export const runQuery = (database: PlatformDatabase, collection: string, query: 
 /** The query's count, asked apart so the rows never wait for it. */
 export const countQuery = (database: PlatformDatabase, collection: string, query: QueryInput): Promise<Total> =>
   unwrap(() => commands.countQuery(database, collection, query));
+
+/** Saves the fields that differ from `original` (the document as opened); a change made meanwhile is a `conflict`. */
+export const saveDocument = (database: PlatformDatabase, collection: string, original: string, document: string): Promise<Saved> =>
+  unwrap(() => commands.saveDocument(database, collection, original, document));
+
+/** Deletes the document if it is still as `original`; resolves with an audit warning, if any. */
+export const deleteDocument = (database: PlatformDatabase, collection: string, original: string): Promise<string | null> =>
+  unwrap(() => commands.deleteDocument(database, collection, original));
+
+export const insertDocument = (database: PlatformDatabase, collection: string, document: string): Promise<Saved> =>
+  unwrap(() => commands.insertDocument(database, collection, document));
 
 /**
  * Seeds the demo collections; `onProgress` receives every progress message

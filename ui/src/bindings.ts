@@ -309,6 +309,11 @@ export type BrowsedCollection = {
 	/**  MozaiksCore's collections of one user's documents each (`user_id`). */
 	per_user: boolean,
 	kind: CollectionKind,
+	/**
+	 *  Why its documents cannot be edited here, whatever the connection's
+	 *  read-only switch says; `None` when they can.
+	 */
+	not_editable: string | null,
 };
 
 export type BrowsedDatabase = {

@@ -39,36 +39,50 @@ impl Destination {
         owner: Option<&Bson>,
     ) -> Result<Destination> {
         check_collection_name(collection)?;
-        let refused = |reason: &str| Error::Refused {
-            reason: reason.to_string(),
-        };
+        if let Some(reason) = refusal(conn, which, collection) {
+            return Err(Error::Refused {
+                reason: reason.to_string(),
+            });
+        }
         match which {
-            PlatformDatabase::Core if collection == USERS => Err(refused(
-                "users documents are changed only through the user screens",
-            )),
-            PlatformDatabase::Core if collection == AUDIT_COLLECTION => {
-                Err(refused("the audit log is never edited"))
-            }
             PlatformDatabase::Core if is_per_user(collection) => {
                 let scope = match owner {
                     Some(Bson::String(hex)) => UserScope::parse(hex).ok(),
                     _ => None,
                 }
-                .ok_or_else(|| {
-                    refused(
-                        "this document has no user_id the platform can read: the plugin inspector's repairs give it one",
-                    )
+                .ok_or_else(|| Error::Refused {
+                    reason: "this document has no user_id the platform can read: the plugin inspector's repairs give it one".into(),
                 })?;
-                Ok(Destination::Scoped(scope, PerUserCollection::parse(collection)?))
+                Ok(Destination::Scoped(
+                    scope,
+                    PerUserCollection::parse(collection)?,
+                ))
             }
             PlatformDatabase::Core => Ok(Destination::Core(collection.to_string())),
-            other if conn.profile().other_databases.writable => {
-                Ok(Destination::Other(other, collection.to_string()))
-            }
-            _ => Err(refused(
-                "this profile keeps MozaiksAI and MozaiksDB read-only: allow writes there in the profile",
-            )),
+            other => Ok(Destination::Other(other, collection.to_string())),
         }
+    }
+}
+
+/// Why no document of this collection may be written from the browser,
+/// whoever owns it; `None` when documents there may be.
+pub fn refusal(
+    conn: &Connection,
+    which: PlatformDatabase,
+    collection: &str,
+) -> Option<&'static str> {
+    match which {
+        PlatformDatabase::Core if collection == USERS => {
+            Some("users documents are changed only through the user screens")
+        }
+        PlatformDatabase::Core if collection == AUDIT_COLLECTION => {
+            Some("the audit log is never edited")
+        }
+        PlatformDatabase::Core => None,
+        _ if conn.profile().other_databases.writable => None,
+        _ => Some(
+            "this profile keeps MozaiksAI and MozaiksDB read-only: allow writes there in the profile",
+        ),
     }
 }
 

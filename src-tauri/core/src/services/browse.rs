@@ -9,6 +9,7 @@ use specta::Type;
 
 use crate::db::browser::Browser;
 use crate::db::connection::Connection;
+use crate::db::documents::refusal;
 use crate::db::query::{Query, QueryInput};
 use crate::db::users::Counted;
 use crate::redact::redact;
@@ -25,6 +26,9 @@ pub struct BrowsedCollection {
     /// MozaiksCore's collections of one user's documents each (`user_id`).
     pub per_user: bool,
     pub kind: CollectionKind,
+    /// Why its documents cannot be edited here, whatever the connection's
+    /// read-only switch says; `None` when they can.
+    pub not_editable: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -72,6 +76,10 @@ pub async fn databases(conn: &Connection) -> Vec<BrowsedDatabase> {
                         kind: match which {
                             PlatformDatabase::Core => CollectionKind::of(&info.name),
                             _ => CollectionKind::Other,
+                        },
+                        not_editable: match info.kind.as_str() {
+                            "view" => Some("a view holds no documents of its own".to_string()),
+                            _ => refusal(conn, which, &info.name).map(str::to_string),
                         },
                         name: info.name,
                     })

@@ -1,9 +1,12 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import { useState } from 'react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as backend from '../../backend';
 import type { BrowsedDatabase } from '../../backend';
+import { editorViewOf } from '../../components/JsonEditor';
 import { BackendError } from '../../errors';
+import { queryKeys } from '../../queries';
+import { anOverview } from '../../test/fixtures';
 import { renderWithProviders } from '../../test/render';
 import { CollectionsScreen, type Browsing } from './CollectionsScreen';
 
@@ -18,8 +21,8 @@ const DATABASES: BrowsedDatabase[] = [
     writable: true,
     error: null,
     collections: [
-      { name: 'crm_contacts', is_view: false, estimated_count: 1200, per_user: true, kind: 'plugin' },
-      { name: 'users', is_view: false, estimated_count: 40, per_user: false, kind: 'core' },
+      { name: 'crm_contacts', is_view: false, estimated_count: 1200, per_user: true, kind: 'plugin', not_editable: null },
+      { name: 'users', is_view: false, estimated_count: 40, per_user: false, kind: 'core', not_editable: 'users documents are changed only through the user screens' },
     ],
   },
   {
@@ -27,7 +30,7 @@ const DATABASES: BrowsedDatabase[] = [
     name: 'MozaiksAI',
     writable: false,
     error: null,
-    collections: [{ name: 'chat_sessions', is_view: false, estimated_count: 3, per_user: false, kind: 'other' }],
+    collections: [{ name: 'chat_sessions', is_view: false, estimated_count: 3, per_user: false, kind: 'other', not_editable: 'this profile keeps MozaiksAI and MozaiksDB read-only' }],
   },
   { which: 'shared', name: 'MozaiksDB', writable: false, error: null, collections: [] },
 ];
@@ -42,12 +45,21 @@ function Harness({ onOpenUser }: { onOpenUser: (id: string) => void }) {
   return <CollectionsScreen browsing={browsing} onBrowse={setBrowsing} onOpenUser={onOpenUser} />;
 }
 
-async function openContacts(onOpenUser = vi.fn()) {
+async function openCollection(name: string, onOpenUser = vi.fn()) {
   const r = renderWithProviders(<Harness onOpenUser={onOpenUser} />);
-  const item = (await screen.findAllByTestId('browse-collection')).find((c) => c.dataset.collection === 'crm_contacts')!;
+  act(() => r.client.setQueryData(queryKeys.overview, anOverview({ read_only: false })));
+  const item = (await screen.findAllByTestId('browse-collection')).find((c) => c.dataset.collection === name)!;
   await r.user.click(item);
   await screen.findAllByTestId('query-row');
   return r;
+}
+
+const openContacts = (onOpenUser = vi.fn()) => openCollection('crm_contacts', onOpenUser);
+
+/** Replaces the open editor's text, as typing would. */
+function typeInEditor(testId: string, text: string) {
+  const view = editorViewOf(screen.getByTestId(testId))!;
+  act(() => view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } }));
 }
 
 describe('CollectionsScreen', () => {
@@ -120,5 +132,71 @@ describe('CollectionsScreen', () => {
     expect(await screen.findByText(/\$where runs code or writes/)).toBeInTheDocument();
     expect(screen.getByTestId('query-filter')).toHaveAttribute('aria-invalid', 'true');
     expect(screen.queryByTestId('error-alert')).not.toBeInTheDocument();
+  });
+
+  it('opens a row as canonical Extended JSON and saves the edit against the document as opened', async () => {
+    const { user } = await openContacts();
+    vi.mocked(backend.saveDocument).mockResolvedValue({ outcome: 'saved', document: DOCS[0], changed: ['visits'], audit_warning: null });
+    await user.click(screen.getAllByTestId('query-row')[0]);
+    const editor = await screen.findByTestId('document-json');
+    const opened = editorViewOf(editor)!.state.doc.toString();
+    expect(opened).toContain('"visits": {\n    "$numberLong": "7"\n  }');
+    expect(opened).toContain('"$numberDouble": "1.0"');
+    const edited = opened.replace('"$numberLong": "7"', '"$numberLong": "8"');
+    typeInEditor('document-json', edited);
+    await user.click(screen.getByTestId('document-review-button'));
+    expect(screen.getByTestId('document-review')).toHaveTextContent('"$numberLong": "8"');
+    await user.click(screen.getByTestId('document-save'));
+    await waitFor(() => expect(backend.saveDocument).toHaveBeenCalledWith('core', 'crm_contacts', DOCS[0], edited));
+    await waitFor(() => expect(screen.queryByTestId('document-editor')).not.toBeInTheDocument());
+  });
+
+  it('shows a conflict with both versions, and saves over theirs only after a second review', async () => {
+    const { user } = await openContacts();
+    const theirs = DOCS[0].replace('"7"', '"9"');
+    vi.mocked(backend.saveDocument).mockRejectedValueOnce(new BackendError({ type: 'conflict', data: { current: theirs } }));
+    await user.click(screen.getAllByTestId('query-row')[0]);
+    const opened = editorViewOf(await screen.findByTestId('document-json'))!.state.doc.toString();
+    const mine = opened.replace('"$numberLong": "7"', '"$numberLong": "8"');
+    typeInEditor('document-json', mine);
+    await user.click(screen.getByTestId('document-review-button'));
+    await user.click(screen.getByTestId('document-save'));
+    const conflict = await screen.findByTestId('document-conflict');
+    expect(editorViewOf(within(conflict).getByTestId('document-conflict-current'))!.state.doc.toString()).toContain('"$numberLong": "9"');
+    expect(screen.queryByTestId('document-error')).not.toBeInTheDocument();
+
+    vi.mocked(backend.saveDocument).mockResolvedValue({ outcome: 'saved', document: theirs, changed: ['visits'], audit_warning: null });
+    await user.click(screen.getByTestId('document-keep-mine'));
+    // The review now shows what mine overwrites: theirs.
+    expect(screen.getByTestId('document-review')).toHaveTextContent('"$numberLong": "9"');
+    await user.click(screen.getByTestId('document-save'));
+    await waitFor(() => expect(backend.saveDocument).toHaveBeenLastCalledWith('core', 'crm_contacts', theirs, mine));
+  });
+
+  it('keeps theirs when asked, and deletes only after a confirmation', async () => {
+    const { user } = await openContacts();
+    const theirs = DOCS[0].replace('"7"', '"9"');
+    vi.mocked(backend.saveDocument).mockRejectedValueOnce(new BackendError({ type: 'conflict', data: { current: theirs } }));
+    await user.click(screen.getAllByTestId('query-row')[0]);
+    const opened = editorViewOf(await screen.findByTestId('document-json'))!.state.doc.toString();
+    typeInEditor('document-json', opened.replace('"7"', '"8"'));
+    await user.click(screen.getByTestId('document-review-button'));
+    await user.click(screen.getByTestId('document-save'));
+    await user.click(await screen.findByTestId('document-take-theirs'));
+    expect(editorViewOf(screen.getByTestId('document-json'))!.state.doc.toString()).toContain('"$numberLong": "9"');
+
+    vi.mocked(backend.deleteDocument).mockResolvedValue(null);
+    await user.click(screen.getByTestId('document-delete'));
+    expect(backend.deleteDocument).not.toHaveBeenCalled();
+    await user.click(screen.getByTestId('document-delete-yes'));
+    await waitFor(() => expect(backend.deleteDocument).toHaveBeenCalledWith('core', 'crm_contacts', theirs));
+  });
+
+  it('opens documents read-only where the backend says they are not edited', async () => {
+    const { user } = await openCollection('users');
+    expect(screen.getByTestId('document-insert')).toHaveAttribute('data-disabled', 'true');
+    await user.click(screen.getAllByTestId('query-row')[1]);
+    expect(await screen.findByTestId('document-not-editable')).toHaveTextContent('users documents are changed only through the user screens');
+    expect(screen.queryByTestId('document-review-button')).not.toBeInTheDocument();
   });
 });

@@ -15,6 +15,8 @@ export interface Browsing {
   /** Its name on this deployment, for the header. */
   databaseName: string;
   collection: string;
+  /** Why its documents cannot be edited here; `null` when they can. */
+  notEditable: string | null;
 }
 
 /**
@@ -99,7 +101,7 @@ function DatabaseSection({
           component="button"
           py={3}
           active={browsing?.database === db.which && browsing.collection === c.name}
-          onClick={() => onBrowse({ database: db.which, databaseName: db.name, collection: c.name })}
+          onClick={() => onBrowse({ database: db.which, databaseName: db.name, collection: c.name, notEditable: c.not_editable })}
           data-testid="browse-collection"
           data-collection={c.name}
           leftSection={c.is_view ? <IconEye size={14} /> : <IconTable size={14} stroke={1.4} />}

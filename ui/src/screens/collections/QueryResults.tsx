@@ -6,11 +6,13 @@ import * as backend from '../../backend';
 import type { QueryInput } from '../../backend';
 import { MAX_PAGE, MAX_SKIP } from '../../bindings';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { WriteButton } from '../../components/WriteButton';
 import { VirtualTable } from '../../components/VirtualTable';
 import { describeFailure, isBackendError } from '../../errors';
 import { formatTotal } from '../../format';
 import { queryKeys } from '../../queries';
 import type { Browsing } from './CollectionsScreen';
+import { DocumentEditor } from './DocumentEditor';
 import { toExtendedJson } from './queryText';
 import { cellText, shellText, type Json } from './shellText';
 
@@ -44,6 +46,8 @@ export function QueryResults({ browsing, onOpenUser }: { browsing: Browsing; onO
   const [parseErrors, setParseErrors] = useState<Partial<Record<Part, string>>>({});
   const [query, setQuery] = useState<QueryInput>({ filter: '', projection: '', sort: '', limit: DEFAULT_LIMIT, skip: 0 });
   const [view, setView] = useState<'table' | 'json'>('table');
+  /** The document open in the editor (the backend's text), `'new'` to insert one. */
+  const [editing, setEditing] = useState<string | 'new' | null>(null);
   const { database, collection } = browsing;
 
   const page = useQuery({
@@ -93,14 +97,26 @@ export function QueryResults({ browsing, onOpenUser }: { browsing: Browsing; onO
         <Text fw={600} ff="monospace" size="sm" data-testid="browse-namespace">
           {browsing.databaseName}.{collection}
         </Text>
-        <Text size="sm" c="dimmed" data-testid="browse-count">
+        <Text size="sm" c="dimmed" data-testid="browse-count" style={{ flex: 1 }}>
           {count.isPending
             ? 'counting…'
             : count.isError
               ? `count unavailable: ${describeFailure(count.error).title}`
               : formatTotal(count.data, 'document')}
         </Text>
+        <WriteButton
+          size="xs"
+          variant="light"
+          blockedBy={browsing.notEditable}
+          onClick={() => setEditing('new')}
+          data-testid="document-insert"
+        >
+          Insert document
+        </WriteButton>
       </Group>
+      {editing !== null && (
+        <DocumentEditor browsing={browsing} original={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />
+      )}
       <Paper withBorder radius="md" p="sm" component="form" onSubmit={onSubmit}>
         <Stack gap={6}>
           {PARTS.map((part) => (
@@ -179,13 +195,22 @@ export function QueryResults({ browsing, onOpenUser }: { browsing: Browsing; onO
       {page.isError && failedPart === null && <ErrorAlert error={page.error} onRetry={() => void page.refetch()} />}
 
       {view === 'table' ? (
-        <ResultsTable documents={documents} loading={loading} stale={page.isPlaceholderData} database={database} onOpenUser={onOpenUser} />
+        <ResultsTable
+          documents={documents}
+          loading={loading}
+          stale={page.isPlaceholderData}
+          database={database}
+          onOpenUser={onOpenUser}
+          onOpen={setEditing}
+        />
       ) : (
         <Stack gap={6} data-testid="query-json">
           {documents.map((text, i) => (
-            <Code block key={i} fz="xs" data-testid="query-json-document">
-              {shellText(JSON.parse(text) as Json)}
-            </Code>
+            <UnstyledButton key={i} onClick={() => setEditing(text)} data-testid="query-json-document" style={{ textAlign: 'left' }}>
+              <Code block fz="xs">
+                {shellText(JSON.parse(text) as Json)}
+              </Code>
+            </UnstyledButton>
           ))}
         </Stack>
       )}
@@ -223,12 +248,15 @@ function ResultsTable({
   stale,
   database,
   onOpenUser,
+  onOpen,
 }: {
   documents: string[];
   loading: boolean;
   stale: boolean;
   database: string;
   onOpenUser: (userId: string) => void;
+  /** Opens a document (its backend text) in the editor. */
+  onOpen: (document: string) => void;
 }) {
   const rows = useMemo(() => documents.map((d) => JSON.parse(d) as Record<string, Json>), [documents]);
   const columns = useMemo(() => {
@@ -266,7 +294,15 @@ function ResultsTable({
         </Table.Tr>
       }
       renderRow={(i) => (
-        <Table.Tr key={i} style={{ height: ROW_HEIGHT }} data-testid="query-row">
+        <Table.Tr
+          key={i}
+          style={{ height: ROW_HEIGHT, cursor: 'pointer' }}
+          data-testid="query-row"
+          onClick={(e) => {
+            // A user link inside the row opens the user, not the document.
+            if (!(e.target as HTMLElement).closest('[data-testid="query-user-link"]')) onOpen(documents[i]);
+          }}
+        >
           {columns.map((c) => {
             const value = rows[i][c];
             const text = cellText(value);
