@@ -162,7 +162,9 @@ describe('CollectionsScreen', () => {
     await user.click(screen.getByTestId('document-review-button'));
     await user.click(screen.getByTestId('document-save'));
     const conflict = await screen.findByTestId('document-conflict');
-    expect(editorViewOf(within(conflict).getByTestId('document-conflict-current'))!.state.doc.toString()).toContain('"$numberLong": "9"');
+    // Theirs beside mine, as a diff: their 9 removed, my 8 added.
+    expect(within(conflict).getByTestId('document-conflict-diff')).toHaveTextContent('"$numberLong": "9"');
+    expect(within(conflict).getByTestId('document-conflict-diff')).toHaveTextContent('"$numberLong": "8"');
     expect(screen.queryByTestId('document-error')).not.toBeInTheDocument();
 
     vi.mocked(backend.saveDocument).mockResolvedValue({ outcome: 'saved', document: theirs, changed: ['visits'], audit_warning: null });

@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Modal, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -108,20 +108,12 @@ export function DocumentEditor({
                   : 'Someone changed this document since you opened it. Nothing was written. Compare the two, then keep theirs or put your version over it.'}
               </Text>
               {conflict.current !== null && (
-                <SimpleGrid cols={2} spacing="xs">
-                  <Stack gap={4}>
-                    <Text size="xs" fw={600}>
-                      Now in the database
-                    </Text>
-                    <JsonEditor value={pretty(conflict.current)} readOnly label="The document now" maxHeight={260} testId="document-conflict-current" />
-                  </Stack>
-                  <Stack gap={4}>
-                    <Text size="xs" fw={600}>
-                      Yours
-                    </Text>
-                    <JsonEditor value={text} readOnly label="Your version" maxHeight={260} />
-                  </Stack>
-                </SimpleGrid>
+                <Stack gap={4} data-testid="document-conflict-diff">
+                  <Text size="xs" c="dimmed">
+                    Now in the database (−) against yours (+)
+                  </Text>
+                  <DiffView before={pretty(conflict.current)} after={text} maxHeight={300} />
+                </Stack>
               )}
               {conflict.current !== null && (
                 <Group gap="xs">
@@ -157,7 +149,7 @@ export function DocumentEditor({
             </Stack>
           </Alert>
         )}
-        {step === 'edit' && (
+        {step === 'edit' && !conflict && (
           <JsonEditor value={text} onChange={setText} readOnly={notEditable !== null} label="Document" maxHeight={460} testId="document-json" />
         )}
         {step === 'review' && (

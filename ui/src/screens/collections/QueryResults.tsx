@@ -264,7 +264,7 @@ function ResultsTable({
     for (const row of rows) for (const key of Object.keys(row)) seen.add(key);
     return [...seen].slice(0, MAX_COLUMNS);
   }, [rows]);
-  const widths = columns.map((c) => (c === '_id' ? 230 : 170));
+  const widths = columns.map((c) => (c === '_id' ? 270 : 170));
   const userLink = (key: string, value: Json | undefined): string | null =>
     database === 'core' && key === 'user_id' && typeof value === 'string' && HEX_ID.test(value) ? value : null;
 
