@@ -319,6 +319,10 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         q
     };
     for s in &text {
+        t.run(webview, "plan_repair", json!({ "collection": "crm_contacts", "repair": { "kind": "assign_missing", "user_id": s } }));
+        t.run(webview, "apply_repair", json!({ "collection": "crm_contacts", "repair": { "kind": "reassign_orphans", "user_id": s }, "expected": 3, "confirmation": null, "exportPath": null }));
+        t.run(webview, "apply_repair", json!({ "collection": "crm_contacts", "repair": { "kind": "delete_orphans" }, "expected": 3, "confirmation": s, "exportPath": outside.path().join("o.jsonl") }));
+        t.run(webview, "apply_repair", json!({ "collection": "crm_contacts", "repair": { "kind": "delete_orphans" }, "expected": 3, "confirmation": "delete 3", "exportPath": s }));
         t.run(webview, "save_document", json!({ "database": "core", "collection": "task_manager_tasks", "original": s, "document": edited }));
         t.run(
             webview,
@@ -652,6 +656,12 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         );
     }
     for c in &collections {
+        t.run(
+            webview,
+            "plan_repair",
+            json!({ "collection": c, "repair": { "kind": "convert_user_ids" } }),
+        );
+        t.run(webview, "apply_repair", json!({ "collection": c, "repair": { "kind": "delete_orphans" }, "expected": 3, "confirmation": "delete 3", "exportPath": outside.path().join("o.jsonl") }));
         // Elsewhere than its collection, the task matches nothing or is refused.
         t.run(
             webview,
@@ -711,6 +721,12 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         );
     }
     for o in &objects {
+        t.run(
+            webview,
+            "plan_repair",
+            json!({ "collection": "crm_contacts", "repair": o }),
+        );
+        t.run(webview, "apply_repair", json!({ "collection": "crm_contacts", "repair": { "kind": "convert_user_ids" }, "expected": o, "confirmation": null, "exportPath": null }));
         let text = o.to_string();
         t.run(webview, "save_document", json!({ "database": "core", "collection": "task_manager_tasks", "original": text, "document": edited }));
         t.run(webview, "save_document", json!({ "database": "core", "collection": "task_manager_tasks", "original": task, "document": text }));

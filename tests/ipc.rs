@@ -20,7 +20,7 @@ async fn snapshot(db: &str) -> Vec<Vec<Document>> {
 /// Commands that write nothing to the database: reads, and the app's own
 /// state (profiles, the connection, the read-only switch, a CSV the user
 /// saves). Every other command is a write and must be refused read-only.
-const NOT_DATABASE_WRITES: [&str; 43] = [
+const NOT_DATABASE_WRITES: [&str; 44] = [
     "list_profiles",
     "create_profile",
     "update_profile",
@@ -64,6 +64,7 @@ const NOT_DATABASE_WRITES: [&str; 43] = [
     "browse_databases",
     "run_query",
     "count_query",
+    "plan_repair",
 ];
 
 /// Every command the app registers, as the generated bindings name them.
@@ -232,6 +233,10 @@ fn every_write_command_is_refused_on_a_read_only_connection() {
         (
             "drop_index",
             json!({ "collection": "crm_contacts", "name": "email_1", "confirmation": "email_1" }),
+        ),
+        (
+            "apply_repair",
+            json!({ "collection": "crm_contacts", "repair": { "kind": "convert_user_ids" }, "expected": 2, "confirmation": null, "exportPath": null }),
         ),
         (
             "save_document",

@@ -93,6 +93,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             plugins::plugin_findings,
             plugins::finding_documents,
             plugins::set_plugin_status,
+            repairs::plan_repair,
+            repairs::apply_repair,
             indexes::index_health,
             indexes::index_fix_plan,
             indexes::create_indexes,

@@ -41,6 +41,9 @@ import {
   type PlatformDatabase,
   type QueryInput,
   type QueryPage,
+  type Repair,
+  type RepairOutcome,
+  type RepairPlan,
   type Saved,
   type Sent,
   type PluginData,
@@ -126,6 +129,9 @@ export type {
   QueryInput,
   QueryPage,
   ReadMode,
+  Repair,
+  RepairOutcome,
+  RepairPlan,
   Saved,
   ReadPreferenceChoice,
   Route,
@@ -445,6 +451,23 @@ async function chooseSavePath(defaultPath: string, filter: { name: string; exten
 /** Where to write a JSON export; null when the user cancels. */
 export const chooseExportPath = (defaultPath: string): Promise<string | null> =>
   chooseSavePath(defaultPath, { name: 'JSON', extensions: ['json'] });
+
+/** Where to write one document per line; null when the user cancels. */
+export const chooseJsonLinesPath = (defaultPath: string): Promise<string | null> =>
+  chooseSavePath(defaultPath, { name: 'JSON lines', extensions: ['jsonl'] });
+
+/** A repair's dry run: exactly which documents it changes now. */
+export const planRepair = (collection: string, repair: Repair): Promise<RepairPlan> =>
+  unwrap(() => commands.planRepair(collection, repair));
+
+/** Applies a repair if it still changes `expected` documents (its dry run's count). */
+export const applyRepair = (
+  collection: string,
+  repair: Repair,
+  expected: number,
+  confirmation: string | null,
+  exportPath: string | null,
+): Promise<RepairOutcome> => unwrap(() => commands.applyRepair(collection, repair, expected, confirmation, exportPath));
 
 /** Where to write a chart's CSV; null when the user cancels. */
 export const chooseCsvPath = (defaultPath: string): Promise<string | null> =>

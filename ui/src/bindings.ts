@@ -112,6 +112,13 @@ export const commands = {
 	/**  The documents behind a finding, as redacted Extended JSON. */
 	findingDocuments: (collection: string, kind: FindingKind) => typedError<string[], AppError>(__TAURI_INVOKE("finding_documents", { collection, kind })),
 	setPluginStatus: (userId: string, collection: string, ids: string[], status: string) => typedError<BulkResult, AppError>(__TAURI_INVOKE("set_plugin_status", { userId, collection, ids, status })),
+	/**  The dry run: exactly which documents the repair changes now. */
+	planRepair: (collection: string, repair: Repair) => typedError<RepairPlan, AppError>(__TAURI_INVOKE("plan_repair", { collection, repair })),
+	/**
+	 *  Applies the repair if it still changes the dry run's count; a delete of
+	 *  orphans takes the typed-back confirmation and the export file's path.
+	 */
+	applyRepair: (collection: string, repair: Repair, expected: number, confirmation: string | null, exportPath: string | null) => typedError<RepairOutcome, AppError>(__TAURI_INVOKE("apply_repair", { collection, repair, expected, confirmation, exportPath })),
 	/**
 	 *  Every core and plugin collection's indexes against the platform's
 	 *  required set; a progress line per collection over `on_progress`.
@@ -944,6 +951,37 @@ export type ReadPreferenceChoice = {
 	/**  Tag sets tried in order; an empty set matches any member. */
 	tags?: { [key in string]: string }[],
 	max_staleness_seconds: number | null,
+};
+
+export type Repair = 
+/**  An ObjectId `user_id` becomes the platform's hex string. */
+{ kind: "convert_user_ids" } | 
+/**  Documents without a `user_id` go to one user. */
+{ kind: "assign_missing"; user_id: string } | 
+/**  Documents of users that do not exist go to one user. */
+{ kind: "reassign_orphans"; user_id: string } | 
+/**  Documents of users that do not exist are exported, then deleted. */
+{ kind: "delete_orphans" };
+
+export type RepairOutcome = {
+	changed: number,
+	/**  Documents written to the export file before a delete. */
+	exported: number | null,
+	/**  The finding's count afterwards. */
+	remaining: number,
+	audit_warning: string | null,
+};
+
+export type RepairPlan = {
+	collection: string,
+	/**  Exactly how many documents applying it changes now. */
+	will_change: number,
+	/**  Documents of the finding it leaves as they are, and why. */
+	left: number,
+	left_reason: string | null,
+	sample_ids: string[],
+	/**  What to type back before a delete. */
+	confirmation: string | null,
 };
 
 /**

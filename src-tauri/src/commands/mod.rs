@@ -11,6 +11,7 @@ pub mod indexes;
 pub mod notifications;
 pub mod plugins;
 pub mod profiles;
+pub mod repairs;
 pub mod seed;
 pub mod settings;
 pub mod users;

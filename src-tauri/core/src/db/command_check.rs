@@ -4,10 +4,11 @@
 //! suite runs every command through this (the scoped-layer proof) and the app
 //! logs any violation it sees at run time.
 
-use mongodb::bson::{Bson, Document};
+use mongodb::bson::{oid::ObjectId, Bson, Document};
 use mongodb::event::{command::CommandEvent, EventHandler};
 use serde::{Deserialize, Serialize};
 
+use crate::db::scope::ADOPT_OP;
 use crate::db::tags::{
     CROSS_USER_COMMENT, FORBIDDEN_STAGES, METADATA_COMMANDS, OTHER_DATABASE_COMMENT,
     SCOPED_COMMENT, SEED_COMMENT,
@@ -51,6 +52,9 @@ pub fn check(command_name: &str, command: &Document) -> Verdict {
                 reason: format!("{stage} in a pipeline on {collection}"),
             };
         }
+    }
+    if command_name == "update" && comment.strip_prefix(SCOPED_COMMENT) == Some(ADOPT_OP) {
+        return adopt_verdict(collection, command);
     }
     let tagged_op = |prefix: &str| comment.strip_prefix(prefix).map(str::to_string);
     let filters: Vec<Option<&Document>> = match command_name {
@@ -119,6 +123,43 @@ fn has_user_id(filter: Option<&Document>) -> bool {
         },
         Some(other) => hex(other).is_some(),
         None => false,
+    }
+}
+
+/// A repair's adoption: each statement lists `_id`s and only sets
+/// `user_id` to one user's hex id.
+fn adopt_verdict(collection: &str, command: &Document) -> Verdict {
+    let statements = command
+        .get_array("updates")
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let shaped = |s: &Bson| {
+        let Bson::Document(s) = s else { return false };
+        let listed = s
+            .get_document("q")
+            .and_then(|q| q.get_document("_id"))
+            .is_ok_and(|id| id.get_array("$in").is_ok());
+        let sets_owner = s.get_document("u").is_ok_and(|u| {
+            u.len() == 1
+                && u.get_document("$set").is_ok_and(|set| {
+                    set.len() == 1
+                        && set
+                            .get_str("user_id")
+                            .is_ok_and(|id| ObjectId::parse_str(id).is_ok_and(|o| o.to_hex() == id))
+                })
+        });
+        listed && sets_owner
+    };
+    if !statements.is_empty() && statements.iter().all(shaped) {
+        Verdict::Scoped {
+            op: ADOPT_OP.into(),
+        }
+    } else {
+        Verdict::Violation {
+            reason: format!(
+                "an adoption on {collection} that does more than give listed documents an owner"
+            ),
+        }
     }
 }
 
@@ -202,6 +243,37 @@ mod tests {
         let oid = mongodb::bson::oid::ObjectId::parse_str(UID).unwrap();
         let both = doc! { "delete": "notes_notes", "deletes": [{ "q": { "user_id": { "$in": [UID, oid] } } }] };
         assert!(matches!(check("delete", &both), Verdict::Scoped { .. }));
+    }
+
+    #[test]
+    fn an_adoption_only_gives_listed_documents_an_owner() {
+        let adopt = |q: Document, u: Document| {
+            let command = doc! { "update": "crm_contacts", "updates": [{ "q": q, "u": u, "multi": true }], "comment": "mozaiks-admin/scoped/adopt" };
+            check("update", &command)
+        };
+        let listed = || doc! { "_id": { "$in": [1, 2] }, "user_id": null };
+        assert_eq!(
+            adopt(listed(), doc! { "$set": { "user_id": UID } }),
+            Verdict::Scoped { op: "adopt".into() }
+        );
+        for (q, u) in [
+            (
+                doc! { "user_id": null },
+                doc! { "$set": { "user_id": UID } },
+            ),
+            (listed(), doc! { "$set": { "user_id": UID, "role": "x" } }),
+            (listed(), doc! { "$set": { "user_id": UID.to_uppercase() } }),
+            (listed(), doc! { "$unset": { "user_id": "" } }),
+            (
+                listed(),
+                doc! { "$set": { "user_id": UID }, "$inc": { "n": 1 } },
+            ),
+        ] {
+            assert!(
+                matches!(adopt(q.clone(), u.clone()), Verdict::Violation { .. }),
+                "{q} {u}"
+            );
+        }
     }
 
     #[test]

@@ -148,6 +148,18 @@ impl UserScope {
         }
     }
 
+    /// Gives this user documents that no scoped query reaches (no
+    /// `user_id`, one of another type, one naming no user): the plugin
+    /// inspector's repairs.
+    pub fn adopter<'w>(&self, ctx: &'w WriteContext<'w>, name: PerUserCollection) -> Adopter<'w> {
+        Adopter {
+            coll: ctx.conn().primary_database().collection(name.as_str()),
+            hex: self.hex.clone(),
+            timeout: ctx.conn().timeout_ms(),
+            _ctx: ctx,
+        }
+    }
+
     /// [`UserScope::writer`] over both stored forms of the id (erase).
     pub fn owned_writer<'w>(
         &self,
@@ -479,6 +491,40 @@ impl<'w> ScopedWriter<'w> {
             .deleted_count)
     }
 }
+
+/// The one write to a per-user collection whose filter cannot name the
+/// document's owner, because it has none the platform can read. It only
+/// ever sets `user_id` to its user's id, on listed `_id`s that still hold
+/// what the dry run saw; the command check accepts it in exactly that shape.
+pub struct Adopter<'w> {
+    coll: Collection<Document>,
+    hex: String,
+    timeout: u32,
+    _ctx: &'w WriteContext<'w>,
+}
+
+impl Adopter<'_> {
+    /// `from`: the `user_id` they hold now (`Null` also matches none at all).
+    pub async fn adopt(&self, ids: &[Bson], from: &Bson) -> Result<Updated> {
+        let result = self
+            .coll
+            .update_many(
+                doc! { "_id": { "$in": ids }, "user_id": from.clone() },
+                doc! { "$set": { "user_id": &self.hex } },
+            )
+            .comment(tag(SCOPED_COMMENT, ADOPT_OP))
+            .await
+            .classified_write(self.timeout)?;
+        Ok(Updated {
+            matched: result.matched_count,
+            modified: result.modified_count,
+            inserted: false,
+        })
+    }
+}
+
+/// The tag of [`Adopter::adopt`]'s command.
+pub const ADOPT_OP: &str = "adopt";
 
 #[cfg(test)]
 mod tests {

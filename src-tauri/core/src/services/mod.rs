@@ -10,6 +10,7 @@ pub mod keyset;
 pub mod notifications;
 pub mod overview;
 pub mod plugins;
+pub mod repairs;
 pub mod seed;
 pub mod settings;
 pub mod topology;

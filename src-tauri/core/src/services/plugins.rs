@@ -100,7 +100,7 @@ pub struct FindingsReport {
     pub user_id_index: bool,
 }
 
-fn plugin_collection(name: &str) -> Result<PerUserCollection> {
+pub(crate) fn plugin_collection(name: &str) -> Result<PerUserCollection> {
     match CollectionKind::of(name) {
         CollectionKind::Plugin => PerUserCollection::parse(name),
         _ => Err(Error::invalid(
@@ -304,7 +304,7 @@ fn walk(path: &str, value: &Bson, out: &mut BTreeMap<String, BTreeSet<String>>) 
     }
 }
 
-fn filter_of(kind: FindingKind) -> Document {
+pub(crate) fn filter_of(kind: FindingKind) -> Document {
     match kind {
         FindingKind::MissingUserId => doc! { "user_id": Bson::Null },
         FindingKind::WrongUserIdType => {
@@ -322,7 +322,7 @@ const MAX_OWNERS_CHECKED: i64 = 100_000;
 /// writes ids (lowercase hex of an existing user: an uppercase form is
 /// reached by no scoped query either), with how many documents each holds.
 /// Grouped on the server, checked in batches, bounded: `true` when cut short.
-async fn orphans(
+pub(crate) async fn orphans(
     conn: &Connection,
     name: &PerUserCollection,
 ) -> Result<(Vec<(String, u64)>, bool)> {
@@ -396,7 +396,7 @@ pub async fn findings(conn: &Connection, collection: &str) -> Result<FindingsRep
     let (lost, orphans_truncated) = orphans(conn, &name).await?;
     findings.push(Finding {
         kind: FindingKind::Orphan,
-        count: lost.iter().map(|(_, n)| *n as f64).sum(),
+        count: lost.iter().map(|(_, n)| *n).sum::<u64>() as f64,
         sample_ids: match lost.is_empty() {
             true => Vec::new(),
             false => sample_ids(conn, &name, orphan_filter(&lost)).await?,

@@ -7,6 +7,7 @@ import type { Finding, FindingKind } from '../../backend';
 import { EmptyState, SectionError, SectionSkeleton } from '../../components/Section';
 import { formatCount, prettyJson } from '../../format';
 import { queryKeys } from '../../queries';
+import { RepairPanel } from './RepairPanel';
 
 export const FINDING_TITLES: Record<FindingKind, { title: string; hint: string }> = {
   missing_user_id: { title: 'No user_id', hint: 'Nobody owns these documents: every user-scoped query misses them.' },
@@ -63,7 +64,12 @@ export function FindingsTab({ collection }: { collection: string }) {
           )
         }
       >
-        {open && <FindingDocuments collection={collection} kind={open} />}
+        {open && (
+          <Stack gap="md">
+            <RepairPanel collection={collection} kind={open} />
+            <FindingDocuments collection={collection} kind={open} />
+          </Stack>
+        )}
       </Drawer>
     </Stack>
   );
