@@ -441,6 +441,31 @@ const tests = [
     if (!page.includes(user.email)) throw new Error(`the 360 view of ${userId} does not show ${user.email}`);
     await shot(b, '15f-user360-from-collections');
   }],
+  ['repairs a finding: the dry run counts the ObjectId user_ids, the repair leaves none', async (b) => {
+    await jsClick(b, await b.$(byTestId('nav-plugins')));
+    const crm = b.$(`${byTestId('plugin-collection')}[data-name="crm_contacts"]`);
+    await crm.waitForDisplayed({ timeout: 15000 });
+    await jsClick(b, await crm);
+    await jsClick(b, await b.$(byTestId('tab-findings')));
+    const card = `${byTestId('finding')}[data-kind="wrong_user_id_type"]`;
+    await b.$(card).waitForDisplayed({ timeout: 15000 });
+    await jsClick(b, await b.$(card));
+    await b.$(byTestId('repair-dry-run')).waitForDisplayed({ timeout: 10000 });
+    await jsClick(b, await b.$(byTestId('repair-dry-run')));
+    const plan = b.$(byTestId('repair-plan'));
+    await plan.waitForDisplayed({ timeout: 10000 });
+    if ((await plan.getAttribute('data-will-change')) !== '2') throw new Error(`the dry run counts ${await plan.getAttribute('data-will-change')}`);
+    await shot(b, '15g-repair-dry-run');
+    await jsClick(b, await b.$(byTestId('repair-apply')));
+    await b.$(byTestId('repair-plan')).waitForDisplayed({ reverse: true, timeout: 10000 });
+    await b.keys('Escape');
+    await b.waitUntil(async () => (await b.$(card).getAttribute('data-count')) === '0', {
+      timeout: 10000, timeoutMsg: 'the finding still counts documents after the repair',
+    });
+    const typed = await withDatabase((db) => db.collection('crm_contacts').countDocuments({ user_id: { $type: 'objectId' } }));
+    if (typed !== 0) throw new Error(`${typed} ObjectId user_ids remain`);
+    await shot(b, '15h-repaired');
+  }],
   ['index health: the flawed collection\'s missing index is fixed after a confirmation', async (b) => {
     await b.$(byTestId('nav-indexes')).click();
     const crm = `${byTestId('index-collection')}[data-collection="crm_contacts"]`;
