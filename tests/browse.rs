@@ -363,3 +363,56 @@ async fn the_other_two_databases_are_browsed_by_their_names_on_the_profile() {
         );
     }
 }
+
+#[tokio::test]
+async fn find_this_id_looks_in_every_collection_of_the_database() {
+    let (name, conn, recorder) = seeded("browse_find_id", 10).await;
+    let raw = raw_db(&name).await;
+    let user = support::ordinary_user(&name).await;
+    let user_id = user.get_object_id("_id").unwrap();
+    let task = raw
+        .collection::<Document>("task_manager_tasks")
+        .find_one(doc! {})
+        .await
+        .unwrap()
+        .unwrap();
+    let task_id = task.get_object_id("_id").unwrap();
+
+    let found = browse::find_id(&conn, PlatformDatabase::Core, &task_id.to_hex())
+        .await
+        .unwrap();
+    let collections = raw.list_collection_names().await.unwrap();
+    assert_eq!(found.searched as usize, collections.len());
+    assert_eq!(found.found.len(), 1);
+    assert_eq!(found.found[0].collection, "task_manager_tasks");
+    assert_eq!(found.found[0].document, document_text(task));
+
+    let found = browse::find_id(&conn, PlatformDatabase::Core, &user_id.to_hex())
+        .await
+        .unwrap();
+    assert_eq!(found.found.len(), 1);
+    assert_eq!(found.found[0].collection, "users");
+    assert!(!found.found[0].document.contains("password_hash"));
+    assert!(found.found[0]
+        .document
+        .contains(user.get_str("email").unwrap()));
+
+    let nothing = browse::find_id(&conn, PlatformDatabase::Core, "65f0c0ffee0000000000beef")
+        .await
+        .unwrap();
+    assert!(nothing.found.is_empty() && nothing.failed.is_empty());
+    for bad in ["", "zz", "{\"$ne\": null}", "65f0c0ffee0000000000beef0"] {
+        assert_eq!(
+            browse::find_id(&conn, PlatformDatabase::Core, bad)
+                .await
+                .unwrap_err()
+                .code(),
+            "invalid_id"
+        );
+    }
+    // Point reads, tagged as the browser's cross-user reads.
+    let seen = recorder.commands.lock().unwrap();
+    assert!(seen
+        .iter()
+        .any(|(_, v)| matches!(v, Verdict::CrossUserRead { op } if op == "find_id")));
+}

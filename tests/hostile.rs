@@ -318,6 +318,14 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         q[part] = value.clone();
         q
     };
+    for id in &ids {
+        t.run(webview, "find_id", json!({ "database": "core", "id": id }));
+        t.run(
+            webview,
+            "find_id",
+            json!({ "database": "shared", "id": id }),
+        );
+    }
     for s in &text {
         t.run(webview, "plan_repair", json!({ "collection": "crm_contacts", "repair": { "kind": "assign_missing", "user_id": s } }));
         t.run(webview, "apply_repair", json!({ "collection": "crm_contacts", "repair": { "kind": "reassign_orphans", "user_id": s }, "expected": 3, "confirmation": null, "exportPath": null }));

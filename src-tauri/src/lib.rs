@@ -63,6 +63,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             browse::browse_databases,
             browse::run_query,
             browse::count_query,
+            browse::find_id,
             documents::save_document,
             documents::delete_document,
             documents::insert_document,

@@ -41,6 +41,7 @@ import {
   type PlatformDatabase,
   type QueryInput,
   type QueryPage,
+  type FoundIds,
   type Repair,
   type RepairOutcome,
   type RepairPlan,
@@ -128,6 +129,8 @@ export type {
   ProfileInput,
   QueryInput,
   QueryPage,
+  FoundId,
+  FoundIds,
   ReadMode,
   Repair,
   RepairOutcome,
@@ -271,6 +274,9 @@ export const runQuery = (database: PlatformDatabase, collection: string, query: 
 /** The query's count, asked apart so the rows never wait for it. */
 export const countQuery = (database: PlatformDatabase, collection: string, query: QueryInput): Promise<Total> =>
   unwrap(() => commands.countQuery(database, collection, query));
+
+/** Looks up one ObjectId as `_id` in every collection of the database. */
+export const findId = (database: PlatformDatabase, id: string): Promise<FoundIds> => unwrap(() => commands.findId(database, id));
 
 /** Saves the fields that differ from `original` (the document as opened); a change made meanwhile is a `conflict`. */
 export const saveDocument = (database: PlatformDatabase, collection: string, original: string, document: string): Promise<Saved> =>

@@ -47,6 +47,8 @@ export const commands = {
 	runQuery: (database: PlatformDatabase, collection: string, query: QueryInput) => typedError<QueryPage, AppError>(__TAURI_INVOKE("run_query", { database, collection, query })),
 	/**  The query's count, capped in time; asked apart so rows never wait. */
 	countQuery: (database: PlatformDatabase, collection: string, query: QueryInput) => typedError<Total, AppError>(__TAURI_INVOKE("count_query", { database, collection, query })),
+	/**  Looks up one ObjectId as `_id` in every collection of the database. */
+	findId: (database: PlatformDatabase, id: string) => typedError<FoundIds, AppError>(__TAURI_INVOKE("find_id", { database, id })),
 	/**
 	 *  Saves the fields that differ between `original` (the document as the
 	 *  admin opened it) and `document`; a change made meanwhile is a conflict.
@@ -621,6 +623,21 @@ export type FixProgress = {
 export type FixScope = { scope: "all" } | { scope: "collection"; collection: string } | 
 /**  One index, by its keys as the report writes them. */
 { scope: "one"; collection: string; keys: string };
+
+/**  A document "find this id" found. */
+export type FoundId = {
+	collection: string,
+	/**  Canonical Extended JSON, secrets redacted. */
+	document: string,
+};
+
+export type FoundIds = {
+	found: FoundId[],
+	/**  Collections looked in. */
+	searched: number,
+	/**  Collections that could not be read, with why. */
+	failed: string[],
+};
 
 /**  Whether the server answers now (the header's dot). */
 export type Health = { state: "connected" } | 

@@ -1,6 +1,6 @@
 use mozaiks_core::db::query::QueryInput;
 use mozaiks_core::schema::PlatformDatabase;
-use mozaiks_core::services::browse::{self, BrowsedDatabase, QueryPage};
+use mozaiks_core::services::browse::{self, BrowsedDatabase, FoundIds, QueryPage};
 use mozaiks_core::services::users::Total;
 use mozaiks_core::workspace::Workspace;
 use mozaiks_core::Result;
@@ -47,4 +47,15 @@ pub async fn count_query(
         &query,
     )
     .await
+}
+
+/// Looks up one ObjectId as `_id` in every collection of the database.
+#[tauri::command]
+#[specta::specta]
+pub async fn find_id(
+    workspace: State<'_, Workspace>,
+    database: PlatformDatabase,
+    id: String,
+) -> Result<FoundIds> {
+    browse::find_id(&*workspace.connection().await?, database, &id).await
 }

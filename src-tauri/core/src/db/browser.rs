@@ -8,7 +8,7 @@ use std::future::IntoFuture;
 
 use futures_util::future::join_all;
 use futures_util::TryStreamExt;
-use mongodb::bson::Document;
+use mongodb::bson::{doc, Bson, Document};
 use mongodb::options::FindOptions;
 use mongodb::Database;
 
@@ -151,6 +151,30 @@ impl<'c> Browser<'c> {
             .try_collect()
             .await
             .classified(t)
+    }
+
+    /// The document with this `_id`, if the collection holds one: a point
+    /// read the `_id` index serves. `users` never gives its password hash.
+    pub async fn find_by_id(
+        &self,
+        which: PlatformDatabase,
+        collection: &str,
+        id: Bson,
+    ) -> Result<Option<Document>> {
+        check_collection_name(collection)?;
+        // An empty projection returns every field.
+        let projection = match which == PlatformDatabase::Core && collection == USERS {
+            true => doc! { NEVER_FETCHED: 0 },
+            false => Document::new(),
+        };
+        self.database(which)
+            .collection::<Document>(collection)
+            .find_one(doc! { "_id": id })
+            .projection(projection)
+            .max_time(READ_TIME_LIMIT)
+            .comment(tag(CROSS_USER_COMMENT, "find_id"))
+            .await
+            .classified(self.conn.timeout_ms())
     }
 
     /// How many documents the query's filter matches, within the count time

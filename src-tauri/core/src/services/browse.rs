@@ -15,7 +15,7 @@ use crate::db::users::Counted;
 use crate::redact::redact;
 use crate::schema::{is_per_user, CollectionKind, PlatformDatabase};
 use crate::services::users::Total;
-use crate::Result;
+use crate::{Error, Result};
 
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct BrowsedCollection {
@@ -97,6 +97,70 @@ pub async fn databases(conn: &Connection) -> Vec<BrowsedDatabase> {
         });
     }
     out
+}
+
+/// Collections looked up at once by "find this id".
+const FIND_ID_CONCURRENCY: usize = 8;
+
+/// A document "find this id" found.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct FoundId {
+    pub collection: String,
+    /// Canonical Extended JSON, secrets redacted.
+    pub document: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct FoundIds {
+    pub found: Vec<FoundId>,
+    /// Collections looked in.
+    pub searched: u32,
+    /// Collections that could not be read, with why.
+    pub failed: Vec<String>,
+}
+
+/// Looks up one ObjectId as `_id` in every collection of the database:
+/// point reads on the `_id` index, a few at a time.
+pub async fn find_id(conn: &Connection, which: PlatformDatabase, id: &str) -> Result<FoundIds> {
+    use futures_util::StreamExt;
+    let oid = mongodb::bson::oid::ObjectId::parse_str(id.trim()).map_err(|_| Error::InvalidId {
+        value: id.chars().take(64).collect(),
+    })?;
+    let browser = Browser::new(conn);
+    let names: Vec<String> = browser
+        .collections(which)
+        .await?
+        .into_iter()
+        .filter(|c| c.kind == "collection")
+        .map(|c| c.name)
+        .collect();
+    let searched = names.len() as u32;
+    let lookups = futures_util::stream::iter(names.into_iter().map(|name| {
+        let browser = &browser;
+        async move {
+            let found = browser.find_by_id(which, &name, Bson::ObjectId(oid)).await;
+            (name, found)
+        }
+    }))
+    .buffered(FIND_ID_CONCURRENCY)
+    .collect::<Vec<_>>()
+    .await;
+    let mut out = FoundIds {
+        found: Vec::new(),
+        searched,
+        failed: Vec::new(),
+    };
+    for (collection, result) in lookups {
+        match result {
+            Ok(Some(d)) => out.found.push(FoundId {
+                collection,
+                document: document_text(d),
+            }),
+            Ok(None) => {}
+            Err(e) => out.failed.push(format!("{collection}: {e}")),
+        }
+    }
+    Ok(out)
 }
 
 /// A document as the UI receives it: canonical Extended JSON, field order

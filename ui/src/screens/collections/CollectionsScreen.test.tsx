@@ -201,4 +201,29 @@ describe('CollectionsScreen', () => {
     expect(await screen.findByTestId('document-not-editable')).toHaveTextContent('users documents are changed only through the user screens');
     expect(screen.queryByTestId('document-review-button')).not.toBeInTheDocument();
   });
+
+  it('finds an ObjectId in every collection of the database and opens a hit on that document', async () => {
+    const { user } = await openContacts();
+    vi.mocked(backend.findId).mockResolvedValue({
+      found: [{ collection: 'users', document: `{"_id":{"$oid":"${USER}"},"email":"a@b.c"}` }],
+      searched: 2,
+      failed: [],
+    });
+    const first = screen.getAllByTestId('query-row')[0];
+    await user.click(within(first).getAllByTestId('query-find-id')[0]);
+    expect(backend.findId).toHaveBeenCalledWith('core', '65a1b2c3d4e5f60718293a05');
+    expect(screen.queryByTestId('document-editor')).not.toBeInTheDocument();
+    expect(await screen.findByTestId('find-id-summary')).toHaveTextContent('Found in 1 of the 2 collections of MozaiksCore');
+    await user.click(screen.getByTestId('find-id-open'));
+    await waitFor(() =>
+      expect(backend.runQuery).toHaveBeenLastCalledWith('core', 'users', {
+        filter: '{"_id":{"$oid":"65a1b2c3d4e5f60718293a05"}}',
+        projection: '',
+        sort: '',
+        limit: 50,
+        skip: 0,
+      }),
+    );
+    expect(screen.getByTestId('query-filter')).toHaveValue('{"_id":{"$oid":"65a1b2c3d4e5f60718293a05"}}');
+  });
 });

@@ -1,12 +1,14 @@
 import { Badge, Group, NavLink, Paper, ScrollArea, Stack, Text, Title } from '@mantine/core';
 import { IconDatabase, IconEye, IconTable } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import * as backend from '../../backend';
 import type { BrowsedDatabase, PlatformDatabase } from '../../backend';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { SectionSkeleton } from '../../components/Section';
 import { formatCount } from '../../format';
 import { queryKeys } from '../../queries';
+import { FindIdModal } from './FindIdModal';
 import { QueryResults } from './QueryResults';
 
 /** The collection open in the browser. */
@@ -17,6 +19,8 @@ export interface Browsing {
   collection: string;
   /** Why its documents cannot be edited here; `null` when they can. */
   notEditable: string | null;
+  /** The filter the query bar opens with (canonical Extended JSON). */
+  filter?: string;
 }
 
 /**
@@ -34,6 +38,15 @@ export function CollectionsScreen({
   onOpenUser: (userId: string) => void;
 }) {
   const databases = useQuery({ queryKey: queryKeys.browseDatabases, queryFn: backend.browseDatabases });
+  /** The ObjectId being looked up in every collection of the browsed database. */
+  const [finding, setFinding] = useState<string | null>(null);
+  const openFound = (collection: string, id: string) => {
+    const db = databases.data?.find((d) => d.which === browsing?.database);
+    if (!db) return;
+    const notEditable = db.collections.find((c) => c.name === collection)?.not_editable ?? null;
+    setFinding(null);
+    onBrowse({ database: db.which, databaseName: db.name, collection, notEditable, filter: JSON.stringify({ _id: { $oid: id } }) });
+  };
 
   return (
     <Stack gap="md">
@@ -53,7 +66,12 @@ export function CollectionsScreen({
         <Stack gap="sm" style={{ flex: 1, minWidth: 0 }}>
           {browsing ? (
             // A new collection starts with an empty query bar.
-            <QueryResults key={`${browsing.database}/${browsing.collection}`} browsing={browsing} onOpenUser={onOpenUser} />
+            <QueryResults
+              key={`${browsing.database}/${browsing.collection}/${browsing.filter ?? ''}`}
+              browsing={browsing}
+              onOpenUser={onOpenUser}
+              onFindId={(id) => setFinding(id)}
+            />
           ) : (
             <Text c="dimmed" size="sm" data-testid="browse-hint">
               Pick a collection on the left to query it.
@@ -61,6 +79,15 @@ export function CollectionsScreen({
           )}
         </Stack>
       </Group>
+      {finding !== null && browsing && (
+        <FindIdModal
+          database={browsing.database}
+          databaseName={browsing.databaseName}
+          id={finding}
+          onOpen={(collection) => openFound(collection, finding)}
+          onClose={() => setFinding(null)}
+        />
+      )}
     </Stack>
   );
 }

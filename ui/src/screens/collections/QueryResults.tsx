@@ -1,5 +1,5 @@
-import { Button, Code, Group, NumberInput, Paper, SegmentedControl, Stack, Table, Text, TextInput, UnstyledButton } from '@mantine/core';
-import { IconPlayerPlay } from '@tabler/icons-react';
+import { ActionIcon, Button, Code, Group, NumberInput, Paper, SegmentedControl, Stack, Table, Text, TextInput, Tooltip, UnstyledButton } from '@mantine/core';
+import { IconPlayerPlay, IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import * as backend from '../../backend';
@@ -29,6 +29,13 @@ const ROW_HEIGHT = 34;
 const MAX_COLUMNS = 40;
 const HEX_ID = /^[0-9a-f]{24}$/;
 
+/** The hex of an ObjectId value (`{"$oid": …}`), else null. */
+function oidOf(value: Json | undefined): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const oid = (value as { $oid?: unknown }).$oid;
+  return typeof oid === 'string' ? oid : null;
+}
+
 type Draft = Record<Part, string> & { limit: number; skip: number };
 
 const EMPTY: Draft = { filter: '', projection: '', sort: '', limit: DEFAULT_LIMIT, skip: 0 };
@@ -41,10 +48,19 @@ function partOf(error: unknown): string | null {
 }
 
 /** The query bar over one collection, its page of documents and their count. */
-export function QueryResults({ browsing, onOpenUser }: { browsing: Browsing; onOpenUser: (userId: string) => void }) {
-  const [draft, setDraft] = useState<Draft>(EMPTY);
+export function QueryResults({
+  browsing,
+  onOpenUser,
+  onFindId,
+}: {
+  browsing: Browsing;
+  onOpenUser: (userId: string) => void;
+  /** Looks an ObjectId up as `_id` in every collection of the database. */
+  onFindId: (id: string) => void;
+}) {
+  const [draft, setDraft] = useState<Draft>({ ...EMPTY, filter: browsing.filter ?? '' });
   const [parseErrors, setParseErrors] = useState<Partial<Record<Part, string>>>({});
-  const [query, setQuery] = useState<QueryInput>({ filter: '', projection: '', sort: '', limit: DEFAULT_LIMIT, skip: 0 });
+  const [query, setQuery] = useState<QueryInput>({ ...EMPTY, filter: browsing.filter ?? '' });
   const [view, setView] = useState<'table' | 'json'>('table');
   /** The document open in the editor (the backend's text), `'new'` to insert one. */
   const [editing, setEditing] = useState<string | 'new' | null>(null);
@@ -202,6 +218,7 @@ export function QueryResults({ browsing, onOpenUser }: { browsing: Browsing; onO
           database={database}
           onOpenUser={onOpenUser}
           onOpen={setEditing}
+          onFindId={onFindId}
         />
       ) : (
         <Stack gap={6} data-testid="query-json">
@@ -249,6 +266,7 @@ function ResultsTable({
   database,
   onOpenUser,
   onOpen,
+  onFindId,
 }: {
   documents: string[];
   loading: boolean;
@@ -257,6 +275,7 @@ function ResultsTable({
   onOpenUser: (userId: string) => void;
   /** Opens a document (its backend text) in the editor. */
   onOpen: (document: string) => void;
+  onFindId: (id: string) => void;
 }) {
   const rows = useMemo(() => documents.map((d) => JSON.parse(d) as Record<string, Json>), [documents]);
   const columns = useMemo(() => {
@@ -299,8 +318,8 @@ function ResultsTable({
           style={{ height: ROW_HEIGHT, cursor: 'pointer' }}
           data-testid="query-row"
           onClick={(e) => {
-            // A user link inside the row opens the user, not the document.
-            if (!(e.target as HTMLElement).closest('[data-testid="query-user-link"]')) onOpen(documents[i]);
+            // A user link or a find button inside the row does its own thing.
+            if (!(e.target as HTMLElement).closest('[data-row-action]')) onOpen(documents[i]);
           }}
         >
           {columns.map((c) => {
@@ -310,15 +329,31 @@ function ResultsTable({
             return (
               <Table.Td key={c}>
                 {user ? (
-                  <UnstyledButton onClick={() => onOpenUser(user)} data-testid="query-user-link" maw="100%" display="block">
+                  <UnstyledButton onClick={() => onOpenUser(user)} data-testid="query-user-link" data-row-action="" maw="100%" display="block">
                     <Text size="xs" ff="monospace" c="var(--mantine-color-anchor)" truncate="end">
                       {text}
                     </Text>
                   </UnstyledButton>
                 ) : (
-                  <Text size="xs" ff="monospace" truncate="end" title={text} c={value === undefined ? 'dimmed' : undefined}>
-                    {text}
-                  </Text>
+                  <Group gap={2} wrap="nowrap">
+                    <Text size="xs" ff="monospace" truncate="end" title={text} c={value === undefined ? 'dimmed' : undefined} style={{ minWidth: 0 }}>
+                      {text}
+                    </Text>
+                    {oidOf(value) && (
+                      <Tooltip label="Find this id in every collection" openDelay={400}>
+                        <ActionIcon
+                          size="xs"
+                          variant="subtle"
+                          aria-label="Find this id"
+                          data-row-action=""
+                          data-testid="query-find-id"
+                          onClick={() => onFindId(oidOf(value)!)}
+                        >
+                          <IconSearch size={12} />
+                        </ActionIcon>
+                      </Tooltip>
+                    )}
+                  </Group>
                 )}
               </Table.Td>
             );
