@@ -416,3 +416,139 @@ async fn find_this_id_looks_in_every_collection_of_the_database() {
         .iter()
         .any(|(_, v)| matches!(v, Verdict::CrossUserRead { op } if op == "find_id")));
 }
+
+#[tokio::test]
+async fn query_results_export_to_each_format_and_a_cancel_leaves_no_file() {
+    use mozaiks_core::save_path::SavePath;
+    use mozaiks_core::services::export::{export_query, ExportFormat};
+    use std::os::unix::fs::PermissionsExt;
+    use std::sync::atomic::AtomicBool;
+
+    let (name, conn, _) = seeded("browse_export", 40).await;
+    let raw = raw_db(&name).await;
+    let expected: Vec<String> = raw
+        .collection::<mongodb::bson::Document>("task_manager_tasks")
+        .find(doc! { "status": "todo" })
+        .sort(doc! { "_id": -1 })
+        .await
+        .unwrap()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(document_text)
+        .collect();
+    assert!(expected.len() > 5);
+    let dir = tempfile::tempdir().unwrap();
+    let input = QueryInput {
+        filter: "{\"status\": \"todo\"}".into(),
+        limit: 5, // a page size: the export takes every match
+        ..Default::default()
+    };
+    let export = |format: ExportFormat, file: &str, cancel: bool| {
+        let path = dir.path().join(file);
+        let conn = &conn;
+        let input = &input;
+        async move {
+            let save = SavePath::new(&path, &[]).unwrap();
+            let mut progress = Vec::new();
+            let report = export_query(
+                conn,
+                PlatformDatabase::Core,
+                "task_manager_tasks",
+                input,
+                format,
+                &save,
+                &AtomicBool::new(cancel),
+                |p| progress.push(p.documents),
+            )
+            .await
+            .unwrap();
+            (path, report, progress)
+        }
+    };
+
+    let (path, report, progress) = export(ExportFormat::Json, "tasks.json", false).await;
+    assert_eq!(report.documents as usize, expected.len());
+    assert_eq!(progress.last(), Some(&report.documents));
+    let array: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let texts: Vec<String> = array.iter().map(Value::to_string).collect();
+    assert_eq!(
+        texts, expected,
+        "canonical Extended JSON, as the raw driver reads them"
+    );
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+
+    let (path, _, _) = export(ExportFormat::JsonLines, "tasks.jsonl", false).await;
+    let lines: Vec<String> = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(lines, expected);
+
+    let (path, _, _) = export(ExportFormat::Csv, "tasks.csv", false).await;
+    let csv = std::fs::read_to_string(&path).unwrap();
+    let mut rows = csv.lines();
+    let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+    for column in ["_id", "user_id", "title", "status", "due_date", "tags"] {
+        assert!(header.contains(&column), "{column} in {header:?}");
+    }
+    assert_eq!(rows.count(), expected.len());
+
+    // A cancelled export writes nothing, not even a partial file.
+    let (path, report, _) = export(ExportFormat::Json, "cancelled.json", true).await;
+    assert!(report.cancelled);
+    assert!(!path.exists());
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.contains("partial") && !n.contains("scratch")),
+        "{names:?}"
+    );
+
+    // users: the password hash is never fetched, so never exported.
+    let save = SavePath::new(&dir.path().join("users.csv"), &[]).unwrap();
+    let users = QueryInput {
+        projection: "{\"password_hash\": 1, \"email\": 1}".into(),
+        limit: 1,
+        ..Default::default()
+    };
+    export_query(
+        &conn,
+        PlatformDatabase::Core,
+        "users",
+        &users,
+        ExportFormat::Csv,
+        &save,
+        &AtomicBool::new(false),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let text = std::fs::read_to_string(dir.path().join("users.csv")).unwrap();
+    assert!(text.starts_with("_id,email\n"), "{}", &text[..40]);
+    assert!(!text.contains("password_hash") && !text.contains("$2b$"));
+    // Only to a file named for its format.
+    let wrong = SavePath::new(&dir.path().join("tasks.txt"), &[]).unwrap();
+    let err = export_query(
+        &conn,
+        PlatformDatabase::Core,
+        "task_manager_tasks",
+        &input,
+        ExportFormat::Csv,
+        &wrong,
+        &AtomicBool::new(false),
+        |_| {},
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), "invalid_input");
+}

@@ -318,6 +318,11 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         q[part] = value.clone();
         q
     };
+    for s in &text {
+        t.run(webview, "export_query", json!({ "database": "core", "collection": "users", "query": query("limit", &json!(5)), "format": "csv", "path": s, "runId": "hostile", "onProgress": "__CHANNEL__:7" }));
+        t.run(webview, "export_query", json!({ "database": "core", "collection": "users", "query": query("filter", s), "format": "json", "path": outside.path().join("x.txt"), "runId": s, "onProgress": "__CHANNEL__:7" }));
+        t.run(webview, "cancel_run", json!({ "runId": s }));
+    }
     for id in &ids {
         t.run(webview, "find_id", json!({ "database": "core", "id": id }));
         t.run(

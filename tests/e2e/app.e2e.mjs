@@ -1,7 +1,7 @@
 // Drives the real mozaiks-admin window: create a profile for the test
 // server, connect, and check the overview against what the seed wrote.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { BSON, MongoClient } from 'mongodb';
 import { remote } from 'webdriverio';
 import { saveWindowShot } from './screen.mjs';
@@ -164,6 +164,26 @@ async function openFirstRow(b) {
   await jsClick(b, await row.$('td'));
   await b.$(byTestId('document-json')).waitForDisplayed({ timeout: 10000 });
   return id;
+}
+
+/**
+ * Answers the native "Save as" dialog (a GTK window WebDriver cannot
+ * reach) as a user would: types the path into it and presses Enter.
+ */
+async function answerSaveDialog(path) {
+  const run = (args) => new Promise((resolve, reject) => {
+    const p = spawn('xdotool', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`xdotool ${args.join(' ')}: exit ${code}`))));
+  });
+  const windows = await run(['search', '--sync', '--onlyvisible', '--name', '^Save']);
+  const dialog = windows.trim().split('\n').pop();
+  await run(['windowfocus', '--sync', dialog]);
+  // The name field has focus, holding the suggested name: replace it with the whole path.
+  await run(['key', '--window', dialog, 'ctrl+a']);
+  await run(['type', '--window', dialog, '--delay', '15', path]);
+  await run(['key', '--window', dialog, 'Return']);
 }
 
 /** Review, then save, the open editor. */
@@ -440,6 +460,24 @@ const tests = [
     const page = await b.$(byTestId('user360')).getProperty('textContent');
     if (!page.includes(user.email)) throw new Error(`the 360 view of ${userId} does not show ${user.email}`);
     await shot(b, '15f-user360-from-collections');
+
+    // Export the collection's documents as CSV through the native save dialog.
+    await jsClick(b, await b.$(byTestId('nav-collections')));
+    await b.$(byTestId('query-row')).waitForDisplayed({ timeout: 10000 });
+    await jsClick(b, await b.$(byTestId('export-menu')));
+    await b.$(byTestId('export-csv')).waitForDisplayed({ timeout: 5000 });
+    await jsClick(b, await b.$(byTestId('export-csv')));
+    const file = `${FBDIR}/tasks-export.csv`;
+    await answerSaveDialog(file);
+    await b.waitUntil(() => existsSync(file), { timeout: 20000, timeoutMsg: `no export at ${file}` });
+    const rows = readFileSync(file, 'utf8').trimEnd().split('\n');
+    const all = await withDatabase((db) => db.collection('task_manager_tasks').countDocuments({}));
+    if (rows.length !== all + 1) throw new Error(`the CSV has ${rows.length} lines for ${all} documents`);
+    for (const column of ['_id', 'user_id', 'title', 'due_date']) {
+      if (!rows[0].split(',').includes(column)) throw new Error(`the CSV header lacks ${column}: ${rows[0]}`);
+    }
+    if ((statSync(file).mode & 0o777) !== 0o600) throw new Error(`the export is mode ${(statSync(file).mode & 0o777).toString(8)}`);
+    await shot(b, '15f2-exported');
   }],
   ['repairs a finding: the dry run counts the ObjectId user_ids, the repair leaves none', async (b) => {
     await jsClick(b, await b.$(byTestId('nav-plugins')));

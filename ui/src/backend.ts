@@ -41,7 +41,10 @@ import {
   type PlatformDatabase,
   type QueryInput,
   type QueryPage,
+  type ExportFormat,
   type FoundIds,
+  type QueryExportProgress,
+  type QueryExportReport,
   type Repair,
   type RepairOutcome,
   type RepairPlan,
@@ -129,6 +132,9 @@ export type {
   ProfileInput,
   QueryInput,
   QueryPage,
+  ExportFormat,
+  QueryExportProgress,
+  QueryExportReport,
   FoundId,
   FoundIds,
   ReadMode,
@@ -274,6 +280,37 @@ export const runQuery = (database: PlatformDatabase, collection: string, query: 
 /** The query's count, asked apart so the rows never wait for it. */
 export const countQuery = (database: PlatformDatabase, collection: string, query: QueryInput): Promise<Total> =>
   unwrap(() => commands.countQuery(database, collection, query));
+
+/**
+ * Streams every document the query matches to `path`; `runId` lets
+ * `cancelRun` stop it (nothing is left behind then).
+ */
+export const exportQuery = (
+  database: PlatformDatabase,
+  collection: string,
+  query: QueryInput,
+  format: ExportFormat,
+  path: string,
+  runId: string,
+  onProgress: (p: QueryExportProgress) => void,
+): Promise<QueryExportReport> =>
+  unwrap(() => {
+    const channel = progressChannel<QueryExportProgress>(onProgress);
+    return commands.exportQuery(database, collection, query, format, path, runId, channel);
+  });
+
+/** Asks the run started under `runId` to stop; whether one was running. */
+export const cancelRun = (runId: string): Promise<boolean> => unwrap(async () => ({ status: 'ok' as const, data: await commands.cancelRun(runId) }));
+
+/** Where to write an export of the given format; null when the user cancels. */
+export const chooseQueryExportPath = (defaultName: string, format: ExportFormat): Promise<string | null> => {
+  const filters: Record<ExportFormat, { name: string; extensions: string[] }> = {
+    json: { name: 'JSON', extensions: ['json'] },
+    json_lines: { name: 'JSON lines', extensions: ['jsonl'] },
+    csv: { name: 'CSV', extensions: ['csv'] },
+  };
+  return chooseSavePath(`${defaultName}.${filters[format].extensions[0]}`, filters[format]);
+};
 
 /** Looks up one ObjectId as `_id` in every collection of the database. */
 export const findId = (database: PlatformDatabase, id: string): Promise<FoundIds> => unwrap(() => commands.findId(database, id));

@@ -50,6 +50,13 @@ export const commands = {
 	/**  Looks up one ObjectId as `_id` in every collection of the database. */
 	findId: (database: PlatformDatabase, id: string) => typedError<FoundIds, AppError>(__TAURI_INVOKE("find_id", { database, id })),
 	/**
+	 *  Streams every document the query matches (its page size aside) to the
+	 *  file the save dialog chose; `run_id` lets `cancel_run` stop it.
+	 */
+	exportQuery: (database: PlatformDatabase, collection: string, query: QueryInput, format: ExportFormat, path: string, runId: string, onProgress: Channel<QueryExportProgress>) => typedError<QueryExportReport, AppError>(__TAURI_INVOKE("export_query", { database, collection, query, format, path, runId, onProgress })),
+	/**  Stops the run the UI started under `run_id`; whether one was running. */
+	cancelRun: (runId: string) => __TAURI_INVOKE<boolean>("cancel_run", { runId }),
+	/**
 	 *  Saves the fields that differ between `original` (the document as the
 	 *  admin opened it) and `document`; a change made meanwhile is a conflict.
 	 */
@@ -486,6 +493,14 @@ export type ErasePlan = {
 	resumed: boolean,
 	collections: CollectionCount[],
 };
+
+export type ExportFormat = 
+/**  One JSON array of canonical Extended JSON documents. */
+"json" | 
+/**  One canonical Extended JSON document per line. */
+"json_lines" | 
+/**  One row per document, a column per dotted field path. */
+"csv";
 
 export type ExportProgress = {
 	collection: string,
@@ -937,6 +952,17 @@ export type ProfileInput = {
 	read_preference?: ReadPreferenceChoice | null,
 	/**  `None`: the platform's default names, read-only. */
 	other_databases?: OtherDatabases | null,
+};
+
+export type QueryExportProgress = {
+	documents: number,
+};
+
+export type QueryExportReport = {
+	path: string,
+	documents: number,
+	/**  Stopped by the user: no file was written. */
+	cancelled: boolean,
 };
 
 /**

@@ -5,6 +5,7 @@
 //! what the platform's database is; `profiles` holds connection profiles;
 //! `services` has one module per capability.
 
+pub mod csv;
 pub mod dates;
 pub mod db;
 pub mod error;

@@ -100,6 +100,16 @@ impl PartialFile {
             .map_err(Error::storage)
     }
 
+    pub fn read(&self) -> Result<std::fs::File> {
+        std::fs::File::open(&self.path).map_err(Error::storage)
+    }
+
+    /// Another new file beside this one for a first pass over the data;
+    /// never kept, so it is removed when dropped.
+    pub fn scratch(&self) -> Result<PartialFile> {
+        PartialFile::create(&self.target.with_extension("scratch"))
+    }
+
     /// Moves the finished file into place (a rename never follows a symlink).
     pub fn keep(mut self) -> Result<()> {
         std::fs::rename(&self.path, &self.target).map_err(Error::storage)?;

@@ -33,6 +33,30 @@ pub struct Workspace {
     active: RwLock<Option<Arc<Connection>>>,
     /// Where the profiles and the audit trail live: no export lands there.
     app_dirs: [PathBuf; 2],
+    /// The switches of long runs the UI may stop, by the id the UI gave.
+    cancels:
+        std::sync::Mutex<std::collections::HashMap<String, Arc<std::sync::atomic::AtomicBool>>>,
+}
+
+/// A long run's stop switch, registered under the UI's id while it runs.
+pub struct CancelToken<'w> {
+    workspace: &'w Workspace,
+    id: String,
+    flag: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl CancelToken<'_> {
+    pub fn flag(&self) -> &std::sync::atomic::AtomicBool {
+        &self.flag
+    }
+}
+
+impl Drop for CancelToken<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut runs) = self.workspace.cancels.lock() {
+            runs.remove(&self.id);
+        }
+    }
 }
 
 /// A profile the platform's own environment variables describe
@@ -110,6 +134,41 @@ impl Workspace {
             host_keys: Arc::new(HostKeys::for_app(data_dir)),
             active: RwLock::new(None),
             app_dirs: [config_dir.to_path_buf(), data_dir.to_path_buf()],
+            cancels: Default::default(),
+        }
+    }
+
+    /// Registers a run the UI can stop with [`Workspace::cancel`] under `id`
+    /// (at most 64 characters) until the token is dropped.
+    pub fn cancel_token(&self, id: &str) -> Result<CancelToken<'_>> {
+        if id.is_empty() || id.len() > 64 {
+            return Err(Error::invalid("run_id", "1 to 64 characters"));
+        }
+        let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut runs = self
+            .cancels
+            .lock()
+            .map_err(|_| Error::storage("the run registry is unusable"))?;
+        if runs.contains_key(id) {
+            return Err(Error::invalid("run_id", "a run with this id is under way"));
+        }
+        runs.insert(id.to_string(), flag.clone());
+        Ok(CancelToken {
+            workspace: self,
+            id: id.to_string(),
+            flag,
+        })
+    }
+
+    /// Asks the run registered under `id` to stop; whether one was running.
+    pub fn cancel(&self, id: &str) -> bool {
+        let runs = self.cancels.lock();
+        match runs.ok().and_then(|r| r.get(id).cloned()) {
+            Some(flag) => {
+                flag.store(true, std::sync::atomic::Ordering::Relaxed);
+                true
+            }
+            None => false,
         }
     }
 

@@ -21,6 +21,11 @@ use crate::db::users::Counted;
 use crate::schema::{PlatformDatabase, USERS};
 use crate::{Error, Result};
 
+/// Documents per batch of an export's cursor.
+const EXPORT_BATCH: u32 = 1_000;
+/// The server-side limit of one export's whole read.
+pub const EXPORT_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// The field of `users` that no browsing read fetches.
 const NEVER_FETCHED: &str = "password_hash";
 
@@ -151,6 +156,43 @@ impl<'c> Browser<'c> {
             .try_collect()
             .await
             .classified(t)
+    }
+
+    /// Every document the query's filter matches, in its sort and with its
+    /// projection (its page size and skip do not apply), through one cursor
+    /// in batches, until `each` says stop. How many were passed to `each`.
+    pub async fn for_each(
+        &self,
+        which: PlatformDatabase,
+        collection: &str,
+        query: Query,
+        mut each: impl FnMut(Document) -> Result<bool>,
+    ) -> Result<u64> {
+        check_collection_name(collection)?;
+        let query = Self::shaped(which, collection, query);
+        let t = self.conn.timeout_ms();
+        let options = FindOptions::builder()
+            .sort(query.sort().clone())
+            .batch_size(EXPORT_BATCH)
+            .projection(query.projection().cloned())
+            .max_time(EXPORT_TIME_LIMIT)
+            .comment(tag(CROSS_USER_COMMENT, "browse_export"))
+            .build();
+        let mut cursor = self
+            .database(which)
+            .collection::<Document>(collection)
+            .find(query.filter().clone())
+            .with_options(options)
+            .await
+            .classified(t)?;
+        let mut n = 0;
+        while let Some(d) = cursor.try_next().await.classified(t)? {
+            n += 1;
+            if !each(d)? {
+                break;
+            }
+        }
+        Ok(n)
     }
 
     /// The document with this `_id`, if the collection holds one: a point

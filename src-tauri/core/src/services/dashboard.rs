@@ -105,11 +105,11 @@ impl Chart {
         let mut out = String::from("category");
         for s in &self.series {
             out.push(',');
-            out.push_str(&csv_field(&s.name));
+            out.push_str(&crate::csv::text(&s.name));
         }
         out.push('\n');
         for (i, category) in self.categories.iter().enumerate() {
-            out.push_str(&csv_field(category));
+            out.push_str(&crate::csv::text(category));
             for s in &self.series {
                 out.push(',');
                 out.push_str(&s.values.get(i).copied().unwrap_or(0.0).to_string());
@@ -117,21 +117,6 @@ impl Chart {
             out.push('\n');
         }
         out
-    }
-}
-
-/// RFC 4180 quoting, and a leading `'` where a spreadsheet would read a
-/// formula (`=`, `+`, `-`, `@`): the labels come from the database.
-fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
     }
 }
 

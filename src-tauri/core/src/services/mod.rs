@@ -3,6 +3,7 @@
 pub mod browse;
 pub mod dashboard;
 pub mod documents;
+pub mod export;
 pub mod gdpr;
 pub mod index_fix;
 pub mod index_health;

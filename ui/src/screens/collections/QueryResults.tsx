@@ -13,6 +13,7 @@ import { formatTotal } from '../../format';
 import { queryKeys } from '../../queries';
 import type { Browsing } from './CollectionsScreen';
 import { DocumentEditor } from './DocumentEditor';
+import { ExportMenu } from './ExportMenu';
 import { toExtendedJson } from './queryText';
 import { cellText, shellText, type Json } from './shellText';
 
@@ -120,6 +121,7 @@ export function QueryResults({
               ? `count unavailable: ${describeFailure(count.error).title}`
               : formatTotal(count.data, 'document')}
         </Text>
+        <ExportMenu database={database} collection={collection} query={query} />
         <WriteButton
           size="xs"
           variant="light"
@@ -283,7 +285,7 @@ function ResultsTable({
     for (const row of rows) for (const key of Object.keys(row)) seen.add(key);
     return [...seen].slice(0, MAX_COLUMNS);
   }, [rows]);
-  const widths = columns.map((c) => (c === '_id' ? 270 : 170));
+  const widths = columns.map((c) => (c === '_id' ? 300 : 170));
   const userLink = (key: string, value: Json | undefined): string | null =>
     database === 'core' && key === 'user_id' && typeof value === 'string' && HEX_ID.test(value) ? value : null;
 
