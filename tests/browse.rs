@@ -420,7 +420,7 @@ async fn find_this_id_looks_in_every_collection_of_the_database() {
 #[tokio::test]
 async fn query_results_export_to_each_format_and_a_cancel_leaves_no_file() {
     use mozaiks_core::save_path::SavePath;
-    use mozaiks_core::services::export::{export_query, ExportFormat};
+    use mozaiks_core::services::export::{export_query, ExportFormat, QueryExport};
     use std::os::unix::fs::PermissionsExt;
     use std::sync::atomic::AtomicBool;
 

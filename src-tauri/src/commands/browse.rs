@@ -1,7 +1,9 @@
 use mozaiks_core::db::query::QueryInput;
 use mozaiks_core::schema::PlatformDatabase;
 use mozaiks_core::services::browse::{self, BrowsedDatabase, FoundIds, QueryPage};
-use mozaiks_core::services::export::{self, ExportFormat, QueryExportProgress, QueryExportReport};
+use mozaiks_core::services::export::{
+    self, ExportFormat, QueryExport, QueryExportProgress, QueryExportReport,
+};
 use mozaiks_core::services::users::Total;
 use mozaiks_core::workspace::Workspace;
 use mozaiks_core::Result;
@@ -80,18 +82,15 @@ pub async fn export_query(
     let path = workspace.save_path(&path)?;
     let token = workspace.cancel_token(&run_id)?;
     let conn = workspace.connection().await?;
-    export::export_query(
-        &conn,
+    let what = QueryExport {
         database,
-        &collection,
-        &query,
+        collection: &collection,
+        query: &query,
         format,
-        &path,
-        token.flag(),
-        |p| {
-            let _ = on_progress.send(p);
-        },
-    )
+    };
+    export::export_query(&conn, &what, &path, token.flag(), |p| {
+        let _ = on_progress.send(p);
+    })
     .await
 }
 

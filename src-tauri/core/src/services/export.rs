@@ -114,17 +114,23 @@ fn flatten(prefix: &str, d: &Document, columns: &mut Columns, row: &mut Vec<(usi
     }
 }
 
+/// What to export: a query on one collection, and the file's format.
+pub struct QueryExport<'a> {
+    pub database: PlatformDatabase,
+    pub collection: &'a str,
+    pub query: &'a QueryInput,
+    pub format: ExportFormat,
+}
+
 pub async fn export_query(
     conn: &Connection,
-    which: PlatformDatabase,
-    collection: &str,
-    input: &QueryInput,
-    format: ExportFormat,
+    what: &QueryExport<'_>,
     path: &SavePath,
     cancel: &AtomicBool,
     mut progress: impl FnMut(QueryExportProgress),
 ) -> Result<QueryExportReport> {
-    let query = Query::parse(input)?;
+    let format = what.format;
+    let query = Query::parse(what.query)?;
     let file = path.partial(format.extension(), "this export")?;
     // CSV needs every column before the first row: the documents go to a
     // scratch file first, their columns gathered on the way.
@@ -140,7 +146,7 @@ pub async fn export_query(
     let mut written: u32 = 0;
     let mut too_many = false;
     Browser::new(conn)
-        .for_each(which, collection, query, |d| {
+        .for_each(what.database, what.collection, query, |d| {
             if cancel.load(Ordering::Relaxed) {
                 return Ok(false);
             }
@@ -160,7 +166,7 @@ pub async fn export_query(
             };
             write!(out, "{separator}{}{line_end}", document_text(d)).map_err(Error::storage)?;
             written += 1;
-            if written % PROGRESS_EVERY == 0 {
+            if written.is_multiple_of(PROGRESS_EVERY) {
                 progress(QueryExportProgress { documents: written });
             }
             Ok(true)
