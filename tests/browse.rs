@@ -454,10 +454,12 @@ async fn query_results_export_to_each_format_and_a_cancel_leaves_no_file() {
             let mut progress = Vec::new();
             let report = export_query(
                 conn,
-                PlatformDatabase::Core,
-                "task_manager_tasks",
-                input,
-                format,
+                &QueryExport {
+                    database: PlatformDatabase::Core,
+                    collection: "task_manager_tasks",
+                    query: input,
+                    format: format,
+                },
                 &save,
                 &AtomicBool::new(cancel),
                 |p| progress.push(p.documents),
@@ -523,10 +525,12 @@ async fn query_results_export_to_each_format_and_a_cancel_leaves_no_file() {
     };
     export_query(
         &conn,
-        PlatformDatabase::Core,
-        "users",
-        &users,
-        ExportFormat::Csv,
+        &QueryExport {
+            database: PlatformDatabase::Core,
+            collection: "users",
+            query: &users,
+            format: ExportFormat::Csv,
+        },
         &save,
         &AtomicBool::new(false),
         |_| {},
@@ -540,10 +544,12 @@ async fn query_results_export_to_each_format_and_a_cancel_leaves_no_file() {
     let wrong = SavePath::new(&dir.path().join("tasks.txt"), &[]).unwrap();
     let err = export_query(
         &conn,
-        PlatformDatabase::Core,
-        "task_manager_tasks",
-        &input,
-        ExportFormat::Csv,
+        &QueryExport {
+            database: PlatformDatabase::Core,
+            collection: "task_manager_tasks",
+            query: &input,
+            format: ExportFormat::Csv,
+        },
         &wrong,
         &AtomicBool::new(false),
         |_| {},
