@@ -458,7 +458,7 @@ async fn query_results_export_to_each_format_and_a_cancel_leaves_no_file() {
                     database: PlatformDatabase::Core,
                     collection: "task_manager_tasks",
                     query: input,
-                    format: format,
+                    format,
                 },
                 &save,
                 &AtomicBool::new(cancel),
