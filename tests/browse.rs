@@ -558,3 +558,32 @@ async fn query_results_export_to_each_format_and_a_cancel_leaves_no_file() {
     .unwrap_err();
     assert_eq!(err.code(), "invalid_input");
 }
+
+#[tokio::test]
+async fn explain_is_said_plainly_where_the_server_has_none() {
+    let (_, conn, _) = seeded("browse_explain", 5).await;
+    let input = query(r#"{"status": "todo"}"#);
+    let explained =
+        browse::explain(&conn, PlatformDatabase::Core, "task_manager_tasks", &input).await;
+    if std::env::var_os("MONGODB_URI").is_some() {
+        // A real server: the winning plan, with what it examined.
+        let summary = explained.unwrap();
+        assert!(!summary.stages.is_empty() && summary.returned.is_some());
+    } else {
+        // mongo-java-server has no explain (code 59): a typed answer, not a failure.
+        assert_eq!(explained.unwrap_err().code(), "unsupported");
+    }
+    let refused = query(r#"{"$where": "1"}"#);
+    assert_eq!(
+        browse::explain(
+            &conn,
+            PlatformDatabase::Core,
+            "task_manager_tasks",
+            &refused
+        )
+        .await
+        .unwrap_err()
+        .code(),
+        "operator_refused"
+    );
+}

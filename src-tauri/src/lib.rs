@@ -64,6 +64,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             browse::run_query,
             browse::count_query,
             browse::find_id,
+            browse::explain_query,
             browse::export_query,
             browse::cancel_run,
             documents::save_document,

@@ -41,6 +41,7 @@ import {
   type PlatformDatabase,
   type QueryInput,
   type QueryPage,
+  type ExplainSummary,
   type ExportFormat,
   type FoundIds,
   type QueryExportProgress,
@@ -132,6 +133,7 @@ export type {
   ProfileInput,
   QueryInput,
   QueryPage,
+  ExplainSummary,
   ExportFormat,
   QueryExportProgress,
   QueryExportReport,
@@ -311,6 +313,10 @@ export const chooseQueryExportPath = (defaultName: string, format: ExportFormat)
   };
   return chooseSavePath(`${defaultName}.${filters[format].extensions[0]}`, filters[format]);
 };
+
+/** How the server runs the query; `unsupported` where it cannot explain. */
+export const explainQuery = (database: PlatformDatabase, collection: string, query: QueryInput): Promise<ExplainSummary> =>
+  unwrap(() => commands.explainQuery(database, collection, query));
 
 /** Looks up one ObjectId as `_id` in every collection of the database. */
 export const findId = (database: PlatformDatabase, id: string): Promise<FoundIds> => unwrap(() => commands.findId(database, id));

@@ -49,6 +49,8 @@ export const commands = {
 	countQuery: (database: PlatformDatabase, collection: string, query: QueryInput) => typedError<Total, AppError>(__TAURI_INVOKE("count_query", { database, collection, query })),
 	/**  Looks up one ObjectId as `_id` in every collection of the database. */
 	findId: (database: PlatformDatabase, id: string) => typedError<FoundIds, AppError>(__TAURI_INVOKE("find_id", { database, id })),
+	/**  The server's plan for the query, where the server can explain. */
+	explainQuery: (database: PlatformDatabase, collection: string, query: QueryInput) => typedError<ExplainSummary, AppError>(__TAURI_INVOKE("explain_query", { database, collection, query })),
 	/**
 	 *  Streams every document the query matches (its page size aside) to the
 	 *  file the save dialog chose; `run_id` lets `cancel_run` stop it.
@@ -492,6 +494,19 @@ export type ErasePlan = {
 	 */
 	resumed: boolean,
 	collections: CollectionCount[],
+};
+
+export type ExplainSummary = {
+	/**  The winning plan's stages, outermost first (`LIMIT`, `FETCH`, `IXSCAN`). */
+	stages: string[],
+	/**  Indexes the plan reads. */
+	indexes: string[],
+	/**  A `COLLSCAN` reads every document of the collection. */
+	collection_scan: boolean,
+	returned: number | null,
+	keys_examined: number | null,
+	documents_examined: number | null,
+	time_ms: number | null,
 };
 
 export type ExportFormat = 

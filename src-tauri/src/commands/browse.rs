@@ -1,3 +1,4 @@
+use mozaiks_core::db::explain::ExplainSummary;
 use mozaiks_core::db::query::QueryInput;
 use mozaiks_core::schema::PlatformDatabase;
 use mozaiks_core::services::browse::{self, BrowsedDatabase, FoundIds, QueryPage};
@@ -99,4 +100,22 @@ pub async fn export_query(
 #[specta::specta]
 pub fn cancel_run(workspace: State<'_, Workspace>, run_id: String) -> bool {
     workspace.cancel(&run_id)
+}
+
+/// The server's plan for the query, where the server can explain.
+#[tauri::command]
+#[specta::specta]
+pub async fn explain_query(
+    workspace: State<'_, Workspace>,
+    database: PlatformDatabase,
+    collection: String,
+    query: QueryInput,
+) -> Result<ExplainSummary> {
+    browse::explain(
+        &*workspace.connection().await?,
+        database,
+        &collection,
+        &query,
+    )
+    .await
 }

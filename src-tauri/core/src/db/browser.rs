@@ -195,6 +195,38 @@ impl<'c> Browser<'c> {
         Ok(n)
     }
 
+    /// The server's `explain` of the query (`executionStats`: it runs the
+    /// query, within the read time limit and the page size).
+    pub async fn explain(
+        &self,
+        which: PlatformDatabase,
+        collection: &str,
+        query: Query,
+    ) -> Result<Document> {
+        check_collection_name(collection)?;
+        let query = Self::shaped(which, collection, query);
+        let mut find = doc! {
+            "find": collection,
+            "filter": query.filter().clone(),
+            "sort": query.sort().clone(),
+            "skip": i64::from(query.skip()),
+            "limit": i64::from(query.limit()),
+            "maxTimeMS": READ_TIME_LIMIT.as_millis() as i64,
+        };
+        if let Some(projection) = query.projection() {
+            find.insert("projection", projection.clone());
+        }
+        let command = doc! {
+            "explain": find,
+            "verbosity": "executionStats",
+            "comment": tag(CROSS_USER_COMMENT, "explain"),
+        };
+        self.database(which)
+            .run_command(command)
+            .await
+            .classified(self.conn.timeout_ms())
+    }
+
     /// The document with this `_id`, if the collection holds one: a point
     /// read the `_id` index serves. `users` never gives its password hash.
     pub async fn find_by_id(

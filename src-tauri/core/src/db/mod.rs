@@ -12,6 +12,7 @@ pub mod cross_user;
 pub mod demo_data;
 pub mod document_edit;
 pub mod documents;
+pub mod explain;
 pub mod indexes;
 pub mod query;
 pub mod scope;

@@ -10,6 +10,7 @@ use specta::Type;
 use crate::db::browser::Browser;
 use crate::db::connection::Connection;
 use crate::db::documents::refusal;
+use crate::db::explain::{summarize, ExplainSummary};
 use crate::db::query::{Query, QueryInput};
 use crate::db::users::Counted;
 use crate::redact::redact;
@@ -191,6 +192,19 @@ pub async fn run(
         limit,
         skip,
     })
+}
+
+/// How the server runs the query: its plan, index or collection scan, and
+/// what it examined. A server without `explain` is `unsupported`.
+pub async fn explain(
+    conn: &Connection,
+    which: PlatformDatabase,
+    collection: &str,
+    input: &QueryInput,
+) -> Result<ExplainSummary> {
+    let query = Query::parse(input)?;
+    let reply = Browser::new(conn).explain(which, collection, query).await?;
+    Ok(summarize(&reply))
 }
 
 pub async fn count(

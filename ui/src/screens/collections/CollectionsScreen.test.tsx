@@ -242,4 +242,24 @@ describe('CollectionsScreen', () => {
     expect(runId).toMatch(/^[0-9a-f-]{36}$/);
     expect(await screen.findByText(/2 documents to \/home\/me\/contacts.csv/)).toBeInTheDocument();
   });
+
+  it('explains the query shown, and says plainly when the server cannot', async () => {
+    const { user } = await openContacts();
+    vi.mocked(backend.explainQuery).mockResolvedValueOnce({
+      stages: ['SORT', 'COLLSCAN'], indexes: [], collection_scan: true, returned: 2, keys_examined: 0, documents_examined: 1200, time_ms: 14,
+    });
+    await user.click(screen.getByTestId('query-explain'));
+    const summary = await screen.findByTestId('explain-summary');
+    expect(summary).toHaveTextContent('collection scan: reads every document');
+    expect(summary).toHaveTextContent('SORT → COLLSCAN');
+    expect(summary).toHaveTextContent('2 returned · 0 keys and 1,200 documents examined · 14 ms');
+    await user.click(screen.getByTestId('query-explain'));
+    vi.mocked(backend.explainQuery).mockRejectedValueOnce(
+      new BackendError({ type: 'unsupported', data: { feature: 'CommandNotFound', message: "no such command: 'explain'" } }),
+    );
+    await user.type(screen.getByTestId('query-filter'), '{{a: 1}');
+    await user.click(screen.getByTestId('query-run'));
+    await user.click(screen.getByTestId('query-explain'));
+    expect(await screen.findByTestId('explain-unsupported')).toHaveTextContent("no such command: 'explain'");
+  });
 });

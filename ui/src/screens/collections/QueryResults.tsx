@@ -13,6 +13,7 @@ import { formatTotal } from '../../format';
 import { queryKeys } from '../../queries';
 import type { Browsing } from './CollectionsScreen';
 import { DocumentEditor } from './DocumentEditor';
+import { ExplainPanel } from './ExplainPanel';
 import { ExportMenu } from './ExportMenu';
 import { toExtendedJson } from './queryText';
 import { cellText, shellText, type Json } from './shellText';
@@ -65,6 +66,7 @@ export function QueryResults({
   const [view, setView] = useState<'table' | 'json'>('table');
   /** The document open in the editor (the backend's text), `'new'` to insert one. */
   const [editing, setEditing] = useState<string | 'new' | null>(null);
+  const [explaining, setExplaining] = useState(false);
   const { database, collection } = browsing;
 
   const page = useQuery({
@@ -195,6 +197,9 @@ export function QueryResults({
             >
               Reset
             </Button>
+            <Button size="xs" variant="subtle" onClick={() => setExplaining((e) => !e)} data-testid="query-explain">
+              {explaining ? 'Hide plan' : 'Explain'}
+            </Button>
             <SegmentedControl
               size="xs"
               ml="auto"
@@ -211,6 +216,7 @@ export function QueryResults({
       </Paper>
 
       {page.isError && failedPart === null && <ErrorAlert error={page.error} onRetry={() => void page.refetch()} />}
+      {explaining && <ExplainPanel database={database} collection={collection} query={query} />}
 
       {view === 'table' ? (
         <ResultsTable
