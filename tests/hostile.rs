@@ -344,6 +344,7 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         );
         for part in ["filter", "projection", "sort"] {
             t.run(webview, "run_query", json!({ "database": "core", "collection": "crm_contacts", "query": query(part, s) }));
+            t.run(webview, "explain_query", json!({ "database": "core", "collection": "users", "query": query(part, s) }));
         }
         t.run(
             webview,
