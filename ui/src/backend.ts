@@ -44,6 +44,7 @@ import {
   type ExplainSummary,
   type ExportFormat,
   type FoundIds,
+  type SavedQuery,
   type QueryExportProgress,
   type QueryExportReport,
   type Repair,
@@ -139,6 +140,7 @@ export type {
   QueryExportReport,
   FoundId,
   FoundIds,
+  SavedQuery,
   ReadMode,
   Repair,
   RepairOutcome,
@@ -317,6 +319,15 @@ export const chooseQueryExportPath = (defaultName: string, format: ExportFormat)
 /** How the server runs the query; `unsupported` where it cannot explain. */
 export const explainQuery = (database: PlatformDatabase, collection: string, query: QueryInput): Promise<ExplainSummary> =>
   unwrap(() => commands.explainQuery(database, collection, query));
+
+/** The profile's favourite queries (by name), then its recent ones. */
+export const queryHistory = (): Promise<SavedQuery[]> => unwrap(() => commands.queryHistory());
+
+/** Names a saved query as a favourite; `null` makes it a plain one again. */
+export const favouriteQuery = (id: string, name: string | null): Promise<SavedQuery> => unwrap(() => commands.favouriteQuery(id, name));
+
+/** Forgets the profile's recent queries, keeping its favourites; how many went. */
+export const clearQueryHistory = (): Promise<number> => unwrap(() => commands.clearQueryHistory());
 
 /** Looks up one ObjectId as `_id` in every collection of the database. */
 export const findId = (database: PlatformDatabase, id: string): Promise<FoundIds> => unwrap(() => commands.findId(database, id));

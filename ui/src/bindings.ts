@@ -51,6 +51,12 @@ export const commands = {
 	findId: (database: PlatformDatabase, id: string) => typedError<FoundIds, AppError>(__TAURI_INVOKE("find_id", { database, id })),
 	/**  The server's plan for the query, where the server can explain. */
 	explainQuery: (database: PlatformDatabase, collection: string, query: QueryInput) => typedError<ExplainSummary, AppError>(__TAURI_INVOKE("explain_query", { database, collection, query })),
+	/**  The profile's favourite queries (by name), then its recent ones. */
+	queryHistory: () => typedError<SavedQuery[], AppError>(__TAURI_INVOKE("query_history")),
+	/**  Names a saved query as a favourite; `None` makes it a plain one again. */
+	favouriteQuery: (id: string, name: string | null) => typedError<SavedQuery, AppError>(__TAURI_INVOKE("favourite_query", { id, name })),
+	/**  Forgets the profile's recent queries, keeping its favourites. */
+	clearQueryHistory: () => typedError<number, AppError>(__TAURI_INVOKE("clear_query_history")),
 	/**
 	 *  Streams every document the query matches (its page size aside) to the
 	 *  file the save dialog chose; `run_id` lets `cancel_run` stop it.
@@ -1066,6 +1072,20 @@ document: string;
 changed: string[]; 
 /**  Said when the change was made but its audit entry failed. */
 audit_warning: string | null };
+
+export type SavedQuery = {
+	id: string,
+	database: PlatformDatabase,
+	collection: string,
+	/**  The query bar's parts as sent (canonical Extended JSON). */
+	filter: string,
+	projection: string,
+	sort: string,
+	/**  When it last ran, RFC 3339. */
+	ran_at: string,
+	/**  Its name, when the admin made it a favourite. */
+	favourite: string | null,
+};
 
 export type SchemaReport = {
 	collection: string,

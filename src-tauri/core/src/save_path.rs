@@ -126,6 +126,29 @@ impl Drop for PartialFile {
     }
 }
 
+/// Replaces one of the app's own files atomically with `bytes`: a new file
+/// created 0600 beside it, renamed over it, in a folder made its owner's.
+/// A crash mid-write leaves the old file whole.
+pub fn replace_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = path.parent().expect("an app file has a folder");
+    private_dir(dir).map_err(Error::storage)?;
+    // A leftover from a crash may have been opened by someone else while
+    // it was readable: never reused.
+    let tmp = path.with_extension("tmp");
+    if std::fs::symlink_metadata(&tmp).is_ok_and(|m| !m.is_dir()) {
+        std::fs::remove_file(&tmp).map_err(Error::storage)?;
+    }
+    let mut file = open_private(
+        &tmp,
+        std::fs::OpenOptions::new().write(true).create_new(true),
+    )
+    .map_err(Error::storage)?;
+    file.write_all(bytes).map_err(Error::storage)?;
+    drop(file);
+    std::fs::rename(&tmp, path).map_err(Error::storage)
+}
+
 /// The app's own folder (the profiles', the audit trail's): made readable
 /// by its owner only (0700 on Unix) when missing, and narrowed to that when
 /// found wider. Missing parents (`~/.local/share`) get the usual mode.

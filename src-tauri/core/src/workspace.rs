@@ -15,6 +15,7 @@ use crate::profiles::profile::SecretSlot;
 use crate::profiles::profile::{
     Environment, PasswordMode, Profile, ProfileInput, DEFAULT_TIMEOUT_MS,
 };
+use crate::profiles::query_history::QueryHistory;
 use crate::profiles::secrets::SecretStore;
 use crate::profiles::store::ProfileStore;
 use crate::profiles::uri;
@@ -33,6 +34,7 @@ pub struct Workspace {
     active: RwLock<Option<Arc<Connection>>>,
     /// Where the profiles and the audit trail live: no export lands there.
     app_dirs: [PathBuf; 2],
+    query_history: QueryHistory,
     /// The switches of long runs the UI may stop, by the id the UI gave.
     cancels:
         std::sync::Mutex<std::collections::HashMap<String, Arc<std::sync::atomic::AtomicBool>>>,
@@ -134,6 +136,7 @@ impl Workspace {
             host_keys: Arc::new(HostKeys::for_app(data_dir)),
             active: RwLock::new(None),
             app_dirs: [config_dir.to_path_buf(), data_dir.to_path_buf()],
+            query_history: QueryHistory::new(data_dir),
             cancels: Default::default(),
         }
     }
@@ -176,6 +179,11 @@ impl Workspace {
     pub fn save_path(&self, path: &str) -> Result<SavePath> {
         let [config, data] = &self.app_dirs;
         SavePath::new(Path::new(path), &[config, data])
+    }
+
+    /// The collection browser's recent and favourite queries, per profile.
+    pub fn query_history(&self) -> &QueryHistory {
+        &self.query_history
     }
 
     pub fn audit(&self) -> &AuditLog {

@@ -1,5 +1,6 @@
 use mozaiks_core::db::explain::ExplainSummary;
 use mozaiks_core::db::query::QueryInput;
+use mozaiks_core::profiles::query_history::SavedQuery;
 use mozaiks_core::schema::PlatformDatabase;
 use mozaiks_core::services::browse::{self, BrowsedDatabase, FoundIds, QueryPage};
 use mozaiks_core::services::export::{
@@ -27,13 +28,47 @@ pub async fn run_query(
     collection: String,
     query: QueryInput,
 ) -> Result<QueryPage> {
-    browse::run(
-        &*workspace.connection().await?,
-        database,
-        &collection,
-        &query,
-    )
-    .await
+    let conn = workspace.connection().await?;
+    let page = browse::run(&conn, database, &collection, &query).await?;
+    // A history that cannot be written never fails the query that ran.
+    if let Err(e) =
+        workspace
+            .query_history()
+            .record(&conn.profile().id, database, &collection, &query)
+    {
+        log::warn!("query history not kept: {}", e.code());
+    }
+    Ok(page)
+}
+
+/// The profile's favourite queries (by name), then its recent ones.
+#[tauri::command]
+#[specta::specta]
+pub async fn query_history(workspace: State<'_, Workspace>) -> Result<Vec<SavedQuery>> {
+    let conn = workspace.connection().await?;
+    workspace.query_history().list(&conn.profile().id)
+}
+
+/// Names a saved query as a favourite; `None` makes it a plain one again.
+#[tauri::command]
+#[specta::specta]
+pub async fn favourite_query(
+    workspace: State<'_, Workspace>,
+    id: String,
+    name: Option<String>,
+) -> Result<SavedQuery> {
+    let conn = workspace.connection().await?;
+    workspace
+        .query_history()
+        .set_favourite(&conn.profile().id, &id, name.as_deref())
+}
+
+/// Forgets the profile's recent queries, keeping its favourites.
+#[tauri::command]
+#[specta::specta]
+pub async fn clear_query_history(workspace: State<'_, Workspace>) -> Result<u32> {
+    let conn = workspace.connection().await?;
+    workspace.query_history().clear(&conn.profile().id)
 }
 
 /// The query's count, capped in time; asked apart so rows never wait.

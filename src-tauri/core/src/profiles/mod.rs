@@ -3,6 +3,7 @@
 
 pub mod files;
 pub mod profile;
+pub mod query_history;
 pub mod read_preference;
 pub mod secrets;
 pub mod ssh;

@@ -3,14 +3,13 @@
 //! names every server and account the admin reaches: the file is its
 //! owner's alone (0600 on Unix) and so is its folder (0700).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
 use crate::profiles::profile::Profile;
-use crate::save_path::{narrow, open_private, private_dir};
+use crate::save_path::{narrow, replace_private};
 use crate::{Error, Result};
 
 #[derive(Serialize, Deserialize, Default)]
@@ -75,27 +74,12 @@ impl ProfileStore {
     }
 
     fn write(&self, profiles: Vec<Profile>) -> Result<()> {
-        let dir = self.path.parent().expect("profiles path has a parent");
-        private_dir(dir).map_err(Error::storage)?;
         let json = serde_json::to_vec_pretty(&ProfilesFile {
             version: 1,
             profiles,
         })
         .map_err(Error::storage)?;
-        // A new file, created 0600: one a crash left behind may have been
-        // opened by someone else while it was readable.
-        let tmp = self.path.with_extension("json.tmp");
-        if std::fs::symlink_metadata(&tmp).is_ok_and(|m| !m.is_dir()) {
-            std::fs::remove_file(&tmp).map_err(Error::storage)?;
-        }
-        let mut file = open_private(
-            &tmp,
-            std::fs::OpenOptions::new().write(true).create_new(true),
-        )
-        .map_err(Error::storage)?;
-        file.write_all(&json).map_err(Error::storage)?;
-        drop(file);
-        std::fs::rename(&tmp, &self.path).map_err(Error::storage)
+        replace_private(&self.path, &json)
     }
 }
 

@@ -15,6 +15,7 @@ import type { Browsing } from './CollectionsScreen';
 import { DocumentEditor } from './DocumentEditor';
 import { ExplainPanel } from './ExplainPanel';
 import { ExportMenu } from './ExportMenu';
+import { HistoryMenu } from './HistoryMenu';
 import { toExtendedJson } from './queryText';
 import { cellText, shellText, type Json } from './shellText';
 
@@ -123,6 +124,17 @@ export function QueryResults({
               ? `count unavailable: ${describeFailure(count.error).title}`
               : formatTotal(count.data, 'document')}
         </Text>
+        <HistoryMenu
+          database={database}
+          collection={collection}
+          current={query}
+          onPick={(saved) => {
+            const picked = { filter: saved.filter, projection: saved.projection, sort: saved.sort };
+            setParseErrors({});
+            setDraft((d) => ({ ...d, ...picked, skip: 0 }));
+            setQuery((q) => ({ ...q, ...picked, skip: 0 }));
+          }}
+        />
         <ExportMenu database={database} collection={collection} query={query} />
         <WriteButton
           size="xs"
