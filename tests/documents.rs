@@ -425,3 +425,37 @@ async fn writes_go_only_where_they_may_and_refusals_change_nothing() {
     assert_eq!(enterprises.len(), 1);
     assert_eq!(enterprises[0].get_str("name").unwrap(), "Acme");
 }
+
+#[tokio::test]
+async fn a_value_that_became_an_array_meanwhile_is_a_conflict() {
+    let db = unique_db("doc_array");
+    let id = ObjectId::new();
+    let raw = raw_db(&db).await;
+    raw.collection::<Document>("inventory")
+        .insert_one(doc! { "_id": id, "status": "open", "tags": ["a", "b"] })
+        .await
+        .unwrap();
+    let (conn, _) = connect(&db).await;
+    let opened = shown(&conn, "inventory", id).await;
+    // Someone else: the scalar becomes an array holding it, the array gains an element.
+    raw.collection::<Document>("inventory")
+        .update_one(
+            doc! { "_id": id },
+            doc! { "$set": { "status": ["open", "closed"], "tags": ["a", "b", ["a", "b"]] } },
+        )
+        .await
+        .unwrap();
+    for (field, value) in [
+        ("status", Value::String("done".into())),
+        ("tags", serde_json::json!(["c"])),
+    ] {
+        let edited = with_field(&opened, field, value);
+        let err = documents::save(&conn, &audit(), CORE, "inventory", &opened, &edited)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "conflict", "{field}");
+    }
+    let now = stored(&db, "inventory", id).await;
+    assert_eq!(now.get_array("status").unwrap().len(), 2);
+    assert_eq!(now.get_array("tags").unwrap().len(), 3);
+}

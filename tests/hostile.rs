@@ -58,6 +58,8 @@ fn hostile_text() -> Vec<Value> {
         json!("function() { return true; }"),
         json!("{\"$function\": {\"body\": \"return 1\", \"args\": [], \"lang\": \"js\"}}"),
         json!("{\"$expr\": {\"$eq\": [1, 1]}}"),
+        json!("{\"h\": \"$$ROOT.password_hash\"}"),
+        json!("{\"$expr\": {\"$regexMatch\": {\"input\": {\"$getField\": \"password_hash\"}, \"regex\": \"^\\\\$2b\"}}}"),
         json!("'; db.users.drop(); //"),
         json!(".*"),
         json!("(a+)+$"),

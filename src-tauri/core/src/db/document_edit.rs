@@ -10,7 +10,7 @@
 use mongodb::bson::{doc, Bson, Document};
 use mongodb::options::UpdateModifications;
 
-use crate::redact::is_secret_key;
+use crate::redact::{is_secret_key, redact_userinfo};
 use crate::{Error, Result};
 
 /// One save: the filter (without `_id`), the update, and what it changes.
@@ -86,6 +86,9 @@ fn type_alias(value: &Bson) -> &'static str {
 /// way to the UI, so saving the field would store the placeholder).
 fn secret_inside(value: &Bson) -> Option<String> {
     match value {
+        Bson::String(text) if redact_userinfo(text).is_some() => {
+            Some("a URL with credentials".to_string())
+        }
         Bson::Document(d) => d.iter().find_map(|(k, v)| {
             if is_secret_key(k) {
                 Some(k.clone())
@@ -95,6 +98,29 @@ fn secret_inside(value: &Bson) -> Option<String> {
         }),
         Bson::Array(items) => items.iter().find_map(secret_inside),
         _ => None,
+    }
+}
+
+/// The filter condition that a plain field still holds `before`: its value
+/// and type, and, since `$eq` and `$type` also match array elements, that
+/// it is still an array exactly when it was one. `undefined` can only be
+/// matched by type.
+fn still_holds(before: &Bson) -> Document {
+    match before {
+        Bson::Undefined => doc! { "$type": "undefined" },
+        Bson::Array(_) => {
+            doc! { "$type": "array", "$size": array_len(before), "$eq": before.clone() }
+        }
+        other => {
+            doc! { "$eq": other.clone(), "$type": type_alias(other), "$not": { "$type": "array" } }
+        }
+    }
+}
+
+fn array_len(value: &Bson) -> i64 {
+    match value {
+        Bson::Array(items) => items.len() as i64,
+        _ => 0,
     }
 }
 
@@ -155,10 +181,7 @@ impl EditPlan {
         for key in &changed {
             match (original.get(key), plain(key)) {
                 (Some(before), true) => {
-                    filter.insert(
-                        key.clone(),
-                        doc! { "$eq": before.clone(), "$type": type_alias(before) },
-                    );
+                    filter.insert(key.clone(), still_holds(before));
                 }
                 (None, true) => {
                     filter.insert(key.clone(), doc! { "$exists": false });
@@ -227,10 +250,7 @@ pub fn unchanged_since_seen(seen: &Document) -> Document {
             continue;
         }
         if plain(key) {
-            filter.insert(
-                key.clone(),
-                doc! { "$eq": value.clone(), "$type": type_alias(value) },
-            );
+            filter.insert(key.clone(), still_holds(value));
         } else {
             odd.push(Bson::Document(
                 doc! { "$eq": [get_field(key), { "$literal": value.clone() }] },
@@ -270,10 +290,10 @@ mod tests {
         assert_eq!(
             plan.filter,
             doc! {
-                "n": { "$eq": 1, "$type": "int" },
-                "zero": { "$eq": 0.0, "$type": "double" },
+                "n": { "$eq": 1, "$type": "int", "$not": { "$type": "array" } },
+                "zero": { "$eq": 0.0, "$type": "double", "$not": { "$type": "array" } },
                 "new": { "$exists": false },
-                "gone": { "$eq": true, "$type": "bool" },
+                "gone": { "$eq": true, "$type": "bool", "$not": { "$type": "array" } },
             }
         );
         assert_eq!(
@@ -283,6 +303,26 @@ mod tests {
                 "$unset": { "gone": "" },
             })
         );
+    }
+
+    #[test]
+    fn arrays_undefined_and_credentials_in_urls_are_checked_exactly() {
+        let before = doc! { "_id": id(), "tags": ["a", "b"], "u": Bson::Undefined, "x": 1 };
+        let after = doc! { "_id": id(), "tags": ["a"], "u": 2, "x": 1 };
+        let plan = EditPlan::between(&before, &after).unwrap().unwrap();
+        assert_eq!(
+            plan.filter,
+            doc! {
+                "tags": { "$type": "array", "$size": 2_i64, "$eq": ["a", "b"] },
+                "u": { "$type": "undefined" },
+            }
+        );
+        // A field holding a URL with credentials was shown redacted: not edited, not a delete condition.
+        let with_url = doc! { "_id": id(), "hook": "https://bob:pw@example.com/x", "n": 1 };
+        let mut changed = with_url.clone();
+        changed.insert("hook", "https://example.com/y");
+        assert!(EditPlan::between(&with_url, &changed).is_err());
+        assert!(!unchanged_since_seen(&with_url).contains_key("hook"));
     }
 
     #[test]
@@ -346,7 +386,7 @@ mod tests {
         assert_eq!(
             unchanged_since_seen(&seen),
             doc! {
-                "a": { "$eq": 1_i64, "$type": "long" },
+                "a": { "$eq": 1_i64, "$type": "long", "$not": { "$type": "array" } },
                 "$expr": { "$and": [ { "$eq": [ { "$getField": { "field": { "$literal": "x.y" }, "input": "$$ROOT" } }, { "$literal": "z" } ] } ] },
             }
         );

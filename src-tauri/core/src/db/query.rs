@@ -49,9 +49,10 @@ impl Query {
         refuse_code("filter", &filter)?;
         check_top_level(&filter)?;
         refuse_secrets("filter", &filter, true)?;
+        refuse_whole_document_reads(&filter)?;
         let projection = part("projection", &input.projection)?;
         refuse_code("projection", &projection)?;
-        refuse_secrets("projection", &projection, false)?;
+        check_projection(&projection)?;
         let sort = part("sort", &input.sort)?;
         check_sort(&sort)?;
         refuse_secrets("sort", &sort, true)?;
@@ -254,6 +255,72 @@ fn check_top_level(filter: &Document) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Expression operators that read a document by computed field names or
+/// whole: a filter with them could test a secret field's value (an oracle
+/// on `password_hash`) without naming it.
+const WHOLE_DOCUMENT_OPERATORS: [&str; 6] = [
+    "$getField",
+    "$setField",
+    "$unsetField",
+    "$objectToArray",
+    "$let",
+    "$mergeObjects",
+];
+
+/// Inside `$expr`: no system variable (`$$ROOT`, `$$CURRENT`, …) and none
+/// of [`WHOLE_DOCUMENT_OPERATORS`].
+fn refuse_whole_document_reads(filter: &Document) -> Result<()> {
+    fn walk(value: &Bson, in_expr: bool) -> Option<String> {
+        match value {
+            Bson::Document(d) => d.iter().find_map(|(k, v)| {
+                if in_expr && WHOLE_DOCUMENT_OPERATORS.contains(&k.as_str()) {
+                    return Some(k.clone());
+                }
+                walk(v, in_expr || k == "$expr")
+            }),
+            Bson::Array(items) => items.iter().find_map(|v| walk(v, in_expr)),
+            Bson::String(s) if in_expr && s.starts_with("$$") => Some(s.clone()),
+            _ => None,
+        }
+    }
+    match walk(&Bson::Document(filter.clone()), false) {
+        Some(what) => Err(Error::invalid(
+            "filter",
+            format!("{what} reads the whole document: name the fields the expression compares"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A projection includes or excludes fields (`1`, `0`, `true`, `false`),
+/// or takes part of an array (`$slice`, `$elemMatch`): it computes
+/// nothing, so it cannot copy a secret field under another name.
+fn check_projection(projection: &Document) -> Result<()> {
+    for (field, value) in projection {
+        let plain = matches!(
+            value,
+            Bson::Int32(0 | 1) | Bson::Int64(0 | 1) | Bson::Boolean(_)
+        ) || matches!(value, Bson::Double(d) if *d == 0.0 || *d == 1.0);
+        let array_part = match value {
+            Bson::Document(d) => {
+                d.len() == 1
+                    && (matches!(
+                        d.get("$slice"),
+                        Some(Bson::Int32(_) | Bson::Int64(_) | Bson::Array(_))
+                    ) || d.get_document("$elemMatch").is_ok())
+            }
+            _ => false,
+        };
+        if !plain && !array_part {
+            return Err(Error::invalid(
+                "projection",
+                format!("{field}: a projection includes (1) or excludes (0) fields, or takes $slice/$elemMatch of an array"),
+            ));
+        }
+    }
+    refuse_secrets("projection", projection, false)
 }
 
 fn check_sort(sort: &Document) -> Result<()> {
