@@ -385,7 +385,8 @@ async fn find_this_id_looks_in_every_collection_of_the_database() {
     assert_eq!(found.searched as usize, collections.len());
     assert_eq!(found.found.len(), 1);
     assert_eq!(found.found[0].collection, "task_manager_tasks");
-    assert_eq!(found.found[0].document, document_text(task));
+    let found_task_text = document_text(task);
+    assert_eq!(found.found[0].document, found_task_text);
 
     let found = browse::find_id(&conn, PlatformDatabase::Core, &user_id.to_hex())
         .await

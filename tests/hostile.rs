@@ -328,6 +328,8 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         t.run(webview, "cancel_run", json!({ "runId": s }));
     }
     for id in &ids {
+        t.run(webview, "open_document", json!({ "database": "core", "collection": "users", "id": id }));
+        t.run(webview, "open_document", json!({ "database": "core", "collection": "users", "id": id.to_string() }));
         t.run(webview, "find_id", json!({ "database": "core", "id": id }));
         t.run(
             webview,

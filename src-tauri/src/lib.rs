@@ -65,6 +65,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             browse::count_query,
             browse::find_id,
             browse::explain_query,
+            browse::open_document,
             browse::query_history,
             browse::favourite_query,
             browse::clear_query_history,

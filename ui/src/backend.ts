@@ -329,6 +329,10 @@ export const favouriteQuery = (id: string, name: string | null): Promise<SavedQu
 /** Forgets the profile's recent queries, keeping its favourites; how many went. */
 export const clearQueryHistory = (): Promise<number> => unwrap(() => commands.clearQueryHistory());
 
+/** One whole document by its `_id` (canonical Extended JSON), as the editor opens it. */
+export const openDocument = (database: PlatformDatabase, collection: string, id: string): Promise<string> =>
+  unwrap(() => commands.openDocument(database, collection, id));
+
 /** Looks up one ObjectId as `_id` in every collection of the database. */
 export const findId = (database: PlatformDatabase, id: string): Promise<FoundIds> => unwrap(() => commands.findId(database, id));
 

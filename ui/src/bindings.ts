@@ -51,6 +51,8 @@ export const commands = {
 	findId: (database: PlatformDatabase, id: string) => typedError<FoundIds, AppError>(__TAURI_INVOKE("find_id", { database, id })),
 	/**  The server's plan for the query, where the server can explain. */
 	explainQuery: (database: PlatformDatabase, collection: string, query: QueryInput) => typedError<ExplainSummary, AppError>(__TAURI_INVOKE("explain_query", { database, collection, query })),
+	/**  One whole document by its `_id` (canonical Extended JSON), for the editor. */
+	openDocument: (database: PlatformDatabase, collection: string, id: string) => typedError<string, AppError>(__TAURI_INVOKE("open_document", { database, collection, id })),
 	/**  The profile's favourite queries (by name), then its recent ones. */
 	queryHistory: () => typedError<SavedQuery[], AppError>(__TAURI_INVOKE("query_history")),
 	/**  Names a saved query as a favourite; `None` makes it a plain one again. */

@@ -154,3 +154,15 @@ pub async fn explain_query(
     )
     .await
 }
+
+/// One whole document by its `_id` (canonical Extended JSON), for the editor.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_document(
+    workspace: State<'_, Workspace>,
+    database: PlatformDatabase,
+    collection: String,
+    id: String,
+) -> Result<String> {
+    browse::open_document(&*workspace.connection().await?, database, &collection, &id).await
+}

@@ -120,6 +120,24 @@ pub struct FoundIds {
     pub failed: Vec<String>,
 }
 
+/// One whole document by its `_id` (canonical Extended JSON of any type),
+/// unprojected: what the editor opens, whatever the grid's projection showed.
+pub async fn open_document(
+    conn: &Connection,
+    which: PlatformDatabase,
+    collection: &str,
+    id: &str,
+) -> Result<String> {
+    let id = crate::services::documents::parse_value("id", id)?;
+    Browser::new(conn)
+        .find_by_id(which, collection, id)
+        .await?
+        .map(document_text)
+        .ok_or_else(|| Error::NotFound {
+            what: format!("this document in {collection}"),
+        })
+}
+
 /// Looks up one ObjectId as `_id` in every collection of the database:
 /// point reads on the `_id` index, a few at a time.
 pub async fn find_id(conn: &Connection, which: PlatformDatabase, id: &str) -> Result<FoundIds> {

@@ -38,17 +38,21 @@ pub enum Saved {
     },
 }
 
-/// A canonical (or relaxed) Extended JSON text as a document.
-pub fn parse_document(field: &str, text: &str) -> Result<Document> {
+/// A canonical (or relaxed) Extended JSON text as one value.
+pub fn parse_value(field: &str, text: &str) -> Result<Bson> {
     if text.len() > MAX_DOCUMENT_BYTES {
         return Err(Error::invalid(field, "larger than 16 MiB"));
     }
     let json: Value = serde_json::from_str(text)
         .map_err(|e| Error::invalid(field, format!("not Extended JSON: {e}")))?;
-    match Bson::try_from(json) {
-        Ok(Bson::Document(d)) => Ok(d),
-        Ok(_) => Err(Error::invalid(field, "must be a document")),
-        Err(e) => Err(Error::invalid(field, format!("not Extended JSON: {e}"))),
+    Bson::try_from(json).map_err(|e| Error::invalid(field, format!("not Extended JSON: {e}")))
+}
+
+/// A canonical (or relaxed) Extended JSON text as a document.
+pub fn parse_document(field: &str, text: &str) -> Result<Document> {
+    match parse_value(field, text)? {
+        Bson::Document(d) => Ok(d),
+        _ => Err(Error::invalid(field, "must be a document")),
     }
 }
 

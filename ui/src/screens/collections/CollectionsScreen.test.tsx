@@ -67,6 +67,8 @@ describe('CollectionsScreen', () => {
     vi.mocked(backend.browseDatabases).mockResolvedValue(DATABASES);
     vi.mocked(backend.runQuery).mockResolvedValue({ documents: DOCS, limit: 50, skip: 0, more: false });
     vi.mocked(backend.countQuery).mockResolvedValue({ value: 2, exact: true });
+    // The editor opens the whole document by its _id.
+    vi.mocked(backend.openDocument).mockImplementation(async (_db, _coll, id) => DOCS.find((d) => d.startsWith(`{"_id":${id}`))!);
   });
 
   it('lists the three databases by name, with their collections and whether they are writable', async () => {
@@ -139,6 +141,7 @@ describe('CollectionsScreen', () => {
     vi.mocked(backend.saveDocument).mockResolvedValue({ outcome: 'saved', document: DOCS[0], changed: ['visits'], audit_warning: null });
     await user.click(screen.getAllByTestId('query-row')[0]);
     const editor = await screen.findByTestId('document-json');
+    expect(backend.openDocument).toHaveBeenCalledWith('core', 'crm_contacts', '{"$oid":"65a1b2c3d4e5f60718293a05"}');
     const opened = editorViewOf(editor)!.state.doc.toString();
     expect(opened).toContain('"visits": {\n    "$numberLong": "7"\n  }');
     expect(opened).toContain('"$numberDouble": "1.0"');
@@ -261,5 +264,19 @@ describe('CollectionsScreen', () => {
     await user.click(screen.getByTestId('query-run'));
     await user.click(screen.getByTestId('query-explain'));
     expect(await screen.findByTestId('explain-unsupported')).toHaveTextContent("no such command: 'explain'");
+  });
+
+  it('turns the page of the query that ran, not of what the bar holds since', async () => {
+    const { user } = await openContacts();
+    vi.mocked(backend.runQuery).mockResolvedValue({ documents: DOCS, limit: 50, skip: 0, more: true });
+    await user.type(screen.getByTestId('query-filter'), '{{a: 1}');
+    await user.click(screen.getByTestId('query-run'));
+    await waitFor(() => expect(backend.runQuery).toHaveBeenLastCalledWith('core', 'crm_contacts', expect.objectContaining({ filter: '{"a":{"$numberInt":"1"}}' })));
+    await user.clear(screen.getByTestId('query-filter'));
+    await user.type(screen.getByTestId('query-filter'), '{{b: 2}');
+    await user.click(await screen.findByTestId('query-next'));
+    await waitFor(() =>
+      expect(backend.runQuery).toHaveBeenLastCalledWith('core', 'crm_contacts', expect.objectContaining({ filter: '{"a":{"$numberInt":"1"}}', skip: 50 })),
+    );
   });
 });

@@ -1,20 +1,84 @@
 import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import * as backend from '../../backend';
 import type { Saved } from '../../backend';
 import { DiffView } from '../../components/DiffView';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { JsonEditor } from '../../components/JsonEditor';
+import { SectionSkeleton } from '../../components/Section';
 import { WriteButton } from '../../components/WriteButton';
 import { isBackendError } from '../../errors';
 import type { Browsing } from './CollectionsScreen';
 
-/** Canonical Extended JSON, indented for editing: every value keeps its type wrapper. */
+/**
+ * Canonical Extended JSON, indented for editing: every value keeps its type
+ * wrapper, and every key its place. Indented as text, never through a JS
+ * object, which would move integer-like keys ("2024") first.
+ */
 export function pretty(text: string): string {
-  return JSON.stringify(JSON.parse(text), null, 2);
+  let out = '';
+  let depth = 0;
+  let inString = false;
+  const newline = () => `\n${'  '.repeat(depth)}`;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      out += c;
+      if (c === '\\') out += text[++i] ?? '';
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === ' ' || c === '\n' || c === '\r' || c === '\t') continue;
+    if (c === '"') {
+      inString = true;
+      out += c;
+    } else if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      let j = i + 1;
+      while (' \n\r\t'.includes(text[j] ?? '')) j++;
+      if (text[j] === close) {
+        out += c + close;
+        i = j;
+      } else {
+        depth++;
+        out += c + newline();
+      }
+    } else if (c === '}' || c === ']') {
+      depth--;
+      out += newline() + c;
+    } else if (c === ',') {
+      out += `,${newline()}`;
+    } else if (c === ':') {
+      out += ': ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/**
+ * Opens one document by its `_id` (canonical Extended JSON): the whole
+ * document, whatever the grid's projection showed, is what a save is
+ * checked against.
+ */
+export function OpenDocument({ browsing, id, onClose }: { browsing: Browsing; id: string; onClose: () => void }) {
+  const { database, collection } = browsing;
+  const doc = useQuery({
+    queryKey: ['db', 'browse', database, collection, 'document', id],
+    queryFn: () => backend.openDocument(database, collection, id),
+    staleTime: 0,
+    gcTime: 0,
+  });
+  if (doc.isSuccess) return <DocumentEditor browsing={browsing} original={doc.data} onClose={onClose} />;
+  return (
+    <Modal opened onClose={onClose} size="xl" title={<Text fw={600} ff="monospace" size="sm">{`${collection} document`}</Text>}>
+      {doc.isError ? <ErrorAlert error={doc.error} testId="document-open-error" /> : <SectionSkeleton lines={6} testId="document-loading" />}
+    </Modal>
+  );
 }
 
 function parses(text: string): boolean {

@@ -2,7 +2,7 @@ import { Button, Group, Loader, Menu, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconDownload } from '@tabler/icons-react';
 import { useMutation } from '@tanstack/react-query';
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import * as backend from '../../backend';
 import type { ExportFormat, PlatformDatabase, QueryInput } from '../../backend';
 import { formatCount } from '../../format';
@@ -20,18 +20,18 @@ const FORMATS: { format: ExportFormat; label: string }[] = [
  */
 export function ExportMenu({ database, collection, query }: { database: PlatformDatabase; collection: string; query: QueryInput }) {
   const [written, setWritten] = useState(0);
-  const runId = useRef<string | null>(null);
+  /** The export under way, which Cancel stops. */
+  const [runId, setRunId] = useState<string | null>(null);
   const run = useMutation({
     mutationFn: async (format: ExportFormat) => {
       const path = await backend.chooseQueryExportPath(collection, format);
       if (path === null) return null;
-      runId.current = crypto.randomUUID();
+      const id = crypto.randomUUID();
       setWritten(0);
-      return backend.exportQuery(database, collection, query, format, path, runId.current, (p) => setWritten(p.documents));
+      setRunId(id);
+      return backend.exportQuery(database, collection, query, format, path, id, (p) => setWritten(p.documents));
     },
-    onSettled: () => {
-      runId.current = null;
-    },
+    onSettled: () => setRunId(null),
     onSuccess: (report) => {
       if (!report) return;
       notifications.show(
@@ -42,14 +42,14 @@ export function ExportMenu({ database, collection, query }: { database: Platform
     },
   });
 
-  if (run.isPending && runId.current) {
+  if (runId !== null) {
     return (
       <Group gap="xs" data-testid="export-progress">
         <Loader size="xs" />
         <Text size="xs" c="dimmed">
           {formatCount(written)} written
         </Text>
-        <Button size="xs" variant="default" onClick={() => runId.current && void backend.cancelRun(runId.current)} data-testid="export-cancel">
+        <Button size="xs" variant="default" onClick={() => void backend.cancelRun(runId)} data-testid="export-cancel">
           Cancel
         </Button>
       </Group>
@@ -58,7 +58,7 @@ export function ExportMenu({ database, collection, query }: { database: Platform
   return (
     <Menu position="bottom-end" withinPortal>
       <Menu.Target>
-        <Button size="xs" variant="default" leftSection={<IconDownload size={14} />} data-testid="export-menu">
+        <Button size="xs" variant="default" leftSection={<IconDownload size={14} />} loading={run.isPending} data-testid="export-menu">
           Export
         </Button>
       </Menu.Target>

@@ -12,7 +12,7 @@ import { describeFailure, isBackendError } from '../../errors';
 import { formatTotal } from '../../format';
 import { queryKeys } from '../../queries';
 import type { Browsing } from './CollectionsScreen';
-import { DocumentEditor } from './DocumentEditor';
+import { DocumentEditor, OpenDocument } from './DocumentEditor';
 import { ExplainPanel } from './ExplainPanel';
 import { ExportMenu } from './ExportMenu';
 import { HistoryMenu } from './HistoryMenu';
@@ -65,8 +65,9 @@ export function QueryResults({
   const [parseErrors, setParseErrors] = useState<Partial<Record<Part, string>>>({});
   const [query, setQuery] = useState<QueryInput>({ ...EMPTY, filter: browsing.filter ?? '' });
   const [view, setView] = useState<'table' | 'json'>('table');
-  /** The document open in the editor (the backend's text), `'new'` to insert one. */
+  /** The `_id` (canonical Extended JSON) of the document open in the editor, `'new'` to insert one. */
   const [editing, setEditing] = useState<string | 'new' | null>(null);
+  const open = (documentText: string) => setEditing(JSON.stringify((JSON.parse(documentText) as { _id: Json })._id));
   const [explaining, setExplaining] = useState(false);
   const { database, collection } = browsing;
 
@@ -98,6 +99,11 @@ export function QueryResults({
       limit: draft.limit,
       skip,
     });
+  };
+  /** Another page of the query that ran, whatever the bar holds now. */
+  const turnPage = (skip: number) => {
+    setDraft((d) => ({ ...d, skip }));
+    setQuery((q) => ({ ...q, skip }));
   };
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
@@ -146,9 +152,8 @@ export function QueryResults({
           Insert document
         </WriteButton>
       </Group>
-      {editing !== null && (
-        <DocumentEditor browsing={browsing} original={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />
-      )}
+      {editing === 'new' && <DocumentEditor browsing={browsing} original={null} onClose={() => setEditing(null)} />}
+      {editing !== null && editing !== 'new' && <OpenDocument browsing={browsing} id={editing} onClose={() => setEditing(null)} />}
       <Paper withBorder radius="md" p="sm" component="form" onSubmit={onSubmit}>
         <Stack gap={6}>
           {PARTS.map((part) => (
@@ -237,13 +242,13 @@ export function QueryResults({
           stale={page.isPlaceholderData}
           database={database}
           onOpenUser={onOpenUser}
-          onOpen={setEditing}
+          onOpen={open}
           onFindId={onFindId}
         />
       ) : (
         <Stack gap={6} data-testid="query-json">
           {documents.map((text, i) => (
-            <UnstyledButton key={i} onClick={() => setEditing(text)} data-testid="query-json-document" style={{ textAlign: 'left' }}>
+            <UnstyledButton key={i} onClick={() => open(text)} data-testid="query-json-document" style={{ textAlign: 'left' }}>
               <Code block fz="xs">
                 {shellText(JSON.parse(text) as Json)}
               </Code>
@@ -259,14 +264,14 @@ export function QueryResults({
               : `Documents ${page.data.skip + 1}–${page.data.skip + documents.length}`}
           </Text>
           <Group gap="xs">
-            <Button size="xs" variant="default" disabled={page.data.skip === 0} onClick={() => run(Math.max(0, page.data.skip - page.data.limit))}>
+            <Button size="xs" variant="default" disabled={page.data.skip === 0} onClick={() => turnPage(Math.max(0, page.data.skip - page.data.limit))}>
               Previous
             </Button>
             <Button
               size="xs"
               variant="default"
               disabled={!page.data.more || page.data.skip + page.data.limit > MAX_SKIP}
-              onClick={() => run(page.data.skip + page.data.limit)}
+              onClick={() => turnPage(page.data.skip + page.data.limit)}
               data-testid="query-next"
             >
               Next
