@@ -349,6 +349,9 @@ async fn the_other_two_databases_are_browsed_by_their_names_on_the_profile() {
         (core.as_str(), "x", "other_databases.ai"),
         ("x", "x", "other_databases.shared"),
         ("a.b", "x", "other_databases.ai"),
+        ("x", "Config", "other_databases.shared"),
+        ("admin", "x", "other_databases.ai"),
+        (core.to_uppercase().as_str(), "x", "other_databases.ai"),
     ] {
         let mut form = input(&server().uri, &core);
         form.other_databases = Some(OtherDatabases {

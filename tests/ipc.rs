@@ -244,7 +244,7 @@ fn every_write_command_is_refused_on_a_read_only_connection() {
         ),
         (
             "apply_repair",
-            json!({ "collection": "crm_contacts", "repair": { "kind": "convert_user_ids" }, "expected": 2, "confirmation": null, "exportPath": null }),
+            json!({ "collection": "crm_contacts", "repair": { "kind": "convert_user_ids" }, "fingerprint": "0000000000000000", "confirmation": null, "exportPath": null }),
         ),
         (
             "save_document",

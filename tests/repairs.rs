@@ -82,7 +82,7 @@ async fn each_repair_changes_exactly_its_dry_run_and_empties_its_finding() {
             &audit_log(),
             FLAWED_COLLECTION,
             &repair,
-            plan.will_change,
+            &plan.fingerprint,
             None,
             None,
         )
@@ -91,14 +91,14 @@ async fn each_repair_changes_exactly_its_dry_run_and_empties_its_finding() {
         let after = owners(&db).await;
         let moved = changed(&before, &after);
         println!(
-            "{repair:?}: dry run {}, changed {}, finding after {}",
+            "{repair:?}: dry run {}, changed {}, finding after {:?}",
             plan.will_change,
             moved.len(),
             outcome.remaining
         );
         assert_eq!(moved.len() as u32, plan.will_change, "{repair:?}");
         assert_eq!(outcome.changed, plan.will_change);
-        assert_eq!(outcome.remaining, 0, "{repair:?}");
+        assert_eq!(outcome.remaining, Some(0), "{repair:?}");
         // Every repaired document now holds a hex user id its owner's scope reaches.
         for id in &moved {
             let owner = after.iter().find(|(a, _)| a == id).unwrap().1.clone();
@@ -129,23 +129,24 @@ async fn orphans_are_exported_then_deleted_after_the_typed_confirmation() {
     let before = dump(&raw_db(&db).await, FLAWED_COLLECTION).await;
 
     // Refused, changing nothing: a wrong confirmation, no export file, a stale dry run.
-    for (confirmation, export, count, code) in [
+    for (confirmation, export, fingerprint, code) in [
         (
             Some("delete"),
             Some(&save),
-            plan.will_change,
+            plan.fingerprint.as_str(),
             "confirmation_required",
         ),
         (
             Some(expected.as_str()),
             None,
-            plan.will_change,
+            plan.fingerprint.as_str(),
             "invalid_input",
         ),
+        // A dry run of other documents (stale).
         (
             Some(expected.as_str()),
             Some(&save),
-            plan.will_change + 1,
+            "0123456789abcdef",
             "conflict",
         ),
     ] {
@@ -154,7 +155,7 @@ async fn orphans_are_exported_then_deleted_after_the_typed_confirmation() {
             &audit_log(),
             FLAWED_COLLECTION,
             &Repair::DeleteOrphans,
-            count,
+            fingerprint,
             confirmation,
             export,
         )
@@ -170,7 +171,7 @@ async fn orphans_are_exported_then_deleted_after_the_typed_confirmation() {
         &audit_log(),
         FLAWED_COLLECTION,
         &Repair::DeleteOrphans,
-        plan.will_change,
+        &plan.fingerprint,
         Some(&expected),
         Some(&save),
     )
@@ -178,7 +179,8 @@ async fn orphans_are_exported_then_deleted_after_the_typed_confirmation() {
     .unwrap();
     assert_eq!(outcome.exported, Some(plan.will_change));
     assert_eq!(outcome.changed, plan.will_change);
-    assert_eq!(outcome.remaining, 0);
+    assert_eq!(outcome.changed, plan.will_change);
+    assert_eq!(outcome.remaining, Some(0));
     let after = dump(&raw_db(&db).await, FLAWED_COLLECTION).await;
     assert_eq!(before.len() - after.len(), FLAWED_ORPHANS as usize);
     // The export holds exactly the deleted documents, byte for byte.
@@ -213,7 +215,7 @@ async fn a_recipient_must_exist_and_the_connection_be_writable() {
         &audit_log(),
         FLAWED_COLLECTION,
         &nobody,
-        3,
+        "x",
         None,
         None,
     )
@@ -224,10 +226,18 @@ async fn a_recipient_must_exist_and_the_connection_be_writable() {
         user_id: "{\"$ne\": null}".into(),
     };
     assert_eq!(
-        repairs::apply(&conn, &audit_log(), FLAWED_COLLECTION, &bad, 3, None, None)
-            .await
-            .unwrap_err()
-            .code(),
+        repairs::apply(
+            &conn,
+            &audit_log(),
+            FLAWED_COLLECTION,
+            &bad,
+            "x",
+            None,
+            None
+        )
+        .await
+        .unwrap_err()
+        .code(),
         "invalid_id"
     );
     for collection in ["users", "settings", "Misc"] {
@@ -239,18 +249,55 @@ async fn a_recipient_must_exist_and_the_connection_be_writable() {
             "invalid_input"
         );
     }
+    let plan_fingerprint = repairs::plan(&conn, FLAWED_COLLECTION, &Repair::ConvertUserIds)
+        .await
+        .unwrap()
+        .fingerprint;
     conn.set_read_only(true, None).unwrap();
     let err = repairs::apply(
         &conn,
         &audit_log(),
         FLAWED_COLLECTION,
         &Repair::ConvertUserIds,
-        2,
+        &plan_fingerprint,
         None,
         None,
     )
     .await
     .unwrap_err();
     assert_eq!(err.code(), "read_only");
+    assert_eq!(dump(&raw_db(&db).await, FLAWED_COLLECTION).await, before);
+}
+
+#[tokio::test]
+async fn orphans_holding_secrets_are_not_deleted_behind_a_redacted_export() {
+    let (db, conn, _) = seeded("repairs_secrets", 20).await;
+    raw_db(&db)
+        .await
+        .collection::<Document>(FLAWED_COLLECTION)
+        .insert_one(doc! { "user_id": "65f0c0ffee0000000000beef", "api_token": "tok-123", "name": "Secret orphan" })
+        .await
+        .unwrap();
+    let before = dump(&raw_db(&db).await, FLAWED_COLLECTION).await;
+    let plan = repairs::plan(&conn, FLAWED_COLLECTION, &Repair::DeleteOrphans)
+        .await
+        .unwrap();
+    assert_eq!(plan.will_change, FLAWED_ORPHANS + 1);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("orphans.jsonl");
+    let save = mozaiks_core::save_path::SavePath::new(&path, &[]).unwrap();
+    let err = repairs::apply(
+        &conn,
+        &audit_log(),
+        FLAWED_COLLECTION,
+        &Repair::DeleteOrphans,
+        &plan.fingerprint,
+        plan.confirmation.as_deref(),
+        Some(&save),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), "refused");
+    assert!(!path.exists());
     assert_eq!(dump(&raw_db(&db).await, FLAWED_COLLECTION).await, before);
 }

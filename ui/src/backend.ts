@@ -524,14 +524,14 @@ export const chooseJsonLinesPath = (defaultPath: string): Promise<string | null>
 export const planRepair = (collection: string, repair: Repair): Promise<RepairPlan> =>
   unwrap(() => commands.planRepair(collection, repair));
 
-/** Applies a repair if it still changes `expected` documents (its dry run's count). */
+/** Applies a repair if it still changes the documents its dry run listed (`fingerprint`). */
 export const applyRepair = (
   collection: string,
   repair: Repair,
-  expected: number,
+  fingerprint: string,
   confirmation: string | null,
   exportPath: string | null,
-): Promise<RepairOutcome> => unwrap(() => commands.applyRepair(collection, repair, expected, confirmation, exportPath));
+): Promise<RepairOutcome> => unwrap(() => commands.applyRepair(collection, repair, fingerprint, confirmation, exportPath));
 
 /** Where to write a chart's CSV; null when the user cancels. */
 export const chooseCsvPath = (defaultPath: string): Promise<string | null> =>

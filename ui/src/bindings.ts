@@ -134,10 +134,10 @@ export const commands = {
 	/**  The dry run: exactly which documents the repair changes now. */
 	planRepair: (collection: string, repair: Repair) => typedError<RepairPlan, AppError>(__TAURI_INVOKE("plan_repair", { collection, repair })),
 	/**
-	 *  Applies the repair if it still changes the dry run's count; a delete of
+	 *  Applies the repair if it still changes the dry run's documents; a delete of
 	 *  orphans takes the typed-back confirmation and the export file's path.
 	 */
-	applyRepair: (collection: string, repair: Repair, expected: number, confirmation: string | null, exportPath: string | null) => typedError<RepairOutcome, AppError>(__TAURI_INVOKE("apply_repair", { collection, repair, expected, confirmation, exportPath })),
+	applyRepair: (collection: string, repair: Repair, fingerprint: string, confirmation: string | null, exportPath: string | null) => typedError<RepairOutcome, AppError>(__TAURI_INVOKE("apply_repair", { collection, repair, fingerprint, confirmation, exportPath })),
 	/**
 	 *  Every core and plugin collection's indexes against the platform's
 	 *  required set; a progress line per collection over `on_progress`.
@@ -1033,8 +1033,8 @@ export type RepairOutcome = {
 	changed: number,
 	/**  Documents written to the export file before a delete. */
 	exported: number | null,
-	/**  The finding's count afterwards. */
-	remaining: number,
+	/**  The finding's count afterwards; `None` when it could not be read again. */
+	remaining: number | null,
 	audit_warning: string | null,
 };
 
@@ -1048,6 +1048,8 @@ export type RepairPlan = {
 	sample_ids: string[],
 	/**  What to type back before a delete. */
 	confirmation: string | null,
+	/**  Which documents, exactly: the apply refuses if they changed. */
+	fingerprint: string,
 };
 
 /**

@@ -135,7 +135,12 @@ pub fn replace_private(path: &Path, bytes: &[u8]) -> Result<()> {
     private_dir(dir).map_err(Error::storage)?;
     // A leftover from a crash may have been opened by someone else while
     // it was readable: never reused.
-    let tmp = path.with_extension("tmp");
+    let mut name = path
+        .file_name()
+        .expect("an app file has a name")
+        .to_os_string();
+    name.push(".tmp");
+    let tmp = path.with_file_name(name);
     if std::fs::symlink_metadata(&tmp).is_ok_and(|m| !m.is_dir()) {
         std::fs::remove_file(&tmp).map_err(Error::storage)?;
     }

@@ -14,7 +14,7 @@ pub async fn plan_repair(
     repairs::plan(&*workspace.connection().await?, &collection, &repair).await
 }
 
-/// Applies the repair if it still changes the dry run's count; a delete of
+/// Applies the repair if it still changes the dry run's documents; a delete of
 /// orphans takes the typed-back confirmation and the export file's path.
 #[tauri::command]
 #[specta::specta]
@@ -22,7 +22,7 @@ pub async fn apply_repair(
     workspace: State<'_, Workspace>,
     collection: String,
     repair: Repair,
-    expected: u32,
+    fingerprint: String,
     confirmation: Option<String>,
     export_path: Option<String>,
 ) -> Result<RepairOutcome> {
@@ -33,7 +33,7 @@ pub async fn apply_repair(
         workspace.audit(),
         &collection,
         &repair,
-        expected,
+        &fingerprint,
         confirmation.as_deref(),
         export.as_ref(),
     )

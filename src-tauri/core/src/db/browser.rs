@@ -274,6 +274,7 @@ impl<'c> Browser<'c> {
                     true => Some(
                         coll.estimated_document_count()
                             .max_time(COUNT_TIME_LIMIT)
+                            .comment(tag(CROSS_USER_COMMENT, "estimated_count"))
                             .await
                             .classified(t)?,
                     ),

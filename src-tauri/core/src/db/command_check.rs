@@ -135,10 +135,14 @@ fn adopt_verdict(collection: &str, command: &Document) -> Verdict {
         .unwrap_or(&[]);
     let shaped = |s: &Bson| {
         let Bson::Document(s) = s else { return false };
-        let listed = s
-            .get_document("q")
-            .and_then(|q| q.get_document("_id"))
-            .is_ok_and(|id| id.get_array("$in").is_ok());
+        let listed = s.get_document("q").is_ok_and(|q| {
+            q.get_document("_id")
+                .is_ok_and(|id| id.get_array("$in").is_ok())
+                && matches!(
+                    q.get("user_id"),
+                    Some(Bson::Null | Bson::ObjectId(_) | Bson::String(_))
+                )
+        });
         let sets_owner = s.get_document("u").is_ok_and(|u| {
             u.len() == 1
                 && u.get_document("$set").is_ok_and(|set| {

@@ -91,22 +91,26 @@ impl Destination {
     /// write is about to act on, or what a conflict shows.
     pub async fn current(&self, conn: &Connection, id: &Bson) -> Result<Option<Document>> {
         let by_id = doc! { "_id": id.clone() };
-        let coll = match self {
+        let (coll, comment) = match self {
             Destination::Scoped(scope, collection) => {
                 return scope
                     .primary_collection(conn, collection.clone())
                     .find_one(by_id)
                     .await
             }
-            Destination::Core(collection) => {
-                conn.primary_database().collection::<Document>(collection)
-            }
-            Destination::Other(which, collection) => conn
-                .sibling_primary_database(conn.profile().platform_database(*which))
-                .collection(collection),
+            Destination::Core(collection) => (
+                conn.primary_database().collection::<Document>(collection),
+                DOCUMENT_COMMENT,
+            ),
+            Destination::Other(which, collection) => (
+                conn.sibling_primary_database(conn.profile().platform_database(*which))
+                    .collection(collection),
+                OTHER_DATABASE_COMMENT,
+            ),
         };
         coll.find_one(by_id)
             .max_time(READ_TIME_LIMIT)
+            .comment(tag(comment, "find"))
             .await
             .classified(conn.timeout_ms())
     }

@@ -151,7 +151,11 @@ impl UserScope {
     /// Gives this user documents that no scoped query reaches (no
     /// `user_id`, one of another type, one naming no user): the plugin
     /// inspector's repairs.
-    pub fn adopter<'w>(&self, ctx: &'w WriteContext<'w>, name: PerUserCollection) -> Adopter<'w> {
+    pub(crate) fn adopter<'w>(
+        &self,
+        ctx: &'w WriteContext<'w>,
+        name: PerUserCollection,
+    ) -> Adopter<'w> {
         Adopter {
             coll: ctx.conn().primary_database().collection(name.as_str()),
             hex: self.hex.clone(),
@@ -503,13 +507,32 @@ pub struct Adopter<'w> {
     _ctx: &'w WriteContext<'w>,
 }
 
+/// What an adopted document's `user_id` is now: none, the ObjectId form of
+/// an id, or the id of a user that does not exist. Never another user's.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Unowned {
+    Missing,
+    ObjectIdForm(ObjectId),
+    /// Checked to name no user just before the adoption.
+    Orphan(String),
+}
+
+impl Unowned {
+    fn filter(&self) -> Bson {
+        match self {
+            Unowned::Missing => Bson::Null,
+            Unowned::ObjectIdForm(id) => Bson::ObjectId(*id),
+            Unowned::Orphan(id) => Bson::String(id.clone()),
+        }
+    }
+}
+
 impl Adopter<'_> {
-    /// `from`: the `user_id` they hold now (`Null` also matches none at all).
-    pub async fn adopt(&self, ids: &[Bson], from: &Bson) -> Result<Updated> {
+    pub(crate) async fn adopt(&self, ids: &[Bson], from: &Unowned) -> Result<Updated> {
         let result = self
             .coll
             .update_many(
-                doc! { "_id": { "$in": ids }, "user_id": from.clone() },
+                doc! { "_id": { "$in": ids }, "user_id": from.filter() },
                 doc! { "$set": { "user_id": &self.hex } },
             )
             .comment(tag(SCOPED_COMMENT, ADOPT_OP))

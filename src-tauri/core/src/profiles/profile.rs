@@ -201,13 +201,26 @@ impl OtherDatabases {
                 other => other,
             })?;
         }
-        if ai == core {
+        // MongoDB's own databases hold the deployment's users and sharding
+        // settings, never a platform's data.
+        const SYSTEM: [&str; 3] = ["admin", "config", "local"];
+        for (field, name) in [
+            ("other_databases.ai", &ai),
+            ("other_databases.shared", &shared),
+        ] {
+            if SYSTEM.iter().any(|s| s.eq_ignore_ascii_case(name)) {
+                return Err(Error::invalid(field, "is one of MongoDB's own databases"));
+            }
+        }
+        // Names that differ only in case clash on some servers.
+        let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+        if same(&ai, core) {
             return Err(Error::invalid(
                 "other_databases.ai",
                 "is the MozaiksCore database",
             ));
         }
-        if shared == core || shared == ai {
+        if same(&shared, core) || same(&shared, &ai) {
             return Err(Error::invalid(
                 "other_databases.shared",
                 "must differ from the MozaiksCore and MozaiksAI databases",

@@ -18,7 +18,7 @@ use specta::Type;
 use crate::db::audit::{AuditLog, Change};
 use crate::db::connection::Connection;
 use crate::db::cross_user::CrossUserReads;
-use crate::db::scope::{PerUserCollection, UserScope};
+use crate::db::scope::{PerUserCollection, Unowned, UserScope};
 use crate::db::users::Users;
 use crate::db::write::WriteContext;
 use crate::save_path::SavePath;
@@ -74,6 +74,8 @@ pub struct RepairPlan {
     pub sample_ids: Vec<String>,
     /// What to type back before a delete.
     pub confirmation: Option<String>,
+    /// Which documents, exactly: the apply refuses if they changed.
+    pub fingerprint: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
@@ -81,14 +83,14 @@ pub struct RepairOutcome {
     pub changed: u32,
     /// Documents written to the export file before a delete.
     pub exported: Option<u32>,
-    /// The finding's count afterwards.
-    pub remaining: u32,
+    /// The finding's count afterwards; `None` when it could not be read again.
+    pub remaining: Option<u32>,
     pub audit_warning: Option<String>,
 }
 
 /// The documents a repair changes, grouped by the `user_id` they hold now.
 struct Targets {
-    groups: BTreeMap<String, (Bson, Vec<Bson>)>,
+    groups: BTreeMap<String, (Unowned, Vec<Bson>)>,
     left: u64,
     left_reason: Option<String>,
 }
@@ -102,13 +104,43 @@ impl Targets {
         self.groups.values().flat_map(|(_, ids)| ids)
     }
 
-    fn add(&mut self, from: &Bson, id: Bson) {
-        let key = from.clone().into_relaxed_extjson().to_string();
+    fn add(&mut self, from: &Unowned, id: Bson) {
+        let key = format!("{from:?}");
         self.groups
             .entry(key)
             .or_insert_with(|| (from.clone(), Vec::new()))
             .1
             .push(id);
+    }
+
+    /// At most [`MAX_REPAIR`] documents in one run; the rest are left for the next.
+    fn cap(&mut self) {
+        let mut room = MAX_REPAIR as usize;
+        let mut cut = 0;
+        for (_, ids) in self.groups.values_mut() {
+            let keep = ids.len().min(room);
+            cut += ids.len() - keep;
+            ids.truncate(keep);
+            room -= keep;
+        }
+        self.groups.retain(|_, (_, ids)| !ids.is_empty());
+        if cut > 0 {
+            self.left += cut as u64;
+            self.left_reason = Some(format!(
+                "one run changes at most {MAX_REPAIR}: run it again afterwards"
+            ));
+        }
+    }
+
+    /// Which documents, exactly: a digest of their sorted ids, so an apply
+    /// changes what its dry run counted and nothing else.
+    fn fingerprint(&self) -> String {
+        use std::hash::{Hash, Hasher};
+        let mut ids: Vec<String> = self.ids().map(|id| id.to_string()).collect();
+        ids.sort();
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        ids.hash(&mut hasher);
+        format!("{:016x}", hasher.finish())
     }
 }
 
@@ -148,10 +180,9 @@ async fn targets(conn: &Connection, name: &PerUserCollection, repair: &Repair) -
     match repair {
         Repair::ConvertUserIds => {
             for d in all(doc! { "user_id": { "$type": "objectId" } }).await? {
-                out.add(
-                    d.get("user_id").expect("matched on it"),
-                    d.get("_id").cloned().unwrap_or(Bson::Null),
-                );
+                if let (Some(Bson::ObjectId(owner)), Some(id)) = (d.get("user_id"), d.get("_id")) {
+                    out.add(&Unowned::ObjectIdForm(*owner), id.clone());
+                }
             }
             let wrong = reads
                 .count(name, filter_of(FindingKind::WrongUserIdType))
@@ -163,11 +194,18 @@ async fn targets(conn: &Connection, name: &PerUserCollection, repair: &Repair) -
         }
         Repair::AssignMissing { .. } => {
             for d in all(filter_of(FindingKind::MissingUserId)).await? {
-                out.add(&Bson::Null, d.get("_id").cloned().unwrap_or(Bson::Null));
+                if let Some(id) = d.get("_id") {
+                    out.add(&Unowned::Missing, id.clone());
+                }
             }
         }
         Repair::ReassignOrphans { .. } | Repair::DeleteOrphans => {
-            let (lost, _) = orphans(conn, name).await?;
+            let (lost, truncated) = orphans(conn, name).await?;
+            if truncated {
+                out.left_reason = Some(
+                    "the orphan check stopped at its bound: run the repair again afterwards".into(),
+                );
+            }
             for (owner, n) in lost {
                 let reachable = ObjectId::parse_str(&owner).is_ok_and(|o| o.to_hex() == owner);
                 if *repair == Repair::DeleteOrphans && !reachable {
@@ -178,13 +216,18 @@ async fn targets(conn: &Connection, name: &PerUserCollection, repair: &Repair) -
                     );
                     continue;
                 }
-                let from = Bson::String(owner);
-                for d in all(doc! { "user_id": from.clone() }).await? {
-                    out.add(&from, d.get("_id").cloned().unwrap_or(Bson::Null));
+                for d in all(doc! { "user_id": owner.as_str() }).await? {
+                    if let Some(id) = d.get("_id") {
+                        out.add(&Unowned::Orphan(owner.clone()), id.clone());
+                    }
+                }
+                if out.count() >= u64::from(MAX_REPAIR) {
+                    break;
                 }
             }
         }
     }
+    out.cap();
     Ok(out)
 }
 
@@ -210,6 +253,7 @@ pub async fn plan(conn: &Connection, collection: &str, repair: &Repair) -> Resul
             .map(|id| id_of(&doc! { "_id": id.clone() }))
             .collect(),
         confirmation: (*repair == Repair::DeleteOrphans && n > 0).then(|| confirmation(n)),
+        fingerprint: found.fingerprint(),
     })
 }
 
@@ -228,15 +272,15 @@ async fn recipient(conn: &Connection, user_id: &str) -> Result<UserScope> {
     Ok(scope)
 }
 
-/// Applies the repair if it still changes exactly `expected` documents (its
-/// dry run's count). A delete takes the typed-back confirmation and the
-/// file the documents are exported to first.
+/// Applies the repair if it still changes exactly the documents its dry run
+/// listed (`fingerprint`). A delete takes the typed-back confirmation and
+/// the file the documents are exported to first.
 pub async fn apply(
     conn: &Connection,
     audit: &AuditLog,
     collection: &str,
     repair: &Repair,
-    expected: u32,
+    fingerprint: &str,
     confirmation_typed: Option<&str>,
     export: Option<&SavePath>,
 ) -> Result<RepairOutcome> {
@@ -249,10 +293,10 @@ pub async fn apply(
     };
     let found = targets(conn, &name, repair).await?;
     let n = found.count();
-    if n != u64::from(expected) {
+    if found.fingerprint() != fingerprint {
         return Err(Error::Conflict {
             current: Some(format!(
-                "{n} documents now, {expected} in the dry run: run it again"
+                "the documents to repair changed since the dry run ({n} now): run it again"
             )),
         });
     }
@@ -270,6 +314,11 @@ pub async fn apply(
             })?)
         }
         _ => None,
+    };
+    // What an export keeps of each orphan, read before anything is written.
+    let backup = match export {
+        Some(_) => Some(read_orphans(conn, &name, &found).await?),
+        None => None,
     };
     let ids: Vec<String> = found
         .ids()
@@ -293,7 +342,7 @@ pub async fn apply(
         for batch in ids.chunks(1_000) {
             changed += match (repair, &to) {
                 (Repair::ConvertUserIds, _) => {
-                    let Bson::ObjectId(owner) = from else {
+                    let Unowned::ObjectIdForm(owner) = from else {
                         continue;
                     };
                     UserScope::from_object_id(*owner)
@@ -313,18 +362,24 @@ pub async fn apply(
             };
         }
     }
-    if let (Repair::DeleteOrphans, Some(path)) = (repair, export) {
-        exported = Some(export_then_delete(&ctx, &name, &found, path, &mut changed).await? as u32);
+    if let (Some(path), Some(backup)) = (export, backup) {
+        exported =
+            Some(export_then_delete(&ctx, &name, &found, path, backup, &mut changed).await? as u32);
     }
     let audit_warning = ctx
         .done_after_applied(change(json!({ "changed": changed, "exported": exported })))
         .await;
+    // The repair is made: failing to count again does not unmake it.
     let remaining = crate::services::plugins::findings(conn, collection)
-        .await?
-        .findings
-        .iter()
-        .find(|f| f.kind == repair.finding())
-        .map_or(0, |f| f.count as u32);
+        .await
+        .ok()
+        .map(|report| {
+            report
+                .findings
+                .iter()
+                .find(|f| f.kind == repair.finding())
+                .map_or(0, |f| f.count as u32)
+        });
     Ok(RepairOutcome {
         changed: changed as u32,
         exported,
@@ -333,53 +388,85 @@ pub async fn apply(
     })
 }
 
-/// Writes every orphan to the export file (one canonical Extended JSON
-/// document per line, kept only once complete), then deletes them as
-/// their missing users' documents. Returns how many were exported.
+/// The orphans as they are, one canonical Extended JSON line each: refused
+/// when one holds a secret, which the line would keep only redacted (the
+/// delete would then lose it).
+async fn read_orphans(
+    conn: &Connection,
+    name: &PerUserCollection,
+    found: &Targets,
+) -> Result<Vec<String>> {
+    let mut lines = Vec::new();
+    let mut with_secrets = 0;
+    for (from, ids) in found.groups.values() {
+        let Unowned::Orphan(owner) = from else {
+            continue;
+        };
+        let reader = UserScope::parse(owner)?.primary_owned_collection(conn, name.clone());
+        for batch in ids.chunks(100) {
+            for d in reader
+                .find(
+                    doc! { "_id": { "$in": batch } },
+                    crate::db::scope::Page::first(100),
+                )
+                .await?
+            {
+                let whole = Bson::Document(d.clone())
+                    .into_canonical_extjson()
+                    .to_string();
+                let line = document_text(d);
+                if line != whole {
+                    with_secrets += 1;
+                }
+                lines.push(line);
+            }
+        }
+    }
+    if with_secrets > 0 {
+        return Err(Error::Refused {
+            reason: format!(
+                "{with_secrets} of the orphans hold secrets an export keeps only redacted: reassign them instead"
+            ),
+        });
+    }
+    if lines.len() as u64 != found.count() {
+        return Err(Error::Conflict {
+            current: Some(format!(
+                "{} of {} orphans could be read for the export: run the dry run again",
+                lines.len(),
+                found.count()
+            )),
+        });
+    }
+    Ok(lines)
+}
+
+/// Writes the orphans to the export file (kept only once complete), then
+/// deletes them as their missing users' documents. How many were exported.
 async fn export_then_delete(
     ctx: &WriteContext<'_>,
     name: &PerUserCollection,
     found: &Targets,
     path: &SavePath,
+    lines: Vec<String>,
     deleted: &mut u64,
 ) -> Result<u64> {
     let file = path.partial("jsonl", "an export of orphans")?;
     let mut out = std::io::BufWriter::new(file.file()?);
-    let mut exported = 0;
-    for (from, ids) in found.groups.values() {
-        let Bson::String(owner) = from else { continue };
-        let scope = UserScope::parse(owner)?;
-        let reader = scope.primary_owned_collection(ctx.conn(), name.clone());
-        for batch in ids.chunks(100) {
-            let page = reader
-                .find(
-                    doc! { "_id": { "$in": batch } },
-                    crate::db::scope::Page::first(100),
-                )
-                .await?;
-            for d in page {
-                writeln!(out, "{}", document_text(d)).map_err(Error::storage)?;
-                exported += 1;
-            }
-        }
+    for line in &lines {
+        writeln!(out, "{line}").map_err(Error::storage)?;
     }
     out.flush().map_err(Error::storage)?;
     drop(out);
-    if exported != found.count() {
-        return Err(Error::Conflict {
-            current: Some(format!(
-                "{exported} of {} orphans could be read for the export: nothing was deleted",
-                found.count()
-            )),
-        });
-    }
     file.keep()?;
     for (from, ids) in found.groups.values() {
-        let Bson::String(owner) = from else { continue };
+        let Unowned::Orphan(owner) = from else {
+            continue;
+        };
         let writer = UserScope::parse(owner)?.owned_writer(ctx, name.clone());
         for batch in ids.chunks(1_000) {
             *deleted += writer.delete_many(doc! { "_id": { "$in": batch } }).await?;
         }
     }
-    Ok(exported)
+    Ok(lines.len() as u64)
 }

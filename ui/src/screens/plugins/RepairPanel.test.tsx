@@ -21,7 +21,7 @@ describe('RepairPanel', () => {
 
   it('applies a repair with the count its dry run gave', async () => {
     vi.mocked(backend.planRepair).mockResolvedValue({
-      collection: 'crm_contacts', will_change: 2, left: 1, left_reason: 'their user_id is a number', sample_ids: ['a1', 'a2'], confirmation: null,
+      collection: 'crm_contacts', will_change: 2, left: 1, left_reason: 'their user_id is a number', sample_ids: ['a1', 'a2'], confirmation: null, fingerprint: 'f1',
     });
     const { user } = renderPanel('wrong_user_id_type');
     await user.click(screen.getByTestId('repair-dry-run'));
@@ -30,12 +30,12 @@ describe('RepairPanel', () => {
     expect(plan).toHaveTextContent('2 documents will change');
     expect(plan).toHaveTextContent('1 document left as it is: their user_id is a number');
     await user.click(screen.getByTestId('repair-apply'));
-    await waitFor(() => expect(backend.applyRepair).toHaveBeenCalledWith('crm_contacts', { kind: 'convert_user_ids' }, 2, null, null));
+    await waitFor(() => expect(backend.applyRepair).toHaveBeenCalledWith('crm_contacts', { kind: 'convert_user_ids' }, 'f1', null, null));
   });
 
   it('deletes orphans only after the typed confirmation, exporting them to the chosen file first', async () => {
     vi.mocked(backend.planRepair).mockResolvedValue({
-      collection: 'crm_contacts', will_change: 3, left: 0, left_reason: null, sample_ids: [], confirmation: 'delete 3',
+      collection: 'crm_contacts', will_change: 3, left: 0, left_reason: null, sample_ids: [], confirmation: 'delete 3', fingerprint: 'f2',
     });
     vi.mocked(backend.chooseJsonLinesPath).mockResolvedValue('/home/me/orphans.jsonl');
     const { user } = renderPanel('orphan');
@@ -48,7 +48,7 @@ describe('RepairPanel', () => {
     await user.type(screen.getByTestId('repair-confirmation'), 'delete 3');
     await user.click(screen.getByTestId('repair-apply'));
     await waitFor(() =>
-      expect(backend.applyRepair).toHaveBeenCalledWith('crm_contacts', { kind: 'delete_orphans' }, 3, 'delete 3', '/home/me/orphans.jsonl'),
+      expect(backend.applyRepair).toHaveBeenCalledWith('crm_contacts', { kind: 'delete_orphans' }, 'f2', 'delete 3', '/home/me/orphans.jsonl'),
     );
   });
 

@@ -47,7 +47,7 @@ export function RepairPanel({ collection, kind }: { collection: string; kind: Fi
         exportPath = await backend.chooseJsonLinesPath(`${collection}-orphans.jsonl`);
         if (exportPath === null) return null;
       }
-      return backend.applyRepair(collection, r, p.will_change, r.kind === 'delete_orphans' ? typed : null, exportPath);
+      return backend.applyRepair(collection, r, p.fingerprint, r.kind === 'delete_orphans' ? typed : null, exportPath);
     },
     meta: { showsErrors: true },
     onSuccess: (outcome) => {
@@ -58,7 +58,7 @@ export function RepairPanel({ collection, kind }: { collection: string; kind: Fi
       notifications.show({
         color: 'teal',
         title: 'Repaired',
-        message: `${plural(outcome.changed, 'document')} changed${outcome.exported !== null ? `, ${formatCount(outcome.exported)} exported first` : ''}; ${formatCount(outcome.remaining)} left in the finding.`,
+        message: `${plural(outcome.changed, 'document')} changed${outcome.exported !== null ? `, ${formatCount(outcome.exported)} exported first` : ''}${outcome.remaining !== null ? `; ${formatCount(outcome.remaining)} left in the finding` : ''}.`,
       });
     },
   });
