@@ -320,6 +320,16 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         q[part] = value.clone();
         q
     };
+    // Queries that try to read a secret without naming it (valid JSON, so
+    // only for the query bar: elsewhere they are legitimate data).
+    for s in [
+        json!("{\"h\": \"$$ROOT.password_hash\"}"),
+        json!("{\"$expr\": {\"$regexMatch\": {\"input\": {\"$getField\": \"password_hash\"}, \"regex\": \"^\\\\$2b\"}}}"),
+    ] {
+        for part in ["filter", "projection"] {
+            t.run(webview, "run_query", json!({ "database": "core", "collection": "users", "query": query(part, &s) }));
+        }
+    }
     for s in &text {
         t.run(webview, "export_query", json!({ "database": "core", "collection": "users", "query": query("limit", &json!(5)), "format": "csv", "path": s, "runId": "hostile", "onProgress": "__CHANNEL__:7" }));
         t.run(webview, "export_query", json!({ "database": "core", "collection": "users", "query": query("filter", s), "format": "json", "path": outside.path().join("x.txt"), "runId": s, "onProgress": "__CHANNEL__:7" }));
