@@ -872,7 +872,7 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         "$accumulator",
         "$out",
         "$merge",
-        "password_hash",
+        "$getField",
     ] {
         assert!(
             !history.contains(refused),
