@@ -110,6 +110,14 @@ impl Query {
             self.projection = Some(doc! { field: 0 });
             return self;
         };
+        let truthy = |v: &Bson| {
+            !matches!(v, Bson::Int32(0) | Bson::Int64(0) | Bson::Boolean(false))
+                && !matches!(v, Bson::Double(d) if *d == 0.0)
+        };
+        // An inclusion names fields to show (`_id` alone counts); anything
+        // else excludes.
+        let only_id = projection.len() == 1 && projection.get("_id").is_some_and(truthy);
+        let inclusion = only_id || projection.iter().any(|(k, v)| k != "_id" && truthy(v));
         let dropped: Vec<String> = projection
             .keys()
             .filter(|k| *k == field || k.starts_with(&under))
@@ -118,17 +126,14 @@ impl Query {
         for k in dropped {
             projection.remove(&k);
         }
-        let includes = projection.iter().any(|(k, v)| {
-            k != "_id"
-                && !matches!(v, Bson::Int32(0) | Bson::Int64(0) | Bson::Boolean(false))
-                && !matches!(v, Bson::Double(d) if *d == 0.0)
-        });
-        if !includes {
+        if inclusion {
+            if projection.keys().all(|k| k == "_id") {
+                // Only the field itself was asked for: the ids, no more.
+                projection.insert("_id", 1);
+            }
+        } else {
             // `_id` is shown anyway, and servers refuse it named in an exclusion.
-            if !matches!(
-                projection.get("_id"),
-                Some(Bson::Int32(0) | Bson::Int64(0) | Bson::Boolean(false)) | None
-            ) {
+            if projection.get("_id").is_some_and(truthy) {
                 projection.remove("_id");
             }
             projection.insert(field, 0);
@@ -514,25 +519,17 @@ mod tests {
         };
         assert_eq!(with(""), Some(doc! { "password_hash": 0 }));
         assert_eq!(with(r#"{"email": 1}"#), Some(doc! { "email": 1 }));
-        assert_eq!(
-            with(r#"{"email": 1, "password_hash": 1}"#),
-            Some(doc! { "email": 1 })
-        );
-        assert_eq!(
-            with(r#"{"password_hash": 1}"#),
-            Some(doc! { "password_hash": 0 })
-        );
-        assert_eq!(
-            with(r#"{"_id": 0, "password_hash.x": true}"#),
-            Some(doc! { "_id": 0, "password_hash": 0 })
-        );
-        assert_eq!(
-            with(r#"{"_id": 1, "password_hash": 1}"#),
-            Some(doc! { "password_hash": 0 })
-        );
-        assert_eq!(
-            with(r#"{"bio": 0}"#),
-            Some(doc! { "bio": 0, "password_hash": 0 })
-        );
+        for (asked, sent) in [
+            (r#"{"email": 1, "password_hash": 1}"#, doc! { "email": 1 }),
+            // Only the hash asked for: the ids, no more.
+            (r#"{"password_hash": 1}"#, doc! { "_id": 1 }),
+            (r#"{"_id": 0, "password_hash.x": true}"#, doc! { "_id": 1 }),
+            (r#"{"_id": 1, "password_hash": 1}"#, doc! { "_id": 1 }),
+            (r#"{"_id": 1}"#, doc! { "_id": 1 }),
+            (r#"{"bio": 0}"#, doc! { "bio": 0, "password_hash": 0 }),
+            (r#"{"_id": 0}"#, doc! { "_id": 0, "password_hash": 0 }),
+        ] {
+            assert_eq!(with(asked), Some(sent), "{asked}");
+        }
     }
 }

@@ -36,9 +36,15 @@ describe('toExtendedJson', () => {
     for (const bad of ['{a: 1', '[1]', '"text"', '{a: this.x}', 'db.users.drop()']) {
       expect(toExtendedJson(bad).ok, bad).toBe(false);
     }
-    const lossy = toExtendedJson('{a: NumberLong(9007199254740993)}');
-    expect(lossy.ok).toBe(false);
-    expect(!lossy.ok && lossy.message).toMatch(/in quotes/);
+    for (const text of ['{a: NumberLong(9007199254740993)}', '{a: 9007199254740993}', '{a: {$gt: -12345678901234567}}']) {
+      const lossy = toExtendedJson(text);
+      expect(lossy.ok, text).toBe(false);
+      expect(!lossy.ok && lossy.message).toMatch(/NumberLong\("-?\d+"\)/);
+    }
+    // Safe integers, quoted digits and decimals pass.
+    for (const text of ['{a: 9007199254740991}', '{a: "90071992547409931234"}', '{a: NumberLong("9007199254740993")}', '{a: 1.5}']) {
+      expect(toExtendedJson(text).ok, text).toBe(true);
+    }
     expect(toExtendedJson('  ')).toEqual({ ok: true, json: '' });
   });
 });

@@ -9,12 +9,18 @@ import { EJSON } from 'bson';
 
 export type Converted = { ok: true; json: string } | { ok: false; message: string };
 
-/** `NumberLong(9007199254740993)`: a JS number has already lost the last digit. */
-const UNQUOTED_LONG = /\b(?:NumberLong|Long)\(\s*(-?\d+)\s*\)/g;
+/** Shell text with its string literals blanked, so only code is looked at. */
+function outsideStrings(text: string): string {
+  return text.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, (s) => ' '.repeat(s.length));
+}
 
-function unsafeLong(text: string): string | null {
-  for (const match of text.matchAll(UNQUOTED_LONG)) {
-    if (!Number.isSafeInteger(Number(match[1]))) return match[0];
+/**
+ * An integer written without quotes past 2^53 (`NumberLong(9007199254740993)`,
+ * or a bare `9007199254740993`): a JS number has already lost its last digits.
+ */
+function unsafeInteger(text: string): string | null {
+  for (const match of outsideStrings(text).matchAll(/(?<![\w.])-?\d{16,}(?![\w.])/g)) {
+    if (!Number.isSafeInteger(Number(match[0]))) return match[0];
   }
   return null;
 }
@@ -36,9 +42,9 @@ export function toExtendedJson(text: string): Converted {
   } catch {
     // Not JSON: shell syntax, below.
   }
-  const lossy = unsafeLong(trimmed);
+  const lossy = unsafeInteger(trimmed);
   if (lossy) {
-    return { ok: false, message: `${lossy} loses digits: write the number in quotes, NumberLong("…")` };
+    return { ok: false, message: `${lossy} loses digits as a JavaScript number: write it as NumberLong("${lossy}")` };
   }
   let value: unknown;
   try {
