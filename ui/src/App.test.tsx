@@ -179,15 +179,41 @@ describe('App', () => {
     expect(screen.queryByRole('tooltip')).not.toBeInTheDocument();
    }, 15_000);
 
-  it('Ctrl+K opens the user search from another screen', async () => {
+  it('Ctrl+K opens a palette that jumps to a screen, a collection or a user', async () => {
     vi.mocked(backend.connect).mockResolvedValue(anOverview());
     vi.mocked(backend.listUsers).mockResolvedValue(aUserPage(userRows(1)));
+    vi.mocked(backend.searchUsers).mockResolvedValue(userRows(1));
+    vi.mocked(backend.browseDatabases).mockResolvedValue([
+      {
+        which: 'ai', name: 'MozaiksAI', writable: false, error: null,
+        collections: [{ name: 'chat_sessions', is_view: false, estimated_count: 3, per_user: false, kind: 'other', not_editable: 'read-only' }],
+      },
+    ]);
+    vi.mocked(backend.runQuery).mockResolvedValue({ documents: [], limit: 50, skip: 0, more: false });
+    vi.mocked(backend.countQuery).mockResolvedValue({ value: 0, exact: true });
     const { user } = renderWithProviders(<App />);
     await screen.findAllByTestId('profile-card');
     await user.click(within(card('Local development')).getByTestId('profile-connect'));
     await screen.findByTestId('overview');
+
+    // A screen, by the keyboard.
     await user.keyboard('{Control>}k{/Control}');
-    await waitFor(() => expect(screen.getByTestId('user-search')).toHaveFocus());
+    await waitFor(() => expect(screen.getByTestId('palette-input')).toHaveFocus());
+    await user.keyboard('Users{Enter}');
+    await screen.findByTestId('user-search');
+
+    // A collection of another database: the header names that database.
+    await user.keyboard('{Control>}k{/Control}');
+    await user.type(await screen.findByTestId('palette-input'), 'chat');
+    await user.click(await screen.findByText('chat_sessions'));
+    await waitFor(() => expect(backend.runQuery).toHaveBeenCalledWith('ai', 'chat_sessions', expect.anything()));
+    expect(screen.getByTestId('header-database')).toHaveTextContent('MozaiksAI');
+
+    // A user, through the backend's search.
+    await user.keyboard('{Control>}k{/Control}');
+    await user.type(await screen.findByTestId('palette-input'), 'user0@');
+    await user.click(await screen.findByText('user0@example.com'));
+    await screen.findByTestId('user360');
   });
 });
 

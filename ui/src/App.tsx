@@ -17,6 +17,7 @@ import { notifications } from '@mantine/notifications';
 import { lazy, Suspense, useEffect, useRef, useState, type ComponentType } from 'react';
 import type { Drill, Overview } from './backend';
 import { EnvironmentBadge, ReadOnlyBadge } from './components/badges';
+import { CommandPalette, type PaletteTarget } from './components/CommandPalette';
 import { RouteBadges } from './components/RouteBadges';
 import { queryKeys, useConnectionHealth, useOverview, useProfiles } from './queries';
 import { SectionSkeleton } from './components/Section';
@@ -107,7 +108,7 @@ export function App() {
   const [activeProfileId, setActiveProfileId] = useState<string | null>(null);
   const [usersState, setUsersState] = useState<UsersListState>(initialUsersState);
   const [feedState, setFeedState] = useState<FeedState>(initialFeedState);
-  const [focusSearch, setFocusSearch] = useState(0);
+  const [paletteOpen, setPaletteOpen] = useState(false);
   const [browsing, setBrowsing] = useState<Browsing | null>(null);
   const connected = activeProfileId !== null;
   const session = useOverview(connected).data;
@@ -152,20 +153,28 @@ export function App() {
     }
   };
 
-  // Ctrl/Cmd+K: the user search, from anywhere.
-  useHotkeys(
-    [
-      [
-        'mod+K',
-        () => {
-          if (!connected) return;
-          setScreen('users');
-          setFocusSearch((n) => n + 1);
-        },
-      ],
-    ],
-    [],
-  );
+  // Ctrl/Cmd+K: the command palette, from anywhere (inputs included).
+  useHotkeys([['mod+K', () => setPaletteOpen(true)]], []);
+  const paletteScreens = NAV.flatMap(({ items }) => items)
+    .filter((item) => connected || !item.needsConnection)
+    .map(({ screen, label }) => ({ screen, label }));
+  const onPalette = (target: PaletteTarget) => {
+    switch (target.kind) {
+      case 'screen':
+        setScreen(target.screen as Screen);
+        break;
+      case 'collection': {
+        const db = target.database;
+        const c = db.collections.find((x) => x.name === target.collection);
+        setBrowsing({ database: db.which, databaseName: db.name, collection: target.collection, notEditable: c?.not_editable ?? null });
+        setScreen('collections');
+        break;
+      }
+      case 'user':
+        setView({ screen: 'user360', userId: target.userId, from: 'users' });
+        break;
+    }
+  };
 
   return (
     <AppShell
@@ -245,6 +254,13 @@ export function App() {
         </AppShell.Section>
       </AppShell.Navbar>
 
+      <CommandPalette
+        opened={paletteOpen}
+        onClose={() => setPaletteOpen(false)}
+        connected={connected}
+        screens={paletteScreens}
+        onGo={onPalette}
+      />
       <AppShell.Main>
         <Box maw={1200} mx="auto">
           <Suspense fallback={<SectionSkeleton lines={6} testId="screen-loading" />}>
@@ -259,7 +275,6 @@ export function App() {
               state={usersState}
               onStateChange={setUsersState}
               onOpenUser={openUser('users')}
-              focusSearch={focusSearch}
             />
           ) : view.screen === 'notifications' ? (
             <NotificationsScreen state={feedState} onStateChange={setFeedState} onOpenUser={openUser('notifications')} />

@@ -2,7 +2,7 @@ import { Combobox, Group, Kbd, Loader, Text, TextInput, useCombobox } from '@man
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconAlertCircle, IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { forwardRef, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import * as backend from '../../backend';
 import type { UserRow } from '../../backend';
 import { RoleBadges } from '../../components/userBadges';
@@ -18,10 +18,7 @@ const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigat
  * `id:<hex>`). Queries are keyed on the debounced text, so a slow answer to
  * an older text never replaces the newest one.
  */
-export const UserSearch = forwardRef<HTMLInputElement, { onOpen: (user: UserRow) => void }>(function UserSearch(
-  { onOpen },
-  ref,
-) {
+export function UserSearch({ onOpen }: { onOpen: (user: UserRow) => void }) {
   const [text, setText] = useState('');
   const [debounced] = useDebouncedValue(text.trim(), SEARCH_DEBOUNCE_MS);
   const combobox = useCombobox({ onDropdownClose: () => combobox.resetSelectedOption() });
@@ -63,7 +60,6 @@ export const UserSearch = forwardRef<HTMLInputElement, { onOpen: (user: UserRow)
     >
       <Combobox.Target>
         <TextInput
-          ref={ref}
           value={text}
           onChange={(e) => {
             setText(e.currentTarget.value);
@@ -155,4 +151,4 @@ export const UserSearch = forwardRef<HTMLInputElement, { onOpen: (user: UserRow)
       </Combobox.Dropdown>
     </Combobox>
   );
-});
+}

@@ -1,7 +1,6 @@
 import { Alert, Button, Divider, Group, Paper, Select, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { IconInfoCircle, IconUsers } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
 import { CursorPager } from '../../components/CursorPager';
 import * as backend from '../../backend';
 import type { Total, UserRow, UserSortField } from '../../backend';
@@ -25,8 +24,6 @@ interface Props {
   state: UsersListState;
   onStateChange: (s: UsersListState) => void;
   onOpenUser: (id: string) => void;
-  /** Changes when Ctrl/Cmd+K asks for the search box. */
-  focusSearch?: number;
 }
 
 const users = (n: number) => (n === 1 ? 'user' : 'users');
@@ -50,7 +47,7 @@ function TotalText({ total, filtered }: { total: Total; filtered: boolean }) {
   );
 }
 
-export function UsersScreen({ state, onStateChange, onOpenUser, focusSearch = 0 }: Props) {
+export function UsersScreen({ state, onStateChange, onOpenUser }: Props) {
   const query = toUserQuery(state);
   const users = useQuery({
     queryKey: queryKeys.users(query),
@@ -62,10 +59,6 @@ export function UsersScreen({ state, onStateChange, onOpenUser, focusSearch = 0 
     queryKey: queryKeys.userCount(query),
     queryFn: () => backend.countUsers(query),
   });
-  const searchRef = useRef<HTMLInputElement>(null);
-  useEffect(() => {
-    if (focusSearch > 0) searchRef.current?.focus();
-  }, [focusSearch]);
 
   const page = users.data;
   const rows = page?.rows ?? EMPTY;
@@ -102,7 +95,7 @@ export function UsersScreen({ state, onStateChange, onOpenUser, focusSearch = 0 
             )}
           </Text>
         </div>
-        <UserSearch ref={searchRef} onOpen={open} />
+        <UserSearch onOpen={open} />
       </Group>
 
       <Paper withBorder radius="md" p="sm">
