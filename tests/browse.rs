@@ -269,6 +269,16 @@ async fn users_are_browsed_without_their_password_hash() {
             assert!(!d.contains("password_hash"), "{projection}: {d}");
         }
     }
+    // The query bar's field hints name the user fields, never the hash.
+    let fields = browse::sample_fields(&conn, PlatformDatabase::Core, "users")
+        .await
+        .unwrap();
+    let paths: Vec<&str> = fields.iter().map(|f| f.path.as_str()).collect();
+    assert!(
+        paths.contains(&"email") && paths.contains(&"_id"),
+        "{paths:?}"
+    );
+    assert!(!paths.iter().any(|p| p.contains("password")), "{paths:?}");
     let err = browse::run(
         &conn,
         PlatformDatabase::Core,

@@ -718,6 +718,11 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
             "save_document",
             json!({ "database": "shared", "collection": c, "original": task, "document": edited }),
         );
+        t.run(
+            webview,
+            "sample_fields",
+            json!({ "database": "core", "collection": c }),
+        );
         for database in ["core", "ai"] {
             t.run(webview, "run_query", json!({ "database": database, "collection": c, "query": query("limit", &json!(5)) }));
             t.run(webview, "count_query", json!({ "database": database, "collection": c, "query": query("limit", &json!(5)) }));

@@ -20,7 +20,7 @@ async fn snapshot(db: &str) -> Vec<Vec<Document>> {
 /// Commands that write nothing to the database: reads, and the app's own
 /// state (profiles, the connection, the read-only switch, a CSV the user
 /// saves). Every other command is a write and must be refused read-only.
-const NOT_DATABASE_WRITES: [&str; 52] = [
+const NOT_DATABASE_WRITES: [&str; 53] = [
     "list_profiles",
     "create_profile",
     "update_profile",
@@ -73,6 +73,7 @@ const NOT_DATABASE_WRITES: [&str; 52] = [
     "favourite_query",
     "clear_query_history",
     "open_document",
+    "sample_fields",
 ];
 
 /// Every command the app registers, as the generated bindings name them.

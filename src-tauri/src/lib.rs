@@ -66,6 +66,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             browse::find_id,
             browse::explain_query,
             browse::open_document,
+            browse::sample_fields,
             browse::query_history,
             browse::favourite_query,
             browse::clear_query_history,

@@ -42,6 +42,7 @@ import {
   type QueryInput,
   type QueryPage,
   type ExplainSummary,
+  type FieldStat,
   type ExportFormat,
   type FoundIds,
   type SavedQuery,
@@ -328,6 +329,10 @@ export const favouriteQuery = (id: string, name: string | null): Promise<SavedQu
 
 /** Forgets the profile's recent queries, keeping its favourites; how many went. */
 export const clearQueryHistory = (): Promise<number> => unwrap(() => commands.clearQueryHistory());
+
+/** The field paths a sample of the collection holds: the query bar's hints. */
+export const sampleFields = (database: PlatformDatabase, collection: string): Promise<FieldStat[]> =>
+  unwrap(() => commands.sampleFields(database, collection));
 
 /** One whole document by its `_id` (canonical Extended JSON), as the editor opens it. */
 export const openDocument = (database: PlatformDatabase, collection: string, id: string): Promise<string> =>

@@ -53,6 +53,8 @@ export const commands = {
 	explainQuery: (database: PlatformDatabase, collection: string, query: QueryInput) => typedError<ExplainSummary, AppError>(__TAURI_INVOKE("explain_query", { database, collection, query })),
 	/**  One whole document by its `_id` (canonical Extended JSON), for the editor. */
 	openDocument: (database: PlatformDatabase, collection: string, id: string) => typedError<string, AppError>(__TAURI_INVOKE("open_document", { database, collection, id })),
+	/**  The field paths a sample of the collection holds: the query bar's hints. */
+	sampleFields: (database: PlatformDatabase, collection: string) => typedError<FieldStat[], AppError>(__TAURI_INVOKE("sample_fields", { database, collection })),
 	/**  The profile's favourite queries (by name), then its recent ones. */
 	queryHistory: () => typedError<SavedQuery[], AppError>(__TAURI_INVOKE("query_history")),
 	/**  Names a saved query as a favourite; `None` makes it a plain one again. */

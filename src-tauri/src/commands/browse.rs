@@ -6,6 +6,7 @@ use mozaiks_core::services::browse::{self, BrowsedDatabase, FoundIds, QueryPage}
 use mozaiks_core::services::export::{
     self, ExportFormat, QueryExport, QueryExportProgress, QueryExportReport,
 };
+use mozaiks_core::services::plugins::FieldStat;
 use mozaiks_core::services::users::Total;
 use mozaiks_core::workspace::Workspace;
 use mozaiks_core::Result;
@@ -165,4 +166,15 @@ pub async fn open_document(
     id: String,
 ) -> Result<String> {
     browse::open_document(&*workspace.connection().await?, database, &collection, &id).await
+}
+
+/// The field paths a sample of the collection holds: the query bar's hints.
+#[tauri::command]
+#[specta::specta]
+pub async fn sample_fields(
+    workspace: State<'_, Workspace>,
+    database: PlatformDatabase,
+    collection: String,
+) -> Result<Vec<FieldStat>> {
+    browse::sample_fields(&*workspace.connection().await?, database, &collection).await
 }

@@ -195,6 +195,32 @@ impl<'c> Browser<'c> {
         Ok(n)
     }
 
+    /// Up to `size` documents picked at random (`$sample`), for field
+    /// hints; `users` without `password_hash`.
+    pub async fn sample(
+        &self,
+        which: PlatformDatabase,
+        collection: &str,
+        size: u32,
+    ) -> Result<Vec<Document>> {
+        check_collection_name(collection)?;
+        let mut pipeline = vec![doc! { "$sample": { "size": i64::from(size) } }];
+        if which == PlatformDatabase::Core && collection == USERS {
+            pipeline.push(doc! { "$project": { NEVER_FETCHED: 0 } });
+        }
+        let t = self.conn.timeout_ms();
+        self.database(which)
+            .collection::<Document>(collection)
+            .aggregate(pipeline)
+            .max_time(READ_TIME_LIMIT)
+            .comment(tag(CROSS_USER_COMMENT, "browse_sample"))
+            .await
+            .classified(t)?
+            .try_collect()
+            .await
+            .classified(t)
+    }
+
     /// The server's `explain` of the query (`executionStats`: it runs the
     /// query, within the read time limit and the page size).
     pub async fn explain(

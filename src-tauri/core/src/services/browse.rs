@@ -15,6 +15,7 @@ use crate::db::query::{Query, QueryInput};
 use crate::db::users::Counted;
 use crate::redact::redact;
 use crate::schema::{is_per_user, CollectionKind, PlatformDatabase};
+use crate::services::plugins::{field_stats, FieldStat};
 use crate::services::users::Total;
 use crate::{Error, Result};
 
@@ -210,6 +211,22 @@ pub async fn run(
         limit,
         skip,
     })
+}
+
+/// Documents sampled for the query bar's field hints.
+const HINT_SAMPLE: u32 = 200;
+
+/// The field paths a sample of the collection holds, with their types and
+/// presence: the query bar's hints.
+pub async fn sample_fields(
+    conn: &Connection,
+    which: PlatformDatabase,
+    collection: &str,
+) -> Result<Vec<FieldStat>> {
+    let sample = Browser::new(conn)
+        .sample(which, collection, HINT_SAMPLE)
+        .await?;
+    Ok(field_stats(&sample))
 }
 
 /// How the server runs the query: its plan, index or collection scan, and

@@ -227,9 +227,27 @@ pub async fn schema(conn: &Connection, collection: &str) -> Result<SchemaReport>
     let sample = CrossUserReads::new(conn)
         .aggregate(&name, vec![doc! { "$sample": { "size": SAMPLE_SIZE } }])
         .await?;
-    let mut fields: BTreeMap<String, (BTreeSet<String>, u32)> = BTreeMap::new();
     let mut statuses: BTreeMap<String, u32> = BTreeMap::new();
     for d in &sample {
+        if let Ok(s) = d.get_str("status") {
+            *statuses.entry(s.to_string()).or_default() += 1;
+        }
+    }
+    let mut status_values: Vec<(String, u32)> = statuses.into_iter().collect();
+    status_values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok(SchemaReport {
+        collection: collection.into(),
+        sampled: sample.len() as f64,
+        fields: field_stats(&sample),
+        status_values: status_values.into_iter().take(50).map(|(s, _)| s).collect(),
+    })
+}
+
+/// Every field path of a sample with the types seen there and the share of
+/// documents holding it.
+pub(crate) fn field_stats(sample: &[Document]) -> Vec<FieldStat> {
+    let mut fields: BTreeMap<String, (BTreeSet<String>, u32)> = BTreeMap::new();
+    for d in sample {
         let mut seen = BTreeMap::new();
         flatten("", d, &mut seen);
         for (path, types) in seen {
@@ -237,26 +255,16 @@ pub async fn schema(conn: &Connection, collection: &str) -> Result<SchemaReport>
             entry.0.extend(types);
             entry.1 += 1;
         }
-        if let Ok(s) = d.get_str("status") {
-            *statuses.entry(s.to_string()).or_default() += 1;
-        }
     }
     let n = sample.len().max(1) as f64;
-    let mut status_values: Vec<(String, u32)> = statuses.into_iter().collect();
-    status_values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    Ok(SchemaReport {
-        collection: collection.into(),
-        sampled: sample.len() as f64,
-        fields: fields
-            .into_iter()
-            .map(|(path, (types, present))| FieldStat {
-                path,
-                types: types.into_iter().collect(),
-                presence: (f64::from(present) * 1000.0 / n).round() / 10.0,
-            })
-            .collect(),
-        status_values: status_values.into_iter().take(50).map(|(s, _)| s).collect(),
-    })
+    fields
+        .into_iter()
+        .map(|(path, (types, present))| FieldStat {
+            path,
+            types: types.into_iter().collect(),
+            presence: (f64::from(present) * 1000.0 / n).round() / 10.0,
+        })
+        .collect()
 }
 
 fn type_name(b: &Bson) -> &'static str {

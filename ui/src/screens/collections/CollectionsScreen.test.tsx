@@ -68,6 +68,11 @@ describe('CollectionsScreen', () => {
     vi.mocked(backend.runQuery).mockResolvedValue({ documents: DOCS, limit: 50, skip: 0, more: false });
     vi.mocked(backend.countQuery).mockResolvedValue({ value: 2, exact: true });
     // The editor opens the whole document by its _id.
+    vi.mocked(backend.sampleFields).mockResolvedValue([
+      { path: 'visits', types: ['long'], presence: 100 },
+      { path: 'tags', types: ['array'], presence: 50 },
+      { path: 'tags[]', types: ['string'], presence: 50 },
+    ]);
     vi.mocked(backend.openDocument).mockImplementation(async (_db, _coll, id) => DOCS.find((d) => d.startsWith(`{"_id":${id}`))!);
   });
 
@@ -278,5 +283,19 @@ describe('CollectionsScreen', () => {
     await waitFor(() =>
       expect(backend.runQuery).toHaveBeenLastCalledWith('core', 'crm_contacts', expect.objectContaining({ filter: '{"a":{"$numberInt":"1"}}', skip: 50 })),
     );
+  });
+
+  it('puts a sampled field, an operator or a type where the admin is typing', async () => {
+    const { user } = await openContacts();
+    expect(backend.sampleFields).toHaveBeenCalledWith('core', 'crm_contacts');
+    const paths = (await screen.findAllByTestId('query-hint-field')).map((b) => b.dataset.path);
+    expect(paths).toEqual(['visits', 'tags']);
+    const filter = screen.getByTestId('query-filter');
+    await user.type(filter, '{{');
+    await user.click(screen.getAllByTestId('query-hint-field')[0]);
+    expect(filter).toHaveValue('{visits: ');
+    await user.click(screen.getByTestId('query-hint-types'));
+    await user.click(await screen.findByText('NumberLong("")'));
+    expect(filter).toHaveValue('{visits: NumberLong("")');
   });
 });

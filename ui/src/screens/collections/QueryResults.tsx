@@ -1,7 +1,7 @@
 import { ActionIcon, Button, Code, Group, NumberInput, Paper, SegmentedControl, Stack, Table, Text, TextInput, Tooltip, UnstyledButton } from '@mantine/core';
 import { IconPlayerPlay, IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useRef, useState, type FormEvent } from 'react';
 import * as backend from '../../backend';
 import type { QueryInput } from '../../backend';
 import { MAX_PAGE, MAX_SKIP } from '../../bindings';
@@ -16,6 +16,7 @@ import { DocumentEditor, OpenDocument } from './DocumentEditor';
 import { ExplainPanel } from './ExplainPanel';
 import { ExportMenu } from './ExportMenu';
 import { HistoryMenu } from './HistoryMenu';
+import { QueryHints } from './QueryHints';
 import { toExtendedJson } from './queryText';
 import { cellText, shellText, type Json } from './shellText';
 
@@ -69,6 +70,20 @@ export function QueryResults({
   const [editing, setEditing] = useState<string | 'new' | null>(null);
   const open = (documentText: string) => setEditing(JSON.stringify((JSON.parse(documentText) as { _id: Json })._id));
   const [explaining, setExplaining] = useState(false);
+  /** The part typed in last, where a hint goes, and each part's input. */
+  const [focused, setFocused] = useState<Part>('filter');
+  const inputs = useRef<Partial<Record<Part, HTMLInputElement | null>>>({});
+  const insert = (text: string) => {
+    const el = inputs.current[focused];
+    const value = draft[focused];
+    const at = el?.selectionStart ?? value.length;
+    const end = el?.selectionEnd ?? at;
+    setDraft((d) => ({ ...d, [focused]: value.slice(0, at) + text + value.slice(end) }));
+    requestAnimationFrame(() => {
+      el?.focus();
+      el?.setSelectionRange(at + text.length, at + text.length);
+    });
+  };
   const { database, collection } = browsing;
 
   const page = useQuery({
@@ -169,10 +184,15 @@ export function QueryResults({
                 setDraft((d) => ({ ...d, [part]: text }));
               }}
               error={errorFor(part)}
+              ref={(el) => {
+                inputs.current[part] = el;
+              }}
+              onFocus={() => setFocused(part)}
               styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
               data-testid={`query-${part}`}
             />
           ))}
+          <QueryHints database={database} collection={collection} onInsert={insert} />
           <Group gap="xs" align="flex-end">
             <NumberInput
               size="xs"
