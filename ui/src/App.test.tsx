@@ -215,6 +215,23 @@ describe('App', () => {
     await user.click(await screen.findByText('user0@example.com'));
     await screen.findByTestId('user360');
   });
+
+  it('Back and Forward walk the screens the admin opened', async () => {
+    vi.mocked(backend.connect).mockResolvedValue(anOverview());
+    vi.mocked(backend.listUsers).mockResolvedValue(aUserPage(userRows(1)));
+    const { user } = renderWithProviders(<App />);
+    await screen.findAllByTestId('profile-card');
+    await user.click(within(card('Local development')).getByTestId('profile-connect'));
+    await screen.findByTestId('overview');
+    await user.click(screen.getByTestId('nav-users'));
+    await screen.findByTestId('user-search');
+    await user.click(screen.getByTestId('nav-back'));
+    await screen.findByTestId('overview');
+    await user.click(screen.getByTestId('nav-forward'));
+    await screen.findByTestId('user-search');
+    await user.keyboard('{Alt>}{ArrowLeft}{/Alt}');
+    await screen.findByTestId('overview');
+  });
 });
 
 /** Every dashboard chart: the bars the tests below click, and a plain one for the rest. */

@@ -1,6 +1,8 @@
-import { AppShell, Box, ColorSwatch, Group, NavLink, ScrollArea, Stack, Text, ThemeIcon, Tooltip } from '@mantine/core';
+import { ActionIcon, AppShell, Box, ColorSwatch, Group, NavLink, ScrollArea, Stack, Text, ThemeIcon, Tooltip } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
 import {
+  IconArrowLeft,
+  IconArrowRight,
   IconBell,
   IconChartBar,
   IconDatabaseSearch,
@@ -19,6 +21,7 @@ import type { Drill, Overview } from './backend';
 import { EnvironmentBadge, ReadOnlyBadge } from './components/badges';
 import { CommandPalette, type PaletteTarget } from './components/CommandPalette';
 import { RouteBadges } from './components/RouteBadges';
+import { useViewHistory } from './navigation';
 import { queryKeys, useConnectionHealth, useOverview, useProfiles } from './queries';
 import { SectionSkeleton } from './components/Section';
 import { ConnectionsScreen } from './screens/connections/ConnectionsScreen';
@@ -104,7 +107,7 @@ const NAV: { section: string; items: NavItem[] }[] = [
 
 export function App() {
   const queryClient = useQueryClient();
-  const [view, setView] = useState<View>({ screen: 'connections' });
+  const [view, setView] = useViewHistory<View>({ screen: 'connections' });
   const [activeProfileId, setActiveProfileId] = useState<string | null>(null);
   const [usersState, setUsersState] = useState<UsersListState>(initialUsersState);
   const [feedState, setFeedState] = useState<FeedState>(initialFeedState);
@@ -154,7 +157,14 @@ export function App() {
   };
 
   // Ctrl/Cmd+K: the command palette, from anywhere (inputs included).
-  useHotkeys([['mod+K', () => setPaletteOpen(true)]], []);
+  useHotkeys(
+    [
+      ['mod+K', () => setPaletteOpen(true)],
+      ['alt+ArrowLeft', () => window.history.back()],
+      ['alt+ArrowRight', () => window.history.forward()],
+    ],
+    [],
+  );
   const paletteScreens = NAV.flatMap(({ items }) => items)
     .filter((item) => connected || !item.needsConnection)
     .map(({ screen, label }) => ({ screen, label }));
@@ -189,6 +199,12 @@ export function App() {
       >
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="xs" wrap="nowrap">
+            <ActionIcon variant="subtle" aria-label="Back" onClick={() => window.history.back()} data-testid="nav-back">
+              <IconArrowLeft size={18} />
+            </ActionIcon>
+            <ActionIcon variant="subtle" aria-label="Forward" onClick={() => window.history.forward()} data-testid="nav-forward">
+              <IconArrowRight size={18} />
+            </ActionIcon>
             <ThemeIcon size={28} radius="md" variant="filled">
               <IconStack2 size={18} />
             </ThemeIcon>
