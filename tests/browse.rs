@@ -601,3 +601,54 @@ async fn explain_is_said_plainly_where_the_server_has_none() {
         "operator_refused"
     );
 }
+
+#[tokio::test]
+async fn the_editor_opens_a_whole_document_by_its_id() {
+    let (name, conn, _) = seeded("browse_open", 5).await;
+    let raw = raw_db(&name).await;
+    let task = raw
+        .collection::<mongodb::bson::Document>("task_manager_tasks")
+        .find_one(doc! {})
+        .await
+        .unwrap()
+        .unwrap();
+    let id_json = format!(
+        r#"{{"$oid": "{}"}}"#,
+        task.get_object_id("_id").unwrap().to_hex()
+    );
+    let opened = browse::open_document(
+        &conn,
+        PlatformDatabase::Core,
+        "task_manager_tasks",
+        &id_json,
+    )
+    .await
+    .unwrap();
+    assert_eq!(opened, document_text(task), "whole and unprojected");
+    let user = support::ordinary_user(&name).await;
+    let user_json = format!(
+        r#"{{"$oid": "{}"}}"#,
+        user.get_object_id("_id").unwrap().to_hex()
+    );
+    let opened = browse::open_document(&conn, PlatformDatabase::Core, "users", &user_json)
+        .await
+        .unwrap();
+    assert!(opened.contains(user.get_str("email").unwrap()) && !opened.contains("password_hash"));
+    for missing in [
+        r#"{"$oid": "65f0c0ffee0000000000beef"}"#,
+        // An id shaped like an operator is a value, never a query.
+        r#"{"$gt": {"$minKey": 1}}"#,
+    ] {
+        let err = browse::open_document(&conn, PlatformDatabase::Core, "users", missing)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "not_found", "{missing}");
+    }
+    assert_eq!(
+        browse::open_document(&conn, PlatformDatabase::Core, "users", "{")
+            .await
+            .unwrap_err()
+            .code(),
+        "invalid_input"
+    );
+}

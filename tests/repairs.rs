@@ -301,3 +301,30 @@ async fn orphans_holding_secrets_are_not_deleted_behind_a_redacted_export() {
     assert!(!path.exists());
     assert_eq!(dump(&raw_db(&db).await, FLAWED_COLLECTION).await, before);
 }
+
+#[tokio::test]
+async fn an_existing_users_id_written_otherwise_is_not_taken_as_an_orphan() {
+    let (db, conn, _) = seeded("repairs_case", 20).await;
+    let owner = ordinary_user(&db)
+        .await
+        .get_object_id("_id")
+        .unwrap()
+        .to_hex();
+    raw_db(&db)
+        .await
+        .collection::<Document>(FLAWED_COLLECTION)
+        .insert_one(doc! { "user_id": owner.to_uppercase(), "name": "Theirs, shouted" })
+        .await
+        .unwrap();
+    let other = Repair::ReassignOrphans {
+        user_id: owner.clone(),
+    };
+    for repair in [other, Repair::DeleteOrphans] {
+        let plan = repairs::plan(&conn, FLAWED_COLLECTION, &repair)
+            .await
+            .unwrap();
+        assert_eq!(plan.will_change, FLAWED_ORPHANS, "{repair:?}");
+        assert_eq!(plan.left, 1);
+        assert!(plan.left_reason.unwrap().contains("existing user"));
+    }
+}

@@ -157,13 +157,14 @@ export function App() {
   };
 
   // Ctrl/Cmd+K: the command palette, from anywhere (inputs included).
+  useHotkeys([['mod+K', () => setPaletteOpen(true)]], []);
+  // Not while typing: there Alt/Option+arrows move the cursor by words.
   useHotkeys(
     [
-      ['mod+K', () => setPaletteOpen(true)],
       ['alt+ArrowLeft', () => window.history.back()],
       ['alt+ArrowRight', () => window.history.forward()],
     ],
-    [],
+    ['INPUT', 'TEXTAREA', 'SELECT'],
   );
   const paletteScreens = NAV.flatMap(({ items }) => items)
     .filter((item) => connected || !item.needsConnection)

@@ -305,7 +305,7 @@ export const exportQuery = (
   });
 
 /** Asks the run started under `runId` to stop; whether one was running. */
-export const cancelRun = (runId: string): Promise<boolean> => unwrap(async () => ({ status: 'ok' as const, data: await commands.cancelRun(runId) }));
+export const cancelRun = (runId: string): Promise<boolean> => unwrap(() => commands.cancelRun(runId));
 
 /** Where to write an export of the given format; null when the user cancels. */
 export const chooseQueryExportPath = (defaultName: string, format: ExportFormat): Promise<string | null> => {

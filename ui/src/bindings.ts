@@ -67,7 +67,7 @@ export const commands = {
 	 */
 	exportQuery: (database: PlatformDatabase, collection: string, query: QueryInput, format: ExportFormat, path: string, runId: string, onProgress: Channel<QueryExportProgress>) => typedError<QueryExportReport, AppError>(__TAURI_INVOKE("export_query", { database, collection, query, format, path, runId, onProgress })),
 	/**  Stops the run the UI started under `run_id`; whether one was running. */
-	cancelRun: (runId: string) => __TAURI_INVOKE<boolean>("cancel_run", { runId }),
+	cancelRun: (runId: string) => typedError<boolean, AppError>(__TAURI_INVOKE("cancel_run", { runId })),
 	/**
 	 *  Saves the fields that differ between `original` (the document as the
 	 *  admin opened it) and `document`; a change made meanwhile is a conflict.

@@ -134,8 +134,8 @@ pub async fn export_query(
 /// Stops the run the UI started under `run_id`; whether one was running.
 #[tauri::command]
 #[specta::specta]
-pub fn cancel_run(workspace: State<'_, Workspace>, run_id: String) -> bool {
-    workspace.cancel(&run_id)
+pub fn cancel_run(workspace: State<'_, Workspace>, run_id: String) -> Result<bool> {
+    Ok(workspace.cancel(&run_id))
 }
 
 /// The server's plan for the query, where the server can explain.

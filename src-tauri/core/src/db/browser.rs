@@ -269,7 +269,8 @@ impl<'c> Browser<'c> {
         };
         self.database(which)
             .collection::<Document>(collection)
-            .find_one(doc! { "_id": id })
+            // `$eq`: an id that looks like an operator (`{"$gt": …}`) is a value.
+            .find_one(doc! { "_id": { "$eq": id } })
             .projection(projection)
             .max_time(READ_TIME_LIMIT)
             .comment(tag(CROSS_USER_COMMENT, "find_id"))

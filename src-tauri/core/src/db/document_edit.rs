@@ -103,24 +103,21 @@ fn secret_inside(value: &Bson) -> Option<String> {
 
 /// The filter condition that a plain field still holds `before`: its value
 /// and type, and, since `$eq` and `$type` also match array elements, that
-/// it is still an array exactly when it was one. `undefined` can only be
-/// matched by type.
-fn still_holds(before: &Bson) -> Document {
+/// it is still an array exactly when it was one. An array is compared whole
+/// in an expression (a query's `$eq` would also match an array holding it
+/// as an element). `undefined` can only be matched by type.
+fn still_holds(key: &str, before: &Bson, exprs: &mut Vec<Bson>) -> Document {
     match before {
         Bson::Undefined => doc! { "$type": "undefined" },
         Bson::Array(_) => {
-            doc! { "$type": "array", "$size": array_len(before), "$eq": before.clone() }
+            exprs.push(Bson::Document(
+                doc! { "$eq": [format!("${key}"), { "$literal": before.clone() }] },
+            ));
+            doc! { "$type": "array" }
         }
         other => {
             doc! { "$eq": other.clone(), "$type": type_alias(other), "$not": { "$type": "array" } }
         }
-    }
-}
-
-fn array_len(value: &Bson) -> i64 {
-    match value {
-        Bson::Array(items) => items.len() as i64,
-        _ => 0,
     }
 }
 
@@ -181,7 +178,7 @@ impl EditPlan {
         for key in &changed {
             match (original.get(key), plain(key)) {
                 (Some(before), true) => {
-                    filter.insert(key.clone(), still_holds(before));
+                    filter.insert(key.clone(), still_holds(key, before, &mut odd_conditions));
                 }
                 (None, true) => {
                     filter.insert(key.clone(), doc! { "$exists": false });
@@ -250,7 +247,7 @@ pub fn unchanged_since_seen(seen: &Document) -> Document {
             continue;
         }
         if plain(key) {
-            filter.insert(key.clone(), still_holds(value));
+            filter.insert(key.clone(), still_holds(key, value, &mut odd));
         } else {
             odd.push(Bson::Document(
                 doc! { "$eq": [get_field(key), { "$literal": value.clone() }] },
@@ -313,8 +310,9 @@ mod tests {
         assert_eq!(
             plan.filter,
             doc! {
-                "tags": { "$type": "array", "$size": 2_i64, "$eq": ["a", "b"] },
+                "tags": { "$type": "array" },
                 "u": { "$type": "undefined" },
+                "$expr": { "$and": [ { "$eq": ["$tags", { "$literal": ["a", "b"] }] } ] },
             }
         );
         // A field holding a URL with credentials was shown redacted: not edited, not a delete condition.

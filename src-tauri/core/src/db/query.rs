@@ -49,7 +49,7 @@ impl Query {
         refuse_code("filter", &filter)?;
         check_top_level(&filter)?;
         refuse_secrets("filter", &filter, true)?;
-        refuse_whole_document_reads(&filter)?;
+        refuse_whole_document_reads("filter", &filter)?;
         let projection = part("projection", &input.projection)?;
         refuse_code("projection", &projection)?;
         check_projection(&projection)?;
@@ -110,9 +110,14 @@ impl Query {
             self.projection = Some(doc! { field: 0 });
             return self;
         };
-        let truthy = |v: &Bson| {
-            !matches!(v, Bson::Int32(0) | Bson::Int64(0) | Bson::Boolean(false))
-                && !matches!(v, Bson::Double(d) if *d == 0.0)
+        let truthy = |v: &Bson| match v {
+            Bson::Int32(n) => *n != 0,
+            Bson::Int64(n) => *n != 0,
+            Bson::Double(d) => *d != 0.0,
+            Bson::Boolean(b) => *b,
+            // `$elemMatch` includes; `$slice` alone leaves every other field.
+            Bson::Document(d) => d.contains_key("$elemMatch"),
+            _ => false,
         };
         // An inclusion names fields to show (`_id` alone counts); anything
         // else excludes.
@@ -265,18 +270,20 @@ fn check_top_level(filter: &Document) -> Result<()> {
 /// Expression operators that read a document by computed field names or
 /// whole: a filter with them could test a secret field's value (an oracle
 /// on `password_hash`) without naming it.
-const WHOLE_DOCUMENT_OPERATORS: [&str; 6] = [
+const WHOLE_DOCUMENT_OPERATORS: [&str; 8] = [
     "$getField",
     "$setField",
     "$unsetField",
     "$objectToArray",
+    "$arrayToObject",
+    "$zip",
     "$let",
     "$mergeObjects",
 ];
 
 /// Inside `$expr`: no system variable (`$$ROOT`, `$$CURRENT`, …) and none
 /// of [`WHOLE_DOCUMENT_OPERATORS`].
-fn refuse_whole_document_reads(filter: &Document) -> Result<()> {
+fn refuse_whole_document_reads(part: &str, filter: &Document) -> Result<()> {
     fn walk(value: &Bson, in_expr: bool) -> Option<String> {
         match value {
             Bson::Document(d) => d.iter().find_map(|(k, v)| {
@@ -292,7 +299,7 @@ fn refuse_whole_document_reads(filter: &Document) -> Result<()> {
     }
     match walk(&Bson::Document(filter.clone()), false) {
         Some(what) => Err(Error::invalid(
-            "filter",
+            part,
             format!("{what} reads the whole document: name the fields the expression compares"),
         )),
         None => Ok(()),
@@ -303,25 +310,33 @@ fn refuse_whole_document_reads(filter: &Document) -> Result<()> {
 /// or takes part of an array (`$slice`, `$elemMatch`): it computes
 /// nothing, so it cannot copy a secret field under another name.
 fn check_projection(projection: &Document) -> Result<()> {
+    let int = |b: &Bson| matches!(b, Bson::Int32(_) | Bson::Int64(_));
     for (field, value) in projection {
         let plain = matches!(
             value,
             Bson::Int32(0 | 1) | Bson::Int64(0 | 1) | Bson::Boolean(_)
         ) || matches!(value, Bson::Double(d) if *d == 0.0 || *d == 1.0);
         let array_part = match value {
-            Bson::Document(d) => {
-                d.len() == 1
-                    && (matches!(
-                        d.get("$slice"),
-                        Some(Bson::Int32(_) | Bson::Int64(_) | Bson::Array(_))
-                    ) || d.get_document("$elemMatch").is_ok())
+            Bson::Document(d) if d.len() == 1 => {
+                match (d.get("$slice"), d.get_document("$elemMatch")) {
+                    // A count, or [skip, count]: anything else is an expression.
+                    (Some(n), _) if int(n) => true,
+                    (Some(Bson::Array(pair)), _) => pair.len() == 2 && pair.iter().all(int),
+                    (None, Ok(condition)) => {
+                        // A condition on the array's elements: checked as a filter is.
+                        refuse_secrets("projection", condition, true)?;
+                        refuse_whole_document_reads("projection", condition)?;
+                        true
+                    }
+                    _ => false,
+                }
             }
             _ => false,
         };
         if !plain && !array_part {
             return Err(Error::invalid(
                 "projection",
-                format!("{field}: a projection includes (1) or excludes (0) fields, or takes $slice/$elemMatch of an array"),
+                format!("{field}: a projection includes (1) or excludes (0) fields, or takes $slice: n or [skip, n] or $elemMatch of an array"),
             ));
         }
     }
@@ -528,6 +543,19 @@ mod tests {
             (r#"{"_id": 1}"#, doc! { "_id": 1 }),
             (r#"{"bio": 0}"#, doc! { "bio": 0, "password_hash": 0 }),
             (r#"{"_id": 0}"#, doc! { "_id": 0, "password_hash": 0 }),
+            // `$slice` alone shows every other field: the hash is excluded.
+            (
+                r#"{"roles": {"$slice": 2}}"#,
+                doc! { "roles": { "$slice": 2 }, "password_hash": 0 },
+            ),
+            (
+                r#"{"_id": 1, "roles": {"$slice": [0, 2]}}"#,
+                doc! { "roles": { "$slice": [0, 2] }, "password_hash": 0 },
+            ),
+            (
+                r#"{"roles": {"$elemMatch": {"$eq": "admin"}}}"#,
+                doc! { "roles": { "$elemMatch": { "$eq": "admin" } } },
+            ),
         ] {
             assert_eq!(with(asked), Some(sent), "{asked}");
         }

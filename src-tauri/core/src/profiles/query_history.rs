@@ -107,7 +107,8 @@ impl QueryHistory {
         Ok(queries)
     }
 
-    /// Notes a query that ran: the same one moves to the top.
+    /// Notes a query that ran: the same one moves to the top. One naming a
+    /// URL with credentials is not kept (they are a secret, as everywhere).
     pub fn record(
         &self,
         profile: &str,
@@ -115,6 +116,13 @@ impl QueryHistory {
         collection: &str,
         q: &QueryInput,
     ) -> Result<()> {
+        let parts = [&q.filter, &q.projection, &q.sort];
+        if parts
+            .iter()
+            .any(|p| crate::redact::redact_userinfo(p).is_some())
+        {
+            return Ok(());
+        }
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         self.change(profile, |queries| {
             // Kept newest first: the same query moves to the front.
@@ -261,6 +269,21 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn a_query_naming_credentials_is_not_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = QueryHistory::new(dir.path());
+        history
+            .record(
+                "p",
+                PlatformDatabase::Core,
+                "c",
+                &q(r#"{"hook": "https://u:pw@host/x"}"#),
+            )
+            .unwrap();
+        assert!(history.list("p").unwrap().is_empty());
     }
 
     #[test]

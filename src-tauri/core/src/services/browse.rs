@@ -12,7 +12,6 @@ use crate::db::connection::Connection;
 use crate::db::documents::refusal;
 use crate::db::explain::{summarize, ExplainSummary};
 use crate::db::query::{Query, QueryInput};
-use crate::db::users::Counted;
 use crate::redact::redact;
 use crate::schema::{is_per_user, CollectionKind, PlatformDatabase};
 use crate::services::plugins::{field_stats, FieldStat};
@@ -249,18 +248,10 @@ pub async fn count(
     input: &QueryInput,
 ) -> Result<Total> {
     let query = Query::parse(input)?;
-    Ok(
-        match Browser::new(conn).count(which, collection, &query).await? {
-            Counted::Exact(n) => Total {
-                value: Some(n as f64),
-                exact: true,
-            },
-            Counted::TimedOut { estimate } => Total {
-                value: estimate.map(|n| n as f64),
-                exact: false,
-            },
-        },
-    )
+    Ok(Browser::new(conn)
+        .count(which, collection, &query)
+        .await?
+        .into())
 }
 
 #[cfg(test)]

@@ -300,6 +300,16 @@ fn walk(path: &str, value: &Bson, out: &mut BTreeMap<String, BTreeSet<String>>) 
     out.entry(path.to_string())
         .or_default()
         .insert(type_name(value).to_string());
+    // A secret's value is redacted wherever it goes: so are its keys (a map
+    // keyed by tokens would name them).
+    let last = path
+        .rsplit('.')
+        .next()
+        .unwrap_or(path)
+        .trim_end_matches("[]");
+    if crate::redact::is_secret_key(last) {
+        return;
+    }
     match value {
         Bson::Document(inner) => flatten(&format!("{path}."), inner, out),
         Bson::Array(items) => {
@@ -337,6 +347,8 @@ pub(crate) async fn orphans(
     let pipeline = vec![
         doc! { "$match": { "user_id": { "$type": "string" } } },
         doc! { "$group": { "_id": "$user_id", "n": { "$sum": 1 } } },
+        // The same owners each time: a repair's apply must see its dry run's.
+        doc! { "$sort": { "_id": 1 } },
         doc! { "$limit": MAX_OWNERS_CHECKED + 1 },
     ];
     let mut groups = CrossUserReads::new(conn).aggregate(name, pipeline).await?;

@@ -134,11 +134,13 @@ impl Targets {
 
     /// Which documents, exactly: a digest of their sorted ids, so an apply
     /// changes what its dry run counted and nothing else.
-    fn fingerprint(&self) -> String {
+    fn fingerprint(&self, repair: &Repair) -> String {
         use std::hash::{Hash, Hasher};
         let mut ids: Vec<String> = self.ids().map(|id| id.to_string()).collect();
         ids.sort();
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        // The repair too: a dry run of one kind or recipient is not another's.
+        format!("{repair:?}").hash(&mut hasher);
         ids.hash(&mut hasher);
         format!("{:016x}", hasher.finish())
     }
@@ -206,7 +208,25 @@ async fn targets(conn: &Connection, name: &PerUserCollection, repair: &Repair) -
                     "the orphan check stopped at its bound: run the repair again afterwards".into(),
                 );
             }
+            // An id written otherwise (upper case, spaces) may name a user who
+            // exists: those documents are theirs, not anyone's to take.
+            let written_otherwise: Vec<ObjectId> = lost
+                .iter()
+                .filter_map(|(owner, _)| {
+                    ObjectId::parse_str(owner.trim().to_ascii_lowercase()).ok()
+                })
+                .collect();
+            let existing = Users::new(conn).existing(&written_otherwise).await?;
             for (owner, n) in lost {
+                let named = ObjectId::parse_str(owner.trim().to_ascii_lowercase()).ok();
+                if named.is_some_and(|o| existing.contains(&o)) {
+                    out.left += n;
+                    out.left_reason = Some(
+                        "their user_id names an existing user, written otherwise (case, spaces): they are that user's"
+                            .into(),
+                    );
+                    continue;
+                }
                 let reachable = ObjectId::parse_str(&owner).is_ok_and(|o| o.to_hex() == owner);
                 if *repair == Repair::DeleteOrphans && !reachable {
                     out.left += n;
@@ -253,7 +273,7 @@ pub async fn plan(conn: &Connection, collection: &str, repair: &Repair) -> Resul
             .map(|id| id_of(&doc! { "_id": id.clone() }))
             .collect(),
         confirmation: (*repair == Repair::DeleteOrphans && n > 0).then(|| confirmation(n)),
-        fingerprint: found.fingerprint(),
+        fingerprint: found.fingerprint(repair),
     })
 }
 
@@ -285,6 +305,10 @@ pub async fn apply(
     export: Option<&SavePath>,
 ) -> Result<RepairOutcome> {
     let name = plugin_collection(collection)?;
+    // Said first: no dry-run comparison matters on a connection that cannot write.
+    if conn.is_read_only() {
+        return Err(Error::ReadOnly);
+    }
     let to = match repair {
         Repair::AssignMissing { user_id } | Repair::ReassignOrphans { user_id } => {
             Some(recipient(conn, user_id).await?)
@@ -293,7 +317,7 @@ pub async fn apply(
     };
     let found = targets(conn, &name, repair).await?;
     let n = found.count();
-    if found.fingerprint() != fingerprint {
+    if found.fingerprint(repair) != fingerprint {
         return Err(Error::Conflict {
             current: Some(format!(
                 "the documents to repair changed since the dry run ({n} now): run it again"

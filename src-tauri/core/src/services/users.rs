@@ -136,6 +136,21 @@ pub struct Total {
     pub exact: bool,
 }
 
+impl From<Counted> for Total {
+    fn from(counted: Counted) -> Self {
+        match counted {
+            Counted::Exact(n) => Total {
+                value: Some(n as f64),
+                exact: true,
+            },
+            Counted::TimedOut { estimate } => Total {
+                value: estimate.map(|n| n as f64),
+                exact: false,
+            },
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct UserPage {
     pub rows: Vec<UserRow>,
@@ -342,16 +357,7 @@ pub async fn list(conn: &Connection, query: &UserQuery) -> Result<UserPage> {
 /// waits for it.
 pub async fn count(conn: &Connection, query: &UserQuery) -> Result<Total> {
     let users = Users::new(conn);
-    Ok(match users.count(query.filter()?).await? {
-        Counted::Exact(n) => Total {
-            value: Some(n as f64),
-            exact: true,
-        },
-        Counted::TimedOut { estimate } => Total {
-            value: estimate.map(|n| n as f64),
-            exact: false,
-        },
-    })
+    Ok(users.count(query.filter()?).await?.into())
 }
 
 /// Anchored, escaped prefix: an index on the field can serve it.

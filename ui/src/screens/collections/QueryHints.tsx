@@ -8,6 +8,11 @@ const MAX_FIELDS = 40;
 const OPERATORS = ['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$regex', '$and', '$or', '$expr', '$elemMatch', '$size', '$type'];
 const CONSTRUCTORS = ['ObjectId("")', 'ISODate("")', 'NumberLong("")', 'NumberInt("")', 'NumberDecimal("")', 'Double()', 'Timestamp(0, 0)', 'UUID("")', 'MinKey()', 'MaxKey()'];
 
+/** A path as a key the shell parser reads: quoted unless it is a plain identifier. */
+function fieldKey(path: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(path) ? path : JSON.stringify(path);
+}
+
 /**
  * The fields a sample of the collection holds (most common first), the
  * query operators and the BSON constructors, each one click from the part
@@ -37,7 +42,7 @@ export function QueryHints({
         Fields
       </Text>
       {shown.map((f) => (
-        <UnstyledButton key={f.path} onClick={() => onInsert(`${f.path}: `)} data-testid="query-hint-field" data-path={f.path}>
+        <UnstyledButton key={f.path} onClick={() => onInsert(`${fieldKey(f.path)}: `)} data-testid="query-hint-field" data-path={f.path}>
           <Badge size="sm" variant="light" color="gray" tt="none" ff="monospace" title={`${f.types.join(', ')} · in ${f.presence}% of a sample`}>
             {f.path}
           </Badge>

@@ -1,4 +1,4 @@
-import { Combobox, Group, Kbd, Loader, Text, TextInput, useCombobox } from '@mantine/core';
+import { Combobox, Group, Loader, Text, TextInput, useCombobox } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconAlertCircle, IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
@@ -10,8 +10,6 @@ import { describeFailure, isBackendError } from '../../errors';
 import { queryKeys } from '../../queries';
 
 export const SEARCH_DEBOUNCE_MS = 250;
-
-const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 
 /**
  * One box for an email, a username prefix or a user id (24 hex digits, or
@@ -77,15 +75,7 @@ export function UserSearch({ onOpen }: { onOpen: (user: UserRow) => void }) {
           aria-label="Search users"
           leftSection={<IconSearch size={16} />}
           rightSection={
-            search.isFetching || (typing && active) ? (
-              <Loader size={14} />
-            ) : (
-              !text && (
-                <Kbd size="xs" visibleFrom="md">
-                  {isMac ? '⌘K' : 'Ctrl K'}
-                </Kbd>
-              )
-            )
+            search.isFetching || (typing && active) ? <Loader size={14} /> : null
           }
           rightSectionWidth={64}
           error={invalidId !== null}
