@@ -12,8 +12,9 @@ use mongodb::bson::{doc, oid::ObjectId, DateTime, Decimal128, Document, Regex};
 use mozaiks_core::db::command_check::Verdict;
 use mozaiks_core::db::query::{Query, QueryInput};
 use mozaiks_core::profiles::profile::OtherDatabases;
+use mozaiks_core::redact::document_text;
 use mozaiks_core::schema::PlatformDatabase;
-use mozaiks_core::services::browse::{self, document_text};
+use mozaiks_core::services::browse;
 use serde_json::Value;
 use support::{connect, connect_profile, dump, input, raw_db, seeded, server, unique_db};
 

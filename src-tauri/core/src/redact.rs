@@ -125,6 +125,14 @@ pub fn document_to_json(d: mongodb::bson::Document) -> Value {
     value
 }
 
+/// A document as the UI receives it: canonical Extended JSON, field order
+/// kept, secret values replaced.
+pub fn document_text(d: mongodb::bson::Document) -> String {
+    let mut value = mongodb::bson::Bson::Document(d).into_canonical_extjson();
+    redact(&mut value);
+    value.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

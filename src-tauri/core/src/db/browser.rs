@@ -10,11 +10,11 @@ use futures_util::future::join_all;
 use futures_util::TryStreamExt;
 use mongodb::bson::{doc, Bson, Document};
 use mongodb::options::FindOptions;
+use mongodb::results::{CollectionSpecification, CollectionType};
 use mongodb::Database;
 
 use crate::db::classify::{is_time_limit, Classified};
 use crate::db::connection::{Connection, COUNT_TIME_LIMIT, READ_TIME_LIMIT};
-use crate::db::cross_user::CollectionInfo;
 use crate::db::query::Query;
 use crate::db::tags::{tag, CROSS_USER_COMMENT};
 use crate::db::users::Counted;
@@ -28,6 +28,27 @@ pub const EXPORT_TIME_LIMIT: std::time::Duration = std::time::Duration::from_sec
 
 /// The field of `users` that no browsing read fetches.
 const NEVER_FETCHED: &str = "password_hash";
+
+/// A collection of the database as `listCollections` describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CollectionInfo {
+    pub name: String,
+    /// `collection`, `view` or `timeseries`.
+    pub kind: String,
+}
+
+impl From<CollectionSpecification> for CollectionInfo {
+    fn from(spec: CollectionSpecification) -> Self {
+        CollectionInfo {
+            kind: match spec.collection_type {
+                CollectionType::View => "view".into(),
+                CollectionType::Timeseries => "timeseries".into(),
+                _ => "collection".into(),
+            },
+            name: spec.name,
+        }
+    }
+}
 
 pub struct Browser<'c> {
     conn: &'c Connection,
@@ -310,5 +331,27 @@ impl<'c> Browser<'c> {
             }),
             Err(e) => Err(e).classified(t),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mongodb::bson::doc;
+
+    /// `listCollections` as MongoDB documents it for a view; the test server
+    /// lists views as plain collections, so the shape is checked here.
+    #[test]
+    fn a_view_is_told_from_a_collection() {
+        let reply = doc! {
+            "name": "notes_recent", "type": "view",
+            "options": { "viewOn": "notes_notes", "pipeline": [] },
+            "info": { "readOnly": true },
+        };
+        let spec: CollectionSpecification = mongodb::bson::from_document(reply).unwrap();
+        assert_eq!(CollectionInfo::from(spec).kind, "view");
+        let plain = doc! { "name": "notes_notes", "type": "collection", "options": {}, "info": { "readOnly": false } };
+        let spec: CollectionSpecification = mongodb::bson::from_document(plain).unwrap();
+        assert_eq!(CollectionInfo::from(spec).kind, "collection");
     }
 }

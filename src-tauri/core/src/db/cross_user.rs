@@ -8,9 +8,8 @@ use std::future::IntoFuture;
 use futures_util::TryStreamExt;
 use mongodb::bson::{doc, Bson, Document};
 use mongodb::options::FindOptions;
-use mongodb::results::{CollectionSpecification, CollectionType};
 
-use crate::db::browser::Browser;
+use crate::db::browser::{Browser, CollectionInfo};
 use crate::db::classify::Classified;
 use crate::db::connection::{Connection, COUNT_TIME_LIMIT, READ_TIME_LIMIT};
 use crate::db::scope::PerUserCollection;
@@ -136,27 +135,6 @@ pub struct DuplicateGroup {
     /// The key fields' values, as `{ field: value }`.
     pub values: Document,
     pub count: i64,
-}
-
-/// A collection of the database as `listCollections` describes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CollectionInfo {
-    pub name: String,
-    /// `collection`, `view` or `timeseries`.
-    pub kind: String,
-}
-
-impl From<CollectionSpecification> for CollectionInfo {
-    fn from(spec: CollectionSpecification) -> Self {
-        CollectionInfo {
-            kind: match spec.collection_type {
-                CollectionType::View => "view".into(),
-                CollectionType::Timeseries => "timeseries".into(),
-                _ => "collection".into(),
-            },
-            name: spec.name,
-        }
-    }
 }
 
 impl<'c> CrossUserReads<'c> {
@@ -458,19 +436,5 @@ mod tests {
         let wildcard =
             IndexInfo::from_document(&doc! { "v": 2, "key": { "$**": 1 }, "name": "$**_1" });
         assert!(!wildcard.ordinary_keys());
-    }
-
-    #[test]
-    fn a_view_is_told_from_a_collection() {
-        let reply = doc! {
-            "name": "notes_recent", "type": "view",
-            "options": { "viewOn": "notes_notes", "pipeline": [] },
-            "info": { "readOnly": true },
-        };
-        let spec: CollectionSpecification = mongodb::bson::from_document(reply).unwrap();
-        assert_eq!(CollectionInfo::from(spec).kind, "view");
-        let plain = doc! { "name": "notes_notes", "type": "collection", "options": {}, "info": { "readOnly": false } };
-        let spec: CollectionSpecification = mongodb::bson::from_document(plain).unwrap();
-        assert_eq!(CollectionInfo::from(spec).kind, "collection");
     }
 }

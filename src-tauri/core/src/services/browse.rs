@@ -3,7 +3,7 @@
 //! (every BSON type kept, secrets redacted), and the query's count apart,
 //! so the rows never wait for it.
 
-use mongodb::bson::{Bson, Document};
+use mongodb::bson::Bson;
 use serde::Serialize;
 use specta::Type;
 
@@ -12,7 +12,7 @@ use crate::db::connection::Connection;
 use crate::db::documents::refusal;
 use crate::db::explain::{summarize, ExplainSummary};
 use crate::db::query::{Query, QueryInput};
-use crate::redact::redact;
+use crate::redact::document_text;
 use crate::schema::{is_per_user, CollectionKind, PlatformDatabase};
 use crate::services::plugins::{field_stats, FieldStat};
 use crate::services::users::Total;
@@ -180,14 +180,6 @@ pub async fn find_id(conn: &Connection, which: PlatformDatabase, id: &str) -> Re
         }
     }
     Ok(out)
-}
-
-/// A document as the UI receives it: canonical Extended JSON, field order
-/// kept, secret values replaced.
-pub fn document_text(d: Document) -> String {
-    let mut value = Bson::Document(d).into_canonical_extjson();
-    redact(&mut value);
-    value.to_string()
 }
 
 pub async fn run(

@@ -15,9 +15,9 @@ use crate::db::connection::Connection;
 use crate::db::document_edit::{same_bytes, EditPlan};
 use crate::db::documents::{Destination, DocumentWriter};
 use crate::db::write::WriteContext;
+use crate::redact::document_text;
 use crate::redact::redact;
 use crate::schema::PlatformDatabase;
-use crate::services::browse::document_text;
 use crate::{Error, Result};
 
 /// Largest document text accepted (BSON's own limit is 16 MiB).

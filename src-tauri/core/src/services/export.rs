@@ -16,9 +16,9 @@ use specta::Type;
 use crate::db::browser::Browser;
 use crate::db::connection::Connection;
 use crate::db::query::{Query, QueryInput};
+use crate::redact::document_text;
 use crate::save_path::{PartialFile, SavePath};
 use crate::schema::PlatformDatabase;
-use crate::services::browse::document_text;
 use crate::services::documents::parse_document;
 use crate::{csv, Error, Result};
 
