@@ -18,6 +18,7 @@ use specta::Type;
 use crate::db::audit::{AuditLog, Change};
 use crate::db::connection::Connection;
 use crate::db::cross_user::CrossUserReads;
+use crate::db::document_edit::unchanged_since_seen;
 use crate::db::scope::{PerUserCollection, Unowned, UserScope};
 use crate::db::users::Users;
 use crate::db::write::WriteContext;
@@ -387,8 +388,7 @@ pub async fn apply(
         }
     }
     if let (Some(path), Some(backup)) = (export, backup) {
-        exported =
-            Some(export_then_delete(&ctx, &name, &found, path, backup, &mut changed).await? as u32);
+        exported = Some(export_then_delete(&ctx, &name, path, backup, &mut changed).await? as u32);
     }
     let audit_warning = ctx
         .done_after_applied(change(json!({ "changed": changed, "exported": exported })))
@@ -419,7 +419,7 @@ async fn read_orphans(
     conn: &Connection,
     name: &PerUserCollection,
     found: &Targets,
-) -> Result<Vec<String>> {
+) -> Result<Vec<(String, Document)>> {
     let mut lines = Vec::new();
     let mut with_secrets = 0;
     for (from, ids) in found.groups.values() {
@@ -438,11 +438,11 @@ async fn read_orphans(
                 let whole = Bson::Document(d.clone())
                     .into_canonical_extjson()
                     .to_string();
-                let line = document_text(d);
+                let line = document_text(d.clone());
                 if line != whole {
                     with_secrets += 1;
                 }
-                lines.push(line);
+                lines.push((owner.clone(), d));
             }
         }
     }
@@ -466,31 +466,32 @@ async fn read_orphans(
 }
 
 /// Writes the orphans to the export file (kept only once complete), then
-/// deletes them as their missing users' documents. How many were exported.
+/// deletes each as its missing user's document if it is still as exported
+/// (one changed since stays). How many were exported.
 async fn export_then_delete(
     ctx: &WriteContext<'_>,
     name: &PerUserCollection,
-    found: &Targets,
     path: &SavePath,
-    lines: Vec<String>,
+    orphans: Vec<(String, Document)>,
     deleted: &mut u64,
 ) -> Result<u64> {
     let file = path.partial("jsonl", "an export of orphans")?;
     let mut out = std::io::BufWriter::new(file.file()?);
-    for line in &lines {
-        writeln!(out, "{line}").map_err(Error::storage)?;
+    for (_, d) in &orphans {
+        writeln!(out, "{}", document_text(d.clone())).map_err(Error::storage)?;
     }
     out.flush().map_err(Error::storage)?;
     drop(out);
     file.keep()?;
-    for (from, ids) in found.groups.values() {
-        let Unowned::Orphan(owner) = from else {
-            continue;
-        };
-        let writer = UserScope::parse(owner)?.owned_writer(ctx, name.clone());
-        for batch in ids.chunks(1_000) {
-            *deleted += writer.delete_many(doc! { "_id": { "$in": batch } }).await?;
-        }
+    for (owner, d) in &orphans {
+        let mut still_as_exported = doc! { "_id": d.get("_id").cloned().unwrap_or(Bson::Null) };
+        still_as_exported.extend(unchanged_since_seen(d));
+        // The scope puts the owner into the filter itself.
+        still_as_exported.remove("user_id");
+        *deleted += UserScope::parse(owner)?
+            .owned_writer(ctx, name.clone())
+            .delete_many(still_as_exported)
+            .await?;
     }
-    Ok(lines.len() as u64)
+    Ok(orphans.len() as u64)
 }
