@@ -409,14 +409,8 @@ impl<'w> ScopedWriter<'w> {
         filter: Document,
         update: Document,
     ) -> Result<Option<Document>> {
-        let s = &self.scoped;
-        s.coll
-            .find_one_and_update(s.scoped(filter)?, update)
-            .return_document(ReturnDocument::Before)
-            .max_time(READ_TIME_LIMIT)
-            .comment(tag(SCOPED_COMMENT, "update"))
+        self.find_one_and_update(filter, update, ReturnDocument::Before)
             .await
-            .classified_write(s.timeout())
     }
 
     /// Updates one of the user's documents and returns it as it is after
@@ -426,10 +420,20 @@ impl<'w> ScopedWriter<'w> {
         filter: Document,
         update: impl Into<UpdateModifications>,
     ) -> Result<Option<Document>> {
+        self.find_one_and_update(filter, update, ReturnDocument::After)
+            .await
+    }
+
+    async fn find_one_and_update(
+        &self,
+        filter: Document,
+        update: impl Into<UpdateModifications>,
+        returned: ReturnDocument,
+    ) -> Result<Option<Document>> {
         let s = &self.scoped;
         s.coll
             .find_one_and_update(s.scoped(filter)?, update)
-            .return_document(ReturnDocument::After)
+            .return_document(returned)
             .max_time(READ_TIME_LIMIT)
             .comment(tag(SCOPED_COMMENT, "update"))
             .await
