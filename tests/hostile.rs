@@ -331,8 +331,46 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
         }
     }
     for s in &text {
-        t.run(webview, "export_query", json!({ "database": "core", "collection": "users", "query": query("limit", &json!(5)), "format": "csv", "path": s, "runId": "hostile", "onProgress": "__CHANNEL__:7" }));
-        t.run(webview, "export_query", json!({ "database": "core", "collection": "users", "query": query("filter", s), "format": "json", "path": outside.path().join("x.txt"), "runId": s, "onProgress": "__CHANNEL__:7" }));
+        let to_path = json!({ "path": s, "format": "csv", "run_id": "hostile" });
+        let to_txt = json!({ "path": outside.path().join("x.txt"), "format": "json", "run_id": s });
+        t.run(webview, "export_query", json!({ "database": "core", "collection": "users", "query": query("limit", &json!(5)), "target": to_path, "onProgress": "__CHANNEL__:7" }));
+        t.run(webview, "export_query", json!({ "database": "core", "collection": "users", "query": query("filter", s), "target": to_txt, "onProgress": "__CHANNEL__:7" }));
+        let users = |k: &str, v: &Value| {
+            let mut q = json!({ "after": null, "page_size": 10, "sort": "joined", "descending": true, "role": null, "tier": null, "subscription": null, "created_from": null, "created_to": null, "last_login_before": null });
+            q[k] = v.clone();
+            q
+        };
+        for k in [
+            "role",
+            "tier",
+            "created_from",
+            "after",
+            "sort",
+            "subscription",
+        ] {
+            t.run(
+                webview,
+                "export_users",
+                json!({ "query": users(k, s), "target": to_txt, "onProgress": "__CHANNEL__:7" }),
+            );
+        }
+        t.run(webview, "export_users", json!({ "query": users("role", &json!("user")), "target": to_path, "onProgress": "__CHANNEL__:7" }));
+        let feed = |k: &str, v: &Value| {
+            let mut q = json!({ "type": null, "read": null, "created_from": null, "created_to": null, "user_id": null, "after": null, "page_size": 10 });
+            q[k] = v.clone();
+            q
+        };
+        for k in ["type", "created_to", "user_id", "read"] {
+            t.run(
+                webview,
+                "export_feed",
+                json!({ "query": feed(k, s), "target": to_txt, "onProgress": "__CHANNEL__:7" }),
+            );
+        }
+        t.run(webview, "export_feed", json!({ "query": feed("type", &json!("system")), "target": to_path, "onProgress": "__CHANNEL__:7" }));
+        t.run(webview, "export_audit", json!({ "query": { "text": s, "collection": s, "operation": null, "limit": null }, "target": to_path, "onProgress": "__CHANNEL__:7" }));
+        t.run(webview, "export_plugin_documents", json!({ "userId": s, "collection": s, "target": to_path, "onProgress": "__CHANNEL__:7" }));
+        t.run(webview, "export_plugin_documents", json!({ "userId": user_id, "collection": "task_manager_tasks", "target": to_path, "onProgress": "__CHANNEL__:7" }));
         t.run(webview, "cancel_run", json!({ "runId": s }));
     }
     for id in &ids {
@@ -695,6 +733,21 @@ fn the_battery_changes_nothing_and_every_answer_is_typed() {
             valid_profile(json!({ "timeout_ms": n })),
         );
     }
+    // A path that would be written: only the refused collection or user stops it.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let to_json =
+        json!({ "path": elsewhere.path().join("p.json"), "format": "json", "run_id": "hostile" });
+    for id in &ids {
+        t.run(webview, "export_plugin_documents", json!({ "userId": id, "collection": "task_manager_tasks", "target": to_json, "onProgress": "__CHANNEL__:7" }));
+    }
+    for c in &collections {
+        t.run(webview, "export_plugin_documents", json!({ "userId": user_id, "collection": c, "target": to_json, "onProgress": "__CHANNEL__:7" }));
+    }
+    assert_eq!(
+        std::fs::read_dir(elsewhere.path()).unwrap().count(),
+        0,
+        "a refused export wrote"
+    );
     for c in &collections {
         t.run(
             webview,

@@ -20,7 +20,7 @@ async fn snapshot(db: &str) -> Vec<Vec<Document>> {
 /// Commands that write nothing to the database: reads, and the app's own
 /// state (profiles, the connection, the read-only switch, a CSV the user
 /// saves). Every other command is a write and must be refused read-only.
-const NOT_DATABASE_WRITES: [&str; 53] = [
+const NOT_DATABASE_WRITES: [&str; 57] = [
     "list_profiles",
     "create_profile",
     "update_profile",
@@ -67,6 +67,10 @@ const NOT_DATABASE_WRITES: [&str; 53] = [
     "plan_repair",
     "find_id",
     "export_query",
+    "export_users",
+    "export_feed",
+    "export_audit",
+    "export_plugin_documents",
     "cancel_run",
     "explain_query",
     "query_history",
@@ -305,6 +309,24 @@ fn every_write_command_is_refused_on_a_read_only_connection() {
     )
     .unwrap();
     assert!(export_path.exists());
+    // So is every table's export: the users list, with its filters.
+    let list_path = export_path.with_file_name("users.csv");
+    let report = invoke(
+        webview,
+        "export_users",
+        json!({
+            "query": { "after": null, "page_size": 25, "sort": "email", "descending": false, "role": "user", "tier": null, "subscription": null, "created_from": null, "created_to": null, "last_login_before": null },
+            "target": { "path": list_path, "format": "csv", "run_id": "ipc-users" },
+            "onProgress": "__CHANNEL__:1"
+        }),
+    )
+    .unwrap();
+    assert_eq!(report["cancelled"], false);
+    let csv = std::fs::read_to_string(&list_path).unwrap();
+    assert_eq!(
+        csv.lines().count() as u64,
+        report["documents"].as_u64().unwrap() + 1
+    );
 
     // Writable now: the same arguments are accepted.
     invoke(
@@ -341,6 +363,8 @@ fn every_write_command_is_refused_on_a_read_only_connection() {
             "set plugin_settings.calendar intent",
             "update_user done",
             "update_user intent",
+            "export_users read",
+            "export_users intent",
             "export_user read",
             "export_user intent"
         ]

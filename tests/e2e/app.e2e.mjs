@@ -576,6 +576,19 @@ const tests = [
     });
     await b.$(byTestId('user-row')).waitForDisplayed({ timeout: 15000 });
     await shot(b, '20-bar-to-users');
+    // The filtered list exports as it is: the bar's admins, one per line.
+    await jsClick(b, await b.$(byTestId('users-export-menu')));
+    await b.$(byTestId('users-export-json_lines')).waitForDisplayed({ timeout: 5000 });
+    await jsClick(b, await b.$(byTestId('users-export-json_lines')));
+    const file = `${FBDIR}/admins.jsonl`;
+    await answerSaveDialog(file);
+    await b.waitUntil(() => existsSync(file), { timeout: 20000, timeoutMsg: `no export at ${file}` });
+    const text = readFileSync(file, 'utf8');
+    const users = text.trimEnd().split('\n').map((l) => JSON.parse(l));
+    if (String(users.length) !== admins) throw new Error(`the export holds ${users.length} users, the bar ${admins}`);
+    if (!users.every((u) => u.roles.includes('admin'))) throw new Error('the export holds a user who is not an admin');
+    if (text.includes('password')) throw new Error('the users export names a password field');
+    await shot(b, '20b-users-exported');
     await b.$(byTestId('filters-clear')).click();
   }],
   ['a lost server is said plainly, and the app recovers when it is back', async (b) => {

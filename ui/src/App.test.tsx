@@ -234,6 +234,51 @@ describe('App', () => {
   });
 });
 
+describe('App history of collections', () => {
+  beforeEach(() => {
+    vi.mocked(backend.listProfiles).mockResolvedValue([local]);
+    vi.mocked(backend.environmentOffer).mockResolvedValue(null);
+    vi.mocked(backend.connectionHealth).mockResolvedValue({ state: 'connected' });
+  });
+
+  it('makes each collection browsed an entry that Back and Forward return to', async () => {
+    vi.mocked(backend.connect).mockResolvedValue(anOverview());
+    vi.mocked(backend.browseDatabases).mockResolvedValue([
+      {
+        which: 'core', name: 'MozaiksCore', writable: true, error: null,
+        collections: ['crm_contacts', 'task_manager_tasks'].map((name) => ({
+          name, is_view: false, estimated_count: 3, per_user: true, kind: 'plugin', not_editable: null,
+        })),
+      },
+    ]);
+    vi.mocked(backend.runQuery).mockResolvedValue({ documents: [], limit: 50, skip: 0, more: false });
+    vi.mocked(backend.countQuery).mockResolvedValue({ value: 0, exact: true });
+    vi.mocked(backend.sampleFields).mockResolvedValue([]);
+    vi.mocked(backend.queryHistory).mockResolvedValue([]);
+    const { user } = renderWithProviders(<App />);
+    await screen.findAllByTestId('profile-card');
+    await user.click(within(card('Local development')).getByTestId('profile-connect'));
+    await screen.findByTestId('overview');
+    await user.click(screen.getByTestId('nav-collections'));
+    const lastRun = () => vi.mocked(backend.runQuery).mock.calls.at(-1)?.[1];
+    await user.click(await screen.findByText('crm_contacts'));
+    await waitFor(() => expect(lastRun()).toBe('crm_contacts'));
+    await user.click(screen.getByText('task_manager_tasks'));
+    await waitFor(() => expect(lastRun()).toBe('task_manager_tasks'));
+    await user.click(screen.getByTestId('nav-back'));
+    await waitFor(() => expect(lastRun()).toBe('crm_contacts'));
+    await user.click(screen.getByTestId('nav-forward'));
+    await waitFor(() => expect(lastRun()).toBe('task_manager_tasks'));
+    // Away and back by the navbar: the last collection browsed.
+    await user.click(screen.getByTestId('nav-overview'));
+    await screen.findByTestId('overview');
+    const runs = vi.mocked(backend.runQuery).mock.calls.length;
+    await user.click(screen.getByTestId('nav-collections'));
+    await waitFor(() => expect(vi.mocked(backend.runQuery).mock.calls.length).toBeGreaterThan(runs));
+    expect(lastRun()).toBe('task_manager_tasks');
+  });
+});
+
 /** Every dashboard chart: the bars the tests below click, and a plain one for the rest. */
 const DASHBOARD: Partial<Record<ChartId, Chart>> = {
   active_users: aChart('active_users', {

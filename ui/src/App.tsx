@@ -63,8 +63,9 @@ export type Screen =
  * opened on what a chart bar counted), or one user's 360 view opened from one.
  */
 type View =
-  | { screen: Exclude<Screen, 'plugins'> }
+  | { screen: Exclude<Screen, 'plugins' | 'collections'> }
   | { screen: 'plugins'; focus?: PluginsFocus }
+  | { screen: 'collections'; browsing?: Browsing }
   | { screen: 'user360'; userId: string; from: UserSource };
 
 /** The screens that open a user's 360 view, and its back button's label for each. */
@@ -138,6 +139,13 @@ export function App() {
     queryClient.removeQueries({ queryKey: queryKeys.db });
     setScreen('connections');
   };
+  /** Each collection browsed is a history entry of its own, so Back returns to the one before. */
+  const browse = (b: Browsing) => setView({ screen: 'collections', browsing: b });
+  // The collection shown: the entry's own, else the last one browsed (the navbar's Collections).
+  const shownBrowsing = view.screen === 'collections' ? (view.browsing ?? browsing) : browsing;
+  useEffect(() => {
+    if (view.screen === 'collections' && view.browsing) setBrowsing(view.browsing);
+  }, [view]);
   const openUser = (from: UserSource) => (userId: string) => setView({ screen: 'user360', userId, from });
   /** A chart bar (or its button): the list it counted, filtered to exactly that. */
   const onDrill = (drill: Drill) => {
@@ -177,8 +185,7 @@ export function App() {
       case 'collection': {
         const db = target.database;
         const c = db.collections.find((x) => x.name === target.collection);
-        setBrowsing({ database: db.which, databaseName: db.name, collection: target.collection, notEditable: c?.not_editable ?? null });
-        setScreen('collections');
+        browse({ database: db.which, databaseName: db.name, collection: target.collection, notEditable: c?.not_editable ?? null });
         break;
       }
       case 'user':
@@ -220,7 +227,7 @@ export function App() {
             <ActiveConnection
               overview={session}
               // The database the screen reads: the collection browser may be in another one.
-              database={view.screen === 'collections' && browsing ? browsing.databaseName : session.database}
+              database={view.screen === 'collections' && shownBrowsing ? shownBrowsing.databaseName : session.database}
             />
           ) : (
             <Text size="sm" c="dimmed">Not connected</Text>
@@ -299,7 +306,7 @@ export function App() {
             // A new focus is a new visit: the screen starts over on it.
             <PluginsScreen key={JSON.stringify(view.focus ?? null)} focus={view.focus ?? null} />
           ) : view.screen === 'collections' ? (
-            <CollectionsScreen browsing={browsing} onBrowse={setBrowsing} onOpenUser={openUser('collections')} />
+            <CollectionsScreen browsing={shownBrowsing} onBrowse={browse} onOpenUser={openUser('collections')} />
           ) : view.screen === 'indexes' ? (
             <IndexHealthScreen />
           ) : view.screen === 'audit' ? (

@@ -46,8 +46,9 @@ import {
   type ExportFormat,
   type FoundIds,
   type SavedQuery,
-  type QueryExportProgress,
-  type QueryExportReport,
+  type TableExportProgress,
+  type TableExportReport,
+  type ExportTarget,
   type Repair,
   type RepairOutcome,
   type RepairPlan,
@@ -137,8 +138,9 @@ export type {
   QueryPage,
   ExplainSummary,
   ExportFormat,
-  QueryExportProgress,
-  QueryExportReport,
+  TableExportProgress,
+  TableExportReport,
+  ExportTarget,
   FoundId,
   FoundIds,
   SavedQuery,
@@ -286,29 +288,53 @@ export const runQuery = (database: PlatformDatabase, collection: string, query: 
 export const countQuery = (database: PlatformDatabase, collection: string, query: QueryInput): Promise<Total> =>
   unwrap(() => commands.countQuery(database, collection, query));
 
+/** Where an export's progress goes. */
+type OnExportProgress = (p: TableExportProgress) => void;
+
 /**
- * Streams every document the query matches to `path`; `runId` lets
- * `cancelRun` stop it (nothing is left behind then).
+ * Each table's export: every row its filters match, streamed to the
+ * target's file; its `run_id` lets `cancelRun` stop it (nothing is left
+ * behind then). Each is audited by the backend.
  */
+const exporting = (
+  onProgress: OnExportProgress,
+  call: (channel: Channel<TableExportProgress>) => Promise<Result<TableExportReport>>,
+): Promise<TableExportReport> => unwrap(() => call(progressChannel<TableExportProgress>(onProgress)));
+
+/** Every document a query bar's query matches (its page size aside). */
 export const exportQuery = (
   database: PlatformDatabase,
   collection: string,
   query: QueryInput,
-  format: ExportFormat,
-  path: string,
-  runId: string,
-  onProgress: (p: QueryExportProgress) => void,
-): Promise<QueryExportReport> =>
-  unwrap(() => {
-    const channel = progressChannel<QueryExportProgress>(onProgress);
-    return commands.exportQuery(database, collection, query, format, path, runId, channel);
-  });
+  target: ExportTarget,
+  onProgress: OnExportProgress,
+): Promise<TableExportReport> => exporting(onProgress, (c) => commands.exportQuery(database, collection, query, target, c));
+
+/** Every user the users list's filters match, with its columns. */
+export const exportUsers = (query: UserQuery, target: ExportTarget, onProgress: OnExportProgress): Promise<TableExportReport> =>
+  exporting(onProgress, (c) => commands.exportUsers(query, target, c));
+
+/** Every notification the feed's filters match, with its columns. */
+export const exportFeed = (query: FeedQuery, target: ExportTarget, onProgress: OnExportProgress): Promise<TableExportReport> =>
+  exporting(onProgress, (c) => commands.exportFeed(query, target, c));
+
+/** Every audit entry the audit screen's filters match (its limit aside). */
+export const exportAudit = (query: AuditQuery, target: ExportTarget, onProgress: OnExportProgress): Promise<TableExportReport> =>
+  exporting(onProgress, (c) => commands.exportAudit(query, target, c));
+
+/** One user's documents in a plugin collection. */
+export const exportPluginDocuments = (
+  userId: string,
+  collection: string,
+  target: ExportTarget,
+  onProgress: OnExportProgress,
+): Promise<TableExportReport> => exporting(onProgress, (c) => commands.exportPluginDocuments(userId, collection, target, c));
 
 /** Asks the run started under `runId` to stop; whether one was running. */
 export const cancelRun = (runId: string): Promise<boolean> => unwrap(() => commands.cancelRun(runId));
 
 /** Where to write an export of the given format; null when the user cancels. */
-export const chooseQueryExportPath = (defaultName: string, format: ExportFormat): Promise<string | null> => {
+export const chooseTableExportPath = (defaultName: string, format: ExportFormat): Promise<string | null> => {
   const filters: Record<ExportFormat, { name: string; extensions: string[] }> = {
     json: { name: 'JSON', extensions: ['json'] },
     json_lines: { name: 'JSON lines', extensions: ['jsonl'] },

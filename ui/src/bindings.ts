@@ -61,11 +61,16 @@ export const commands = {
 	favouriteQuery: (id: string, name: string | null) => typedError<SavedQuery, AppError>(__TAURI_INVOKE("favourite_query", { id, name })),
 	/**  Forgets the profile's recent queries, keeping its favourites. */
 	clearQueryHistory: () => typedError<number, AppError>(__TAURI_INVOKE("clear_query_history")),
-	/**
-	 *  Streams every document the query matches (its page size aside) to the
-	 *  file the save dialog chose; `run_id` lets `cancel_run` stop it.
-	 */
-	exportQuery: (database: PlatformDatabase, collection: string, query: QueryInput, format: ExportFormat, path: string, runId: string, onProgress: Channel<QueryExportProgress>) => typedError<QueryExportReport, AppError>(__TAURI_INVOKE("export_query", { database, collection, query, format, path, runId, onProgress })),
+	/**  Every document a query bar's query matches (its page size aside). */
+	exportQuery: (database: PlatformDatabase, collection: string, query: QueryInput, target: ExportTarget, onProgress: Channel<TableExportProgress>) => typedError<TableExportReport, AppError>(__TAURI_INVOKE("export_query", { database, collection, query, target, onProgress })),
+	/**  Every user the users list's filters match, with its columns. */
+	exportUsers: (query: UserQuery, target: ExportTarget, onProgress: Channel<TableExportProgress>) => typedError<TableExportReport, AppError>(__TAURI_INVOKE("export_users", { query, target, onProgress })),
+	/**  Every notification the feed's filters match, with its columns. */
+	exportFeed: (query: FeedQuery, target: ExportTarget, onProgress: Channel<TableExportProgress>) => typedError<TableExportReport, AppError>(__TAURI_INVOKE("export_feed", { query, target, onProgress })),
+	/**  Every audit entry the audit screen's filters match (its limit aside). */
+	exportAudit: (query: AuditQuery, target: ExportTarget, onProgress: Channel<TableExportProgress>) => typedError<TableExportReport, AppError>(__TAURI_INVOKE("export_audit", { query, target, onProgress })),
+	/**  One user's documents in a plugin collection. */
+	exportPluginDocuments: (userId: string, collection: string, target: ExportTarget, onProgress: Channel<TableExportProgress>) => typedError<TableExportReport, AppError>(__TAURI_INVOKE("export_plugin_documents", { userId, collection, target, onProgress })),
 	/**  Stops the run the UI started under `run_id`; whether one was running. */
 	cancelRun: (runId: string) => typedError<boolean, AppError>(__TAURI_INVOKE("cancel_run", { runId })),
 	/**
@@ -537,6 +542,16 @@ export type ExportReport = {
 	collections: CollectionCount[],
 };
 
+/**
+ *  What every export takes besides what it exports: the chosen file, its
+ *  format, the run's id, and where progress goes.
+ */
+export type ExportTarget = {
+	path: string,
+	format: ExportFormat,
+	run_id: string,
+};
+
 export type FeedPage = {
 	rows: FeedRow[],
 	next: string | null,
@@ -979,17 +994,6 @@ export type ProfileInput = {
 	other_databases?: OtherDatabases | null,
 };
 
-export type QueryExportProgress = {
-	documents: number,
-};
-
-export type QueryExportReport = {
-	path: string,
-	documents: number,
-	/**  Stopped by the user: no file was written. */
-	cancelled: boolean,
-};
-
 /**
  *  What the query bar sends: each part as Extended JSON (canonical or
  *  relaxed; the UI turns shell syntax into canonical), empty for none.
@@ -1171,6 +1175,17 @@ export type StatusPage = {
 };
 
 export type SubscriptionState = "active" | "expired";
+
+export type TableExportProgress = {
+	documents: number,
+};
+
+export type TableExportReport = {
+	path: string,
+	documents: number,
+	/**  Stopped by the user: no file was written. */
+	cancelled: boolean,
+};
 
 export type TlsSettings = {
 	/**  PEM bundle of the CAs to trust instead of the system's. */

@@ -3,14 +3,10 @@ use mozaiks_core::db::query::QueryInput;
 use mozaiks_core::profiles::query_history::SavedQuery;
 use mozaiks_core::schema::PlatformDatabase;
 use mozaiks_core::services::browse::{self, BrowsedDatabase, FoundIds, QueryPage};
-use mozaiks_core::services::export::{
-    self, ExportFormat, QueryExport, QueryExportProgress, QueryExportReport,
-};
 use mozaiks_core::services::plugins::FieldStat;
 use mozaiks_core::services::users::Total;
 use mozaiks_core::workspace::Workspace;
 use mozaiks_core::Result;
-use tauri::ipc::Channel;
 use tauri::State;
 
 /// MozaiksCore, MozaiksAI and MozaiksDB with their collections.
@@ -99,36 +95,6 @@ pub async fn find_id(
     id: String,
 ) -> Result<FoundIds> {
     browse::find_id(&*workspace.connection().await?, database, &id).await
-}
-
-/// Streams every document the query matches (its page size aside) to the
-/// file the save dialog chose; `run_id` lets `cancel_run` stop it.
-#[tauri::command]
-#[specta::specta]
-#[allow(clippy::too_many_arguments)]
-pub async fn export_query(
-    workspace: State<'_, Workspace>,
-    database: PlatformDatabase,
-    collection: String,
-    query: QueryInput,
-    format: ExportFormat,
-    path: String,
-    run_id: String,
-    on_progress: Channel<QueryExportProgress>,
-) -> Result<QueryExportReport> {
-    let path = workspace.save_path(&path)?;
-    let token = workspace.cancel_token(&run_id)?;
-    let conn = workspace.connection().await?;
-    let what = QueryExport {
-        database,
-        collection: &collection,
-        query: &query,
-        format,
-    };
-    export::export_query(&conn, &what, &path, token.flag(), |p| {
-        let _ = on_progress.send(p);
-    })
-    .await
 }
 
 /// Stops the run the UI started under `run_id`; whether one was running.

@@ -6,6 +6,7 @@ pub mod browse;
 pub mod connection;
 pub mod dashboard;
 pub mod documents;
+pub mod exports;
 pub mod gdpr;
 pub mod indexes;
 pub mod notifications;

@@ -246,41 +246,10 @@ impl AuditLog {
 
     /// Newest first.
     pub fn list(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
-        // A trail or folder an earlier version left readable to others
-        // loses that when found; a failure to narrow does not stop the read.
-        for path in self.path.parent().into_iter().chain([self.path.as_path()]) {
-            if let Err(e) = narrow(path) {
-                log::warn!("cannot make {} its owner's alone: {e}", path.display());
-            }
-        }
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(Error::storage(e)),
-        };
-        let needle = query.text.as_deref().map(str::to_lowercase);
         let limit = query.limit.unwrap_or(200).clamp(1, 500) as usize;
-        Ok(text
-            .lines()
-            .rev()
-            .filter_map(|l| serde_json::from_str::<StoredEntry>(l).ok())
-            .filter(|e| query.collection.as_ref().is_none_or(|c| &e.collection == c))
-            .filter(|e| query.operation.as_ref().is_none_or(|o| &e.operation == o))
-            .filter(|e| {
-                needle.as_ref().is_none_or(|n| {
-                    [
-                        &e.target_id,
-                        &e.collection,
-                        &e.operation,
-                        &e.profile,
-                        &e.os_user,
-                    ]
-                    .iter()
-                    .any(|f| f.to_lowercase().contains(n))
-                })
-            })
-            .take(limit)
-            .map(|e| AuditEntry {
+        let mut out = Vec::new();
+        self.matching(query, |_, e| {
+            out.push(AuditEntry {
                 at: e.at,
                 stage: e.stage,
                 profile: e.profile,
@@ -291,8 +260,64 @@ impl AuditLog {
                 operation: e.operation,
                 before: e.before.to_string(),
                 after: e.after.to_string(),
-            })
-            .collect())
+            });
+            Ok(out.len() < limit)
+        })?;
+        Ok(out)
+    }
+
+    /// Every entry the query's filters match (its limit aside), newest
+    /// first, as the line the trail holds, until `each` says stop (an export).
+    pub fn for_each_line(
+        &self,
+        query: &AuditQuery,
+        mut each: impl FnMut(&str) -> Result<bool>,
+    ) -> Result<()> {
+        self.matching(query, |line, _| each(line))
+    }
+
+    fn matching(
+        &self,
+        query: &AuditQuery,
+        mut each: impl FnMut(&str, StoredEntry) -> Result<bool>,
+    ) -> Result<()> {
+        // A trail or folder an earlier version left readable to others
+        // loses that when found; a failure to narrow does not stop the read.
+        for path in self.path.parent().into_iter().chain([self.path.as_path()]) {
+            if let Err(e) = narrow(path) {
+                log::warn!("cannot make {} its owner's alone: {e}", path.display());
+            }
+        }
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::storage(e)),
+        };
+        let needle = query.text.as_deref().map(str::to_lowercase);
+        let matches = |e: &StoredEntry| {
+            query.collection.as_ref().is_none_or(|c| &e.collection == c)
+                && query.operation.as_ref().is_none_or(|o| &e.operation == o)
+                && needle.as_ref().is_none_or(|n| {
+                    [
+                        &e.target_id,
+                        &e.collection,
+                        &e.operation,
+                        &e.profile,
+                        &e.os_user,
+                    ]
+                    .iter()
+                    .any(|f| f.to_lowercase().contains(n))
+                })
+        };
+        for line in text.lines().rev() {
+            let Ok(entry) = serde_json::from_str::<StoredEntry>(line) else {
+                continue;
+            };
+            if matches(&entry) && !each(line, entry)? {
+                break;
+            }
+        }
+        Ok(())
     }
 }
 

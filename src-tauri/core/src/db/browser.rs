@@ -14,17 +14,14 @@ use mongodb::results::{CollectionSpecification, CollectionType};
 use mongodb::Database;
 
 use crate::db::classify::{is_time_limit, Classified};
-use crate::db::connection::{Connection, COUNT_TIME_LIMIT, READ_TIME_LIMIT};
+use crate::db::connection::{
+    Connection, COUNT_TIME_LIMIT, EXPORT_BATCH, EXPORT_TIME_LIMIT, READ_TIME_LIMIT,
+};
 use crate::db::query::Query;
 use crate::db::tags::{tag, CROSS_USER_COMMENT};
 use crate::db::users::Counted;
 use crate::schema::{PlatformDatabase, USERS};
 use crate::{Error, Result};
-
-/// Documents per batch of an export's cursor.
-const EXPORT_BATCH: u32 = 1_000;
-/// The server-side limit of one export's whole read.
-pub const EXPORT_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// The field of `users` that no browsing read fetches.
 const NEVER_FETCHED: &str = "password_hash";

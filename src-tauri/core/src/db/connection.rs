@@ -28,6 +28,10 @@ use crate::{Error, Result, Sensitive};
 
 /// Server-side limit on every read the app sends (`maxTimeMS`).
 pub const READ_TIME_LIMIT: Duration = Duration::from_secs(10);
+/// The server-side limit of one export's whole read.
+pub const EXPORT_TIME_LIMIT: Duration = Duration::from_secs(600);
+/// Documents per batch of an export's cursor.
+pub const EXPORT_BATCH: u32 = 1_000;
 /// Counts settle for an estimate, or "unknown", past this.
 pub const COUNT_TIME_LIMIT: Duration = Duration::from_secs(5);
 /// How often the driver's monitor checks the server.

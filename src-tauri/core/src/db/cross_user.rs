@@ -11,7 +11,9 @@ use mongodb::options::FindOptions;
 
 use crate::db::browser::{Browser, CollectionInfo};
 use crate::db::classify::Classified;
-use crate::db::connection::{Connection, COUNT_TIME_LIMIT, READ_TIME_LIMIT};
+use crate::db::connection::{
+    Connection, COUNT_TIME_LIMIT, EXPORT_BATCH, EXPORT_TIME_LIMIT, READ_TIME_LIMIT,
+};
 use crate::db::scope::PerUserCollection;
 use crate::db::tags::{tag, CROSS_USER_COMMENT, FORBIDDEN_STAGES};
 use crate::schema::{PlatformDatabase, MAX_PAGE};
@@ -199,6 +201,41 @@ impl<'c> CrossUserReads<'c> {
             .try_collect()
             .await
             .classified(t)
+    }
+
+    /// Every document across users the filter matches, in `sort`, through
+    /// one cursor (an export), until `each` says stop. How many were handed
+    /// to `each`.
+    pub async fn for_each(
+        &self,
+        name: &PerUserCollection,
+        filter: Document,
+        sort: Document,
+        projection: Option<Document>,
+        mut each: impl FnMut(Document) -> Result<bool>,
+    ) -> Result<u64> {
+        let t = self.conn.timeout_ms();
+        let options = FindOptions::builder()
+            .sort(sort)
+            .projection(projection)
+            .batch_size(EXPORT_BATCH)
+            .max_time(EXPORT_TIME_LIMIT)
+            .comment(tag(CROSS_USER_COMMENT, "export"))
+            .build();
+        let mut cursor = self
+            .per_user(name)
+            .find(filter)
+            .with_options(options)
+            .await
+            .classified(t)?;
+        let mut n = 0;
+        while let Some(d) = cursor.try_next().await.classified(t)? {
+            n += 1;
+            if !each(d)? {
+                break;
+            }
+        }
+        Ok(n)
     }
 
     pub async fn count(&self, name: &PerUserCollection, filter: Document) -> Result<u64> {

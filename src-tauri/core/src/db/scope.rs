@@ -289,23 +289,36 @@ impl ScopedCollection<'_> {
             .classified(self.timeout())
     }
 
-    /// Every one of the user's documents in `_id` order, handed to `each`
-    /// as they arrive in batches of [`MAX_PAGE`] (export streams them to
-    /// disk; a page cap would cut it short). Returns how many there were.
-    pub async fn for_each(&self, mut each: impl FnMut(Document) -> Result<()>) -> Result<u64> {
-        let mut cursor = self
-            .coll
-            .find(self.scoped(doc! {})?)
-            .sort(doc! { "_id": 1 })
+    /// Every one of the user's documents the filter matches, in `sort`,
+    /// handed to `each` as they arrive in batches of [`MAX_PAGE`] (exports
+    /// stream them to disk; a page cap would cut them short) until `each`
+    /// says stop. Returns how many were handed over.
+    pub async fn for_each(
+        &self,
+        filter: Document,
+        sort: Document,
+        projection: Option<Document>,
+        mut each: impl FnMut(Document) -> Result<bool>,
+    ) -> Result<u64> {
+        let options = FindOptions::builder()
+            .sort(sort)
+            .projection(projection)
             .batch_size(MAX_PAGE)
             .max_time(READ_TIME_LIMIT)
             .comment(tag(SCOPED_COMMENT, "find"))
+            .build();
+        let mut cursor = self
+            .coll
+            .find(self.scoped(filter)?)
+            .with_options(options)
             .await
             .classified(self.timeout())?;
         let mut n = 0;
         while let Some(d) = cursor.try_next().await.classified(self.timeout())? {
-            each(d)?;
             n += 1;
+            if !each(d)? {
+                break;
+            }
         }
         Ok(n)
     }

@@ -8,7 +8,9 @@ use mongodb::options::{FindOptions, Hint, ReturnDocument, SelectionCriteria};
 use mongodb::Collection;
 
 use crate::db::classify::{is_time_limit, Classified};
-use crate::db::connection::{Connection, COUNT_TIME_LIMIT, READ_TIME_LIMIT};
+use crate::db::connection::{
+    Connection, COUNT_TIME_LIMIT, EXPORT_BATCH, EXPORT_TIME_LIMIT, READ_TIME_LIMIT,
+};
 use crate::db::tags::FORBIDDEN_STAGES;
 use crate::db::write::WriteContext;
 use crate::schema::{MAX_PAGE, SUPERADMIN, USERS};
@@ -41,6 +43,15 @@ pub struct UsersFind {
     pub limit: u32,
     pub fields: Fields,
     /// For sorts no index serves: lets the server spill to disk.
+    pub allow_disk_use: bool,
+}
+
+/// Every user a filter matches, for an export: no page, no limit.
+#[derive(Debug, Clone)]
+pub struct UsersScan {
+    pub filter: Document,
+    pub sort: Document,
+    pub fields: Fields,
     pub allow_disk_use: bool,
 }
 
@@ -151,6 +162,37 @@ impl<'c> Users<'c> {
             .try_collect()
             .await
             .classified(self.timeout())
+    }
+
+    /// Every user the filter matches, in `sort`, with only `fields`,
+    /// through one cursor (an export), until `each` says stop. How many
+    /// were handed to `each`.
+    pub async fn for_each(
+        &self,
+        find: UsersScan,
+        mut each: impl FnMut(Document) -> Result<bool>,
+    ) -> Result<u64> {
+        let options = FindOptions::builder()
+            .projection(find.fields.0)
+            .sort(find.sort)
+            .batch_size(EXPORT_BATCH)
+            .allow_disk_use(find.allow_disk_use.then_some(true))
+            .max_time(EXPORT_TIME_LIMIT)
+            .build();
+        let mut cursor = self
+            .coll
+            .find(find.filter)
+            .with_options(options)
+            .await
+            .classified(self.timeout())?;
+        let mut n = 0;
+        while let Some(d) = cursor.try_next().await.classified(self.timeout())? {
+            n += 1;
+            if !each(d)? {
+                break;
+            }
+        }
+        Ok(n)
     }
 
     pub async fn find_one(&self, id: ObjectId, fields: &Fields) -> Result<Option<Document>> {

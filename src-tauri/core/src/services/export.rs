@@ -1,24 +1,20 @@
-//! Exporting a query's results to a file the save dialog chose: canonical
-//! Extended JSON (one array, or one document per line) or CSV with dotted
-//! columns. Streamed through one cursor, with progress and cancel; written
-//! to a new 0600 file that takes the chosen name only once complete, so a
-//! failure or a cancel leaves nothing behind. `users` never gives its
-//! password hash, and secrets are redacted as everywhere else.
+//! Writing an export to the file the save dialog chose: canonical Extended
+//! JSON (one array, or one document per line) or CSV with dotted columns.
+//! Entries are streamed in as they are read, with progress and cancel; the
+//! file is new, 0600, and takes the chosen name only once complete, so a
+//! failure or a cancel leaves nothing behind. What is exported, and from
+//! where, is `services::table_export`'s business.
 
 use std::collections::HashMap;
-use std::io::{BufRead, Write};
+use std::io::{BufRead, BufWriter, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use mongodb::bson::{Bson, Document};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-use crate::db::browser::Browser;
-use crate::db::connection::Connection;
-use crate::db::query::{Query, QueryInput};
 use crate::redact::document_text;
 use crate::save_path::{PartialFile, SavePath};
-use crate::schema::PlatformDatabase;
 use crate::services::documents::parse_document;
 use crate::{csv, Error, Result};
 
@@ -49,16 +45,128 @@ impl ExportFormat {
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
-pub struct QueryExportProgress {
+pub struct TableExportProgress {
     pub documents: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
-pub struct QueryExportReport {
+pub struct TableExportReport {
     pub path: String,
     pub documents: u32,
     /// Stopped by the user: no file was written.
     pub cancelled: bool,
+}
+
+/// An export being written: entries go in one at a time, and the file
+/// takes its name only in [`ExportFile::finish`]; dropped unfinished, it
+/// leaves nothing behind.
+pub struct ExportFile<'a, P> {
+    format: ExportFormat,
+    file: PartialFile,
+    /// CSV needs every column before the first row: the entries go to a
+    /// scratch file first, and become rows in `finish`.
+    scratch: Option<PartialFile>,
+    out: BufWriter<std::fs::File>,
+    written: u32,
+    too_many: bool,
+    cancel: &'a AtomicBool,
+    progress: P,
+}
+
+impl<'a, P: FnMut(TableExportProgress)> ExportFile<'a, P> {
+    pub fn create(
+        path: &SavePath,
+        format: ExportFormat,
+        cancel: &'a AtomicBool,
+        progress: P,
+    ) -> Result<Self> {
+        let file = path.partial(format.extension(), "this export")?;
+        let scratch = match format {
+            ExportFormat::Csv => Some(file.scratch()?),
+            _ => None,
+        };
+        let mut out = BufWriter::new(scratch.as_ref().unwrap_or(&file).file()?);
+        if format == ExportFormat::Json {
+            out.write_all(b"[").map_err(Error::storage)?;
+        }
+        Ok(ExportFile {
+            format,
+            file,
+            scratch,
+            out,
+            written: 0,
+            too_many: false,
+            cancel,
+            progress,
+        })
+    }
+
+    /// Where the file goes once finished.
+    pub fn target(&self) -> String {
+        self.file.target().to_string_lossy().into_owned()
+    }
+
+    /// Adds a document (redacted, as canonical Extended JSON); `false`
+    /// once the export should stop reading.
+    pub fn document(&mut self, d: Document) -> Result<bool> {
+        self.entry(&document_text(d))
+    }
+
+    /// Adds one entry given as a single line of JSON; `false` once the
+    /// export should stop reading (cancelled, or too many).
+    pub fn entry(&mut self, json: &str) -> Result<bool> {
+        if self.cancel.load(Ordering::Relaxed) {
+            return Ok(false);
+        }
+        if self.written == MAX_EXPORT_DOCUMENTS {
+            self.too_many = true;
+            return Ok(false);
+        }
+        let (separator, line_end) = match (self.format, self.written) {
+            (ExportFormat::Json, 0) => ("\n", ""),
+            (ExportFormat::Json, _) => (",\n", ""),
+            _ => ("", "\n"),
+        };
+        write!(self.out, "{separator}{json}{line_end}").map_err(Error::storage)?;
+        self.written += 1;
+        if self.written.is_multiple_of(PROGRESS_EVERY) {
+            (self.progress)(TableExportProgress {
+                documents: self.written,
+            });
+        }
+        Ok(true)
+    }
+
+    /// Completes the file and gives it its name; a cancelled export writes
+    /// nothing, and one past [`MAX_EXPORT_DOCUMENTS`] is refused.
+    pub fn finish(mut self) -> Result<TableExportReport> {
+        if self.too_many {
+            return Err(Error::invalid(
+                "filter",
+                format!("matches more than {MAX_EXPORT_DOCUMENTS} documents: narrow it to export"),
+            ));
+        }
+        let report = TableExportReport {
+            path: self.target(),
+            documents: self.written,
+            cancelled: self.cancel.load(Ordering::Relaxed),
+        };
+        if report.cancelled {
+            return Ok(report); // dropping the files removes them
+        }
+        if self.format == ExportFormat::Json {
+            self.out.write_all(b"\n]\n").map_err(Error::storage)?;
+        }
+        self.out.flush().map_err(Error::storage)?;
+        if let Some(scratch) = &self.scratch {
+            write_csv(scratch, &self.file)?;
+        }
+        (self.progress)(TableExportProgress {
+            documents: self.written,
+        });
+        self.file.keep()?;
+        Ok(report)
+    }
 }
 
 /// A CSV row's cells by dotted path, and the paths in first-seen order.
@@ -99,11 +207,23 @@ fn cell(value: &Bson) -> String {
     }
 }
 
+/// A key as one segment of a dotted column name: quoted as a JSON string
+/// when it holds a dot or starts with a quote, so a key `a.b` and a field
+/// `b` inside `a` never share a column.
+fn segment(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.contains('.') || key.starts_with('"') {
+        serde_json::Value::from(key).to_string().into()
+    } else {
+        key.into()
+    }
+}
+
 /// A document's cells by dotted path; subdocuments open into columns.
 fn flatten(prefix: &str, d: &Document, columns: &mut Columns, row: &mut Vec<(usize, String)>) {
     for (key, value) in d {
+        let key = segment(key);
         let path = if prefix.is_empty() {
-            key.clone()
+            key.into_owned()
         } else {
             format!("{prefix}.{key}")
         };
@@ -112,92 +232,6 @@ fn flatten(prefix: &str, d: &Document, columns: &mut Columns, row: &mut Vec<(usi
             other => row.push((columns.add(&path), cell(other))),
         }
     }
-}
-
-/// What to export: a query on one collection, and the file's format.
-pub struct QueryExport<'a> {
-    pub database: PlatformDatabase,
-    pub collection: &'a str,
-    pub query: &'a QueryInput,
-    pub format: ExportFormat,
-}
-
-pub async fn export_query(
-    conn: &Connection,
-    what: &QueryExport<'_>,
-    path: &SavePath,
-    cancel: &AtomicBool,
-    mut progress: impl FnMut(QueryExportProgress),
-) -> Result<QueryExportReport> {
-    let format = what.format;
-    let query = Query::parse(what.query)?;
-    let file = path.partial(format.extension(), "this export")?;
-    // CSV needs every column before the first row: the documents go to a
-    // scratch file first, their columns gathered on the way.
-    let scratch = match format {
-        ExportFormat::Csv => Some(file.scratch()?),
-        _ => None,
-    };
-    let target = scratch.as_ref().unwrap_or(&file);
-    let mut out = std::io::BufWriter::new(target.file()?);
-    if format == ExportFormat::Json {
-        out.write_all(b"[").map_err(Error::storage)?;
-    }
-    let mut written: u32 = 0;
-    let mut too_many = false;
-    Browser::new(conn)
-        .for_each(what.database, what.collection, query, |d| {
-            if cancel.load(Ordering::Relaxed) {
-                return Ok(false);
-            }
-            if written == MAX_EXPORT_DOCUMENTS {
-                too_many = true;
-                return Ok(false);
-            }
-            let separator = match (format, written) {
-                (ExportFormat::Json, 0) => "\n",
-                (ExportFormat::Json, _) => ",\n",
-                _ => "",
-            };
-            let line_end = if format == ExportFormat::Json {
-                ""
-            } else {
-                "\n"
-            };
-            write!(out, "{separator}{}{line_end}", document_text(d)).map_err(Error::storage)?;
-            written += 1;
-            if written.is_multiple_of(PROGRESS_EVERY) {
-                progress(QueryExportProgress { documents: written });
-            }
-            Ok(true)
-        })
-        .await?;
-    if too_many {
-        return Err(Error::invalid(
-            "filter",
-            format!("matches more than {MAX_EXPORT_DOCUMENTS} documents: narrow it to export"),
-        ));
-    }
-    let report = |cancelled| QueryExportReport {
-        path: file.target().to_string_lossy().into_owned(),
-        documents: written,
-        cancelled,
-    };
-    if cancel.load(Ordering::Relaxed) {
-        return Ok(report(true)); // dropping the files removes them
-    }
-    if format == ExportFormat::Json {
-        out.write_all(b"\n]\n").map_err(Error::storage)?;
-    }
-    out.flush().map_err(Error::storage)?;
-    drop(out);
-    if let Some(scratch) = &scratch {
-        write_csv(scratch, &file)?;
-    }
-    progress(QueryExportProgress { documents: written });
-    let done = report(false);
-    file.keep()?;
-    Ok(done)
 }
 
 /// Two passes over the scratch file: the columns, then the rows.
@@ -243,6 +277,23 @@ fn write_csv(scratch: &PartialFile, file: &PartialFile) -> Result<()> {
 mod tests {
     use super::*;
     use mongodb::bson::{doc, oid::ObjectId, DateTime};
+
+    #[test]
+    fn a_dotted_key_and_a_nested_field_get_columns_of_their_own() {
+        let mut columns = Columns::default();
+        let mut row = Vec::new();
+        flatten(
+            "",
+            &doc! { "a.b": 1, "a": { "b": 2, "c.d": 3 }, "\"a.b\"": 4 },
+            &mut columns,
+            &mut row,
+        );
+        assert_eq!(
+            columns.order,
+            vec!["\"a.b\"", "a.b", "a.\"c.d\"", "\"\\\"a.b\\\"\""]
+        );
+        assert_eq!(row.len(), 4);
+    }
 
     #[test]
     fn documents_become_rows_of_dotted_columns() {

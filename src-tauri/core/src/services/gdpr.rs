@@ -162,10 +162,11 @@ pub async fn export(
         let mut first = true;
         let n = user
             .owned_collection(conn, name.clone())
-            .for_each(|d| {
+            .for_each(doc! {}, doc! { "_id": 1 }, None, |d| {
                 let sep = if std::mem::take(&mut first) { "" } else { "," };
                 let text = serde_json::to_string(&document_to_json(d))?;
-                write!(out, "{sep}{text}").map_err(Error::storage)
+                write!(out, "{sep}{text}").map_err(Error::storage)?;
+                Ok(true)
             })
             .await?;
         out.write_all(b"]").map_err(Error::storage)?;

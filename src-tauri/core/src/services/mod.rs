@@ -14,6 +14,7 @@ pub mod plugins;
 pub mod repairs;
 pub mod seed;
 pub mod settings;
+pub mod table_export;
 pub mod topology;
 pub mod user360;
 pub mod users;

@@ -193,7 +193,7 @@ pub struct UserEdit {
     pub version: String,
 }
 
-const ROW_FIELDS: [&str; 7] = [
+pub(crate) const ROW_FIELDS: [&str; 7] = [
     "_id",
     "email",
     "username",
@@ -245,7 +245,7 @@ fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<()> {
 }
 
 impl UserQuery {
-    fn filter(&self) -> Result<Document> {
+    pub(crate) fn filter(&self) -> Result<Document> {
         let mut f = Document::new();
         if let Some(role) = &self.role {
             one_of("role", role, &ROLES)?;

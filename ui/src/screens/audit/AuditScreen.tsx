@@ -25,6 +25,7 @@ import { AbsoluteDate, RelativeDate } from '../../components/DateText';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { SectionSkeleton } from '../../components/Section';
 import { plural, prettyJson } from '../../format';
+import { ExportMenu } from '../../components/ExportMenu';
 import { queryKeys } from '../../queries';
 
 export const AUDIT_DEBOUNCE_MS = 300;
@@ -76,18 +77,27 @@ export function AuditScreen({ onOpenUser }: { onOpenUser: (id: string) => void }
             Every write this app made, newest first: who, from which profile, and what changed.
           </Text>
         </div>
-        <Tooltip label="Reload">
-          <ActionIcon
-            variant="default"
-            size="lg"
-            onClick={() => void audit.refetch()}
-            loading={audit.isFetching && !audit.isPending}
-            aria-label="Reload audit log"
-            data-testid="audit-refresh"
-          >
-            <IconRefresh size={18} />
-          </ActionIcon>
-        </Tooltip>
+        <Group gap="sm" wrap="nowrap">
+          <ExportMenu
+            name="audit"
+            what="Every entry the filters match, past the newest shown"
+            noun={['entry', 'entries']}
+            run={(target, onProgress) => backend.exportAudit(query, target, onProgress)}
+            testId="audit-export"
+          />
+          <Tooltip label="Reload">
+            <ActionIcon
+              variant="default"
+              size="lg"
+              onClick={() => void audit.refetch()}
+              loading={audit.isFetching && !audit.isPending}
+              aria-label="Reload audit log"
+              data-testid="audit-refresh"
+            >
+              <IconRefresh size={18} />
+            </ActionIcon>
+          </Tooltip>
+        </Group>
       </Group>
 
       <Paper withBorder radius="md" p="sm">

@@ -237,17 +237,17 @@ describe('CollectionsScreen', () => {
 
   it('exports every match of the query shown, to the path the save dialog chose', async () => {
     const { user } = await openContacts();
-    vi.mocked(backend.chooseQueryExportPath).mockResolvedValue('/home/me/contacts.csv');
+    vi.mocked(backend.chooseTableExportPath).mockResolvedValue('/home/me/contacts.csv');
     vi.mocked(backend.exportQuery).mockResolvedValue({ path: '/home/me/contacts.csv', documents: 2, cancelled: false });
     await user.type(screen.getByTestId('query-filter'), '{{visits: NumberLong("7")}');
     await user.click(screen.getByTestId('query-run'));
     await user.click(screen.getByTestId('export-menu'));
     await user.click(await screen.findByTestId('export-csv'));
     await waitFor(() => expect(backend.exportQuery).toHaveBeenCalled());
-    const [database, collection, query, format, path, runId] = vi.mocked(backend.exportQuery).mock.calls[0];
-    expect([database, collection, format, path]).toEqual(['core', 'crm_contacts', 'csv', '/home/me/contacts.csv']);
+    const [database, collection, query, target] = vi.mocked(backend.exportQuery).mock.calls[0];
+    expect([database, collection, target.format, target.path]).toEqual(['core', 'crm_contacts', 'csv', '/home/me/contacts.csv']);
     expect(query.filter).toBe('{"visits":{"$numberLong":"7"}}');
-    expect(runId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(target.run_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(await screen.findByText(/2 documents to \/home\/me\/contacts.csv/)).toBeInTheDocument();
   });
 

@@ -14,7 +14,7 @@ import { queryKeys } from '../../queries';
 import type { Browsing } from './CollectionsScreen';
 import { DocumentEditor, OpenDocument } from './DocumentEditor';
 import { ExplainPanel } from './ExplainPanel';
-import { ExportMenu } from './ExportMenu';
+import { ExportMenu } from '../../components/ExportMenu';
 import { HistoryMenu } from './HistoryMenu';
 import { QueryHints } from './QueryHints';
 import { toExtendedJson } from './queryText';
@@ -156,7 +156,12 @@ export function QueryResults({
             setQuery((q) => ({ ...q, ...picked, skip: 0 }));
           }}
         />
-        <ExportMenu database={database} collection={collection} query={query} />
+        <ExportMenu
+          name={collection}
+          what="Every document the query matches"
+          noun={['document', 'documents']}
+          run={(target, onProgress) => backend.exportQuery(database, collection, query, target, onProgress)}
+        />
         <WriteButton
           size="xs"
           variant="light"

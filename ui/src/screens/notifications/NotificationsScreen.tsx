@@ -18,6 +18,7 @@ import { Section, SectionError, SectionSkeleton } from '../../components/Section
 import { WriteButton } from '../../components/WriteButton';
 import { formatCount, plural } from '../../format';
 import { queryKeys } from '../../queries';
+import { ExportMenu } from '../../components/ExportMenu';
 import { BulkActions } from './BulkActions';
 import { ComposeModal } from './ComposeModal';
 import {
@@ -112,9 +113,18 @@ export function NotificationsScreen({ state, onStateChange, onOpenUser }: Props)
           <Title order={2}>Notifications</Title>
           <TtlLine />
         </div>
-        <WriteButton leftSection={<IconSend size={16} />} onClick={() => setComposing(true)} data-testid="feed-compose">
-          Send notification
-        </WriteButton>
+        <Group gap="sm" wrap="nowrap">
+          <ExportMenu
+            name="notifications"
+            what="Every notification the filters match"
+            noun={['notification', 'notifications']}
+            run={(target, onProgress) => backend.exportFeed(query, target, onProgress)}
+            testId="feed-export"
+          />
+          <WriteButton leftSection={<IconSend size={16} />} onClick={() => setComposing(true)} data-testid="feed-compose">
+            Send notification
+          </WriteButton>
+        </Group>
       </Group>
 
       <ChartSection onBar={(type, day) => setFilters(filtersForBar(state.filters, type, day))} />

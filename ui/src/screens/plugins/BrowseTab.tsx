@@ -8,6 +8,7 @@ import { WriteButton } from '../../components/WriteButton';
 import { formatBulkResult, formatCount, plural } from '../../format';
 import { queryKeys } from '../../queries';
 import { JsonDocument } from '../../components/JsonDocument';
+import { ExportMenu } from '../../components/ExportMenu';
 import { PLUGIN_DATA_PAGE_SIZE } from '../user360/useUser';
 import { UserPicker, type PickedUser } from '../notifications/UserPicker';
 import { usePluginSchema } from './usePluginSchema';
@@ -93,6 +94,13 @@ function UserDocuments({ userId, collection }: { userId: string; collection: str
         >
           Set status{selected.size > 0 ? ` of ${plural(selected.size, 'document')}` : ''}
         </WriteButton>
+        <ExportMenu
+          name={`${collection}-${userId}`}
+          what="Every document of this user here"
+          noun={['document', 'documents']}
+          run={(target, onProgress) => backend.exportPluginDocuments(userId, collection, target, onProgress)}
+          testId="browse-export"
+        />
       </Group>
       {docs.length === 0 ? (
         <EmptyState testId="browse-empty">No documents for this user.</EmptyState>

@@ -218,6 +218,23 @@ describe('UsersScreen', () => {
     expect(onOpenUser).toHaveBeenCalledWith('65f1c0de0000000000000001');
   });
 
+  it('exports every user the filters shown match', async () => {
+    vi.mocked(backend.chooseTableExportPath).mockResolvedValue('/home/me/users.csv');
+    vi.mocked(backend.exportUsers).mockResolvedValue({ path: '/home/me/users.csv', documents: 40, cancelled: false });
+    const { user } = renderUsers();
+    await screen.findAllByTestId('user-row');
+    await user.click(screen.getByTestId('filter-role'));
+    await user.click(await screen.findByRole('option', { name: 'admin' }));
+    await waitFor(() => expect(lastQuery()).toMatchObject({ role: 'admin' }));
+    await user.click(screen.getByTestId('users-export-menu'));
+    await user.click(await screen.findByTestId('users-export-csv'));
+    await waitFor(() => expect(backend.exportUsers).toHaveBeenCalled());
+    const [query, target] = vi.mocked(backend.exportUsers).mock.calls[0];
+    expect(query).toEqual(lastQuery());
+    expect(target).toMatchObject({ path: '/home/me/users.csv', format: 'csv' });
+    expect(await screen.findByText('40 users to /home/me/users.csv')).toBeInTheDocument();
+  });
+
   it('shows an empty state that offers to clear the filters', async () => {
     vi.mocked(backend.listUsers).mockImplementation(async (q) =>
       aUserPage(q.role ? [] : userRows(2)),

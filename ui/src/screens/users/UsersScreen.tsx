@@ -8,6 +8,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatCount } from '../../format';
 import { queryKeys } from '../../queries';
 import { UserFiltersBar } from './UserFiltersBar';
+import { ExportMenu } from '../../components/ExportMenu';
 import { UserSearch } from './UserSearch';
 import { UsersTable } from './UsersTable';
 import {
@@ -95,7 +96,16 @@ export function UsersScreen({ state, onStateChange, onOpenUser }: Props) {
             )}
           </Text>
         </div>
-        <UserSearch onOpen={open} />
+        <Group gap="sm" align="flex-end" wrap="nowrap">
+          <ExportMenu
+            name="users"
+            what="Every user the filters match, with the table's columns"
+            noun={['user', 'users']}
+            run={(target, onProgress) => backend.exportUsers(query, target, onProgress)}
+            testId="users-export"
+          />
+          <UserSearch onOpen={open} />
+        </Group>
       </Group>
 
       <Paper withBorder radius="md" p="sm">

@@ -1,0 +1,221 @@
+//! Every table of the app as a file: a query's results, the users list with
+//! its filters, the notification feed with its filters, the audit trail,
+//! and one user's documents in a plugin collection. Each reads through one
+//! cursor what its table would page through (the same filters, order and
+//! fields), straight into an [`ExportFile`]. Data leaving the database is
+//! audited like a GDPR export: an `intent` before the first document, then
+//! the `read` with what was written.
+
+use std::sync::atomic::AtomicBool;
+
+use mongodb::bson::doc;
+use serde_json::{json, Value};
+
+use crate::db::audit::{AuditLog, AuditQuery, Change};
+use crate::db::browser::{check_collection_name, Browser};
+use crate::db::connection::Connection;
+use crate::db::cross_user::CrossUserReads;
+use crate::db::query::{Query, QueryInput};
+use crate::db::scope::{PerUserCollection, UserScope};
+use crate::db::users::{Fields, Users, UsersScan};
+use crate::save_path::SavePath;
+use crate::schema::{PlatformDatabase, NOTIFICATIONS, USERS};
+use crate::services::export::{ExportFile, ExportFormat, TableExportProgress, TableExportReport};
+use crate::services::notifications::{FeedQuery, FEED_FIELDS};
+use crate::services::users::{UserQuery, ROW_FIELDS};
+use crate::{Error, Result};
+
+/// Where an export writes, and how it reports.
+pub struct ExportTo<'a, P> {
+    pub path: &'a SavePath,
+    pub format: ExportFormat,
+    pub cancel: &'a AtomicBool,
+    pub progress: P,
+}
+
+/// The export's two audit entries, named by what was read and where it
+/// went (the file; for one user's documents, the user).
+struct Trail<'a> {
+    conn: &'a Connection,
+    audit: &'a AuditLog,
+    collection: String,
+    operation: &'static str,
+    target: String,
+}
+
+impl<'a> Trail<'a> {
+    async fn begin(
+        conn: &'a Connection,
+        audit: &'a AuditLog,
+        (collection, operation): (String, &'static str),
+        target: String,
+        path: &str,
+    ) -> Result<Trail<'a>> {
+        let trail = Trail {
+            conn,
+            audit,
+            collection,
+            operation,
+            target,
+        };
+        trail.record("intent", json!({ "path": path })).await?;
+        Ok(trail)
+    }
+
+    async fn record(&self, stage: &str, after: Value) -> Result<()> {
+        let change =
+            Change::new(&self.collection, &self.target, self.operation).values(Value::Null, after);
+        self.audit.record_read(self.conn, stage, change).await
+    }
+
+    /// The `read` entry, once the file is complete (or cancelled).
+    async fn end(self, report: TableExportReport) -> Result<TableExportReport> {
+        self.record(
+            "read",
+            json!({
+                "path": report.path,
+                "documents": report.documents,
+                "cancelled": report.cancelled,
+            }),
+        )
+        .await?;
+        Ok(report)
+    }
+}
+
+/// What the audit calls a collection of another database: `database.collection`.
+fn audited_name(conn: &Connection, which: PlatformDatabase, collection: &str) -> String {
+    match which {
+        PlatformDatabase::Core => collection.to_string(),
+        other => format!("{}.{collection}", conn.profile().platform_database(other)),
+    }
+}
+
+/// Every document a query bar's query matches (not only its page).
+pub async fn query(
+    conn: &Connection,
+    audit: &AuditLog,
+    which: PlatformDatabase,
+    collection: &str,
+    input: &QueryInput,
+    to: ExportTo<'_, impl FnMut(TableExportProgress)>,
+) -> Result<TableExportReport> {
+    check_collection_name(collection)?;
+    let query = Query::parse(input)?;
+    let mut file = ExportFile::create(to.path, to.format, to.cancel, to.progress)?;
+    let name = audited_name(conn, which, collection);
+    let path = file.target();
+    let trail = Trail::begin(conn, audit, (name, "export_query"), path.clone(), &path).await?;
+    Browser::new(conn)
+        .for_each(which, collection, query, |d| file.document(d))
+        .await?;
+    trail.end(file.finish()?).await
+}
+
+/// Every user the users list's filters match, in its order, with its columns.
+pub async fn users(
+    conn: &Connection,
+    audit: &AuditLog,
+    list: &UserQuery,
+    to: ExportTo<'_, impl FnMut(TableExportProgress)>,
+) -> Result<TableExportReport> {
+    let scan = UsersScan {
+        filter: list.filter()?,
+        sort: list.sort(),
+        fields: Fields::of(&ROW_FIELDS),
+        allow_disk_use: !list.sort.indexed(),
+    };
+    let mut file = ExportFile::create(to.path, to.format, to.cancel, to.progress)?;
+    let path = file.target();
+    let what = (USERS.into(), "export_users");
+    let trail = Trail::begin(conn, audit, what, path.clone(), &path).await?;
+    Users::new(conn)
+        .for_each(scan, |d| file.document(d))
+        .await?;
+    trail.end(file.finish()?).await
+}
+
+/// Every notification the feed's filters match, newest first, with the
+/// feed's columns; one user's through the scoped layer.
+pub async fn feed(
+    conn: &Connection,
+    audit: &AuditLog,
+    feed: &FeedQuery,
+    to: ExportTo<'_, impl FnMut(TableExportProgress)>,
+) -> Result<TableExportReport> {
+    let filter = feed.filter()?;
+    let scope = feed.user_id.as_deref().map(UserScope::parse).transpose()?;
+    let name = PerUserCollection::parse(NOTIFICATIONS)?;
+    let mut file = ExportFile::create(to.path, to.format, to.cancel, to.progress)?;
+    let path = file.target();
+    let what = (NOTIFICATIONS.into(), "export_feed");
+    let trail = Trail::begin(conn, audit, what, path.clone(), &path).await?;
+    // `created_at` alone, as the feed sorts: an index serves it either way.
+    let sort = doc! { "created_at": -1 };
+    let fields = Some(
+        FEED_FIELDS
+            .iter()
+            .map(|f| (f.to_string(), 1.into()))
+            .collect(),
+    );
+    let each = |d| file.document(d);
+    match scope {
+        Some(user) => {
+            user.collection(conn, name)
+                .for_each(filter, sort, fields, each)
+                .await?
+        }
+        None => {
+            CrossUserReads::new(conn)
+                .for_each(&name, filter, sort, fields, each)
+                .await?
+        }
+    };
+    trail.end(file.finish()?).await
+}
+
+/// Every audit entry the audit screen's filters match (its limit aside),
+/// newest first, as the trail holds it (already redacted).
+pub async fn audit_trail(
+    conn: &Connection,
+    audit: &AuditLog,
+    query: &AuditQuery,
+    to: ExportTo<'_, impl FnMut(TableExportProgress)>,
+) -> Result<TableExportReport> {
+    let mut file = ExportFile::create(to.path, to.format, to.cancel, to.progress)?;
+    let path = file.target();
+    let what = ("audit".into(), "export_audit");
+    let trail = Trail::begin(conn, audit, what, path.clone(), &path).await?;
+    audit.for_each_line(query, |line| file.entry(line))?;
+    trail.end(file.finish()?).await
+}
+
+/// Every document of one user in a plugin collection, newest first, whole
+/// (secrets redacted), through the scoped layer; the user must exist.
+pub async fn plugin_documents(
+    conn: &Connection,
+    audit: &AuditLog,
+    user: &UserScope,
+    collection: &str,
+    to: ExportTo<'_, impl FnMut(TableExportProgress)>,
+) -> Result<TableExportReport> {
+    let name = PerUserCollection::parse(collection)?;
+    // Documents of an id no user has are orphans: the repairs export those.
+    if Users::new(conn)
+        .existing(&[user.object_id()])
+        .await?
+        .is_empty()
+    {
+        return Err(Error::NotFound {
+            what: format!("user {}", user.user_id()),
+        });
+    }
+    let mut file = ExportFile::create(to.path, to.format, to.cancel, to.progress)?;
+    let what = (collection.into(), "export_plugin_documents");
+    let path = file.target();
+    let trail = Trail::begin(conn, audit, what, user.user_id().into(), &path).await?;
+    user.collection(conn, name)
+        .for_each(doc! {}, doc! { "_id": -1 }, None, |d| file.document(d))
+        .await?;
+    trail.end(file.finish()?).await
+}
