@@ -274,6 +274,22 @@ async fn two_editors_of_one_document_never_overwrite_each_other() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), "conflict");
+    // So is one of the document as seen, once a field was added meanwhile:
+    // the admin never saw it.
+    let seen = shown(&second, "crm_contacts", id).await;
+    raw_db(&db)
+        .await
+        .collection::<Document>("crm_contacts")
+        .update_one(
+            doc! { "_id": id },
+            doc! { "$set": { "note": "added by another admin" } },
+        )
+        .await
+        .unwrap();
+    let err = documents::delete(&second, &audit(), CORE, "crm_contacts", &seen)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "conflict");
     let seen = shown(&second, "crm_contacts", id).await;
     documents::delete(&second, &audit(), CORE, "crm_contacts", &seen)
         .await

@@ -238,10 +238,13 @@ impl EditPlan {
 
 /// The conditions a delete adds to `_id`: every top-level field the admin
 /// saw, as they saw it (fields holding secrets were shown redacted and are
-/// left out; odd names go through `$getField`).
+/// left out; odd names go through `$getField`), and no field besides them
+/// (one added meanwhile was never seen).
 pub fn unchanged_since_seen(seen: &Document) -> Document {
     let mut filter = Document::new();
-    let mut odd: Vec<Bson> = Vec::new();
+    let mut odd: Vec<Bson> = vec![Bson::Document(doc! {
+        "$eq": [{ "$size": { "$objectToArray": "$$ROOT" } }, seen.len() as i64]
+    })];
     for (key, value) in seen {
         if key == "_id" || is_secret_key(key) || secret_inside(value).is_some() {
             continue;
@@ -254,9 +257,7 @@ pub fn unchanged_since_seen(seen: &Document) -> Document {
             ));
         }
     }
-    if !odd.is_empty() {
-        filter.insert("$expr", doc! { "$and": odd });
-    }
+    filter.insert("$expr", doc! { "$and": odd });
     filter
 }
 
@@ -379,13 +380,16 @@ mod tests {
     }
 
     #[test]
-    fn a_delete_checks_what_was_seen_except_secrets() {
+    fn a_delete_checks_what_was_seen_except_secrets_and_that_nothing_was_added() {
         let seen = doc! { "_id": id(), "a": 1_i64, "api_key": "<redacted>", "x.y": "z" };
         assert_eq!(
             unchanged_since_seen(&seen),
             doc! {
                 "a": { "$eq": 1_i64, "$type": "long", "$not": { "$type": "array" } },
-                "$expr": { "$and": [ { "$eq": [ { "$getField": { "field": { "$literal": "x.y" }, "input": "$$ROOT" } }, { "$literal": "z" } ] } ] },
+                "$expr": { "$and": [
+                    { "$eq": [ { "$size": { "$objectToArray": "$$ROOT" } }, 4_i64 ] },
+                    { "$eq": [ { "$getField": { "field": { "$literal": "x.y" }, "input": "$$ROOT" } }, { "$literal": "z" } ] },
+                ] },
             }
         );
     }
