@@ -146,6 +146,10 @@ async fn query_results_export_to_each_format_and_a_cancel_leaves_no_file() {
     let (path, report, _) = export(ExportFormat::Json, "cancelled.json", true).await;
     assert!(report.cancelled);
     assert!(!path.exists());
+    // A CSV's scratch file goes with it.
+    let (path, report, _) = export(ExportFormat::Csv, "cancelled.csv", true).await;
+    assert!(report.cancelled);
+    assert!(!path.exists());
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -192,6 +196,37 @@ async fn query_results_export_to_each_format_and_a_cancel_leaves_no_file() {
     .unwrap_err();
     assert_eq!(err.code(), "invalid_input");
 
+    // A read the server stops midway leaves no file, and is audited as failed.
+    let failing = QueryInput {
+        filter: r#"{"$expr": {"$divide": [1, 0]}}"#.into(),
+        limit: 5,
+        ..Default::default()
+    };
+    let save = SavePath::new(&dir.path().join("failed.json"), &[]).unwrap();
+    let err = table_export::query(
+        &conn,
+        &audit,
+        PlatformDatabase::Core,
+        "task_manager_tasks",
+        &failing,
+        to(&save, ExportFormat::Json, &no),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), "database", "{err:?}");
+    assert!(!dir.path().join("failed.json").exists());
+    assert!(leftovers(dir.path()).is_empty());
+    let last = &audit.list(&AuditQuery::default()).unwrap()[0];
+    assert_eq!(
+        (last.stage.as_str(), last.operation.as_str()),
+        ("read", "export_query")
+    );
+    assert!(
+        last.after.contains("\"error\":\"database\""),
+        "{}",
+        last.after
+    );
+
     // Each export is audited: an intent before, the read after.
     let trail = audit.list(&AuditQuery::default()).unwrap();
     let stages: Vec<(&str, &str)> = trail
@@ -203,14 +238,14 @@ async fn query_results_export_to_each_format_and_a_cancel_leaves_no_file() {
             .iter()
             .filter(|s| **s == ("read", "export_query"))
             .count(),
-        5
+        7
     );
     assert_eq!(
         stages
             .iter()
             .filter(|s| **s == ("intent", "export_query"))
             .count(),
-        5
+        7
     );
     let cancelled = trail
         .iter()
@@ -314,6 +349,18 @@ async fn the_users_list_exports_with_its_filters_in_its_order() {
     assert!(!dir.path().join("bad.json").exists());
     assert!(leftovers(dir.path()).is_empty());
     assert_eq!(audit.list(&AuditQuery::default()).unwrap().len(), before);
+    // The intent says which filters were exported.
+    let intent = audit
+        .list(&AuditQuery::default())
+        .unwrap()
+        .into_iter()
+        .find(|e| e.stage == "intent" && e.operation == "export_users")
+        .unwrap();
+    assert!(
+        intent.after.contains(r#""role":"user""#),
+        "{}",
+        intent.after
+    );
 }
 
 /// A notification's `created_at` in milliseconds, from its canonical form.
@@ -421,6 +468,8 @@ async fn the_feed_exports_with_its_filters_across_users_and_for_one() {
         .unwrap_err();
     assert_eq!(err.code(), "invalid_id");
     assert!(!dir.path().join("bad.csv").exists());
+    let trail = audit.list(&AuditQuery::default()).unwrap();
+    assert_eq!(trail.len(), 4, "two exports, an intent and a read each");
     assert!(leftovers(dir.path()).is_empty());
 }
 
@@ -531,15 +580,16 @@ async fn one_users_plugin_documents_export_through_the_scoped_layer() {
     let text = std::fs::read_to_string(&path).unwrap();
     let got: Vec<&str> = text.lines().collect();
     assert_eq!(got, expected, "the user's documents, whole, newest first");
-    assert!(recorder
-        .commands
-        .lock()
-        .unwrap()
-        .iter()
-        .all(|(_, v)| !matches!(
-            v,
-            mozaiks_core::db::command_check::Verdict::CrossUserRead { .. }
-        )));
+    {
+        use mozaiks_core::db::command_check::Verdict;
+        let seen = recorder.commands.lock().unwrap();
+        assert!(seen
+            .iter()
+            .any(|(_, v)| matches!(v, Verdict::Scoped { op } if op == "find")));
+        assert!(seen
+            .iter()
+            .all(|(_, v)| !matches!(v, Verdict::CrossUserRead { .. })));
+    }
     let trail = audit.list(&AuditQuery::default()).unwrap();
     assert!(trail
         .iter()
@@ -547,7 +597,8 @@ async fn one_users_plugin_documents_export_through_the_scoped_layer() {
             && e.target_id == owner
             && e.stage == "read"));
 
-    // A user that does not exist: not found, no file.
+    // A user that does not exist: not found, no file, nothing audited.
+    let entries = audit.list(&AuditQuery::default()).unwrap().len();
     let nobody = UserScope::parse("65f0c0ffee0000000000beef").unwrap();
     let save = SavePath::new(&dir.path().join("nobody.json"), &[]).unwrap();
     let err = table_export::plugin_documents(
@@ -561,6 +612,7 @@ async fn one_users_plugin_documents_export_through_the_scoped_layer() {
     .unwrap_err();
     assert_eq!(err.code(), "not_found");
     assert!(!dir.path().join("nobody.json").exists());
+    assert_eq!(audit.list(&AuditQuery::default()).unwrap().len(), entries);
     // `users` is not a plugin collection.
     let save = SavePath::new(&dir.path().join("users.json"), &[]).unwrap();
     let err = table_export::plugin_documents(

@@ -260,22 +260,34 @@ describe('App history of collections', () => {
     await user.click(within(card('Local development')).getByTestId('profile-connect'));
     await screen.findByTestId('overview');
     await user.click(screen.getByTestId('nav-collections'));
+    await screen.findByTestId('browse-hint');
     const lastRun = () => vi.mocked(backend.runQuery).mock.calls.at(-1)?.[1];
     await user.click(await screen.findByText('crm_contacts'));
     await waitFor(() => expect(lastRun()).toBe('crm_contacts'));
     await user.click(screen.getByText('task_manager_tasks'));
     await waitFor(() => expect(lastRun()).toBe('task_manager_tasks'));
+    // The same collection again is no new entry.
+    await user.click(screen.getByText('task_manager_tasks'));
     await user.click(screen.getByTestId('nav-back'));
     await waitFor(() => expect(lastRun()).toBe('crm_contacts'));
     await user.click(screen.getByTestId('nav-forward'));
     await waitFor(() => expect(lastRun()).toBe('task_manager_tasks'));
-    // Away and back by the navbar: the last collection browsed.
+    // Away and back by the navbar: the last collection browsed, an entry
+    // Back returns to as it was.
     await user.click(screen.getByTestId('nav-overview'));
     await screen.findByTestId('overview');
     const runs = vi.mocked(backend.runQuery).mock.calls.length;
     await user.click(screen.getByTestId('nav-collections'));
     await waitFor(() => expect(vi.mocked(backend.runQuery).mock.calls.length).toBeGreaterThan(runs));
     expect(lastRun()).toBe('task_manager_tasks');
+    await user.click(screen.getByTestId('nav-back'));
+    await screen.findByTestId('overview');
+    await user.click(screen.getByTestId('nav-back'));
+    await waitFor(() => expect(lastRun()).toBe('task_manager_tasks'));
+    await user.click(screen.getByTestId('nav-back'));
+    await waitFor(() => expect(lastRun()).toBe('crm_contacts'));
+    await user.click(screen.getByTestId('nav-back'));
+    await screen.findByTestId('browse-hint');
   });
 });
 

@@ -65,8 +65,12 @@ export type Screen =
 type View =
   | { screen: Exclude<Screen, 'plugins' | 'collections'> }
   | { screen: 'plugins'; focus?: PluginsFocus }
-  | { screen: 'collections'; browsing?: Browsing }
+  /** The collection browsed, and which connection (the count of connects) it belongs to. */
+  | { screen: 'collections'; browsing: Browsing | null; connection: number }
   | { screen: 'user360'; userId: string; from: UserSource };
+
+/** What makes two browsed collections the same history entry. */
+const browsingKey = (b: Browsing) => `${b.database}/${b.collection}/${b.filter ?? ''}`;
 
 /** The screens that open a user's 360 view, and its back button's label for each. */
 type UserSource = 'users' | 'notifications' | 'collections' | 'audit';
@@ -117,7 +121,10 @@ export function App() {
   const connected = activeProfileId !== null;
   const session = useOverview(connected).data;
   const production = connected && session?.environment === 'production';
-  const setScreen = (screen: Screen) => setView({ screen });
+  /** Which connect this is: history entries of an earlier connection name its collections, not this one's. */
+  const [connection, setConnection] = useState(0);
+  /** A navbar screen; Collections opens on the collection last browsed. */
+  const setScreen = (screen: Screen) => setView(screen === 'collections' ? { screen, browsing, connection } : { screen });
   /** The navbar entry to highlight: a 360 view belongs to the screen it came from. */
   const navScreen: Screen = view.screen === 'user360' ? view.from : view.screen;
 
@@ -130,6 +137,7 @@ export function App() {
     setUsersState((s) => ({ ...s, cursors: [] }));
     setFeedState(initialFeedState());
     setBrowsing(null);
+    setConnection((n) => n + 1);
     setScreen('overview');
   };
   const onDisconnected = () => {
@@ -139,13 +147,17 @@ export function App() {
     queryClient.removeQueries({ queryKey: queryKeys.db });
     setScreen('connections');
   };
+  // The collection shown: the entry's own, unless it is of an earlier connection.
+  const shownBrowsing = view.screen === 'collections' ? (view.connection === connection ? view.browsing : null) : browsing;
   /** Each collection browsed is a history entry of its own, so Back returns to the one before. */
-  const browse = (b: Browsing) => setView({ screen: 'collections', browsing: b });
-  // The collection shown: the entry's own, else the last one browsed (the navbar's Collections).
-  const shownBrowsing = view.screen === 'collections' ? (view.browsing ?? browsing) : browsing;
+  const browse = (b: Browsing) => {
+    if (shownBrowsing && browsingKey(shownBrowsing) === browsingKey(b) && view.screen === 'collections') return;
+    setView({ screen: 'collections', browsing: b, connection });
+  };
+  // Back or Forward onto an entry: the navbar's Collections returns to it.
   useEffect(() => {
-    if (view.screen === 'collections' && view.browsing) setBrowsing(view.browsing);
-  }, [view]);
+    if (view.screen === 'collections' && view.connection === connection) setBrowsing(view.browsing);
+  }, [view, connection]);
   const openUser = (from: UserSource) => (userId: string) => setView({ screen: 'user360', userId, from });
   /** A chart bar (or its button): the list it counted, filtered to exactly that. */
   const onDrill = (drill: Drill) => {

@@ -102,7 +102,7 @@ pub struct AuditEntry {
     pub after: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Type)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, Type)]
 pub struct AuditQuery {
     /// Matches target id, collection, operation, profile or user, case-insensitively.
     pub text: Option<String>,
@@ -248,7 +248,7 @@ impl AuditLog {
     pub fn list(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
         let limit = query.limit.unwrap_or(200).clamp(1, 500) as usize;
         let mut out = Vec::new();
-        self.matching(query, |_, e| {
+        self.matching(query, |e| {
             out.push(AuditEntry {
                 at: e.at,
                 stage: e.stage,
@@ -267,19 +267,27 @@ impl AuditLog {
     }
 
     /// Every entry the query's filters match (its limit aside), newest
-    /// first, as the line the trail holds, until `each` says stop (an export).
-    pub fn for_each_line(
+    /// first, as a document, redacted again (a trail an earlier version
+    /// wrote may hold what is now known to be secret), until `each` says
+    /// stop (an export).
+    pub fn for_each_entry(
         &self,
         query: &AuditQuery,
-        mut each: impl FnMut(&str) -> Result<bool>,
+        mut each: impl FnMut(mongodb::bson::Document) -> Result<bool>,
     ) -> Result<()> {
-        self.matching(query, |line, _| each(line))
+        self.matching(query, |mut e| {
+            redact(&mut e.before);
+            redact(&mut e.after);
+            let d = mongodb::bson::to_document(&e)
+                .map_err(|err| Error::storage(format!("audit entry: {err}")))?;
+            each(d)
+        })
     }
 
     fn matching(
         &self,
         query: &AuditQuery,
-        mut each: impl FnMut(&str, StoredEntry) -> Result<bool>,
+        mut each: impl FnMut(StoredEntry) -> Result<bool>,
     ) -> Result<()> {
         // A trail or folder an earlier version left readable to others
         // loses that when found; a failure to narrow does not stop the read.
@@ -313,7 +321,7 @@ impl AuditLog {
             let Ok(entry) = serde_json::from_str::<StoredEntry>(line) else {
                 continue;
             };
-            if matches(&entry) && !each(line, entry)? {
+            if matches(&entry) && !each(entry)? {
                 break;
             }
         }

@@ -7,7 +7,7 @@
 //! Errors name the part they come from, so the UI shows them under it.
 
 use mongodb::bson::{doc, Bson, Document};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use crate::redact::is_secret_key;
@@ -24,7 +24,7 @@ pub const REFUSED_OPERATORS: [&str; 5] = ["$where", "$function", "$accumulator",
 
 /// What the query bar sends: each part as Extended JSON (canonical or
 /// relaxed; the UI turns shell syntax into canonical), empty for none.
-#[derive(Debug, Clone, Default, Deserialize, Type)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, Type)]
 pub struct QueryInput {
     pub filter: String,
     pub projection: String,

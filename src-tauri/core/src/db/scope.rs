@@ -41,7 +41,9 @@ use mongodb::options::{FindOptions, ReturnDocument, SelectionCriteria, UpdateMod
 use mongodb::Collection;
 
 use crate::db::classify::Classified;
-use crate::db::connection::{Connection, COUNT_TIME_LIMIT, READ_TIME_LIMIT};
+use crate::db::connection::{
+    Connection, COUNT_TIME_LIMIT, EXPORT_BATCH, EXPORT_TIME_LIMIT, READ_TIME_LIMIT,
+};
 use crate::db::tags::{tag, FORBIDDEN_STAGES, SCOPED_COMMENT};
 use crate::db::write::WriteContext;
 use crate::schema::{is_per_user, MAX_PAGE};
@@ -290,9 +292,9 @@ impl ScopedCollection<'_> {
     }
 
     /// Every one of the user's documents the filter matches, in `sort`,
-    /// handed to `each` as they arrive in batches of [`MAX_PAGE`] (exports
-    /// stream them to disk; a page cap would cut them short) until `each`
-    /// says stop. Returns how many were handed over.
+    /// handed to `each` as they arrive in batches (exports stream them to
+    /// disk, within an export's time limit; a page cap would cut them
+    /// short) until `each` says stop. Returns how many were handed over.
     pub async fn for_each(
         &self,
         filter: Document,
@@ -303,8 +305,8 @@ impl ScopedCollection<'_> {
         let options = FindOptions::builder()
             .sort(sort)
             .projection(projection)
-            .batch_size(MAX_PAGE)
-            .max_time(READ_TIME_LIMIT)
+            .batch_size(EXPORT_BATCH)
+            .max_time(EXPORT_TIME_LIMIT)
             .comment(tag(SCOPED_COMMENT, "find"))
             .build();
         let mut cursor = self

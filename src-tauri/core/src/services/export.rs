@@ -137,9 +137,10 @@ impl<'a, P: FnMut(TableExportProgress)> ExportFile<'a, P> {
         Ok(true)
     }
 
-    /// Completes the file and gives it its name; a cancelled export writes
-    /// nothing, and one past [`MAX_EXPORT_DOCUMENTS`] is refused.
-    pub fn finish(mut self) -> Result<TableExportReport> {
+    /// Completes the file, not yet under its name (see [`Written::keep`]);
+    /// a cancelled export has nothing to keep, and one past
+    /// [`MAX_EXPORT_DOCUMENTS`] is refused.
+    pub fn finish(mut self) -> Result<Written> {
         if self.too_many {
             return Err(Error::invalid(
                 "filter",
@@ -152,20 +153,49 @@ impl<'a, P: FnMut(TableExportProgress)> ExportFile<'a, P> {
             cancelled: self.cancel.load(Ordering::Relaxed),
         };
         if report.cancelled {
-            return Ok(report); // dropping the files removes them
+            return Ok(Written { report, file: None }); // dropped: removed
         }
         if self.format == ExportFormat::Json {
             self.out.write_all(b"\n]\n").map_err(Error::storage)?;
         }
-        self.out.flush().map_err(Error::storage)?;
+        let written = self
+            .out
+            .into_inner()
+            .map_err(|e| Error::storage(e.error()))?;
+        written.sync_all().map_err(Error::storage)?;
+        drop(written);
         if let Some(scratch) = &self.scratch {
             write_csv(scratch, &self.file)?;
         }
         (self.progress)(TableExportProgress {
             documents: self.written,
         });
-        self.file.keep()?;
-        Ok(report)
+        Ok(Written {
+            report,
+            file: Some(self.file),
+        })
+    }
+}
+
+/// A complete export, still under its temporary name: dropped, it is
+/// removed; kept, it takes the chosen name.
+pub struct Written {
+    report: TableExportReport,
+    /// `None` when cancelled: nothing to keep.
+    file: Option<PartialFile>,
+}
+
+impl Written {
+    pub fn report(&self) -> &TableExportReport {
+        &self.report
+    }
+
+    /// Gives the file its chosen name (a cancelled export has none).
+    pub fn keep(self) -> Result<TableExportReport> {
+        if let Some(file) = self.file {
+            file.keep()?;
+        }
+        Ok(self.report)
     }
 }
 
@@ -270,7 +300,10 @@ fn write_csv(scratch: &PartialFile, file: &PartialFile) -> Result<()> {
         }
         writeln!(out, "{}", cells.join(",")).map_err(Error::storage)?;
     }
-    out.flush().map_err(Error::storage)
+    out.into_inner()
+        .map_err(|e| Error::storage(e.error()))?
+        .sync_all()
+        .map_err(Error::storage)
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ pub(crate) const FEED_FIELDS: [&str; 6] =
 pub const MAX_BULK: usize = 1_000;
 const CHART_DAYS: i64 = 30;
 
-#[derive(Debug, Clone, Default, Deserialize, Type)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, Type)]
 pub struct FeedQuery {
     #[serde(rename = "type")]
     pub kind: Option<String>,

@@ -1,14 +1,17 @@
 //! Every table of the app as a file: a query's results, the users list with
 //! its filters, the notification feed with its filters, the audit trail,
-//! and one user's documents in a plugin collection. Each reads through one
-//! cursor what its table would page through (the same filters, order and
-//! fields), straight into an [`ExportFile`]. Data leaving the database is
-//! audited like a GDPR export: an `intent` before the first document, then
-//! the `read` with what was written.
+//! and one user's documents in a plugin collection. Each reads what its
+//! table pages through (the same filters and fields, in its order but for
+//! ties) through one cursor, or the trail's file, straight into an
+//! [`ExportFile`]. Data leaving the app is audited like a GDPR export: an
+//! `intent` with the filters before the first document, then the `read`
+//! with what was written (or the error that stopped it), before the file
+//! takes its name.
 
 use std::sync::atomic::AtomicBool;
 
 use mongodb::bson::doc;
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::db::audit::{AuditLog, AuditQuery, Change};
@@ -20,7 +23,9 @@ use crate::db::scope::{PerUserCollection, UserScope};
 use crate::db::users::{Fields, Users, UsersScan};
 use crate::save_path::SavePath;
 use crate::schema::{PlatformDatabase, NOTIFICATIONS, USERS};
-use crate::services::export::{ExportFile, ExportFormat, TableExportProgress, TableExportReport};
+use crate::services::export::{
+    ExportFile, ExportFormat, TableExportProgress, TableExportReport, Written,
+};
 use crate::services::notifications::{FeedQuery, FEED_FIELDS};
 use crate::services::users::{UserQuery, ROW_FIELDS};
 use crate::{Error, Result};
@@ -44,21 +49,25 @@ struct Trail<'a> {
 }
 
 impl<'a> Trail<'a> {
+    /// The `intent`: what is about to be read (`filters`) and to which file.
     async fn begin(
         conn: &'a Connection,
         audit: &'a AuditLog,
         (collection, operation): (String, &'static str),
-        target: String,
-        path: &str,
+        target: Option<String>,
+        (path, filters): (&str, impl Serialize),
     ) -> Result<Trail<'a>> {
         let trail = Trail {
             conn,
             audit,
             collection,
             operation,
-            target,
+            target: target.unwrap_or_else(|| path.to_string()),
         };
-        trail.record("intent", json!({ "path": path })).await?;
+        let filters = serde_json::to_value(filters)?;
+        trail
+            .record("intent", json!({ "path": path, "filters": filters }))
+            .await?;
         Ok(trail)
     }
 
@@ -68,18 +77,25 @@ impl<'a> Trail<'a> {
         self.audit.record_read(self.conn, stage, change).await
     }
 
-    /// The `read` entry, once the file is complete (or cancelled).
-    async fn end(self, report: TableExportReport) -> Result<TableExportReport> {
-        self.record(
-            "read",
-            json!({
-                "path": report.path,
-                "documents": report.documents,
-                "cancelled": report.cancelled,
-            }),
-        )
-        .await?;
-        Ok(report)
+    /// The `read` entry, then the file under its name; a read that failed
+    /// is audited too (its file is already gone).
+    async fn end(self, read: Result<Written>) -> Result<TableExportReport> {
+        match read {
+            Ok(written) => {
+                let r = written.report();
+                let done =
+                    json!({ "path": r.path, "documents": r.documents, "cancelled": r.cancelled });
+                self.record("read", done).await?;
+                written.keep()
+            }
+            Err(e) => {
+                let failed = json!({ "error": e.code() });
+                if let Err(lost) = self.record("read", failed).await {
+                    log::warn!("an export's failure was not audited: {}", lost.code());
+                }
+                Err(e)
+            }
+        }
     }
 }
 
@@ -103,13 +119,15 @@ pub async fn query(
     check_collection_name(collection)?;
     let query = Query::parse(input)?;
     let mut file = ExportFile::create(to.path, to.format, to.cancel, to.progress)?;
-    let name = audited_name(conn, which, collection);
-    let path = file.target();
-    let trail = Trail::begin(conn, audit, (name, "export_query"), path.clone(), &path).await?;
-    Browser::new(conn)
-        .for_each(which, collection, query, |d| file.document(d))
-        .await?;
-    trail.end(file.finish()?).await
+    let what = (audited_name(conn, which, collection), "export_query");
+    let trail = Trail::begin(conn, audit, what, None, (&file.target(), input)).await?;
+    let read = async {
+        Browser::new(conn)
+            .for_each(which, collection, query, |d| file.document(d))
+            .await?;
+        file.finish()
+    };
+    trail.end(read.await).await
 }
 
 /// Every user the users list's filters match, in its order, with its columns.
@@ -126,13 +144,15 @@ pub async fn users(
         allow_disk_use: !list.sort.indexed(),
     };
     let mut file = ExportFile::create(to.path, to.format, to.cancel, to.progress)?;
-    let path = file.target();
     let what = (USERS.into(), "export_users");
-    let trail = Trail::begin(conn, audit, what, path.clone(), &path).await?;
-    Users::new(conn)
-        .for_each(scan, |d| file.document(d))
-        .await?;
-    trail.end(file.finish()?).await
+    let trail = Trail::begin(conn, audit, what, None, (&file.target(), list)).await?;
+    let read = async {
+        Users::new(conn)
+            .for_each(scan, |d| file.document(d))
+            .await?;
+        file.finish()
+    };
+    trail.end(read.await).await
 }
 
 /// Every notification the feed's filters match, newest first, with the
@@ -147,10 +167,10 @@ pub async fn feed(
     let scope = feed.user_id.as_deref().map(UserScope::parse).transpose()?;
     let name = PerUserCollection::parse(NOTIFICATIONS)?;
     let mut file = ExportFile::create(to.path, to.format, to.cancel, to.progress)?;
-    let path = file.target();
     let what = (NOTIFICATIONS.into(), "export_feed");
-    let trail = Trail::begin(conn, audit, what, path.clone(), &path).await?;
-    // `created_at` alone, as the feed sorts: an index serves it either way.
+    let trail = Trail::begin(conn, audit, what, None, (&file.target(), feed)).await?;
+    // `created_at` alone, as an index serves it either way (the feed's
+    // pages also order ties by `_id`; a sort on both would be in memory).
     let sort = doc! { "created_at": -1 };
     let fields = Some(
         FEED_FIELDS
@@ -158,24 +178,27 @@ pub async fn feed(
             .map(|f| (f.to_string(), 1.into()))
             .collect(),
     );
-    let each = |d| file.document(d);
-    match scope {
-        Some(user) => {
-            user.collection(conn, name)
-                .for_each(filter, sort, fields, each)
-                .await?
-        }
-        None => {
-            CrossUserReads::new(conn)
-                .for_each(&name, filter, sort, fields, each)
-                .await?
-        }
+    let read = async {
+        let each = |d| file.document(d);
+        match scope {
+            Some(user) => {
+                user.collection(conn, name)
+                    .for_each(filter, sort, fields, each)
+                    .await?
+            }
+            None => {
+                CrossUserReads::new(conn)
+                    .for_each(&name, filter, sort, fields, each)
+                    .await?
+            }
+        };
+        file.finish()
     };
-    trail.end(file.finish()?).await
+    trail.end(read.await).await
 }
 
 /// Every audit entry the audit screen's filters match (its limit aside),
-/// newest first, as the trail holds it (already redacted).
+/// newest first, redacted again as the trail is read.
 pub async fn audit_trail(
     conn: &Connection,
     audit: &AuditLog,
@@ -183,11 +206,12 @@ pub async fn audit_trail(
     to: ExportTo<'_, impl FnMut(TableExportProgress)>,
 ) -> Result<TableExportReport> {
     let mut file = ExportFile::create(to.path, to.format, to.cancel, to.progress)?;
-    let path = file.target();
     let what = ("audit".into(), "export_audit");
-    let trail = Trail::begin(conn, audit, what, path.clone(), &path).await?;
-    audit.for_each_line(query, |line| file.entry(line))?;
-    trail.end(file.finish()?).await
+    let trail = Trail::begin(conn, audit, what, None, (&file.target(), query)).await?;
+    let read = audit
+        .for_each_entry(query, |entry| file.document(entry))
+        .and_then(|()| file.finish());
+    trail.end(read).await
 }
 
 /// Every document of one user in a plugin collection, newest first, whole
@@ -212,10 +236,14 @@ pub async fn plugin_documents(
     }
     let mut file = ExportFile::create(to.path, to.format, to.cancel, to.progress)?;
     let what = (collection.into(), "export_plugin_documents");
-    let path = file.target();
-    let trail = Trail::begin(conn, audit, what, user.user_id().into(), &path).await?;
-    user.collection(conn, name)
-        .for_each(doc! {}, doc! { "_id": -1 }, None, |d| file.document(d))
-        .await?;
-    trail.end(file.finish()?).await
+    let filters = json!({ "user_id": user.user_id() });
+    let owner = Some(user.user_id().to_string());
+    let trail = Trail::begin(conn, audit, what, owner, (&file.target(), filters)).await?;
+    let read = async {
+        user.collection(conn, name)
+            .for_each(doc! {}, doc! { "_id": -1 }, None, |d| file.document(d))
+            .await?;
+        file.finish()
+    };
+    trail.end(read.await).await
 }

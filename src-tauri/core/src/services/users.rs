@@ -89,7 +89,7 @@ pub enum SubscriptionState {
     Expired,
 }
 
-#[derive(Debug, Clone, Deserialize, Type)]
+#[derive(Debug, Clone, Deserialize, Serialize, Type)]
 pub struct UserQuery {
     /// Where the previous page ended (its `next`); `None` for the first page.
     pub after: Option<String>,
