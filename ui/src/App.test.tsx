@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from './App';
+import { createMemoryHistory, RouterProvider } from '@tanstack/react-router';
 import * as backend from './backend';
 import type { Chart, ChartId } from './backend';
 import type { EChartProps } from './components/EChart';
@@ -19,9 +20,16 @@ import {
   USER_ID,
   userRows,
 } from './test/fixtures';
+import { createAppRouter } from './navigation';
 import { backendError, renderWithProviders } from './test/render';
 
 vi.mock('./backend');
+
+/** The app as main.tsx mounts it, its routes in memory, starting at `/`. */
+function renderApp() {
+  const router = createAppRouter(App, createMemoryHistory({ initialEntries: ['/'] }));
+  return renderWithProviders(<RouterProvider router={router} />);
+}
 // ECharts measures text on a canvas jsdom lacks; the drill-downs below click the buttons under each chart.
 vi.mock('./components/EChart', () => ({
   EChart: ({ testId }: EChartProps) => <div data-testid={testId} />,
@@ -45,7 +53,7 @@ describe('App', () => {
     vi.mocked(backend.connect).mockResolvedValue(anOverview());
     vi.mocked(backend.overview).mockResolvedValue(anOverview());
     vi.mocked(backend.connectionHealth).mockResolvedValueOnce({ state: 'lost', message: 'no reply from 127.0.0.1:27017' });
-    const { user, client } = renderWithProviders(<App />);
+    const { user, client } = renderApp();
     await screen.findAllByTestId('profile-card');
     await user.click(within(card('Local development')).getByTestId('profile-connect'));
     await screen.findByTestId('overview');
@@ -66,7 +74,7 @@ describe('App', () => {
       backendError({ type: 'connection_lost', data: { timeout_ms: 3000, message: 'the server stopped answering', outcome_unknown: false, details: 'driver text' } }),
     );
     vi.mocked(backend.countUsers).mockResolvedValue({ value: 0, exact: true });
-    const { user } = renderWithProviders(<App />);
+    const { user } = renderApp();
     await screen.findAllByTestId('profile-card');
     await user.click(within(card('Local development')).getByTestId('profile-connect'));
     await screen.findByTestId('overview');
@@ -82,7 +90,7 @@ describe('App', () => {
   });
 
   it('starts on Connections with Overview, Users and Audit disabled', async () => {
-    renderWithProviders(<App />);
+    renderApp();
     expect(await screen.findByTestId('new-profile')).toBeInTheDocument();
     expect(screen.getByTestId('nav-overview')).toHaveAttribute('aria-disabled', 'true');
     expect(screen.getByTestId('nav-users')).toHaveAttribute('aria-disabled', 'true');
@@ -92,7 +100,7 @@ describe('App', () => {
 
   it('connecting to production shows the overview, the PRODUCTION badge and the red stripe', async () => {
     vi.mocked(backend.connect).mockResolvedValue(aProductionOverview());
-    const { user } = renderWithProviders(<App />);
+    const { user } = renderApp();
     await screen.findAllByTestId('profile-card');
     await user.click(within(card('Production (eu-west)')).getByTestId('profile-connect'));
 
@@ -109,7 +117,7 @@ describe('App', () => {
   it('a development connection has no stripe; disconnect returns to Connections', async () => {
     vi.mocked(backend.connect).mockResolvedValue(anOverview());
     vi.mocked(backend.disconnect).mockResolvedValue(null);
-    const { user } = renderWithProviders(<App />);
+    const { user } = renderApp();
     await screen.findAllByTestId('profile-card');
     await user.click(within(card('Local development')).getByTestId('profile-connect'));
     await screen.findByTestId('overview');
@@ -134,7 +142,7 @@ describe('App', () => {
     vi.mocked(backend.userSettings).mockResolvedValue(aUserSettings());
     vi.mocked(backend.userNotifications).mockResolvedValue(someNotifications());
     vi.mocked(backend.pluginCollections).mockResolvedValue([]);
-    const { user } = renderWithProviders(<App />);
+    const { user } = renderApp();
     await screen.findAllByTestId('profile-card');
     await user.click(within(card('Local development')).getByTestId('profile-connect'));
     await screen.findByTestId('overview');
@@ -160,7 +168,7 @@ describe('App', () => {
     vi.mocked(backend.userSettings).mockResolvedValue(aUserSettings());
     vi.mocked(backend.userNotifications).mockResolvedValue(someNotifications());
     vi.mocked(backend.pluginCollections).mockResolvedValue([]);
-    const { user } = renderWithProviders(<App />);
+    const { user } = renderApp();
     await screen.findAllByTestId('profile-card');
     await user.click(within(card('Local development')).getByTestId('profile-connect'));
     await screen.findByTestId('overview');
@@ -191,7 +199,7 @@ describe('App', () => {
     ]);
     vi.mocked(backend.runQuery).mockResolvedValue({ documents: [], limit: 50, skip: 0, more: false });
     vi.mocked(backend.countQuery).mockResolvedValue({ value: 0, exact: true });
-    const { user } = renderWithProviders(<App />);
+    const { user } = renderApp();
     await screen.findAllByTestId('profile-card');
     await user.click(within(card('Local development')).getByTestId('profile-connect'));
     await screen.findByTestId('overview');
@@ -219,7 +227,7 @@ describe('App', () => {
   it('Back and Forward walk the screens the admin opened', async () => {
     vi.mocked(backend.connect).mockResolvedValue(anOverview());
     vi.mocked(backend.listUsers).mockResolvedValue(aUserPage(userRows(1)));
-    const { user } = renderWithProviders(<App />);
+    const { user } = renderApp();
     await screen.findAllByTestId('profile-card');
     await user.click(within(card('Local development')).getByTestId('profile-connect'));
     await screen.findByTestId('overview');
@@ -255,7 +263,7 @@ describe('App history of collections', () => {
     vi.mocked(backend.countQuery).mockResolvedValue({ value: 0, exact: true });
     vi.mocked(backend.sampleFields).mockResolvedValue([]);
     vi.mocked(backend.queryHistory).mockResolvedValue([]);
-    const { user } = renderWithProviders(<App />);
+    const { user } = renderApp();
     await screen.findAllByTestId('profile-card');
     await user.click(within(card('Local development')).getByTestId('profile-connect'));
     await screen.findByTestId('overview');
@@ -341,7 +349,7 @@ describe('App drill-downs', () => {
   });
 
   async function openDashboard() {
-    const r = renderWithProviders(<App />);
+    const r = renderApp();
     await screen.findAllByTestId('profile-card');
     await r.user.click(within(card('Local development')).getByTestId('profile-connect'));
     await screen.findByTestId('overview');

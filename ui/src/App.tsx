@@ -14,20 +14,19 @@ import {
   IconStack2,
   IconUsers,
 } from '@tabler/icons-react';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { notifications } from '@mantine/notifications';
 import { lazy, Suspense, useEffect, useRef, useState, type ComponentType } from 'react';
+import * as backend from './backend';
 import type { Drill, Overview } from './backend';
 import { EnvironmentBadge, ReadOnlyBadge } from './components/badges';
 import { CommandPalette, type PaletteTarget } from './components/CommandPalette';
 import { RouteBadges } from './components/RouteBadges';
-import { useViewHistory } from './navigation';
+import { useHistoryMoves, useRoutedView, type Place, type Screen, type UserSource } from './navigation';
 import { queryKeys, useConnectionHealth, useOverview, useProfiles } from './queries';
 import { SectionSkeleton } from './components/Section';
 import { ConnectionsScreen } from './screens/connections/ConnectionsScreen';
 import { feedFiltersFromDrill, initialFeedState, type FeedState } from './screens/notifications/feedState';
-import type { Browsing } from './screens/collections/CollectionsScreen';
-import type { PluginsFocus } from './screens/plugins/PluginsScreen';
 import { filtersFromDrill, initialUsersState, type UsersListState } from './screens/users/usersState';
 
 // Each screen is its own chunk, loaded when first opened: the first paint
@@ -47,33 +46,9 @@ const User360Screen = lazy(() => import('./screens/user360/User360Screen').then(
 const UsersScreen = lazy(() => import('./screens/users/UsersScreen').then((m) => ({ default: m.UsersScreen })));
 
 /** Every screen of the navbar; one folder per screen under screens/. */
-export type Screen =
-  | 'connections'
-  | 'overview'
-  | 'dashboard'
-  | 'users'
-  | 'notifications'
-  | 'plugins'
-  | 'collections'
-  | 'indexes'
-  | 'audit';
-
-/**
- * What the main area shows: a navbar screen (the plugins screen possibly
- * opened on what a chart bar counted), or one user's 360 view opened from one.
- */
-type View =
-  | { screen: Exclude<Screen, 'plugins' | 'collections'> }
-  | { screen: 'plugins'; focus?: PluginsFocus }
-  /** The collection browsed, and which connection (the count of connects) it belongs to. */
-  | { screen: 'collections'; browsing: Browsing | null; connection: number }
-  | { screen: 'user360'; userId: string; from: UserSource };
-
 /** What makes two browsed collections the same history entry. */
-const browsingKey = (b: Browsing) => `${b.database}/${b.collection}/${b.filter ?? ''}`;
+const placeKey = (p: Place) => `${p.database}/${p.collection}/${p.filter ?? ''}`;
 
-/** The screens that open a user's 360 view, and its back button's label for each. */
-type UserSource = 'users' | 'notifications' | 'collections' | 'audit';
 const BACK_LABELS: Record<UserSource, string> = {
   users: 'Users',
   notifications: 'Notifications',
@@ -112,19 +87,19 @@ const NAV: { section: string; items: NavItem[] }[] = [
 
 export function App() {
   const queryClient = useQueryClient();
-  const [view, setView] = useViewHistory<View>({ screen: 'connections' });
+  const [view, setView] = useRoutedView();
+  const moves = useHistoryMoves();
   const [activeProfileId, setActiveProfileId] = useState<string | null>(null);
   const [usersState, setUsersState] = useState<UsersListState>(initialUsersState);
   const [feedState, setFeedState] = useState<FeedState>(initialFeedState);
   const [paletteOpen, setPaletteOpen] = useState(false);
-  const [browsing, setBrowsing] = useState<Browsing | null>(null);
+  /** The collection last browsed, where the navbar's Collections returns. */
+  const [lastPlace, setLastPlace] = useState<Place | undefined>(undefined);
   const connected = activeProfileId !== null;
   const session = useOverview(connected).data;
   const production = connected && session?.environment === 'production';
-  /** Which connect this is: history entries of an earlier connection name its collections, not this one's. */
-  const [connection, setConnection] = useState(0);
   /** A navbar screen; Collections opens on the collection last browsed. */
-  const setScreen = (screen: Screen) => setView(screen === 'collections' ? { screen, browsing, connection } : { screen });
+  const setScreen = (screen: Screen) => setView(screen === 'collections' ? { screen, place: lastPlace } : { screen });
   /** The navbar entry to highlight: a 360 view belongs to the screen it came from. */
   const navScreen: Screen = view.screen === 'user360' ? view.from : view.screen;
 
@@ -136,8 +111,7 @@ export function App() {
     setActiveProfileId(overview.profile_id);
     setUsersState((s) => ({ ...s, cursors: [] }));
     setFeedState(initialFeedState());
-    setBrowsing(null);
-    setConnection((n) => n + 1);
+    setLastPlace(undefined);
     setScreen('overview');
   };
   const onDisconnected = () => {
@@ -147,17 +121,26 @@ export function App() {
     queryClient.removeQueries({ queryKey: queryKeys.db });
     setScreen('connections');
   };
-  // The collection shown: the entry's own, unless it is of an earlier connection.
-  const shownBrowsing = view.screen === 'collections' ? (view.connection === connection ? view.browsing : null) : browsing;
-  /** Each collection browsed is a history entry of its own, so Back returns to the one before. */
-  const browse = (b: Browsing) => {
-    if (shownBrowsing && browsingKey(shownBrowsing) === browsingKey(b) && view.screen === 'collections') return;
-    setView({ screen: 'collections', browsing: b, connection });
+  const place = view.screen === 'collections' ? view.place : undefined;
+  /** Each collection browsed is a route of its own, so Back returns to the one before. */
+  const browse = (next: Place) => {
+    if (place && placeKey(place) === placeKey(next)) return;
+    setView({ screen: 'collections', place: next });
   };
-  // Back or Forward onto an entry: the navbar's Collections returns to it.
+  // Back or Forward onto a collection: the navbar's Collections returns to it.
+  const placeNow = place && placeKey(place);
   useEffect(() => {
-    if (view.screen === 'collections' && view.connection === connection) setBrowsing(view.browsing);
-  }, [view, connection]);
+    if (view.screen === 'collections') setLastPlace(place);
+    // The place's key says when it changed; its object is new each render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [view.screen, placeNow]);
+  // The header names the database browsed, as this deployment calls it.
+  const databases = useQuery({
+    queryKey: queryKeys.browseDatabases,
+    queryFn: backend.browseDatabases,
+    enabled: connected && place !== undefined,
+  });
+  const browsedName = databases.data?.find((d) => d.which === place?.database)?.name;
   const openUser = (from: UserSource) => (userId: string) => setView({ screen: 'user360', userId, from });
   /** A chart bar (or its button): the list it counted, filtered to exactly that. */
   const onDrill = (drill: Drill) => {
@@ -181,8 +164,8 @@ export function App() {
   // Not while typing: there Alt/Option+arrows move the cursor by words.
   useHotkeys(
     [
-      ['alt+ArrowLeft', () => window.history.back()],
-      ['alt+ArrowRight', () => window.history.forward()],
+      ['alt+ArrowLeft', moves.back],
+      ['alt+ArrowRight', moves.forward],
     ],
     ['INPUT', 'TEXTAREA', 'SELECT'],
   );
@@ -195,9 +178,7 @@ export function App() {
         setScreen(target.screen as Screen);
         break;
       case 'collection': {
-        const db = target.database;
-        const c = db.collections.find((x) => x.name === target.collection);
-        browse({ database: db.which, databaseName: db.name, collection: target.collection, notEditable: c?.not_editable ?? null });
+        browse({ database: target.database.which, collection: target.collection });
         break;
       }
       case 'user':
@@ -219,10 +200,10 @@ export function App() {
       >
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="xs" wrap="nowrap">
-            <ActionIcon variant="subtle" aria-label="Back" onClick={() => window.history.back()} data-testid="nav-back">
+            <ActionIcon variant="subtle" aria-label="Back" onClick={moves.back} data-testid="nav-back">
               <IconArrowLeft size={18} />
             </ActionIcon>
-            <ActionIcon variant="subtle" aria-label="Forward" onClick={() => window.history.forward()} data-testid="nav-forward">
+            <ActionIcon variant="subtle" aria-label="Forward" onClick={moves.forward} data-testid="nav-forward">
               <IconArrowRight size={18} />
             </ActionIcon>
             <ThemeIcon size={28} radius="md" variant="filled">
@@ -239,7 +220,7 @@ export function App() {
             <ActiveConnection
               overview={session}
               // The database the screen reads: the collection browser may be in another one.
-              database={view.screen === 'collections' && shownBrowsing ? shownBrowsing.databaseName : session.database}
+              database={browsedName ?? session.database}
             />
           ) : (
             <Text size="sm" c="dimmed">Not connected</Text>
@@ -318,7 +299,7 @@ export function App() {
             // A new focus is a new visit: the screen starts over on it.
             <PluginsScreen key={JSON.stringify(view.focus ?? null)} focus={view.focus ?? null} />
           ) : view.screen === 'collections' ? (
-            <CollectionsScreen browsing={shownBrowsing} onBrowse={browse} onOpenUser={openUser('collections')} />
+            <CollectionsScreen place={place ?? null} onBrowse={browse} onOpenUser={openUser('collections')} />
           ) : view.screen === 'indexes' ? (
             <IndexHealthScreen />
           ) : view.screen === 'audit' ? (

@@ -8,7 +8,8 @@ import { BackendError } from '../../errors';
 import { queryKeys } from '../../queries';
 import { anOverview } from '../../test/fixtures';
 import { renderWithProviders } from '../../test/render';
-import { CollectionsScreen, type Browsing } from './CollectionsScreen';
+import type { Place } from '../../navigation';
+import { CollectionsScreen } from './CollectionsScreen';
 
 vi.mock('../../backend');
 
@@ -41,8 +42,8 @@ const DOCS = [
 ];
 
 function Harness({ onOpenUser }: { onOpenUser: (id: string) => void }) {
-  const [browsing, setBrowsing] = useState<Browsing | null>(null);
-  return <CollectionsScreen browsing={browsing} onBrowse={setBrowsing} onOpenUser={onOpenUser} />;
+  const [place, setPlace] = useState<Place | null>(null);
+  return <CollectionsScreen place={place} onBrowse={setPlace} onOpenUser={onOpenUser} />;
 }
 
 async function openCollection(name: string, onOpenUser = vi.fn()) {

@@ -10,8 +10,9 @@ import { formatCount } from '../../format';
 import { queryKeys } from '../../queries';
 import { FindIdModal } from './FindIdModal';
 import { QueryResults } from './QueryResults';
+import type { Place } from '../../navigation';
 
-/** The collection open in the browser. */
+/** The collection open in the browser, as the backend lists it. */
 export interface Browsing {
   database: PlatformDatabase;
   /** Its name on this deployment, for the header. */
@@ -29,23 +30,23 @@ export interface Browsing {
  * own collections; this one reaches everything else.
  */
 export function CollectionsScreen({
-  browsing,
+  place,
   onBrowse,
   onOpenUser,
 }: {
-  browsing: Browsing | null;
-  onBrowse: (b: Browsing) => void;
+  /** The collection the route names. */
+  place: Place | null;
+  onBrowse: (place: Place) => void;
   onOpenUser: (userId: string) => void;
 }) {
   const databases = useQuery({ queryKey: queryKeys.browseDatabases, queryFn: backend.browseDatabases });
   /** The ObjectId being looked up in every collection of the browsed database. */
   const [finding, setFinding] = useState<string | null>(null);
+  const browsing = place && databases.data ? resolve(place, databases.data) : null;
   const openFound = (collection: string, id: string) => {
-    const db = databases.data?.find((d) => d.which === browsing?.database);
-    if (!db) return;
-    const notEditable = db.collections.find((c) => c.name === collection)?.not_editable ?? null;
+    if (!browsing) return;
     setFinding(null);
-    onBrowse({ database: db.which, databaseName: db.name, collection, notEditable, filter: JSON.stringify({ _id: { $oid: id } }) });
+    onBrowse({ database: browsing.database, collection, filter: JSON.stringify({ _id: { $oid: id } }) });
   };
 
   return (
@@ -72,6 +73,10 @@ export function CollectionsScreen({
               onOpenUser={onOpenUser}
               onFindId={(id) => setFinding(id)}
             />
+          ) : place && databases.data ? (
+            <Text c="dimmed" size="sm" data-testid="browse-unknown">
+              This deployment has no collection {place.collection} in {place.database}. Pick one on the left.
+            </Text>
           ) : (
             <Text c="dimmed" size="sm" data-testid="browse-hint">
               Pick a collection on the left to query it.
@@ -99,7 +104,7 @@ function DatabaseSection({
 }: {
   db: BrowsedDatabase;
   browsing: Browsing | null;
-  onBrowse: (b: Browsing) => void;
+  onBrowse: (place: Place) => void;
 }) {
   return (
     <Stack gap={0} p={6} data-testid={`database-${db.which}`}>
@@ -128,7 +133,7 @@ function DatabaseSection({
           component="button"
           py={3}
           active={browsing?.database === db.which && browsing.collection === c.name}
-          onClick={() => onBrowse({ database: db.which, databaseName: db.name, collection: c.name, notEditable: c.not_editable })}
+          onClick={() => onBrowse({ database: db.which, collection: c.name })}
           data-testid="browse-collection"
           data-collection={c.name}
           leftSection={c.is_view ? <IconEye size={14} /> : <IconTable size={14} stroke={1.4} />}
@@ -146,4 +151,12 @@ function DatabaseSection({
       ))}
     </Stack>
   );
+}
+
+/** The route's collection as this deployment lists it; `null` when it lists none such. */
+function resolve(place: Place, databases: BrowsedDatabase[]): Browsing | null {
+  const db = databases.find((d) => d.which === place.database);
+  const c = db?.collections.find((x) => x.name === place.collection);
+  if (!db || !c) return null;
+  return { database: db.which, databaseName: db.name, collection: c.name, notEditable: c.not_editable, filter: place.filter };
 }
