@@ -478,3 +478,74 @@ async fn a_value_that_became_an_array_meanwhile_is_a_conflict() {
         mongodb::bson::Bson::String("z".into())
     );
 }
+
+#[tokio::test]
+async fn a_number_whose_type_changed_meanwhile_inside_a_field_is_a_conflict() {
+    let db = unique_db("doc_nested_type");
+    let id = ObjectId::new();
+    let raw = raw_db(&db).await;
+    let coll = raw.collection::<Document>("inventory");
+    coll.insert_one(
+        doc! { "_id": id, "meta": { "n": 1, "note": "a" }, "list": [1_i64, { "x": 2.0 }] },
+    )
+    .await
+    .unwrap();
+    let (conn, _) = connect(&db).await;
+    let opened = shown(&conn, "inventory", id).await;
+    // Someone else changes only types: equal values, so `$eq` alone matches
+    // (replaced whole: the test server takes an equal `$set` as no change).
+    coll.replace_one(
+        doc! { "_id": id },
+        doc! { "meta": { "n": 1.0, "note": "a" }, "list": [1_i64, { "x": 2_i32 }] },
+    )
+    .await
+    .unwrap();
+    for (field, value) in [
+        (
+            "meta",
+            serde_json::json!({ "n": { "$numberInt": "1" }, "note": "b" }),
+        ),
+        (
+            "list",
+            serde_json::json!([{ "$numberLong": "1" }, { "x": { "$numberDouble": "3.0" } }]),
+        ),
+    ] {
+        let edited = with_field(&opened, field, value);
+        let err = documents::save(&conn, &audit(), CORE, "inventory", &opened, &edited)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "conflict", "{field}");
+    }
+    let err = documents::delete(&conn, &audit(), CORE, "inventory", &opened)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "conflict");
+    let now = stored(&db, "inventory", id).await;
+    assert_eq!(
+        now.get_document("meta").unwrap().get("n"),
+        Some(&mongodb::bson::Bson::Double(1.0))
+    );
+    assert_eq!(
+        now.get_document("meta").unwrap().get_str("note").unwrap(),
+        "a"
+    );
+    // Saved against the document as it is now, the edit goes in.
+    let fresh = shown(&conn, "inventory", id).await;
+    let edited = with_field(
+        &fresh,
+        "meta",
+        serde_json::json!({ "n": { "$numberDouble": "1.0" }, "note": "b" }),
+    );
+    documents::save(&conn, &audit(), CORE, "inventory", &fresh, &edited)
+        .await
+        .unwrap();
+    assert_eq!(
+        stored(&db, "inventory", id)
+            .await
+            .get_document("meta")
+            .unwrap()
+            .get_str("note")
+            .unwrap(),
+        "b"
+    );
+}

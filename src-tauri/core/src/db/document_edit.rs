@@ -121,6 +121,48 @@ fn still_holds(key: &str, before: &Bson, exprs: &mut Vec<Bson>) -> Document {
     }
 }
 
+/// Most numbers inside one field whose type a filter pins, past which only
+/// their values are compared (a filter of thousands of conditions would
+/// cost more than the rare type-only change it guards against).
+const MAX_PINNED_NUMBERS: usize = 64;
+
+/// Pins the type of every number inside a subdocument or array field, by
+/// its dotted path (an index for an array element): `$eq` on a whole value
+/// calls 1, 1L and 1.0 equal, so a type-only change made meanwhile would
+/// otherwise match and be overwritten. Paths through keys that cannot be
+/// named (a dot, a leading `$`) are left to the value comparison; so is a
+/// field holding more than [`MAX_PINNED_NUMBERS`] numbers.
+fn pin_number_types(key: &str, before: &Bson, filter: &mut Document) {
+    fn walk(path: String, value: &Bson, out: &mut Vec<(String, &'static str)>) {
+        match value {
+            Bson::Int32(_) | Bson::Int64(_) | Bson::Double(_) | Bson::Decimal128(_) => {
+                out.push((path, type_alias(value)))
+            }
+            Bson::Document(d) => {
+                for (k, v) in d.iter().filter(|(k, _)| plain(k)) {
+                    walk(format!("{path}.{k}"), v, out);
+                }
+            }
+            Bson::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    walk(format!("{path}.{i}"), v, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    if !matches!(before, Bson::Document(_) | Bson::Array(_)) {
+        return; // a top-level number's type is in its own condition
+    }
+    let mut numbers = Vec::new();
+    walk(key.to_string(), before, &mut numbers);
+    if numbers.len() <= MAX_PINNED_NUMBERS {
+        for (path, alias) in numbers {
+            filter.insert(path, doc! { "$type": alias });
+        }
+    }
+}
+
 /// `{ $getField: { field: {$literal: name}, input: "$$ROOT" } }`
 fn get_field(name: &str) -> Bson {
     Bson::Document(doc! { "$getField": { "field": { "$literal": name }, "input": "$$ROOT" } })
@@ -179,6 +221,7 @@ impl EditPlan {
             match (original.get(key), plain(key)) {
                 (Some(before), true) => {
                     filter.insert(key.clone(), still_holds(key, before, &mut odd_conditions));
+                    pin_number_types(key, before, &mut filter);
                 }
                 (None, true) => {
                     filter.insert(key.clone(), doc! { "$exists": false });
@@ -251,6 +294,7 @@ pub fn unchanged_since_seen(seen: &Document) -> Document {
         }
         if plain(key) {
             filter.insert(key.clone(), still_holds(key, value, &mut odd));
+            pin_number_types(key, value, &mut filter);
         } else {
             odd.push(Bson::Document(
                 doc! { "$eq": [get_field(key), { "$literal": value.clone() }] },
@@ -376,6 +420,40 @@ mod tests {
         assert_eq!(
             EditPlan::between(&before, &x).unwrap().unwrap().changed,
             vec!["x"]
+        );
+    }
+
+    #[test]
+    fn numbers_inside_a_changed_field_keep_their_types_in_the_filter() {
+        let before = doc! {
+            "_id": id(), "meta": { "n": 1, "x.y": 2.5, "deep": { "d": "7".parse::<mongodb::bson::Decimal128>().unwrap() } },
+            "list": [1_i64, { "x": 2.0 }, "s"], "big": (0..65).collect::<Vec<i32>>(),
+        };
+        let mut after = before.clone();
+        for key in ["meta", "list", "big"] {
+            after.insert(key, "changed");
+        }
+        let plan = EditPlan::between(&before, &after).unwrap().unwrap();
+        let pinned: Vec<(&str, &Bson)> = plan
+            .filter
+            .iter()
+            .filter(|(k, _)| k.contains('.'))
+            .map(|(k, v)| (k.as_str(), v))
+            .collect();
+        assert_eq!(
+            pinned,
+            vec![
+                ("meta.n", &Bson::Document(doc! { "$type": "int" })),
+                ("meta.deep.d", &Bson::Document(doc! { "$type": "decimal" })),
+                ("list.0", &Bson::Document(doc! { "$type": "long" })),
+                ("list.1.x", &Bson::Document(doc! { "$type": "double" })),
+            ],
+            "a key with a dot is left to the value; 65 numbers are too many to pin"
+        );
+        let delete = unchanged_since_seen(&before);
+        assert_eq!(
+            delete.get("list.1.x"),
+            Some(&Bson::Document(doc! { "$type": "double" }))
         );
     }
 
