@@ -628,3 +628,59 @@ async fn one_users_plugin_documents_export_through_the_scoped_layer() {
     assert!(!dir.path().join("users.json").exists());
     assert!(leftovers(dir.path()).is_empty());
 }
+
+#[tokio::test]
+async fn a_cancel_stops_an_export_waiting_on_the_server() {
+    use mozaiks_core::db::connection::{ConnectOptions, Connection};
+    let server = support::start_bundled_server_on(0);
+    let name = support::unique_db("export_cancel");
+    let profile = support::input(&server.uri, &name)
+        .validate(name.clone())
+        .unwrap()
+        .profile;
+    let conn = Connection::open(&profile, ConnectOptions::default())
+        .await
+        .unwrap();
+    mongodb::Client::with_uri_str(&server.uri)
+        .await
+        .unwrap()
+        .database(&name)
+        .collection::<Document>("task_manager_tasks")
+        .insert_one(doc! { "user_id": "65f0c0ffee0000000000beef", "title": "t" })
+        .await
+        .unwrap();
+    let audit = audit_log();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("waiting.json");
+    let save = SavePath::new(&path, &[]).unwrap();
+    let input = QueryInput {
+        limit: 5,
+        ..Default::default()
+    };
+    let cancel = AtomicBool::new(false);
+    // The server hangs: the read waits on its first batch, and the admin cancels.
+    server.pause();
+    let export = table_export::query(
+        &conn,
+        &audit,
+        PlatformDatabase::Core,
+        "task_manager_tasks",
+        &input,
+        to(&save, ExportFormat::Json, &cancel),
+    );
+    let cancel_soon = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+    };
+    let (report, ()) = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        tokio::join!(export, cancel_soon)
+    })
+    .await
+    .expect("the export ended");
+    server.resume();
+    let report = report.expect("cancelled, not failed on the hung server");
+    assert!(report.cancelled);
+    assert!(!path.exists());
+    assert!(leftovers(dir.path()).is_empty());
+    server.stop();
+}

@@ -8,7 +8,9 @@
 //! with what was written (or the error that stopped it), before the file
 //! takes its name.
 
-use std::sync::atomic::AtomicBool;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use mongodb::bson::doc;
 use serde::Serialize;
@@ -29,6 +31,9 @@ use crate::services::export::{
 use crate::services::notifications::{FeedQuery, FEED_FIELDS};
 use crate::services::users::{UserQuery, ROW_FIELDS};
 use crate::{Error, Result};
+
+/// How often a read waiting on the server looks for a cancel.
+const CANCEL_POLL: Duration = Duration::from_millis(100);
 
 /// Where an export writes, and how it reports.
 pub struct ExportTo<'a, P> {
@@ -99,6 +104,24 @@ impl<'a> Trail<'a> {
     }
 }
 
+/// Runs a read until it ends or the export is cancelled, whichever comes
+/// first: a cancel need not wait for the server's next batch (dropping the
+/// read closes its cursor).
+async fn until_cancelled(
+    cancel: &AtomicBool,
+    read: impl Future<Output = Result<u64>>,
+) -> Result<()> {
+    let cancelled = async {
+        while !cancel.load(Ordering::Relaxed) {
+            tokio::time::sleep(CANCEL_POLL).await;
+        }
+    };
+    tokio::select! {
+        read = read => read.map(drop),
+        () = cancelled => Ok(()),
+    }
+}
+
 /// What the audit calls a collection of another database: `database.collection`.
 fn audited_name(conn: &Connection, which: PlatformDatabase, collection: &str) -> String {
     match which {
@@ -122,9 +145,12 @@ pub async fn query(
     let what = (audited_name(conn, which, collection), "export_query");
     let trail = Trail::begin(conn, audit, what, None, (&file.target(), input)).await?;
     let read = async {
-        Browser::new(conn)
-            .for_each(which, collection, query, |d| file.document(d))
-            .await?;
+        let each = |d| file.document(d);
+        until_cancelled(
+            to.cancel,
+            Browser::new(conn).for_each(which, collection, query, each),
+        )
+        .await?;
         file.finish()
     };
     trail.end(read.await).await
@@ -147,9 +173,8 @@ pub async fn users(
     let what = (USERS.into(), "export_users");
     let trail = Trail::begin(conn, audit, what, None, (&file.target(), list)).await?;
     let read = async {
-        Users::new(conn)
-            .for_each(scan, |d| file.document(d))
-            .await?;
+        let each = |d| file.document(d);
+        until_cancelled(to.cancel, Users::new(conn).for_each(scan, each)).await?;
         file.finish()
     };
     trail.end(read.await).await
@@ -182,14 +207,16 @@ pub async fn feed(
         let each = |d| file.document(d);
         match scope {
             Some(user) => {
-                user.collection(conn, name)
-                    .for_each(filter, sort, fields, each)
-                    .await?
+                let reader = user.collection(conn, name);
+                until_cancelled(to.cancel, reader.for_each(filter, sort, fields, each)).await?
             }
             None => {
-                CrossUserReads::new(conn)
-                    .for_each(&name, filter, sort, fields, each)
-                    .await?
+                let reader = CrossUserReads::new(conn);
+                until_cancelled(
+                    to.cancel,
+                    reader.for_each(&name, filter, sort, fields, each),
+                )
+                .await?
             }
         };
         file.finish()
@@ -240,9 +267,13 @@ pub async fn plugin_documents(
     let owner = Some(user.user_id().to_string());
     let trail = Trail::begin(conn, audit, what, owner, (&file.target(), filters)).await?;
     let read = async {
-        user.collection(conn, name)
-            .for_each(doc! {}, doc! { "_id": -1 }, None, |d| file.document(d))
-            .await?;
+        let reader = user.collection(conn, name);
+        let each = |d| file.document(d);
+        until_cancelled(
+            to.cancel,
+            reader.for_each(doc! {}, doc! { "_id": -1 }, None, each),
+        )
+        .await?;
         file.finish()
     };
     trail.end(read.await).await
