@@ -549,3 +549,69 @@ async fn a_number_whose_type_changed_meanwhile_inside_a_field_is_a_conflict() {
         "b"
     );
 }
+
+/// What the server is asked, for the writes a save and a delete send.
+#[tokio::test]
+async fn saves_and_deletes_compare_strings_as_stored_whatever_the_collation() {
+    use mongodb::event::{command::CommandEvent, EventHandler};
+    use mozaiks_core::db::connection::{ConnectOptions, Connection};
+    use std::sync::{Arc, Mutex};
+    let db = unique_db("doc_collation");
+    let raw = raw_db(&db).await;
+    let (plugin, plain) = (ObjectId::new(), ObjectId::new());
+    raw.collection::<Document>("crm_contacts")
+        .insert_one(doc! { "_id": plugin, "user_id": "65a1b2c3d4e5f60718293b01", "title": "Call" })
+        .await
+        .unwrap();
+    raw.collection::<Document>("inventory")
+        .insert_one(doc! { "_id": plain, "title": "Call" })
+        .await
+        .unwrap();
+    let writes: Arc<Mutex<Vec<Document>>> = Arc::default();
+    let seen = writes.clone();
+    let monitor = EventHandler::callback(move |event: CommandEvent| {
+        if let CommandEvent::Started(e) = event {
+            if ["findAndModify", "delete"].contains(&e.command_name.as_str()) {
+                seen.lock().unwrap().push(e.command);
+            }
+        }
+    });
+    let profile = input(&server().uri, &db)
+        .validate(db.clone())
+        .unwrap()
+        .profile;
+    let conn = Connection::open(
+        &profile,
+        ConnectOptions {
+            command_monitor: Some(monitor),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    // Scoped (a plugin collection) and open (any other).
+    for (collection, id) in [("crm_contacts", plugin), ("inventory", plain)] {
+        let opened = shown(&conn, collection, id).await;
+        let edited = with_field(&opened, "title", Value::String("Call back".into()));
+        documents::save(&conn, &audit(), CORE, collection, &opened, &edited)
+            .await
+            .unwrap();
+        let seen = shown(&conn, collection, id).await;
+        documents::delete(&conn, &audit(), CORE, collection, &seen)
+            .await
+            .unwrap();
+    }
+    let writes = writes.lock().unwrap();
+    assert_eq!(writes.len(), 4, "{writes:?}");
+    for command in writes.iter() {
+        let collation = match command.get_array("deletes") {
+            Ok(deletes) => deletes[0].as_document().unwrap().get_document("collation"),
+            Err(_) => command.get_document("collation"),
+        };
+        assert_eq!(
+            collation.unwrap(),
+            &doc! { "locale": "simple" },
+            "{command}"
+        );
+    }
+}

@@ -12,7 +12,7 @@ use mongodb::Collection;
 use crate::db::browser::check_collection_name;
 use crate::db::classify::Classified;
 use crate::db::connection::{Connection, READ_TIME_LIMIT};
-use crate::db::document_edit::{unchanged_since_seen, EditPlan};
+use crate::db::document_edit::{simple_collation, unchanged_since_seen, EditPlan};
 use crate::db::scope::{PerUserCollection, ScopedWriter, UserScope};
 use crate::db::tags::{tag, DOCUMENT_COMMENT, OTHER_DATABASE_COMMENT};
 use crate::db::write::WriteContext;
@@ -159,6 +159,7 @@ impl<'w> DocumentWriter<'w> {
             Place::Scoped(writer) => writer.update_returning_after(filter, plan.update).await,
             Place::Open(coll, comment) => coll
                 .find_one_and_update(filter, plan.update)
+                .collation(simple_collation())
                 .return_document(ReturnDocument::After)
                 .max_time(READ_TIME_LIMIT)
                 .comment(tag(comment, "update"))
@@ -175,10 +176,11 @@ impl<'w> DocumentWriter<'w> {
             Place::Scoped(writer) => {
                 // The scope puts the owner into the filter itself.
                 filter.remove("user_id");
-                writer.delete_many(filter).await?
+                writer.delete_as_seen(filter).await?
             }
             Place::Open(coll, comment) => {
                 coll.delete_one(filter)
+                    .collation(simple_collation())
                     .comment(tag(comment, "delete"))
                     .await
                     .classified_write(self.timeout)?

@@ -37,13 +37,16 @@
 
 use futures_util::TryStreamExt;
 use mongodb::bson::{doc, oid::ObjectId, Bson, Document};
-use mongodb::options::{FindOptions, ReturnDocument, SelectionCriteria, UpdateModifications};
+use mongodb::options::{
+    Collation, FindOptions, ReturnDocument, SelectionCriteria, UpdateModifications,
+};
 use mongodb::Collection;
 
 use crate::db::classify::Classified;
 use crate::db::connection::{
     Connection, COUNT_TIME_LIMIT, EXPORT_BATCH, EXPORT_TIME_LIMIT, READ_TIME_LIMIT,
 };
+use crate::db::document_edit::simple_collation;
 use crate::db::tags::{tag, FORBIDDEN_STAGES, SCOPED_COMMENT};
 use crate::db::write::WriteContext;
 use crate::schema::{is_per_user, MAX_PAGE};
@@ -424,18 +427,20 @@ impl<'w> ScopedWriter<'w> {
         filter: Document,
         update: Document,
     ) -> Result<Option<Document>> {
-        self.find_one_and_update(filter, update, ReturnDocument::Before)
+        self.find_one_and_update(filter, update, ReturnDocument::Before, None)
             .await
     }
 
-    /// Updates one of the user's documents and returns it as it is after
+    /// Updates one of the user's documents if it is still as the filter
+    /// says (strings compared as stored) and returns it as it is after
     /// (`None` when nothing matched: it changed meanwhile, or is gone).
     pub async fn update_returning_after(
         &self,
         filter: Document,
         update: impl Into<UpdateModifications>,
     ) -> Result<Option<Document>> {
-        self.find_one_and_update(filter, update, ReturnDocument::After)
+        let simple = Some(simple_collation());
+        self.find_one_and_update(filter, update, ReturnDocument::After, simple)
             .await
     }
 
@@ -444,10 +449,14 @@ impl<'w> ScopedWriter<'w> {
         filter: Document,
         update: impl Into<UpdateModifications>,
         returned: ReturnDocument,
+        collation: Option<Collation>,
     ) -> Result<Option<Document>> {
         let s = &self.scoped;
-        s.coll
-            .find_one_and_update(s.scoped(filter)?, update)
+        let mut update = s.coll.find_one_and_update(s.scoped(filter)?, update);
+        if let Some(collation) = collation {
+            update = update.collation(collation);
+        }
+        update
             .return_document(returned)
             .max_time(READ_TIME_LIMIT)
             .comment(tag(SCOPED_COMMENT, "update"))
@@ -502,6 +511,19 @@ impl<'w> ScopedWriter<'w> {
             .await
             .classified_write(s.timeout())
             .map(|r| r.inserted_id)
+    }
+
+    /// Deletes the user's documents that are still as the filter says,
+    /// strings compared as stored (a delete of what the admin saw).
+    pub async fn delete_as_seen(&self, filter: Document) -> Result<u64> {
+        let s = &self.scoped;
+        Ok(s.coll
+            .delete_many(s.scoped(filter)?)
+            .collation(simple_collation())
+            .comment(tag(SCOPED_COMMENT, "delete"))
+            .await
+            .classified_write(s.timeout())?
+            .deleted_count)
     }
 
     pub async fn delete_many(&self, filter: Document) -> Result<u64> {

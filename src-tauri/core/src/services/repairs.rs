@@ -490,7 +490,7 @@ async fn export_then_delete(
         still_as_exported.remove("user_id");
         *deleted += UserScope::parse(owner)?
             .owned_writer(ctx, name.clone())
-            .delete_many(still_as_exported)
+            .delete_as_seen(still_as_exported)
             .await?;
     }
     Ok(orphans.len() as u64)
