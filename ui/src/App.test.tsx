@@ -297,6 +297,41 @@ describe('App history of collections', () => {
     await user.click(screen.getByTestId('nav-back'));
     await screen.findByTestId('browse-hint');
   });
+
+  it('never opens a collection of an earlier connection on the one connected now', async () => {
+    vi.mocked(backend.connect).mockResolvedValue(anOverview());
+    vi.mocked(backend.disconnect).mockResolvedValue(null);
+    vi.mocked(backend.browseDatabases).mockResolvedValue([
+      {
+        which: 'core', name: 'MozaiksCore', writable: true, error: null,
+        collections: [{ name: 'crm_contacts', is_view: false, estimated_count: 3, per_user: true, kind: 'plugin', not_editable: null }],
+      },
+    ]);
+    vi.mocked(backend.runQuery).mockResolvedValue({ documents: [], limit: 50, skip: 0, more: false });
+    vi.mocked(backend.countQuery).mockResolvedValue({ value: 0, exact: true });
+    vi.mocked(backend.sampleFields).mockResolvedValue([]);
+    const { user } = renderApp();
+    const connect = async () => {
+      await user.click(within(card('Local development')).getByTestId('profile-connect'));
+      await screen.findByTestId('overview');
+    };
+    await screen.findAllByTestId('profile-card');
+    await connect();
+    await user.click(screen.getByTestId('nav-collections'));
+    await user.click(await screen.findByText('crm_contacts'));
+    await waitFor(() => expect(backend.runQuery).toHaveBeenCalledTimes(1));
+    await user.click(screen.getByTestId('nav-overview'));
+    await user.click(await screen.findByTestId('disconnect'));
+    await screen.findByTestId('connections');
+    await connect();
+    // Back through this connection's overview and the connections screen,
+    // onto the entry of the first: its screen, without its collection.
+    for (let i = 0; i < 4; i++) await user.click(screen.getByTestId('nav-back'));
+    await screen.findByTestId('browse-hint');
+    expect(backend.runQuery).toHaveBeenCalledTimes(1);
+    await user.click(screen.getByTestId('nav-collections'));
+    expect(await screen.findByTestId('browse-hint')).toBeInTheDocument();
+  });
 });
 
 /** Every dashboard chart: the bars the tests below click, and a plain one for the rest. */

@@ -22,6 +22,7 @@ import type { Drill, Overview } from './backend';
 import { EnvironmentBadge, ReadOnlyBadge } from './components/badges';
 import { CommandPalette, type PaletteTarget } from './components/CommandPalette';
 import { RouteBadges } from './components/RouteBadges';
+import { RunningExports } from './components/RunningExports';
 import { useHistoryMoves, useRoutedView, type Place, type Screen, type UserSource } from './navigation';
 import { queryKeys, useConnectionHealth, useOverview, useProfiles } from './queries';
 import { SectionSkeleton } from './components/Section';
@@ -87,7 +88,9 @@ const NAV: { section: string; items: NavItem[] }[] = [
 
 export function App() {
   const queryClient = useQueryClient();
-  const [view, setView] = useRoutedView();
+  /** How many connects so far: history entries of an earlier one name nothing on this one. */
+  const [connection, setConnection] = useState(0);
+  const [view, setView] = useRoutedView(connection);
   const moves = useHistoryMoves();
   const [activeProfileId, setActiveProfileId] = useState<string | null>(null);
   const [usersState, setUsersState] = useState<UsersListState>(initialUsersState);
@@ -112,6 +115,7 @@ export function App() {
     setUsersState((s) => ({ ...s, cursors: [] }));
     setFeedState(initialFeedState());
     setLastPlace(undefined);
+    setConnection((n) => n + 1);
     setScreen('overview');
   };
   const onDisconnected = () => {
@@ -215,6 +219,7 @@ export function App() {
             <Text size="sm" c="dimmed" visibleFrom="lg">
               MozaiksCore database console
             </Text>
+            <RunningExports />
           </Group>
           {connected && session ? (
             <ActiveConnection

@@ -23,9 +23,9 @@ const VIEWS: View[] = [
 
 /** The app's routes around a probe that reports the view and can open another. */
 function mount(start = '/') {
-  const probe: { view?: View; go?: (v: View) => void } = {};
+  const probe: { view?: View; go?: (v: View) => void; connection: number } = { connection: 1 };
   function Probe() {
-    const [view, go] = useRoutedView();
+    const [view, go] = useRoutedView(probe.connection);
     probe.view = view;
     probe.go = go;
     return null;
@@ -60,10 +60,26 @@ describe('routes', () => {
     await waitFor(() => expect(router.state.location.pathname).toBe('/users/65f0c0ffee0000000000beef'));
   });
 
-  it('read an unknown path as the connections screen, and an unknown source as the users list', async () => {
+  it('name nothing of an earlier connection: its entries open their screens bare', async () => {
+    const { probe, router } = mount();
+    await waitFor(() => expect(probe.view).toBeDefined());
+    act(() => probe.go!({ screen: 'collections', place: { database: 'core', collection: 'crm_contacts' } }));
+    act(() => probe.go!({ screen: 'user360', userId: '65f0c0ffee0000000000beef', from: 'notifications' }));
+    act(() => probe.go!({ screen: 'plugins', focus: { collection: 'crm_contacts', status: 'done', userId: null } }));
+    probe.connection = 2;
+    act(() => probe.go!({ screen: 'overview' }));
+    await waitFor(() => expect(probe.view).toEqual({ screen: 'overview' }));
+    for (const bare of [{ screen: 'plugins' }, { screen: 'notifications' }, { screen: 'collections' }]) {
+      act(() => router.history.back());
+      await waitFor(() => expect(probe.view).toEqual(bare));
+    }
+  });
+
+  it('read an unknown path as the connections screen, and a route no connection opened as its bare screen', async () => {
     const unknown = mount('/nowhere').probe;
     await waitFor(() => expect(unknown.view).toEqual({ screen: 'connections' }));
+    // A location the app starts on (a reload) names nothing: an unknown source is the users list.
     const { probe } = mount('/users/65f0c0ffee0000000000beef?from=%22elsewhere%22');
-    await waitFor(() => expect(probe.view).toEqual({ screen: 'user360', userId: '65f0c0ffee0000000000beef', from: 'users' }));
+    await waitFor(() => expect(probe.view).toEqual({ screen: 'users' }));
   });
 });

@@ -12,6 +12,7 @@ import {
   createRouter,
   useMatches,
   useRouter,
+  useRouterState,
   type RouteComponent,
   type RouterHistory,
 } from '@tanstack/react-router';
@@ -83,12 +84,12 @@ export function createAppRouter(App: RouteComponent, history: RouterHistory = cr
 }
 
 /** The route of a view, as `navigate` takes it. */
-function routeOf(view: View): { to: string; search?: Record<string, string | undefined> } {
+function routeOf(view: View): { to: string; params?: Record<string, string>; search?: Record<string, string | undefined> } {
   switch (view.screen) {
     case 'connections':
       return { to: '/' };
     case 'user360':
-      return { to: `/users/${encodeURIComponent(view.userId)}`, search: { from: view.from } };
+      return { to: '/users/$userId', params: { userId: view.userId }, search: { from: view.from } };
     case 'plugins':
       return {
         to: '/plugins',
@@ -128,13 +129,38 @@ function viewOf(routeId: string, params: Record<string, string>, search: Record<
   }
 }
 
-/** The view the current route names, and a way to open another (a new history entry). */
-export function useRoutedView(): [View, (view: View) => void] {
+/**
+ * The view the current route names, and a way to open another (a new
+ * history entry). Each entry remembers the connection it was opened on
+ * (`connection`, a count of connects, in the entry's history state): Back
+ * onto a collection or a user of an earlier connection opens that screen
+ * without them, never the same names on the database connected now.
+ */
+export function useRoutedView(connection: number): [View, (view: View) => void] {
   const router = useRouter();
   const leaf = useMatches({ select: (matches) => matches[matches.length - 1] });
-  const view = viewOf(leaf.routeId, leaf.params as Record<string, string>, leaf.search as Record<string, string | undefined>);
-  const go = useCallback((next: View) => void router.navigate(routeOf(next)), [router]);
+  const openedOn = useRouterState({ select: (s) => (s.location.state as { connection?: number }).connection });
+  const named = viewOf(leaf.routeId, leaf.params as Record<string, string>, leaf.search as Record<string, string | undefined>);
+  const view = openedOn === connection ? named : withoutNames(named);
+  const go = useCallback(
+    (next: View) => void router.navigate({ ...routeOf(next), state: (s) => ({ ...s, connection }) }),
+    [router, connection],
+  );
   return [view, go];
+}
+
+/** A view with no collection or user named: what an entry of another connection opens. */
+function withoutNames(view: View): View {
+  switch (view.screen) {
+    case 'collections':
+      return { screen: 'collections' };
+    case 'user360':
+      return { screen: view.from === 'collections' ? 'collections' : view.from };
+    case 'plugins':
+      return { screen: 'plugins' };
+    default:
+      return view;
+  }
 }
 
 /** Back and Forward through the router's history. */

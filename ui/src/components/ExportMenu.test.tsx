@@ -2,8 +2,10 @@ import { screen, waitFor } from '@testing-library/react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as backend from '../backend';
 import type { TableExportProgress, TableExportReport } from '../backend';
+import { useState } from 'react';
 import { renderWithProviders } from '../test/render';
 import { ExportMenu, type RunExport } from './ExportMenu';
+import { RunningExports } from './RunningExports';
 
 vi.mock('../backend');
 
@@ -39,6 +41,43 @@ describe('ExportMenu', () => {
     await waitFor(() => expect(backend.chooseTableExportPath).toHaveBeenCalled());
     expect(run).not.toHaveBeenCalled();
     expect(screen.getByTestId('x-menu')).toBeEnabled();
+  });
+
+  it('shows its run again when the screen comes back, and the header lists it with a cancel meanwhile', async () => {
+    let finish: (r: TableExportReport) => void = () => {};
+    const run = vi.fn<RunExport>().mockImplementation((_target, onProgress) => {
+      onProgress({ documents: 2000 });
+      return new Promise((resolve) => (finish = resolve));
+    });
+    /** A screen with the menu, which the admin can leave and come back to. */
+    function Screen() {
+      const [here, setHere] = useState(true);
+      return (
+        <>
+          <RunningExports />
+          <button onClick={() => setHere((h) => !h)}>toggle</button>
+          {here && <ExportMenu name="users" what="Every user the filters match" noun={['user', 'users']} run={run} testId="x" />}
+        </>
+      );
+    }
+    const { user } = renderWithProviders(<Screen />);
+    await user.click(screen.getByTestId('x-menu'));
+    await user.click(await screen.findByTestId('x-csv'));
+    await screen.findByTestId('x-progress');
+    // The admin goes elsewhere: the menu is gone, the run is not.
+    await user.click(screen.getByText('toggle'));
+    expect(screen.queryByTestId('x-progress')).not.toBeInTheDocument();
+    await user.click(await screen.findByTestId('running-exports'));
+    expect(await screen.findByTestId('running-export')).toHaveTextContent('users');
+    expect(screen.getByTestId('running-export')).toHaveTextContent('2,000 written');
+    await user.click(screen.getByText('toggle'));
+    expect(await screen.findByTestId('x-progress')).toHaveTextContent('2,000 written');
+    await user.click(screen.getByTestId('running-exports'));
+    await user.click(await screen.findByTestId('running-export-cancel'));
+    expect(backend.cancelRun).toHaveBeenCalledWith(run.mock.calls[0][0].run_id);
+    finish({ path: '/home/me/users.csv', documents: 2000, cancelled: true });
+    await waitFor(() => expect(screen.queryByTestId('running-exports')).not.toBeInTheDocument());
+    expect(await screen.findByTestId('x-menu')).toBeInTheDocument();
   });
 
   it('shows progress while it runs, and its cancel stops that run and says no file was written', async () => {

@@ -2,10 +2,10 @@ import { Button, Group, Loader, Menu, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconDownload } from '@tabler/icons-react';
 import { useMutation } from '@tanstack/react-query';
-import { useState } from 'react';
 import * as backend from '../backend';
 import type { ExportFormat, ExportTarget, TableExportProgress, TableExportReport } from '../backend';
 import { formatCount, plural } from '../format';
+import { runningExports, useRunningExports } from './runningExports';
 
 const FORMATS: { format: ExportFormat; label: string }[] = [
   { format: 'json', label: 'JSON (canonical Extended JSON)' },
@@ -35,19 +35,20 @@ export function ExportMenu({
   run: RunExport;
   testId?: string;
 }) {
-  const [written, setWritten] = useState(0);
-  /** The export under way, which Cancel stops. */
-  const [runId, setRunId] = useState<string | null>(null);
+  /** This table's export under way (kept app-wide: it outlives the screen), which Cancel stops. */
+  const running = useRunningExports().find((r) => r.table === name);
   const start = useMutation({
     mutationFn: async (format: ExportFormat) => {
       const path = await backend.chooseTableExportPath(name, format);
       if (path === null) return null;
-      const id = crypto.randomUUID();
-      setWritten(0);
-      setRunId(id);
-      return run({ path, format, run_id: id }, (p) => setWritten(p.documents));
+      const runId = crypto.randomUUID();
+      runningExports.start({ runId, table: name, what });
+      try {
+        return await run({ path, format, run_id: runId }, (p) => runningExports.progress(runId, p.documents));
+      } finally {
+        runningExports.end(runId);
+      }
     },
-    onSettled: () => setRunId(null),
     onSuccess: (report) => {
       if (!report) return;
       notifications.show(
@@ -58,14 +59,14 @@ export function ExportMenu({
     },
   });
 
-  if (runId !== null) {
+  if (running) {
     return (
       <Group gap="xs" data-testid={`${testId}-progress`}>
         <Loader size="xs" />
         <Text size="xs" c="dimmed">
-          {formatCount(written)} written
+          {formatCount(running.written)} written
         </Text>
-        <Button size="xs" variant="default" onClick={() => void backend.cancelRun(runId)} data-testid={`${testId}-cancel`}>
+        <Button size="xs" variant="default" onClick={() => void backend.cancelRun(running.runId)} data-testid={`${testId}-cancel`}>
           Cancel
         </Button>
       </Group>
