@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses its own subset
 
 pub mod bastion;
+pub mod ferretdb;
 pub mod ipc;
 pub mod tls_terminator;
 
