@@ -550,9 +550,9 @@ async fn a_number_whose_type_changed_meanwhile_inside_a_field_is_a_conflict() {
     );
 }
 
-/// What the server is asked, for the writes a save and a delete send.
+/// What the server is asked, for the writes a save, a delete and a user's edit send.
 #[tokio::test]
-async fn saves_and_deletes_compare_strings_as_stored_whatever_the_collation() {
+async fn compare_and_set_writes_compare_strings_as_stored_whatever_the_collation() {
     use mongodb::event::{command::CommandEvent, EventHandler};
     use mozaiks_core::db::connection::{ConnectOptions, Connection};
     use std::sync::{Arc, Mutex};
@@ -601,8 +601,30 @@ async fn saves_and_deletes_compare_strings_as_stored_whatever_the_collation() {
             .await
             .unwrap();
     }
+    // A user edited on the user screens: its compare-and-set too.
+    raw.collection::<Document>("users")
+        .insert_one(
+            doc! { "_id": plain, "email": "a@example.com", "username": "a", "roles": ["user"] },
+        )
+        .await
+        .unwrap();
+    let user = mozaiks_core::db::scope::UserScope::from_object_id(plain);
+    let detail = mozaiks_core::services::users::detail(&conn, &user)
+        .await
+        .unwrap();
+    let edit = mozaiks_core::services::users::UserEdit {
+        roles: detail.roles.clone(),
+        tier: None,
+        expires_at: None,
+        display_name: Some("Ada".into()),
+        bio: None,
+        version: detail.version.clone(),
+    };
+    mozaiks_core::services::users::update(&conn, &audit(), &user, &edit)
+        .await
+        .unwrap();
     let writes = writes.lock().unwrap();
-    assert_eq!(writes.len(), 4, "{writes:?}");
+    assert_eq!(writes.len(), 5, "{writes:?}");
     for command in writes.iter() {
         let collation = match command.get_array("deletes") {
             Ok(deletes) => deletes[0].as_document().unwrap().get_document("collation"),

@@ -18,7 +18,7 @@ async fn a_read_stopped_at_its_time_limit_is_a_time_limit_error() {
     let ferret = FerretDb::start();
     let client = mongodb::Client::with_uri_str(&ferret.uri).await.unwrap();
     let big = client.database("time_limit").collection::<Document>("big");
-    for batch in 0..3 {
+    for batch in 0..10 {
         let docs: Vec<Document> = (0..1_000)
             .map(|n| doc! { "n": batch * 1_000 + n, "text": "x".repeat(200) })
             .collect();

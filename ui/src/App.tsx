@@ -88,8 +88,8 @@ const NAV: { section: string; items: NavItem[] }[] = [
 
 export function App() {
   const queryClient = useQueryClient();
-  /** How many connects so far: history entries of an earlier one name nothing on this one. */
-  const [connection, setConnection] = useState(0);
+  /** This connection's id, new at each connect (and each page load): history entries of another name nothing on it. */
+  const [connection, setConnection] = useState(() => crypto.randomUUID());
   const [view, setView] = useRoutedView(connection);
   const moves = useHistoryMoves();
   const [activeProfileId, setActiveProfileId] = useState<string | null>(null);
@@ -115,8 +115,9 @@ export function App() {
     setUsersState((s) => ({ ...s, cursors: [] }));
     setFeedState(initialFeedState());
     setLastPlace(undefined);
-    setConnection((n) => n + 1);
-    setScreen('overview');
+    const id = crypto.randomUUID();
+    setConnection(id);
+    setView({ screen: 'overview' }, id);
   };
   const onDisconnected = () => {
     setActiveProfileId(null);

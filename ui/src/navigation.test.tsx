@@ -23,7 +23,7 @@ const VIEWS: View[] = [
 
 /** The app's routes around a probe that reports the view and can open another. */
 function mount(start = '/') {
-  const probe: { view?: View; go?: (v: View) => void; connection: number } = { connection: 1 };
+  const probe: { view?: View; go?: (v: View, openedOn?: string) => void; connection: string } = { connection: 'first' };
   function Probe() {
     const [view, go] = useRoutedView(probe.connection);
     probe.view = view;
@@ -66,8 +66,9 @@ describe('routes', () => {
     act(() => probe.go!({ screen: 'collections', place: { database: 'core', collection: 'crm_contacts' } }));
     act(() => probe.go!({ screen: 'user360', userId: '65f0c0ffee0000000000beef', from: 'notifications' }));
     act(() => probe.go!({ screen: 'plugins', focus: { collection: 'crm_contacts', status: 'done', userId: null } }));
-    probe.connection = 2;
-    act(() => probe.go!({ screen: 'overview' }));
+    // A new connection, made in the same event as its first view.
+    probe.connection = 'second';
+    act(() => probe.go!({ screen: 'overview' }, 'second'));
     await waitFor(() => expect(probe.view).toEqual({ screen: 'overview' }));
     for (const bare of [{ screen: 'plugins' }, { screen: 'notifications' }, { screen: 'collections' }]) {
       act(() => router.history.back());

@@ -132,18 +132,20 @@ function viewOf(routeId: string, params: Record<string, string>, search: Record<
 /**
  * The view the current route names, and a way to open another (a new
  * history entry). Each entry remembers the connection it was opened on
- * (`connection`, a count of connects, in the entry's history state): Back
+ * (`connection`, an id new at each connect, in the entry's history
+ * state; `openedOn` names a connection made in the same event): Back
  * onto a collection or a user of an earlier connection opens that screen
  * without them, never the same names on the database connected now.
  */
-export function useRoutedView(connection: number): [View, (view: View) => void] {
+export function useRoutedView(connection: string): [View, (view: View, openedOn?: string) => void] {
   const router = useRouter();
   const leaf = useMatches({ select: (matches) => matches[matches.length - 1] });
-  const openedOn = useRouterState({ select: (s) => (s.location.state as { connection?: number }).connection });
+  const entryOf = useRouterState({ select: (s) => (s.location.state as { connection?: string }).connection });
   const named = viewOf(leaf.routeId, leaf.params as Record<string, string>, leaf.search as Record<string, string | undefined>);
-  const view = openedOn === connection ? named : withoutNames(named);
+  const view = entryOf === connection ? named : withoutNames(named);
   const go = useCallback(
-    (next: View) => void router.navigate({ ...routeOf(next), state: (s) => ({ ...s, connection }) }),
+    (next: View, openedOn = connection) =>
+      void router.navigate({ ...routeOf(next), state: (s) => ({ ...s, connection: openedOn }) }),
     [router, connection],
   );
   return [view, go];
@@ -155,7 +157,7 @@ function withoutNames(view: View): View {
     case 'collections':
       return { screen: 'collections' };
     case 'user360':
-      return { screen: view.from === 'collections' ? 'collections' : view.from };
+      return { screen: view.from };
     case 'plugins':
       return { screen: 'plugins' };
     default:

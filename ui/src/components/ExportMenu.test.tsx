@@ -10,7 +10,7 @@ import { RunningExports } from './RunningExports';
 vi.mock('../backend');
 
 function renderMenu(run: RunExport) {
-  return renderWithProviders(<ExportMenu name="users" what="Every user the filters match" noun={['user', 'users']} run={run} testId="x" />);
+  return renderWithProviders(<ExportMenu name="users" runKey="users-list" what="Every user the filters match" noun={['user', 'users']} run={run} testId="x" />);
 }
 
 describe('ExportMenu', () => {
@@ -56,7 +56,7 @@ describe('ExportMenu', () => {
         <>
           <RunningExports />
           <button onClick={() => setHere((h) => !h)}>toggle</button>
-          {here && <ExportMenu name="users" what="Every user the filters match" noun={['user', 'users']} run={run} testId="x" />}
+          {here && <ExportMenu name="users" runKey="users-list" what="Every user the filters match" noun={['user', 'users']} run={run} testId="x" />}
         </>
       );
     }

@@ -19,30 +19,34 @@ export type RunExport = (target: ExportTarget, onProgress: (p: TableExportProgre
 /**
  * Exports every row a table's filters match (not only the page shown) to
  * a file the native save dialog chose, with progress and a cancel that
- * leaves no file behind. `name` is the file's suggested name, `what` says
+ * leaves no file behind. `name` is the file's suggested name (and how the
+ * header names the run), `runKey` tells this table from any other, `what` says
  * what is exported, and `noun` names one row (`[singular, plural]`).
  */
 export function ExportMenu({
   name,
+  runKey,
   what,
   noun,
   run,
   testId = 'export',
 }: {
   name: string;
+  /** Which table this is, app-wide (its run is found again by it). */
+  runKey: string;
   what: string;
   noun: [string, string];
   run: RunExport;
   testId?: string;
 }) {
   /** This table's export under way (kept app-wide: it outlives the screen), which Cancel stops. */
-  const running = useRunningExports().find((r) => r.table === name);
+  const running = useRunningExports().find((r) => r.key === runKey);
   const start = useMutation({
     mutationFn: async (format: ExportFormat) => {
       const path = await backend.chooseTableExportPath(name, format);
       if (path === null) return null;
       const runId = crypto.randomUUID();
-      runningExports.start({ runId, table: name, what });
+      runningExports.start({ runId, key: runKey, table: name, what });
       try {
         return await run({ path, format, run_id: runId }, (p) => runningExports.progress(runId, p.documents));
       } finally {

@@ -7,7 +7,9 @@ import { useSyncExternalStore } from 'react';
 export interface RunningExport {
   /** The id `cancelRun` stops it by. */
   runId: string;
-  /** The table it exports (its Export menu's file name). */
+  /** Which table's export it is, app-wide. */
+  key: string;
+  /** The table it exports, as the header names it (its file's name). */
   table: string;
   /** What it exports, as its menu says. */
   what: string;

@@ -8,7 +8,7 @@
 //! (MongoDB 5.0+) in an aggregation-pipeline update.
 
 use mongodb::bson::{doc, Bson, Document};
-use mongodb::options::{Collation, UpdateModifications};
+use mongodb::options::UpdateModifications;
 
 use crate::redact::{is_secret_key, redact_userinfo};
 use crate::{Error, Result};
@@ -38,13 +38,6 @@ impl From<Update> for UpdateModifications {
             Update::Pipeline(p) => UpdateModifications::Pipeline(p),
         }
     }
-}
-
-/// The binary comparison of strings, whatever the collection's default
-/// collation: a save or delete "if still as seen" must not call a string
-/// changed only in case (or accents) unchanged.
-pub fn simple_collation() -> Collation {
-    Collation::builder().locale("simple").build()
 }
 
 /// A value's stored bytes: `Bson`'s `==` calls `-0.0` and `0.0` equal and

@@ -12,10 +12,10 @@ use mongodb::Collection;
 use crate::db::browser::check_collection_name;
 use crate::db::classify::Classified;
 use crate::db::connection::{Connection, READ_TIME_LIMIT};
-use crate::db::document_edit::{simple_collation, unchanged_since_seen, EditPlan};
+use crate::db::document_edit::{unchanged_since_seen, EditPlan};
 use crate::db::scope::{PerUserCollection, ScopedWriter, UserScope};
 use crate::db::tags::{tag, DOCUMENT_COMMENT, OTHER_DATABASE_COMMENT};
-use crate::db::write::WriteContext;
+use crate::db::write::{simple_collation, WriteContext};
 use crate::schema::{is_per_user, PlatformDatabase, AUDIT_COLLECTION, USERS};
 use crate::{Error, Result};
 

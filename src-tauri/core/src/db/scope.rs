@@ -37,18 +37,15 @@
 
 use futures_util::TryStreamExt;
 use mongodb::bson::{doc, oid::ObjectId, Bson, Document};
-use mongodb::options::{
-    Collation, FindOptions, ReturnDocument, SelectionCriteria, UpdateModifications,
-};
+use mongodb::options::{FindOptions, ReturnDocument, SelectionCriteria, UpdateModifications};
 use mongodb::Collection;
 
 use crate::db::classify::Classified;
 use crate::db::connection::{
     Connection, COUNT_TIME_LIMIT, EXPORT_BATCH, EXPORT_TIME_LIMIT, READ_TIME_LIMIT,
 };
-use crate::db::document_edit::simple_collation;
 use crate::db::tags::{tag, FORBIDDEN_STAGES, SCOPED_COMMENT};
-use crate::db::write::WriteContext;
+use crate::db::write::{simple_collation, WriteContext};
 use crate::schema::{is_per_user, MAX_PAGE};
 use crate::{Error, Result};
 
@@ -427,7 +424,7 @@ impl<'w> ScopedWriter<'w> {
         filter: Document,
         update: Document,
     ) -> Result<Option<Document>> {
-        self.find_one_and_update(filter, update, ReturnDocument::Before, None)
+        self.find_one_and_update(filter, update, ReturnDocument::Before)
             .await
     }
 
@@ -439,8 +436,7 @@ impl<'w> ScopedWriter<'w> {
         filter: Document,
         update: impl Into<UpdateModifications>,
     ) -> Result<Option<Document>> {
-        let simple = Some(simple_collation());
-        self.find_one_and_update(filter, update, ReturnDocument::After, simple)
+        self.find_one_and_update(filter, update, ReturnDocument::After)
             .await
     }
 
@@ -449,14 +445,12 @@ impl<'w> ScopedWriter<'w> {
         filter: Document,
         update: impl Into<UpdateModifications>,
         returned: ReturnDocument,
-        collation: Option<Collation>,
     ) -> Result<Option<Document>> {
+        // Both callers compare and set: strings compared as stored.
         let s = &self.scoped;
-        let mut update = s.coll.find_one_and_update(s.scoped(filter)?, update);
-        if let Some(collation) = collation {
-            update = update.collation(collation);
-        }
-        update
+        s.coll
+            .find_one_and_update(s.scoped(filter)?, update)
+            .collation(simple_collation())
             .return_document(returned)
             .max_time(READ_TIME_LIMIT)
             .comment(tag(SCOPED_COMMENT, "update"))

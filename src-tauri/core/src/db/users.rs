@@ -12,7 +12,7 @@ use crate::db::connection::{
     Connection, COUNT_TIME_LIMIT, EXPORT_BATCH, EXPORT_TIME_LIMIT, READ_TIME_LIMIT,
 };
 use crate::db::tags::FORBIDDEN_STAGES;
-use crate::db::write::WriteContext;
+use crate::db::write::{simple_collation, WriteContext};
 use crate::schema::{MAX_PAGE, SUPERADMIN, USERS};
 use crate::{Error, Result};
 
@@ -348,6 +348,7 @@ impl<'w> UsersWriter<'w> {
         self.users
             .coll
             .find_one_and_update(filter, update)
+            .collation(simple_collation())
             .projection(fields.0.clone())
             .return_document(ReturnDocument::After)
             .max_time(READ_TIME_LIMIT)
@@ -365,6 +366,7 @@ impl<'w> UsersWriter<'w> {
             .users
             .coll
             .find_one_and_delete(filter)
+            .collation(simple_collation())
             .max_time(READ_TIME_LIMIT)
             .await
             .classified_write(self.users.timeout())?

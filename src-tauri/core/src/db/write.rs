@@ -4,6 +4,8 @@
 //! takes one, so a write that is not audited, or is attempted on a read-only
 //! connection, cannot be expressed.
 
+use mongodb::options::Collation;
+
 use crate::db::audit::{AuditLog, Change};
 use crate::db::connection::Connection;
 use crate::{Error, Result};
@@ -48,4 +50,11 @@ impl<'a> WriteContext<'a> {
             "The change was made, but its audit entry could not be written: {error}"
         ))
     }
+}
+
+/// The binary comparison of strings, whatever the collection's default
+/// collation: a compare-and-set write ("if still as seen") must not call a
+/// string changed only in case or accents unchanged.
+pub fn simple_collation() -> Collation {
+    Collation::builder().locale("simple").build()
 }

@@ -80,6 +80,7 @@ export function AuditScreen({ onOpenUser }: { onOpenUser: (id: string) => void }
         <Group gap="sm" wrap="nowrap">
           <ExportMenu
             name="audit"
+            runKey="audit-trail"
             what="Every entry the filters match, past the newest shown"
             noun={['entry', 'entries']}
             run={(target, onProgress) => backend.exportAudit(query, target, onProgress)}

@@ -158,6 +158,7 @@ export function QueryResults({
         />
         <ExportMenu
           name={collection}
+          runKey={`query:${database}/${collection}`}
           what="Every document the query matches"
           noun={['document', 'documents']}
           run={(target, onProgress) => backend.exportQuery(database, collection, query, target, onProgress)}

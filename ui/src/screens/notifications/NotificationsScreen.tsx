@@ -116,6 +116,7 @@ export function NotificationsScreen({ state, onStateChange, onOpenUser }: Props)
         <Group gap="sm" wrap="nowrap">
           <ExportMenu
             name="notifications"
+            runKey="feed"
             what="Every notification the filters match"
             noun={['notification', 'notifications']}
             run={(target, onProgress) => backend.exportFeed(query, target, onProgress)}

@@ -96,6 +96,7 @@ function UserDocuments({ userId, collection }: { userId: string; collection: str
         </WriteButton>
         <ExportMenu
           name={`${collection}-${userId}`}
+          runKey={`plugin:${collection}/${userId}`}
           what="Every document of this user here"
           noun={['document', 'documents']}
           run={(target, onProgress) => backend.exportPluginDocuments(userId, collection, target, onProgress)}

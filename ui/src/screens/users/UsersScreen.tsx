@@ -99,6 +99,7 @@ export function UsersScreen({ state, onStateChange, onOpenUser }: Props) {
         <Group gap="sm" align="flex-end" wrap="nowrap">
           <ExportMenu
             name="users"
+            runKey="users-list"
             what="Every user the filters match, with the table's columns"
             noun={['user', 'users']}
             run={(target, onProgress) => backend.exportUsers(query, target, onProgress)}
