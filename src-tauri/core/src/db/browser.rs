@@ -17,6 +17,7 @@ use crate::db::classify::{is_time_limit, Classified};
 use crate::db::connection::{
     Connection, COUNT_TIME_LIMIT, EXPORT_BATCH, EXPORT_TIME_LIMIT, READ_TIME_LIMIT,
 };
+use crate::db::cursor::hand_over;
 use crate::db::query::Query;
 use crate::db::tags::{tag, CROSS_USER_COMMENT};
 use crate::db::users::Counted;
@@ -184,7 +185,7 @@ impl<'c> Browser<'c> {
         which: PlatformDatabase,
         collection: &str,
         query: Query,
-        mut each: impl FnMut(Document) -> Result<bool>,
+        each: impl FnMut(Document) -> Result<bool>,
     ) -> Result<u64> {
         check_collection_name(collection)?;
         let query = Self::shaped(which, collection, query);
@@ -196,21 +197,14 @@ impl<'c> Browser<'c> {
             .max_time(EXPORT_TIME_LIMIT)
             .comment(tag(CROSS_USER_COMMENT, "browse_export"))
             .build();
-        let mut cursor = self
+        let cursor = self
             .database(which)
             .collection::<Document>(collection)
             .find(query.filter().clone())
             .with_options(options)
             .await
             .classified(t)?;
-        let mut n = 0;
-        while let Some(d) = cursor.try_next().await.classified(t)? {
-            n += 1;
-            if !each(d)? {
-                break;
-            }
-        }
-        Ok(n)
+        hand_over(cursor, t, each).await
     }
 
     /// Up to `size` documents picked at random (`$sample`), for field

@@ -14,6 +14,7 @@ use crate::db::classify::Classified;
 use crate::db::connection::{
     Connection, COUNT_TIME_LIMIT, EXPORT_BATCH, EXPORT_TIME_LIMIT, READ_TIME_LIMIT,
 };
+use crate::db::cursor::hand_over;
 use crate::db::scope::PerUserCollection;
 use crate::db::tags::{tag, CROSS_USER_COMMENT, FORBIDDEN_STAGES};
 use crate::schema::{PlatformDatabase, MAX_PAGE};
@@ -212,7 +213,7 @@ impl<'c> CrossUserReads<'c> {
         filter: Document,
         sort: Document,
         projection: Option<Document>,
-        mut each: impl FnMut(Document) -> Result<bool>,
+        each: impl FnMut(Document) -> Result<bool>,
     ) -> Result<u64> {
         let t = self.conn.timeout_ms();
         let options = FindOptions::builder()
@@ -222,20 +223,13 @@ impl<'c> CrossUserReads<'c> {
             .max_time(EXPORT_TIME_LIMIT)
             .comment(tag(CROSS_USER_COMMENT, "export"))
             .build();
-        let mut cursor = self
+        let cursor = self
             .per_user(name)
             .find(filter)
             .with_options(options)
             .await
             .classified(t)?;
-        let mut n = 0;
-        while let Some(d) = cursor.try_next().await.classified(t)? {
-            n += 1;
-            if !each(d)? {
-                break;
-            }
-        }
-        Ok(n)
+        hand_over(cursor, t, each).await
     }
 
     pub async fn count(&self, name: &PerUserCollection, filter: Document) -> Result<u64> {

@@ -9,6 +9,7 @@ pub mod classify;
 pub mod command_check;
 pub mod connection;
 pub mod cross_user;
+mod cursor;
 pub mod demo_data;
 pub mod document_edit;
 pub mod documents;

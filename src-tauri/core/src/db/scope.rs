@@ -44,6 +44,7 @@ use crate::db::classify::Classified;
 use crate::db::connection::{
     Connection, COUNT_TIME_LIMIT, EXPORT_BATCH, EXPORT_TIME_LIMIT, READ_TIME_LIMIT,
 };
+use crate::db::cursor::hand_over;
 use crate::db::tags::{tag, FORBIDDEN_STAGES, SCOPED_COMMENT};
 use crate::db::write::{simple_collation, WriteContext};
 use crate::schema::{is_per_user, MAX_PAGE};
@@ -300,7 +301,7 @@ impl ScopedCollection<'_> {
         filter: Document,
         sort: Document,
         projection: Option<Document>,
-        mut each: impl FnMut(Document) -> Result<bool>,
+        each: impl FnMut(Document) -> Result<bool>,
     ) -> Result<u64> {
         let options = FindOptions::builder()
             .sort(sort)
@@ -309,20 +310,13 @@ impl ScopedCollection<'_> {
             .max_time(EXPORT_TIME_LIMIT)
             .comment(tag(SCOPED_COMMENT, "find"))
             .build();
-        let mut cursor = self
+        let cursor = self
             .coll
             .find(self.scoped(filter)?)
             .with_options(options)
             .await
             .classified(self.timeout())?;
-        let mut n = 0;
-        while let Some(d) = cursor.try_next().await.classified(self.timeout())? {
-            n += 1;
-            if !each(d)? {
-                break;
-            }
-        }
-        Ok(n)
+        hand_over(cursor, self.timeout(), each).await
     }
 
     pub async fn find_one(&self, filter: Document) -> Result<Option<Document>> {

@@ -11,6 +11,7 @@ use crate::db::classify::{is_time_limit, Classified};
 use crate::db::connection::{
     Connection, COUNT_TIME_LIMIT, EXPORT_BATCH, EXPORT_TIME_LIMIT, READ_TIME_LIMIT,
 };
+use crate::db::cursor::hand_over;
 use crate::db::tags::FORBIDDEN_STAGES;
 use crate::db::write::{simple_collation, WriteContext};
 use crate::schema::{MAX_PAGE, SUPERADMIN, USERS};
@@ -170,7 +171,7 @@ impl<'c> Users<'c> {
     pub async fn for_each(
         &self,
         find: UsersScan,
-        mut each: impl FnMut(Document) -> Result<bool>,
+        each: impl FnMut(Document) -> Result<bool>,
     ) -> Result<u64> {
         let options = FindOptions::builder()
             .projection(find.fields.0)
@@ -179,20 +180,13 @@ impl<'c> Users<'c> {
             .allow_disk_use(find.allow_disk_use.then_some(true))
             .max_time(EXPORT_TIME_LIMIT)
             .build();
-        let mut cursor = self
+        let cursor = self
             .coll
             .find(find.filter)
             .with_options(options)
             .await
             .classified(self.timeout())?;
-        let mut n = 0;
-        while let Some(d) = cursor.try_next().await.classified(self.timeout())? {
-            n += 1;
-            if !each(d)? {
-                break;
-            }
-        }
-        Ok(n)
+        hand_over(cursor, self.timeout(), each).await
     }
 
     pub async fn find_one(&self, id: ObjectId, fields: &Fields) -> Result<Option<Document>> {

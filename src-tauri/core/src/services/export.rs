@@ -107,14 +107,8 @@ impl<'a, P: FnMut(TableExportProgress)> ExportFile<'a, P> {
     }
 
     /// Adds a document (redacted, as canonical Extended JSON); `false`
-    /// once the export should stop reading.
+    /// once the export should stop reading (cancelled, or too many).
     pub fn document(&mut self, d: Document) -> Result<bool> {
-        self.entry(&document_text(d))
-    }
-
-    /// Adds one entry given as a single line of JSON; `false` once the
-    /// export should stop reading (cancelled, or too many).
-    pub fn entry(&mut self, json: &str) -> Result<bool> {
         if self.cancel.load(Ordering::Relaxed) {
             return Ok(false);
         }
@@ -127,6 +121,7 @@ impl<'a, P: FnMut(TableExportProgress)> ExportFile<'a, P> {
             (ExportFormat::Json, _) => (",\n", ""),
             _ => ("", "\n"),
         };
+        let json = document_text(d);
         write!(self.out, "{separator}{json}{line_end}").map_err(Error::storage)?;
         self.written += 1;
         if self.written.is_multiple_of(PROGRESS_EVERY) {

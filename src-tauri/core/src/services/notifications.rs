@@ -22,9 +22,10 @@ use crate::services::keyset::{self, Cursor};
 use crate::services::settings::parse_plugin_settings;
 use crate::{dates, Error, Result};
 
-/// The fields a feed row shows (`_id` comes too).
-pub(crate) const FEED_FIELDS: [&str; 6] =
-    ["user_id", "type", "title", "message", "read", "created_at"];
+/// The projection of the fields a feed row shows (`_id` comes too).
+pub(crate) fn feed_fields() -> Document {
+    doc! { "user_id": 1, "type": 1, "title": 1, "message": 1, "read": 1, "created_at": 1 }
+}
 /// Most notifications one bulk operation may name.
 pub const MAX_BULK: usize = 1_000;
 const CHART_DAYS: i64 = 30;
@@ -182,10 +183,7 @@ pub async fn feed(conn: &Connection, query: &FeedQuery) -> Result<FeedPage> {
         };
         let scope = scope.clone();
         async move {
-            let projection: Document = FEED_FIELDS
-                .iter()
-                .map(|f| (f.to_string(), Bson::Int32(1)))
-                .collect();
+            let projection = feed_fields();
             match scope {
                 // One user's: the scoped layer, served by {user_id, created_at}.
                 Some(user) => {

@@ -28,7 +28,7 @@ use crate::schema::{PlatformDatabase, NOTIFICATIONS, USERS};
 use crate::services::export::{
     ExportFile, ExportFormat, TableExportProgress, TableExportReport, Written,
 };
-use crate::services::notifications::{FeedQuery, FEED_FIELDS};
+use crate::services::notifications::{feed_fields, FeedQuery};
 use crate::services::users::{UserQuery, ROW_FIELDS};
 use crate::{Error, Result};
 
@@ -197,12 +197,7 @@ pub async fn feed(
     // `created_at` alone, as an index serves it either way (the feed's
     // pages also order ties by `_id`; a sort on both would be in memory).
     let sort = doc! { "created_at": -1 };
-    let fields = Some(
-        FEED_FIELDS
-            .iter()
-            .map(|f| (f.to_string(), 1.into()))
-            .collect(),
-    );
+    let fields = Some(feed_fields());
     let read = async {
         let each = |d| file.document(d);
         match scope {
